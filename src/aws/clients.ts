@@ -1,0 +1,95 @@
+/**
+ * The one place SDK clients are built. Region, profile, endpoint and credentials follow
+ * the AWS CLI: flag, then environment, then the profile; the SDK's default credential
+ * chain (env, SSO, profiles, the EC2 instance role on a bastion). `--local` points both
+ * clients at the emulator with dummy credentials unless real ones are in the environment.
+ */
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { UsageError, messageOf } from '../errors.js';
+import { localEndpointUrl, localPort, type GlobalOptions } from '../globals.js';
+
+export interface AwsContext {
+  elasticache: ElastiCacheClient;
+  ec2: EC2Client;
+  region: string;
+  /** The endpoint both clients talk to, when not the real AWS one. */
+  endpointUrl?: string;
+  local: boolean;
+}
+
+const LOCAL_DEFAULT_REGION = 'us-east-1';
+const LOCAL_CREDENTIALS: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'AKIALOCALEMULATOR000', secretAccessKey: 'local' };
+
+/** Builds both clients and checks, before any API call, that region and credentials resolve. */
+export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<AwsContext> {
+  const local = Boolean(globals.local);
+  if (local && globals.endpointUrl) {
+    throw new UsageError('--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env));
+  }
+  const endpointUrl = local ? localEndpointUrl(env) : globals.endpointUrl;
+  if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
+
+  const region = globals.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_DEFAULT_REGION : undefined);
+  const credentials = local && !env.AWS_ACCESS_KEY_ID ? LOCAL_CREDENTIALS : undefined;
+  const common = {
+    ...(region ? { region } : {}),
+    ...(globals.profile ? { profile: globals.profile } : {}),
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+    ...(credentials ? { credentials } : {}),
+    // Throttling is retried with backoff before the user ever sees it.
+    retryMode: 'adaptive',
+    maxAttempts: 6,
+  };
+  const elasticache = new ElastiCacheClient(common);
+  const ec2 = new EC2Client(common);
+
+  let resolvedRegion: string;
+  try {
+    resolvedRegion = await elasticache.config.region();
+  } catch {
+    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set region in the profile (aws configure)');
+  }
+  if (!resolvedRegion) {
+    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set region in the profile (aws configure)');
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(resolvedRegion)) {
+    throw new UsageError(`--region must look like us-east-1 (got ${resolvedRegion})`);
+  }
+  if (!credentials) {
+    try {
+      await elasticache.config.credentials();
+    } catch (error) {
+      const profile = globals.profile ? ` for profile ${globals.profile}` : '';
+      throw new UsageError(
+        `no AWS credentials${profile} (${firstLine(messageOf(error))}): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run aws configure or aws sso login, or pass --local for the emulator`,
+      );
+    }
+  }
+  if (local) {
+    const { ensureEmulator } = await import('../local/launcher.js');
+    await ensureEmulator({ port: localPort(env) });
+  }
+  return { elasticache, ec2, region: resolvedRegion, endpointUrl, local };
+}
+
+function validateEndpointUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--endpoint-url must be an http:// or https:// URL (got ${url})`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--endpoint-url must be an http:// or https:// URL (got ${url})`);
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
+}
+
+export function closeClients(context: AwsContext): void {
+  context.elasticache.destroy();
+  context.ec2.destroy();
+}

@@ -1,0 +1,78 @@
+/**
+ * AWS errors become one line that names the cause and the fix. The SDK has already
+ * retried throttling (adaptive retry mode) by the time an error reaches here.
+ */
+import { CliError, NotFoundError, messageOf } from '../errors.js';
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NOT_FOUND = new Set([
+  'ReplicationGroupNotFoundFault',
+  'CacheClusterNotFoundFault',
+  'CacheSubnetGroupNotFoundFault',
+  'NodeGroupNotFoundFault',
+  'InvalidGroup.NotFound',
+  'InvalidVpcID.NotFound',
+  'InvalidSubnetID.NotFound',
+]);
+
+const QUOTA = new Set([
+  'NodeQuotaForCustomerExceededFault',
+  'NodeQuotaForClusterExceededFault',
+  'ClusterQuotaForCustomerExceededFault',
+  'CacheSubnetGroupQuotaExceededFault',
+  'CacheSubnetQuotaExceededFault',
+  'TagQuotaPerResourceExceeded',
+  'SecurityGroupLimitExceeded',
+  'RulesPerSecurityGroupLimitExceeded',
+]);
+
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'APICallRateForCustomerExceededFault']);
+
+/**
+ * Turns any error thrown by an SDK call into a CliError. `action` is the IAM action
+ * the call needs, e.g. `elasticache:CreateReplicationGroup`.
+ */
+export function explainAwsError(error: unknown, action: string): CliError {
+  if (error instanceof CliError) return error;
+  const e = (error ?? {}) as AwsLikeError;
+  const name = e.name ?? e.code ?? 'Error';
+  const detail = oneLine(e.message ?? messageOf(error));
+
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AccessDeniedFault') {
+    return new CliError(`AccessDenied on ${action}: the caller needs that IAM permission (${detail})`);
+  }
+  if (NOT_FOUND.has(name)) return new NotFoundError(`${name}: ${detail}`);
+  if (name === 'InsufficientCacheClusterCapacityFault') {
+    return new CliError(`${name}: AWS has no capacity for this node type in this zone right now; try another --node-type or region, or retry later (${detail})`);
+  }
+  if (QUOTA.has(name)) {
+    return new CliError(`${name}: an account quota is reached; delete unused resources or request a limit increase in Service Quotas (${detail})`);
+  }
+  if (EXPIRED.has(name)) {
+    return new CliError(`${name}: the AWS credentials have expired; refresh them (aws sso login, or new session credentials) and run again`);
+  }
+  if (THROTTLED.has(name)) {
+    return new CliError(`${name}: AWS kept throttling ${action} after retries; wait a minute and run again`);
+  }
+  if (name === 'InvalidClientTokenId' || name === 'UnrecognizedClientException' || name === 'SignatureDoesNotMatch' || name === 'AuthFailure') {
+    return new CliError(`${name}: AWS rejected the credentials; check the access key, the profile (--profile) and the clock (${detail})`);
+  }
+  if (name === 'ENOTFOUND' || name === 'EAI_AGAIN' || /getaddrinfo/.test(detail)) {
+    return new CliError(`cannot reach the AWS endpoint for ${action} (${detail}): check --region (is it a real region?) and the network`);
+  }
+  if (name === 'ECONNREFUSED' || /ECONNREFUSED/.test(detail)) {
+    return new CliError(`connection refused calling ${action} (${detail}): is the endpoint (--endpoint-url / --local) running?`);
+  }
+  return new CliError(`${name} from ${action}: ${detail}`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,90 @@
+/**
+ * The elasticache-kit program: global options, command registration, and the one place
+ * that turns errors into a message on stderr and an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { addGlobalOptions } from './cli-globals.js';
+import { CliError, ExitCode, messageOf } from './errors.js';
+import { register as registerLocal } from './commands/local.js';
+import { register as registerCreateCluster } from './commands/create-cluster.js';
+import { register as registerWait } from './commands/wait.js';
+import { register as registerList } from './commands/list.js';
+import { register as registerFailover } from './commands/failover.js';
+import { register as registerDeleteCluster } from './commands/delete-cluster.js';
+import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerBench } from './commands/bench.js';
+import { register as registerDemo } from './commands/demo.js';
+
+const EXAMPLES = `
+Examples:
+  $ elasticache-kit demo                                   # the whole walkthrough on the local emulator
+  $ elasticache-kit --local create-cluster demo --replicas 2 --allow-from 10.0.0.0/16 --yes
+  $ elasticache-kit --local endpoints demo --format appsettings-xml --out web.config
+  $ elasticache-kit --local bench demo --test-time 10
+  $ elasticache-kit --region eu-west-1 create-cluster orders-cache --node-type cache.t3.small
+  $ eval "$(elasticache-kit endpoints orders-cache --format shell)"
+
+Exit codes: 0 ok, 1 failure at run time, 2 usage or validation error (nothing changed),
+3 not found, 4 timed out waiting, 130 interrupted.`;
+
+export function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('elasticache-kit')
+    .description('Create, discover, benchmark and emulate Amazon ElastiCache (Valkey / Redis OSS) replication groups.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES);
+  addGlobalOptions(program);
+  for (const register of [
+    registerCreateCluster,
+    registerWait,
+    registerList,
+    registerFailover,
+    registerDeleteCluster,
+    registerEndpoints,
+    registerBench,
+    registerLocal,
+    registerDemo,
+  ]) {
+    register(program);
+  }
+  exitOverrideEverywhere(program);
+  return program;
+}
+
+/** Commander exits by itself on usage errors; we want exit code 2 and our own handling. */
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = reportError(error, argv.includes('--debug'));
+  }
+}
+
+function reportError(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and --version "fail" with exit code 0; real usage errors were already printed.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const prefix = 'elasticache-kit: ';
+  if (error instanceof CliError) {
+    process.stderr.write(prefix + error.message + '\n');
+    if (debug && error.cause) process.stderr.write(String((error.cause as Error).stack ?? error.cause) + '\n');
+    return error.exitCode;
+  }
+  process.stderr.write(prefix + 'unexpected error: ' + messageOf(error) + '\n');
+  if (debug && error instanceof Error) process.stderr.write((error.stack ?? '') + '\n');
+  else process.stderr.write('(run again with --debug for the stack trace)\n');
+  return ExitCode.failure;
+}

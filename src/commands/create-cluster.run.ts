@@ -1,0 +1,6 @@
+import { CliError } from '../errors.js';
+import type { CommandContext } from './lazy.js';
+
+export async function run(_context: CommandContext): Promise<void> {
+  throw new CliError('create-cluster is not built yet');
+}

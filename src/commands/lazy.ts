@@ -1,0 +1,32 @@
+/**
+ * Commands are declared up front (so --help lists them and their flags) but their code,
+ * with the AWS SDK, ioredis, inquirer and ora behind it, is imported only when run.
+ */
+import type { Command } from 'commander';
+import { readGlobals } from '../cli-globals.js';
+import { Output } from '../ui/output.js';
+import type { GlobalOptions } from '../globals.js';
+
+export interface CommandContext<Options = Record<string, unknown>> {
+  /** Positional arguments, in declaration order (variadic ones as arrays). */
+  args: unknown[];
+  options: Options;
+  globals: GlobalOptions;
+  output: Output;
+  command: Command;
+}
+
+export interface CommandModule {
+  run(context: CommandContext<any>): Promise<void>;
+}
+
+export function lazyAction(load: () => Promise<CommandModule>) {
+  return async (...actionArgs: unknown[]): Promise<void> => {
+    const command = actionArgs[actionArgs.length - 1] as Command;
+    const args = actionArgs.slice(0, -2);
+    const globals = readGlobals(command);
+    const output = new Output(globals);
+    const module = await load();
+    await module.run({ args, options: command.opts(), globals, output, command });
+  };
+}
