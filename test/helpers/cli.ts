@@ -21,7 +21,8 @@ export interface CliRunOptions {
 export async function runCli(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // Tests never reach for the EC2 instance metadata service: no address but loopback is ours.
+    env: { ...process.env, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
