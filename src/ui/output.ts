@@ -2,7 +2,6 @@
  * Where text goes: stdout carries results (tables, JSON, config text), stderr carries
  * progress, warnings and errors. Colour only on a TTY, never with NO_COLOR or --no-color.
  */
-import { styleText } from 'node:util';
 import type { GlobalOptions, OutputFormat } from '../globals.js';
 
 export interface OutputStreams {
@@ -12,6 +11,22 @@ export interface OutputStreams {
 }
 
 type Style = 'red' | 'yellow' | 'green' | 'cyan' | 'bold' | 'dim';
+
+// Our own codes rather than util.styleText: its checks look at process.stdout and the
+// environment, while the decision here belongs to the stream we actually write to.
+const ANSI: Record<Style, [number, number]> = {
+  red: [31, 39],
+  yellow: [33, 39],
+  green: [32, 39],
+  cyan: [36, 39],
+  bold: [1, 22],
+  dim: [2, 22],
+};
+
+function styleText(style: Style, text: string): string {
+  const [open, close] = ANSI[style];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}
 
 export class Output {
   readonly format: OutputFormat;
