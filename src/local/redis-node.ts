@@ -1,0 +1,235 @@
+/**
+ * One redis-server (or valkey-server) process: config file, spawn, readiness, stop.
+ *
+ * Secrets go into the 0600 config file, never into argv (argv is world-readable
+ * through /proc/<pid>/cmdline and `ps`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
+import { parseInfo, respCommand } from './resp.js';
+
+export interface RedisNodeOptions {
+  /** Absolute path of redis-server / valkey-server. */
+  binary: string;
+  host: string;
+  /** The node's working directory (created when missing): config, log, any dump. */
+  dir: string;
+  /** A fixed port (restarting a node in place); when omitted a free port is picked. */
+  port?: number;
+  /** requirepass + masterauth. */
+  password?: string;
+  /** Start as a replica of this address. */
+  replicaOf?: { host: string; port: number };
+  /** Extra config lines (no secrets, they would be fine here, but keep them in `password`). */
+  extraConfig?: string[];
+  /** Extra command-line arguments after the config path, e.g. ['--maxmemory', '10mb']. Never secrets. */
+  extraArgs?: string[];
+  /** How long to wait for PING to answer. Default 15 s (the CI machine is shared). */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Safety net: when this Node process exits normally (or through process.exit), no
+ * redis-server it started may outlive it. 'exit' handlers must be synchronous, and
+ * kill() is.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of children) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** Quotes a config value the way redis' config parser (sdssplitargs) reads it back. */
+export function quoteConfigValue(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+}
+
+export function renderConfig(options: RedisNodeOptions & { port: number }): string {
+  const lines = [
+    '# Written by elasticache-kit local; rewritten on every start.',
+    `port ${options.port}`,
+    `bind ${options.host}`,
+    `dir ${quoteConfigValue(options.dir)}`,
+    `logfile ${quoteConfigValue(join(options.dir, 'redis.log'))}`,
+    'daemonize no',
+    'protected-mode no',
+    'save ""',
+    'appendonly no',
+    // Full syncs start at once instead of waiting 5 s for more replicas to join.
+    'repl-diskless-sync-delay 0',
+  ];
+  if (options.password !== undefined) {
+    lines.push(`requirepass ${quoteConfigValue(options.password)}`);
+    lines.push(`masterauth ${quoteConfigValue(options.password)}`);
+  }
+  if (options.replicaOf) {
+    lines.push(`replicaof ${options.replicaOf.host} ${options.replicaOf.port}`);
+    lines.push('replica-read-only yes');
+  }
+  lines.push(...(options.extraConfig ?? []));
+  return `${lines.join('\n')}\n`;
+}
+
+export class RedisNode {
+  /** Resolves when the process has exited (any cause). */
+  readonly exited: Promise<void>;
+  private exitedFlag = false;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+    readonly host: string,
+    readonly dir: string,
+    readonly configPath: string,
+    private readonly password: string | undefined,
+  ) {
+    this.exited = new Promise((resolve) => {
+      const done = () => {
+        this.exitedFlag = true;
+        children.delete(child);
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) done();
+      else child.once('exit', done);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return !this.exitedFlag;
+  }
+
+  get logPath(): string {
+    return join(this.dir, 'redis.log');
+  }
+
+  /** Starts the process and resolves once it answers PING; retries on a port race. */
+  static async start(options: RedisNodeOptions): Promise<RedisNode> {
+    installExitHook();
+    const attempts = options.port === undefined ? 4 : 1;
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const port = options.port ?? (await freePort(options.host));
+      try {
+        return await RedisNode.startOnce({ ...options, port });
+      } catch (error) {
+        lastError = error as Error;
+        // Another process grabbed the port between freePort() and bind: pick another.
+        if (!/Address already in use/i.test(lastError.message)) throw lastError;
+      }
+    }
+    throw lastError!;
+  }
+
+  private static async startOnce(options: RedisNodeOptions & { port: number }): Promise<RedisNode> {
+    mkdirSync(options.dir, { recursive: true });
+    const configPath = join(options.dir, 'redis.conf');
+    writeFileSync(configPath, renderConfig(options), { mode: 0o600 });
+    chmodSync(configPath, 0o600); // the mode option only applies when the file is created
+    writeFileSync(join(options.dir, 'redis.log'), ''); // fresh log: failure messages are from this run
+
+    const child = spawn(options.binary, [configPath, ...(options.extraArgs ?? [])], {
+      cwd: options.dir,
+      stdio: 'ignore',
+      detached: false,
+    });
+    children.add(child);
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const node = new RedisNode(child, options.port, options.host, options.dir, configPath, options.password);
+    options.log?.(`started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`);
+
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+    for (;;) {
+      const outcome = await Promise.race([
+        node.ping().then(
+          () => 'ready' as const,
+          () => 'not-yet' as const,
+        ),
+        node.exited.then(() => 'exited' as const),
+        spawnError.then((error) => error),
+      ]);
+      if (outcome === 'ready') return node;
+      if (outcome instanceof Error) {
+        children.delete(child);
+        throw new Error(`could not start ${options.binary}: ${outcome.message}`);
+      }
+      if (outcome === 'exited') {
+        throw new Error(`${options.binary} on port ${options.port} exited at start: ${node.logTail()}`);
+      }
+      if (Date.now() > deadline) {
+        await node.stop();
+        throw new Error(`${options.binary} on port ${options.port} did not answer PING in time: ${node.logTail()}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Runs one command on this node (authenticating when the node has a password). */
+  command(...args: (string | number)[]) {
+    return respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 2000 }, ...args);
+  }
+
+  async ping(): Promise<void> {
+    const reply = await respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 500 }, 'PING');
+    if (reply !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(reply)}`);
+  }
+
+  /** INFO <section> as a field map. */
+  async info(section: string): Promise<Map<string, string>> {
+    return parseInfo(String(await this.command('INFO', section)));
+  }
+
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone.
+   * (SIGTERM rather than SHUTDOWN: it needs no password and no connection. With
+   * `save ""` redis writes nothing on the way out.)
+   */
+  stop(graceMs = 2000): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        if (this.exitedFlag) return;
+        this.child.kill('SIGTERM');
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+        await this.exited;
+        clearTimeout(timer);
+      })();
+    }
+    return this.stopping;
+  }
+
+  /** Kills at once (no shutdown): used when a node must simply be gone. */
+  kill(): Promise<void> {
+    if (!this.exitedFlag) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** The last lines of the node's log, for error messages. */
+  logTail(lines = 3): string {
+    try {
+      const text = readFileSync(this.logPath, 'utf8').trim();
+      const tail = text.split('\n').slice(-lines).join(' | ');
+      return tail || '(log is empty)';
+    } catch {
+      return '(no log)';
+    }
+  }
+}
