@@ -1,0 +1,319 @@
+/**
+ * One replication group, for real: a redis-server per node, replicas fed through a
+ * delay relay each, and two stable endpoints in front (primary and reader), like
+ * ElastiCache's DNS names. The API side (elasticache-api.ts) drives it through this
+ * class only.
+ *
+ *   primaryEndpoint ──► current primary ──► relay(n) ──► replica n   (one relay per node;
+ *   readerEndpoint  ──► replicas, round robin                           the primary's is idle)
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DelayRelay } from './delay-relay.js';
+import { RedisNode } from './redis-node.js';
+import { TcpProxy, type ProxyTarget } from './tcp-proxy.js';
+
+export { killOrphans } from './orphans.js';
+
+export interface RuntimeNode {
+  nodeId: string;
+  port: number;
+  pid: number;
+  role: 'primary' | 'replica';
+}
+
+export interface GroupRuntimeOptions {
+  groupId: string;
+  /** nodeIds[0] is the initial primary, e.g. ['demo-001','demo-002','demo-003']. */
+  nodeIds: string[];
+  /** Absolute path of redis-server or valkey-server. */
+  engineBinary: string;
+  host: string;
+  /** A folder for this group: one sub-folder per node (config, log). */
+  dataDir: string;
+  /** requirepass + masterauth on every node, written into 0600 config files only. */
+  authToken?: string;
+  /** Extra one-way latency of the primary→replica replication stream; 0 = none. */
+  replicationDelayMs: number;
+  log?: (line: string) => void;
+}
+
+interface NodeSlot {
+  nodeId: string;
+  dir: string;
+  role: 'primary' | 'replica';
+  process: RedisNode;
+  /** Feeds this node when it is a replica; idle while it is the primary. */
+  relay: DelayRelay;
+}
+
+/** How long failover waits for replicas to reach the primary's offset (ElastiCache waits too). */
+const CATCH_UP_MS = 1000;
+
+export class GroupRuntime {
+  readonly groupId: string;
+  readonly primaryEndpoint: { address: string; port: number };
+  readonly readerEndpoint: { address: string; port: number };
+
+  private readerCursor = 0;
+  private failingOver: Promise<unknown> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: GroupRuntimeOptions,
+    private readonly slots: NodeSlot[],
+    private readonly primaryProxy: TcpProxy,
+    private readonly readerProxy: TcpProxy,
+  ) {
+    this.groupId = options.groupId;
+    this.primaryEndpoint = primaryProxy.address;
+    this.readerEndpoint = readerProxy.address;
+  }
+
+  /**
+   * Starts the primary, one relay per node, the replicas, then both endpoints.
+   * Resolves when every process answers PING; on failure stops what it started.
+   */
+  static async start(options: GroupRuntimeOptions): Promise<GroupRuntime> {
+    if (options.nodeIds.length === 0) throw new Error('a group needs at least one node');
+    if (new Set(options.nodeIds).size !== options.nodeIds.length) throw new Error('node ids must be unique');
+    const log = (line: string) => options.log?.(`${options.groupId}: ${line}`);
+    const started: { nodes: RedisNode[]; relays: DelayRelay[]; proxies: TcpProxy[] } = { nodes: [], relays: [], proxies: [] };
+    try {
+      const [primaryId, ...replicaIds] = options.nodeIds;
+      const primary = await RedisNode.start(nodeOptions(options, primaryId!, undefined));
+      started.nodes.push(primary);
+      const upstream = { host: options.host, port: primary.port };
+
+      // allSettled, not all: on a failure every piece that did start must be stopped.
+      const relays = settled(
+        await Promise.allSettled(
+          options.nodeIds.map((nodeId) =>
+            DelayRelay.listen({ host: options.host, upstream, delayMs: options.replicationDelayMs, name: `relay ${nodeId}`, log }),
+          ),
+        ),
+        started.relays,
+      );
+
+      // Replicas start in parallel: each one is independent of the others.
+      const replicas = settled(
+        await Promise.allSettled(
+          replicaIds.map((nodeId, index) =>
+            RedisNode.start(nodeOptions(options, nodeId, { host: options.host, port: relays[index + 1]!.port })),
+          ),
+        ),
+        started.nodes,
+      );
+
+      const slots: NodeSlot[] = options.nodeIds.map((nodeId, index) => ({
+        nodeId,
+        dir: join(options.dataDir, nodeId),
+        role: index === 0 ? 'primary' : 'replica',
+        process: index === 0 ? primary : replicas[index - 1]!,
+        relay: relays[index]!,
+      }));
+
+      let runtime: GroupRuntime | undefined;
+      const primaryProxy = await TcpProxy.listen({
+        host: options.host,
+        pickTarget: () => runtime?.primaryTarget(),
+        name: 'primary endpoint',
+        log,
+      });
+      started.proxies.push(primaryProxy);
+      const readerProxy = await TcpProxy.listen({
+        host: options.host,
+        pickTarget: () => runtime?.nextReaderTarget(),
+        name: 'reader endpoint',
+        log,
+      });
+      started.proxies.push(readerProxy);
+      runtime = new GroupRuntime(options, slots, primaryProxy, readerProxy);
+      log(
+        `running: primary endpoint ${options.host}:${primaryProxy.port}, reader endpoint ${options.host}:${readerProxy.port}, ` +
+          slots.map((slot) => `${slot.nodeId}=${slot.process.port}/${slot.role}`).join(' '),
+      );
+      return runtime;
+    } catch (error) {
+      await Promise.allSettled([...started.proxies, ...started.relays].map((closable) => closable.close()));
+      await Promise.allSettled(started.nodes.map((node) => node.stop(1000)));
+      throw error;
+    }
+  }
+
+  nodes(): RuntimeNode[] {
+    return this.slots.map((slot) => ({ nodeId: slot.nodeId, port: slot.process.port, pid: slot.process.pid, role: slot.role }));
+  }
+
+  /** Every live process this runtime started (for the state file / orphan cleanup). */
+  pids(): number[] {
+    return this.slots.filter((slot) => slot.process.alive).map((slot) => slot.process.pid);
+  }
+
+  /** Relay ports, one per node (diagnostics and tests). */
+  relayPorts(): number[] {
+    return this.slots.map((slot) => slot.relay.port);
+  }
+
+  /** True when every replica reports master_link_status:up. */
+  async inSync(): Promise<boolean> {
+    if (this.stopping) return false;
+    const replicas = this.slots.filter((slot) => slot.role === 'replica');
+    const states = await Promise.all(
+      replicas.map(async (slot) => {
+        try {
+          return (await slot.process.info('replication')).get('master_link_status') === 'up';
+        } catch {
+          return false;
+        }
+      }),
+    );
+    return states.every(Boolean);
+  }
+
+  /**
+   * Like ElastiCache TestFailover: pick the target (given, or the most advanced
+   * replica), let replicas catch up briefly, stop the old primary, promote the
+   * target, re-point relays and endpoints, and bring the old primary back as a
+   * replica on its old port. Resolves when that topology is in place (replicas may
+   * still be syncing: poll inSync()).
+   */
+  async failover(targetNodeId?: string): Promise<{ newPrimary: string }> {
+    if (this.stopping) throw new Error(`group ${this.groupId} is stopped`);
+    if (this.failingOver) throw new Error(`group ${this.groupId} is already failing over`);
+    const run = this.runFailover(targetNodeId);
+    this.failingOver = run;
+    try {
+      return await run;
+    } finally {
+      this.failingOver = undefined;
+    }
+  }
+
+  private async runFailover(targetNodeId: string | undefined): Promise<{ newPrimary: string }> {
+    const log = (line: string) => this.options.log?.(`${this.groupId}: ${line}`);
+    const oldPrimary = this.primarySlot();
+    const replicas = this.slots.filter((slot) => slot.role === 'replica');
+    if (replicas.length === 0) throw new Error(`group ${this.groupId} has no replica to fail over to`);
+    if (targetNodeId !== undefined && !replicas.some((slot) => slot.nodeId === targetNodeId)) {
+      throw new Error(`${targetNodeId} is not a replica of group ${this.groupId}`);
+    }
+
+    const offsets = await this.catchUp(oldPrimary, replicas);
+    const target =
+      replicas.find((slot) => slot.nodeId === targetNodeId) ??
+      replicas.reduce((best, slot) => ((offsets.get(slot) ?? -1) > (offsets.get(best) ?? -1) ? slot : best));
+    log(`failover ${oldPrimary.nodeId} -> ${target.nodeId}`);
+
+    // The old primary goes away first, as on ElastiCache: no write lands on it after the promotion.
+    await oldPrimary.process.stop(1000);
+    this.primaryProxy.closeConnections();
+    this.readerProxy.closeConnections((t) => t.port === oldPrimary.process.port);
+
+    await target.process.command('REPLICAOF', 'NO', 'ONE');
+    oldPrimary.role = 'replica';
+    target.role = 'primary';
+    const upstream: ProxyTarget = { host: this.options.host, port: target.process.port };
+    for (const slot of this.slots) slot.relay.setUpstream(upstream);
+    // Connections opened to the old primary in the meantime were refused; from here on
+    // the primary endpoint leads to the new one (pickTarget reads the roles).
+    this.primaryProxy.closeConnections((t) => t.port !== target.process.port);
+
+    oldPrimary.process = await RedisNode.start(
+      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPrimary.process.port),
+    );
+    log(`${oldPrimary.nodeId} is back as a replica on port ${oldPrimary.process.port}`);
+    return { newPrimary: target.nodeId };
+  }
+
+  /** Waits up to CATCH_UP_MS for every replica to reach the primary's offset; returns replica offsets. */
+  private async catchUp(primary: NodeSlot, replicas: NodeSlot[]): Promise<Map<NodeSlot, number>> {
+    const offsets = new Map<NodeSlot, number>();
+    let primaryOffset = Number.POSITIVE_INFINITY;
+    try {
+      primaryOffset = Number((await primary.process.info('replication')).get('master_repl_offset') ?? Infinity);
+    } catch {
+      // The primary does not answer: nothing to wait for, rank replicas by what they have.
+    }
+    const deadline = Date.now() + CATCH_UP_MS;
+    for (;;) {
+      await Promise.all(
+        replicas.map(async (slot) => {
+          try {
+            const info = await slot.process.info('replication');
+            offsets.set(slot, Number(info.get('slave_repl_offset') ?? -1));
+          } catch {
+            offsets.set(slot, -1);
+          }
+        }),
+      );
+      const caughtUp = replicas.every((slot) => (offsets.get(slot) ?? -1) >= primaryOffset);
+      if (caughtUp || !Number.isFinite(primaryOffset) || Date.now() >= deadline) return offsets;
+      await sleep(20);
+    }
+  }
+
+  /** Stops everything; idempotent. All ports are free when it resolves. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      // Wait for an ongoing failover so the node it is restarting is stopped too.
+      await this.failingOver?.catch(() => undefined);
+      // Endpoints and relays first: with no replica connected, a primary shuts down at
+      // once (redis 7 otherwise waits for lagging replicas on SIGTERM).
+      await Promise.allSettled([this.primaryProxy.close(), this.readerProxy.close(), ...this.slots.map((s) => s.relay.close())]);
+      await Promise.allSettled(this.slots.map((slot) => slot.process.stop(2000)));
+      this.options.log?.(`${this.groupId}: stopped`);
+    })();
+    return this.stopping;
+  }
+
+  private primarySlot(): NodeSlot {
+    return this.slots.find((slot) => slot.role === 'primary')!;
+  }
+
+  private primaryTarget(): ProxyTarget | undefined {
+    const primary = this.primarySlot();
+    return primary.process.alive ? { host: this.options.host, port: primary.process.port } : undefined;
+  }
+
+  /** Round robin over live replicas; the primary when there is none. */
+  private nextReaderTarget(): ProxyTarget | undefined {
+    const replicas = this.slots.filter((slot) => slot.role === 'replica' && slot.process.alive);
+    if (replicas.length === 0) return this.primaryTarget();
+    const slot = replicas[this.readerCursor++ % replicas.length]!;
+    return { host: this.options.host, port: slot.process.port };
+  }
+}
+
+/** The values of fulfilled results (also recorded in `into`); throws the first failure after recording. */
+function settled<T>(results: PromiseSettledResult<T>[], into: T[]): T[] {
+  const values: T[] = [];
+  let failure: unknown;
+  for (const result of results) {
+    if (result.status === 'fulfilled') {
+      values.push(result.value);
+      into.push(result.value);
+    } else {
+      failure ??= result.reason;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return values;
+}
+
+function nodeOptions(
+  options: GroupRuntimeOptions,
+  nodeId: string,
+  replicaOf: { host: string; port: number } | undefined,
+  port?: number,
+) {
+  return {
+    binary: options.engineBinary,
+    host: options.host,
+    dir: join(options.dataDir, nodeId),
+    port,
+    password: options.authToken,
+    replicaOf,
+    log: options.log ? (line: string) => options.log!(`${options.groupId}/${nodeId}: ${line}`) : undefined,
+  };
+}

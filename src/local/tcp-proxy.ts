@@ -1,0 +1,121 @@
+/**
+ * An in-process TCP forwarder: each accepted connection is piped to a target picked
+ * at accept time. It backs the group's stable endpoints (primary / reader) and the
+ * replication relays. Bytes are piped as they come (no parsing); optionally the
+ * target→client direction is held back by a fixed delay (see delayed-pipe.ts).
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { delayedPipe } from './delayed-pipe.js';
+
+export interface ProxyTarget {
+  host: string;
+  port: number;
+}
+
+export interface TcpProxyOptions {
+  host: string;
+  /** 0 or omitted: the OS picks a free port. */
+  port?: number;
+  /** Called for every new connection; undefined refuses it (the client sees a close). */
+  pickTarget: () => ProxyTarget | undefined;
+  /** Delay, in ms, of the target→client direction. 0 = plain pipe. */
+  responseDelayMs?: number;
+  /** Name used in log lines. */
+  name?: string;
+  log?: (line: string) => void;
+}
+
+interface Link {
+  client: Socket;
+  upstream: Socket;
+  target: ProxyTarget;
+}
+
+export class TcpProxy {
+  private readonly links = new Set<Link>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly address: { address: string; port: number },
+    private readonly options: TcpProxyOptions,
+  ) {
+    server.on('connection', (client) => this.accept(client));
+  }
+
+  static listen(options: TcpProxyOptions): Promise<TcpProxy> {
+    // allowHalfOpen: a client that shuts down its write side still gets the replies.
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host, () => {
+        server.removeListener('error', reject);
+        server.on('error', (error) => options.log?.(`${options.name ?? 'proxy'}: ${error.message}`));
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : 0;
+        resolve(new TcpProxy(server, { address: options.host, port }, options));
+      });
+    });
+  }
+
+  get port(): number {
+    return this.address.port;
+  }
+
+  /** Open client connections. */
+  get connectionCount(): number {
+    return this.links.size;
+  }
+
+  /** Destroys open connections (all, or those whose target matches), both sides. */
+  closeConnections(filter?: (target: ProxyTarget) => boolean): number {
+    let closed = 0;
+    for (const link of [...this.links]) {
+      if (filter && !filter(link.target)) continue;
+      this.drop(link);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Stops listening and destroys every connection; resolves when the port is released. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.closeConnections();
+    });
+    return this.closing;
+  }
+
+  private accept(client: Socket): void {
+    const target = this.closing ? undefined : this.options.pickTarget();
+    if (!target) {
+      client.destroy();
+      return;
+    }
+    client.setNoDelay(true);
+    const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+    upstream.setNoDelay(true);
+    const link: Link = { client, upstream, target };
+    this.links.add(link);
+
+    // Either side failing or closing ends the pair: there is nothing to recover.
+    const onError = () => this.drop(link);
+    client.on('error', onError);
+    upstream.on('error', onError);
+    client.on('close', onError);
+    upstream.on('close', onError);
+
+    // Writes to `upstream` before it connects are buffered by net.Socket.
+    client.pipe(upstream);
+    const delayMs = this.options.responseDelayMs ?? 0;
+    if (delayMs > 0) delayedPipe(upstream, client, delayMs);
+    else upstream.pipe(client);
+  }
+
+  private drop(link: Link): void {
+    if (!this.links.delete(link)) return;
+    link.client.destroy();
+    link.upstream.destroy();
+  }
+}
