@@ -77,6 +77,9 @@ export class GroupRuntime {
   static async start(options: GroupRuntimeOptions): Promise<GroupRuntime> {
     if (options.nodeIds.length === 0) throw new Error('a group needs at least one node');
     if (new Set(options.nodeIds).size !== options.nodeIds.length) throw new Error('node ids must be unique');
+    if (!Number.isFinite(options.replicationDelayMs) || options.replicationDelayMs < 0) {
+      throw new Error(`replicationDelayMs must be a number >= 0 (got ${options.replicationDelayMs})`);
+    }
     const log = (line: string) => options.log?.(`${options.groupId}: ${line}`);
     const started: { nodes: RedisNode[]; relays: DelayRelay[]; proxies: TcpProxy[] } = { nodes: [], relays: [], proxies: [] };
     try {
