@@ -1,0 +1,255 @@
+/**
+ * The ClusterPlan: every setting of a replication group resolved, from flags (and prompt
+ * answers, which arrive in the same raw shape). Defaults and AWS's combination rules
+ * live here, so a plan that resolves is one AWS accepts. Pure: no I/O — the caller reads
+ * the AUTH token from its variable or file and passes the value in.
+ */
+import { UsageError } from '../errors.js';
+import { DEFAULT_NODE_TYPE, supportsAutomaticFailover, supportsMultiAZ } from './node-types.js';
+import {
+  describeSource,
+  parseAllowFrom,
+  parseDescription,
+  parseEngine,
+  parseEngineVersion,
+  parseNodeTypeFlag,
+  parsePort,
+  parseReplicas,
+  parseSecurityGroupIds,
+  parseSubnetGroupName,
+  parseSubnetIds,
+  parseTags,
+  parseVpcId,
+  parseWaitTimeout,
+  validateAuthToken,
+  validateReplicationGroupId,
+  type AccessSource,
+  type Engine,
+  type Tag,
+} from './rules.js';
+
+export const DEFAULTS = {
+  engine: 'redis' as Engine,
+  nodeType: DEFAULT_NODE_TYPE,
+  replicas: 2,
+  port: 6379,
+  multiAZ: false,
+  transitEncryption: false,
+  atRestEncryption: false,
+  waitTimeoutMinutes: 60,
+  description: (id: string) => `${id}, created by elasticache-kit`,
+};
+
+/** The raw settings as commander and the prompts deliver them: strings, booleans or absent. */
+export interface PlanInput {
+  id?: string;
+  engine?: string;
+  engineVersion?: string;
+  description?: string;
+  nodeType?: string;
+  replicas?: string | number;
+  port?: string | number;
+  multiAz?: boolean;
+  automaticFailover?: boolean;
+  vpc?: string;
+  subnetGroup?: string;
+  subnets?: string;
+  securityGroup?: string;
+  allowFrom?: string;
+  transitEncryption?: boolean;
+  atRestEncryption?: boolean;
+  /** The token value (read by the caller) and where it came from, for messages. */
+  authToken?: { value: string; origin: string };
+  tags?: string[];
+  waitTimeout?: string | number;
+}
+
+export type NetworkAccess =
+  | { kind: 'security-groups'; groupIds: string[] }
+  | { kind: 'allow-from'; source: AccessSource }
+  | { kind: 'missing' };
+
+export interface ClusterPlan {
+  replicationGroupId: string;
+  description: string;
+  engine: Engine;
+  /** Undefined until the AWS step picks the newest version offered. */
+  engineVersion?: string;
+  nodeType: string;
+  replicas: number;
+  port: number;
+  multiAZ: boolean;
+  automaticFailover: boolean;
+  vpcId?: string;
+  subnetGroupName?: string;
+  subnetIds?: string[];
+  access: NetworkAccess;
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  /** The AUTH token; never printed. `origin` says where it came from (`$REDIS_AUTH`, a file). */
+  authToken?: { value: string; origin: string };
+  tags: Tag[];
+  waitTimeoutMinutes: number;
+  /** Which settings the user chose (flags or prompts) rather than defaults: comparisons with an existing group look only at these plus the defaults that define the shape. */
+  explicit: ReadonlySet<keyof PlanInput>;
+}
+
+export interface ResolvedPlan {
+  plan: ClusterPlan;
+  warnings: string[];
+}
+
+/** Settings a non-interactive run must be given; the message lists the flags. */
+export function missingRequired(input: PlanInput): string[] {
+  const missing: string[] = [];
+  if (input.id === undefined) missing.push('<id> (the replication group name, e.g. create-cluster demo)');
+  if (input.securityGroup === undefined && input.allowFrom === undefined) {
+    missing.push('--allow-from <sg-id|CIDR> or --security-group <sg-id> (who may connect)');
+  }
+  return missing;
+}
+
+/** Validates every given value alone (the first bad one throws); used before prompting. */
+export function validateGiven(input: PlanInput): string[] {
+  const warnings: string[] = [];
+  if (input.id !== undefined) validateReplicationGroupId(input.id);
+  if (input.engine !== undefined) parseEngine(input.engine);
+  if (input.engineVersion !== undefined) parseEngineVersion(input.engineVersion);
+  if (input.description !== undefined) parseDescription(input.description);
+  if (input.nodeType !== undefined) {
+    const parsed = parseNodeTypeFlag(input.nodeType);
+    if (parsed.warning) warnings.push(parsed.warning);
+  }
+  if (input.replicas !== undefined) parseReplicas(input.replicas);
+  if (input.port !== undefined) parsePort(input.port);
+  if (input.vpc !== undefined) parseVpcId(input.vpc);
+  if (input.subnetGroup !== undefined) parseSubnetGroupName(input.subnetGroup);
+  if (input.subnets !== undefined) parseSubnetIds(input.subnets);
+  if (input.securityGroup !== undefined) parseSecurityGroupIds(input.securityGroup);
+  if (input.allowFrom !== undefined) parseAllowFrom(input.allowFrom);
+  if (input.tags !== undefined) parseTags(input.tags);
+  if (input.waitTimeout !== undefined) parseWaitTimeout(input.waitTimeout);
+  checkExclusive(input);
+  return warnings;
+}
+
+function checkExclusive(input: PlanInput): void {
+  if (input.subnetGroup !== undefined && input.subnets !== undefined) {
+    throw new UsageError('--subnet-group and --subnets cannot be used together: name an existing subnet group, or list subnets for a new one');
+  }
+  if (input.securityGroup !== undefined && input.allowFrom !== undefined) {
+    throw new UsageError('--security-group and --allow-from cannot be used together: reuse existing security groups, or let the tool create one for --allow-from');
+  }
+}
+
+/** Every setting resolved and checked, including the combination rules. Throws UsageError. */
+export function resolvePlan(input: PlanInput): ResolvedPlan {
+  const warnings = validateGiven(input);
+  if (input.id === undefined) throw new UsageError('missing the replication group id: create-cluster <id>');
+  const replicationGroupId = validateReplicationGroupId(input.id);
+  const engine = input.engine !== undefined ? parseEngine(input.engine) : DEFAULTS.engine;
+  const nodeType = input.nodeType !== undefined ? parseNodeTypeFlag(input.nodeType).nodeType : DEFAULTS.nodeType;
+  const replicas = input.replicas !== undefined ? parseReplicas(input.replicas) : DEFAULTS.replicas;
+  const { automaticFailover, multiAZ } = resolveAvailability(input, nodeType, replicas);
+
+  const transitEncryption = input.transitEncryption ?? DEFAULTS.transitEncryption;
+  let authToken: ClusterPlan['authToken'];
+  if (input.authToken) {
+    validateAuthToken(input.authToken.value, input.authToken.origin);
+    if (!transitEncryption) {
+      throw new UsageError(
+        `an AUTH token (${input.authToken.origin}) needs --transit-encryption: AWS accepts AUTH only over TLS`,
+      );
+    }
+    authToken = input.authToken;
+  }
+
+  let access: NetworkAccess = { kind: 'missing' };
+  if (input.securityGroup !== undefined) access = { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
+  if (input.allowFrom !== undefined) {
+    const source = parseAllowFrom(input.allowFrom);
+    access = { kind: 'allow-from', source };
+    if (source.kind === 'cidr' && source.open) {
+      warnings.push(`--allow-from ${source.cidr} opens port ${input.port ?? DEFAULTS.port} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`);
+    }
+  }
+
+  const explicit = new Set(
+    (Object.keys(input) as Array<keyof PlanInput>).filter((key) => input[key] !== undefined),
+  );
+  const plan: ClusterPlan = {
+    replicationGroupId,
+    description: input.description !== undefined ? parseDescription(input.description) : DEFAULTS.description(replicationGroupId),
+    engine,
+    ...(input.engineVersion !== undefined ? { engineVersion: parseEngineVersion(input.engineVersion) } : {}),
+    nodeType,
+    replicas,
+    port: input.port !== undefined ? parsePort(input.port) : DEFAULTS.port,
+    multiAZ,
+    automaticFailover,
+    ...(input.vpc !== undefined ? { vpcId: parseVpcId(input.vpc) } : {}),
+    ...(input.subnetGroup !== undefined ? { subnetGroupName: parseSubnetGroupName(input.subnetGroup) } : {}),
+    ...(input.subnets !== undefined ? { subnetIds: parseSubnetIds(input.subnets) } : {}),
+    access,
+    transitEncryption,
+    atRestEncryption: input.atRestEncryption ?? DEFAULTS.atRestEncryption,
+    ...(authToken ? { authToken } : {}),
+    tags: parseTags(input.tags ?? []),
+    waitTimeoutMinutes: input.waitTimeout !== undefined ? parseWaitTimeout(input.waitTimeout) : DEFAULTS.waitTimeoutMinutes,
+    explicit,
+  };
+  return { plan, warnings };
+}
+
+/**
+ * AWS's rules for automatic failover and Multi-AZ, checked on what the user asked for.
+ * Defaults: failover on whenever there is a replica and the node type can fail over (a
+ * replica that cannot take over is only half the point of having one); Multi-AZ only
+ * when asked, as in the walkthrough (it pins the replicas to other zones, which adds
+ * cross-AZ latency and traffic cost, and it is refused on cache.t2.micro).
+ */
+export function resolveAvailability(
+  input: Pick<PlanInput, 'multiAz' | 'automaticFailover'>,
+  nodeType: string,
+  replicas: number,
+): { automaticFailover: boolean; multiAZ: boolean } {
+  const multiAZ = input.multiAz ?? DEFAULTS.multiAZ;
+  if (multiAZ) {
+    if (replicas === 0) {
+      throw new UsageError('--multi-az needs at least one replica (--replicas 1-5, got 0): Multi-AZ fails over to a replica in another zone');
+    }
+    if (input.automaticFailover === false) {
+      throw new UsageError('--multi-az needs automatic failover: drop --no-automatic-failover (AWS rejects Multi-AZ without it)');
+    }
+    if (nodeType === 'cache.t2.micro') {
+      throw new UsageError(
+        '--multi-az must stay disabled for cache.t2.micro (the walkthrough\'s rule for small instances); use --no-multi-az, or --node-type cache.t3.micro or larger',
+      );
+    }
+    if (!supportsMultiAZ(nodeType)) {
+      throw new UsageError(`--multi-az is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`);
+    }
+  }
+  if (input.automaticFailover === true) {
+    if (replicas === 0) {
+      throw new UsageError('--automatic-failover needs at least one replica to promote (--replicas 1-5, got 0)');
+    }
+    if (!supportsAutomaticFailover(nodeType)) {
+      throw new UsageError(`--automatic-failover is not supported on T1 node types (got ${nodeType}); choose --node-type cache.t3.micro or newer, or --no-automatic-failover`);
+    }
+  }
+  const automaticFailover = input.automaticFailover ?? (multiAZ || (replicas > 0 && supportsAutomaticFailover(nodeType)));
+  return { automaticFailover, multiAZ };
+}
+
+/** What connections are allowed, in words, for the review screen. */
+export function describeAccess(access: NetworkAccess, port: number): string {
+  switch (access.kind) {
+    case 'security-groups':
+      return `existing security group${access.groupIds.length > 1 ? 's' : ''} ${access.groupIds.join(', ')}`;
+    case 'allow-from':
+      return `port ${port}/tcp from ${describeSource(access.source)} only`;
+    case 'missing':
+      return '(not chosen)';
+  }
+}

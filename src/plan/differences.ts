@@ -1,0 +1,78 @@
+/**
+ * Idempotency: a group that already exists is compared with the plan. Same settings →
+ * the run reports it and waits; different ones → exit 2 naming each difference. Pure:
+ * the AWS step extracts ExistingGroup from the Describe results.
+ */
+import type { ClusterPlan } from './cluster-plan.js';
+import { describeSource } from './rules.js';
+
+export interface ExistingGroup {
+  status: string;
+  engine?: string;
+  engineVersion?: string;
+  nodeType?: string;
+  replicas: number;
+  port?: number;
+  multiAZ: boolean;
+  automaticFailover: boolean;
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  authTokenEnabled: boolean;
+  description?: string;
+  clusterMode: boolean;
+  subnetGroupName?: string;
+  securityGroupIds: string[];
+  /** The allow-from tags of the tool-made security groups the group uses. */
+  allowFromSources: string[];
+}
+
+export interface Difference {
+  setting: string;
+  existing: string;
+  planned: string;
+}
+
+const text = (value: unknown) => (value === undefined ? '(unknown)' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value));
+
+/** Each setting whose value in the existing group differs from the plan. */
+export function differences(plan: ClusterPlan, existing: ExistingGroup): Difference[] {
+  const found: Difference[] = [];
+  const check = (setting: string, actual: unknown, planned: unknown) => {
+    if (actual !== undefined && actual !== planned) found.push({ setting, existing: text(actual), planned: text(planned) });
+  };
+  if (existing.clusterMode) found.push({ setting: 'cluster mode', existing: 'enabled', planned: 'disabled' });
+  check('--engine', existing.engine, plan.engine);
+  check('--node-type', existing.nodeType, plan.nodeType);
+  check('--replicas', existing.replicas, plan.replicas);
+  check('--port', existing.port, plan.port);
+  check('--automatic-failover', existing.automaticFailover, plan.automaticFailover);
+  check('--multi-az', existing.multiAZ, plan.multiAZ);
+  check('--transit-encryption', existing.transitEncryption, plan.transitEncryption);
+  check('--at-rest-encryption', existing.atRestEncryption, plan.atRestEncryption);
+  check('AUTH token', existing.authTokenEnabled, plan.authToken !== undefined);
+  // Settings with moving or implicit defaults are compared only when the user named them.
+  if (plan.explicit.has('engineVersion') && plan.engineVersion && existing.engineVersion) {
+    const same = existing.engineVersion === plan.engineVersion || existing.engineVersion.startsWith(plan.engineVersion + '.');
+    if (!same) found.push({ setting: '--engine-version', existing: existing.engineVersion, planned: plan.engineVersion });
+  }
+  if (plan.explicit.has('description')) check('--description', existing.description, plan.description);
+  if (plan.explicit.has('subnetGroup')) check('--subnet-group', existing.subnetGroupName, plan.subnetGroupName);
+  if (plan.access.kind === 'security-groups') {
+    const missing = plan.access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
+    if (missing.length > 0) {
+      found.push({ setting: '--security-group', existing: existing.securityGroupIds.join(',') || '(none)', planned: plan.access.groupIds.join(',') });
+    }
+  }
+  if (plan.access.kind === 'allow-from') {
+    const source = describeSource(plan.access.source);
+    if (!existing.allowFromSources.includes(source)) {
+      found.push({ setting: '--allow-from', existing: existing.allowFromSources.join(',') || '(no security group made by elasticache-kit)', planned: source });
+    }
+  }
+  return found;
+}
+
+export function formatDifferences(id: string, found: readonly Difference[]): string {
+  const list = found.map((d) => `${d.setting} is ${d.existing}, the command asks for ${d.planned}`).join('; ');
+  return `replication group ${id} already exists with different settings: ${list}. Nothing was changed; run the command with the existing settings, or delete-cluster ${id} first`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Choosing and checking the engine version against what DescribeCacheEngineVersions
+ * offers. Pure: the list is passed in.
+ */
+import { UsageError } from '../errors.js';
+import type { Engine } from './rules.js';
+
+/** Numeric comparison of dotted versions: 7.1 > 7.0.15 > 6.2. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const pb = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/** Newest first, without duplicates. */
+export function sortVersions(versions: readonly string[]): string[] {
+  return [...new Set(versions)].sort((a, b) => compareVersions(b, a));
+}
+
+/** The requested version if offered (exactly, or `7.0` matching an offered `7.0.x`), else the newest. */
+export function chooseEngineVersion(engine: Engine, offered: readonly string[], requested?: string): string {
+  const sorted = sortVersions(offered);
+  if (sorted.length === 0) throw new UsageError(`--engine ${engine}: AWS offers no ${engine} versions in this region`);
+  if (requested === undefined) return sorted[0]!;
+  if (sorted.includes(requested)) return requested;
+  const prefixed = sorted.find((version) => version.startsWith(requested + '.'));
+  if (prefixed) return requested;
+  throw new UsageError(`--engine-version must be one of ${sorted.join(', ')} for ${engine} (got ${requested})`);
+}
+
+/** In-transit and at-rest encryption arrived with Redis 3.2.6; Valkey always has them. */
+export function checkVersionFeatures(
+  engine: Engine,
+  version: string,
+  features: { transitEncryption: boolean; atRestEncryption: boolean },
+): void {
+  if (engine !== 'redis' || compareVersions(version, '3.2.6') >= 0) return;
+  if (features.transitEncryption) throw new UsageError(`--transit-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+  if (features.atRestEncryption) throw new UsageError(`--at-rest-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+}
