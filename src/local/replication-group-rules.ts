@@ -1,0 +1,176 @@
+/**
+ * CreateReplicationGroup's validation, as ElastiCache does it, for cluster-mode-disabled
+ * groups: pure (no processes, no state), so every rule is unit-tested directly. Error codes
+ * and wording follow the service; the request's AUTH token never appears in a message.
+ */
+import { ApiError, type QueryParams } from './query-protocol.js';
+import { availabilityZones } from './ec2-network.js';
+import type { Tag } from './state.js';
+import { engineVersionKnown, type EngineName } from './engine-versions.js';
+
+export interface CreateGroupSpec {
+  id: string;
+  description: string;
+  nodeIds: string[];
+  /** One availability zone per node, in node order. */
+  availabilityZones: string[];
+  engine: EngineName;
+  requestedEngineVersion?: string;
+  cacheNodeType: string;
+  automaticFailover: boolean;
+  multiAZ: boolean;
+  cacheSubnetGroupName?: string;
+  securityGroupIds: string[];
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  authToken?: string;
+  tags: Tag[];
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  maintenanceWindow: string;
+  autoMinorVersionUpgrade: boolean;
+}
+
+export const MAX_NODES = 6;
+export const DEFAULT_NODE_TYPE = 'cache.t4g.micro';
+
+/** ElastiCache's identifier rule: 1-40 letters, digits or hyphens, a letter first, no `--`, no trailing hyphen. */
+export function checkReplicationGroupId(raw: string | undefined): string {
+  if (raw === undefined || raw === '') {
+    throw new ApiError('InvalidParameterValue', 'The parameter ReplicationGroupId must be provided and must not be blank.');
+  }
+  const problem =
+    raw.length > 40
+      ? 'must be at most 40 characters long'
+      : !/^[A-Za-z]/.test(raw)
+        ? 'must begin with a letter'
+        : !/^[A-Za-z0-9-]+$/.test(raw)
+          ? 'must contain only ASCII letters, digits, and hyphens'
+          : raw.includes('--')
+            ? 'must not contain two consecutive hyphens'
+            : raw.endsWith('-')
+              ? 'must not end with a hyphen'
+              : undefined;
+  if (problem) {
+    throw new ApiError('InvalidParameterValue', `Replication group id ${problem} (got ${JSON.stringify(raw)}).`);
+  }
+  return raw.toLowerCase();
+}
+
+/** 16-128 printable ASCII characters, none of `@`, `"` or `/`. The message never echoes the token. */
+export function checkAuthToken(token: string): void {
+  if (token.length < 16 || token.length > 128) {
+    throw new ApiError('InvalidParameterValue', 'The AuthToken must be between 16 and 128 characters long.');
+  }
+  if (!/^[\x21-\x7e]+$/.test(token) || /[@"/]/.test(token)) {
+    throw new ApiError('InvalidParameterValue', 'The AuthToken must contain only printable ASCII characters and none of @, " or /.');
+  }
+}
+
+export function parseTags(structs: QueryParams[]): Tag[] {
+  const tags = structs.map((tag) => ({ Key: tag.string('Key') ?? '', Value: tag.string('Value') ?? '' }));
+  if (tags.length > 50) throw new ApiError('TagQuotaPerResourceExceeded', 'A resource can have at most 50 tags.');
+  for (const tag of tags) {
+    if (tag.Key === '' || tag.Key.length > 128) throw new ApiError('InvalidParameterValue', 'Tag keys must be 1-128 characters long.');
+    if (tag.Value.length > 256) throw new ApiError('InvalidParameterValue', `The value of tag ${tag.Key} must be at most 256 characters long.`);
+    if (tag.Key.toLowerCase().startsWith('aws:')) throw new ApiError('InvalidParameterValue', `Tag keys may not start with aws: (got ${tag.Key}).`);
+  }
+  return tags;
+}
+
+function range(params: QueryParams, name: string, min: number, max: number): number | undefined {
+  const value = params.integer(name);
+  if (value !== undefined && (value < min || value > max)) {
+    throw new ApiError('InvalidParameterValue', `The parameter ${name} must be between ${min} and ${max} (got ${value}).`);
+  }
+  return value;
+}
+
+export function parseCreateReplicationGroup(params: QueryParams, region: string): CreateGroupSpec {
+  const id = checkReplicationGroupId(params.string('ReplicationGroupId'));
+  const description = params.string('ReplicationGroupDescription') ?? params.string('Description');
+  if (!description) {
+    throw new ApiError('InvalidParameterValue', 'The parameter ReplicationGroupDescription must be provided and must not be blank.');
+  }
+
+  const clusterMode = params.string('ClusterMode');
+  const numNodeGroups = params.integer('NumNodeGroups');
+  if ((clusterMode && clusterMode.toLowerCase() !== 'disabled') || (numNodeGroups !== undefined && numNodeGroups !== 1) || params.structs('NodeGroupConfiguration.NodeGroupConfiguration').length > 1) {
+    throw new ApiError('InvalidParameterValue', 'Cluster mode enabled (more than one node group) is not supported by the local emulator; use one node group with replicas.');
+  }
+
+  const numCacheClusters = range(params, 'NumCacheClusters', 1, MAX_NODES);
+  const replicasPerNodeGroup = range(params, 'ReplicasPerNodeGroup', 0, MAX_NODES - 1);
+  if (numCacheClusters !== undefined && replicasPerNodeGroup !== undefined && numCacheClusters !== replicasPerNodeGroup + 1) {
+    throw new ApiError('InvalidParameterCombination', 'NumCacheClusters and ReplicasPerNodeGroup disagree: NumCacheClusters must be ReplicasPerNodeGroup + 1.');
+  }
+  const nodeCount = numCacheClusters ?? (replicasPerNodeGroup !== undefined ? replicasPerNodeGroup + 1 : 1);
+
+  const automaticFailover = params.boolean('AutomaticFailoverEnabled') ?? false;
+  const multiAZ = params.boolean('MultiAZEnabled') ?? false;
+  if (automaticFailover && nodeCount < 2) {
+    throw new ApiError('InvalidParameterCombination', 'Automatic failover needs at least one replica: NumCacheClusters must be at least 2 when AutomaticFailoverEnabled is true.');
+  }
+  if (multiAZ && !automaticFailover) {
+    throw new ApiError('InvalidParameterCombination', 'MultiAZEnabled requires AutomaticFailoverEnabled to be true.');
+  }
+
+  const zones = availabilityZones(region);
+  const preferred = params.list('PreferredCacheClusterAZs.AvailabilityZone');
+  if (preferred.length > 0 && preferred.length !== nodeCount) {
+    throw new ApiError('InvalidParameterCombination', `PreferredCacheClusterAZs lists ${preferred.length} zones but the group has ${nodeCount} nodes; give one zone per node.`);
+  }
+  for (const zone of preferred) {
+    if (!zones.includes(zone)) {
+      throw new ApiError('InvalidParameterValue', `${zone} is not an availability zone of ${region} (valid: ${zones.join(', ')}).`);
+    }
+  }
+
+  const engineRaw = (params.string('Engine') ?? 'redis').toLowerCase();
+  if (engineRaw !== 'redis' && engineRaw !== 'valkey') {
+    throw new ApiError('InvalidParameterValue', `Invalid engine ${engineRaw} for a replication group (valid: redis, valkey).`);
+  }
+  const engine = engineRaw as EngineName;
+  const requestedEngineVersion = params.string('EngineVersion');
+  if (requestedEngineVersion !== undefined && !engineVersionKnown(engine, requestedEngineVersion)) {
+    throw new ApiError('InvalidParameterCombination', `Cannot find version ${requestedEngineVersion} for ${engine}`);
+  }
+
+  const cacheNodeType = params.string('CacheNodeType') ?? DEFAULT_NODE_TYPE;
+  if (!/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(cacheNodeType)) {
+    throw new ApiError('InvalidParameterValue', `Invalid CacheNodeType ${cacheNodeType} (expected a node type like cache.t4g.micro).`);
+  }
+  range(params, 'Port', 1, 65535);
+
+  const transitEncryption = params.boolean('TransitEncryptionEnabled') ?? false;
+  if (transitEncryption) {
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'TransitEncryptionEnabled is not supported by the local emulator (its nodes have no TLS); leave it off. AuthToken is still enforced locally without it.',
+    );
+  }
+  const authToken = params.string('AuthToken');
+  if (authToken !== undefined) checkAuthToken(authToken);
+
+  return {
+    id,
+    description,
+    nodeIds: Array.from({ length: nodeCount }, (_, index) => `${id}-${String(index + 1).padStart(3, '0')}`),
+    availabilityZones: preferred.length > 0 ? preferred : Array.from({ length: nodeCount }, (_, index) => zones[index % zones.length]!),
+    engine,
+    requestedEngineVersion,
+    cacheNodeType,
+    automaticFailover,
+    multiAZ,
+    cacheSubnetGroupName: params.string('CacheSubnetGroupName')?.toLowerCase(),
+    securityGroupIds: params.list('SecurityGroupIds.SecurityGroupId'),
+    transitEncryption,
+    atRestEncryption: params.boolean('AtRestEncryptionEnabled') ?? false,
+    authToken,
+    tags: parseTags(params.structs('Tags.Tag')),
+    snapshotRetentionLimit: range(params, 'SnapshotRetentionLimit', 0, 35) ?? 0,
+    snapshotWindow: params.string('SnapshotWindow') ?? '05:00-06:00',
+    maintenanceWindow: params.string('PreferredMaintenanceWindow') ?? 'sun:23:00-mon:01:30',
+    autoMinorVersionUpgrade: params.boolean('AutoMinorVersionUpgrade') ?? true,
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The life of each replication group behind the API: its record (what Describe shows)
+ * and its GroupRuntime (the real processes). Status moves like ElastiCache's:
+ * creating → available (once every replica's link is up), available → modifying →
+ * available around a failover, available → deleting → gone. The slow parts run in the
+ * background, one at a time per group, and every change is persisted.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GroupRuntime } from './group-runtime.js';
+import type { GroupRecord, PersistedState } from './state.js';
+
+export interface ReplicationGroupsOptions {
+  state: PersistedState;
+  save(): void;
+  host: string;
+  /** Node folders go under here, one per group. */
+  dataDir: string;
+  replicationDelayMs: number;
+  log(line: string): void;
+}
+
+/** How long a new or failed-over group may take to get every replica in sync. */
+const SYNC_TIMEOUT_MS = 60_000;
+const SYNC_POLL_MS = 50;
+
+export class ReplicationGroups {
+  private readonly runtimes = new Map<GroupRecord, GroupRuntime>();
+  /** The background task of each group (start, failover, delete), chained so they never overlap. */
+  private readonly tasks = new Map<GroupRecord, Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly options: ReplicationGroupsOptions) {}
+
+  find(region: string, id: string): GroupRecord | undefined {
+    return this.options.state.groups.find((group) => group.region === region && group.id === id);
+  }
+
+  list(region: string): GroupRecord[] {
+    return this.options.state.groups.filter((group) => group.region === region).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Adds the record (status creating) and starts its processes in the background. */
+  create(record: GroupRecord, start: { engineBinary: string; authToken?: string }): void {
+    this.options.state.groups.push(record);
+    this.options.save();
+    this.enqueue(record, () => this.startRuntime(record, start));
+  }
+
+  /** available → modifying → (failover, replicas in sync) → available. */
+  failover(record: GroupRecord): void {
+    record.status = 'modifying';
+    this.options.save();
+    this.enqueue(record, async () => {
+      const runtime = this.runtimes.get(record);
+      try {
+        if (!runtime) throw new Error('no running processes');
+        const { newPrimary } = await runtime.failover();
+        this.options.log(`${record.id}: failed over to ${newPrimary}`);
+        this.refreshNodes(record, runtime);
+        await this.waitInSync(runtime);
+      } catch (error) {
+        this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
+      }
+      if (runtime) this.refreshNodes(record, runtime);
+      if (record.status === 'modifying') record.status = 'available';
+      this.options.save();
+    });
+  }
+
+  /** → deleting; the processes stop in the background and then the record disappears. */
+  delete(record: GroupRecord): void {
+    record.status = 'deleting';
+    this.options.save();
+    this.enqueue(record, () => this.remove(record));
+  }
+
+  /** Stops every group's processes (waiting for work in flight) and forgets the groups. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const record of this.options.state.groups) {
+      if (record.status !== 'deleting') record.status = 'deleting';
+    }
+    await Promise.allSettled(this.options.state.groups.map((record) => this.enqueue(record, () => this.remove(record))));
+    await Promise.allSettled([...this.tasks.values()]);
+  }
+
+  /** Every pid of every running group (the server's own cleanup list). */
+  pids(): number[] {
+    return [...this.runtimes.values()].flatMap((runtime) => runtime.pids());
+  }
+
+  private enqueue(record: GroupRecord, work: () => Promise<void>): Promise<void> {
+    const previous = this.tasks.get(record) ?? Promise.resolve();
+    const next = previous.then(work, work).catch((error) => {
+      this.options.log(`${record.id}: ${(error as Error).message}`);
+    });
+    this.tasks.set(record, next);
+    void next.then(() => {
+      if (this.tasks.get(record) === next) this.tasks.delete(record);
+    });
+    return next;
+  }
+
+  private groupDir(record: GroupRecord): string {
+    return join(this.options.dataDir, record.region, record.id);
+  }
+
+  private async startRuntime(record: GroupRecord, start: { engineBinary: string; authToken?: string }): Promise<void> {
+    if (record.status !== 'creating') return; // deleted (or the server closed) before it started
+    let runtime: GroupRuntime;
+    try {
+      runtime = await GroupRuntime.start({
+        groupId: record.id,
+        nodeIds: record.nodes.map((node) => node.nodeId),
+        engineBinary: start.engineBinary,
+        host: this.options.host,
+        dataDir: this.groupDir(record),
+        authToken: start.authToken,
+        replicationDelayMs: this.options.replicationDelayMs,
+        log: this.options.log,
+      });
+    } catch (error) {
+      record.status = 'create-failed';
+      record.failure = (error as Error).message;
+      this.options.log(`${record.id}: create failed: ${record.failure}`);
+      this.options.save();
+      return;
+    }
+    this.runtimes.set(record, runtime);
+    record.primaryEndpoint = { ...runtime.primaryEndpoint };
+    record.readerEndpoint = { ...runtime.readerEndpoint };
+    this.refreshNodes(record, runtime);
+    this.options.save();
+    try {
+      await this.waitInSync(runtime);
+    } catch (error) {
+      record.status = 'create-failed';
+      record.failure = (error as Error).message;
+      this.options.save();
+      return;
+    }
+    if (record.status === 'creating' && !this.closed) {
+      record.status = 'available';
+      this.options.log(`${record.id}: available`);
+      this.options.save();
+    }
+  }
+
+  private refreshNodes(record: GroupRecord, runtime: GroupRuntime): void {
+    const live = new Map(runtime.nodes().map((node) => [node.nodeId, node]));
+    for (const node of record.nodes) {
+      const now = live.get(node.nodeId);
+      if (!now) continue;
+      node.port = now.port;
+      node.pid = now.pid;
+      node.role = now.role;
+    }
+    record.pids = runtime.pids();
+  }
+
+  private async waitInSync(runtime: GroupRuntime): Promise<void> {
+    const deadline = Date.now() + SYNC_TIMEOUT_MS;
+    while (!(await runtime.inSync())) {
+      if (this.closed) return;
+      if (Date.now() > deadline) throw new Error(`replicas not in sync after ${SYNC_TIMEOUT_MS / 1000}s`);
+      await sleep(SYNC_POLL_MS);
+    }
+  }
+
+  private async remove(record: GroupRecord): Promise<void> {
+    const runtime = this.runtimes.get(record);
+    if (runtime) {
+      await runtime.stop();
+      this.runtimes.delete(record);
+    }
+    await rm(this.groupDir(record), { recursive: true, force: true }).catch(() => undefined);
+    const groups = this.options.state.groups;
+    const index = groups.indexOf(record);
+    if (index >= 0) groups.splice(index, 1);
+    this.options.log(`${record.id}: deleted`);
+    this.options.save();
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * What the emulator remembers, in <stateDir>/state.json: the server (pid, port), the
+ * replication groups with their nodes' ports and pids, cache subnet groups and the EC2
+ * network. Written atomically on every change, so `local status` and `local stop` can read
+ * it at any moment, and a later server can kill processes a crashed one left behind.
+ * Secrets (AUTH tokens) are never written here.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface NodeRecord {
+  /** Cache cluster id, `<group>-001`. */
+  nodeId: string;
+  role: 'primary' | 'replica';
+  availabilityZone: string;
+  port?: number;
+  pid?: number;
+}
+
+export interface GroupRecord {
+  id: string;
+  region: string;
+  description: string;
+  status: GroupStatus;
+  engine: 'redis' | 'valkey';
+  engineVersion: string;
+  cacheNodeType: string;
+  automaticFailover: boolean;
+  multiAZ: boolean;
+  cacheSubnetGroupName: string;
+  securityGroupIds: string[];
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  authTokenEnabled: boolean;
+  authTokenLastModified?: string;
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  maintenanceWindow: string;
+  autoMinorVersionUpgrade: boolean;
+  tags: Tag[];
+  createdAt: string;
+  nodes: NodeRecord[];
+  primaryEndpoint?: Endpoint;
+  readerEndpoint?: Endpoint;
+  /** Every OS process the group's runtime owns (nodes, relays). */
+  pids: number[];
+  /** Why the group went to create-failed, for `local status`. */
+  failure?: string;
+}
+
+export interface SubnetGroupRecord {
+  name: string;
+  region: string;
+  description: string;
+  vpcId: string;
+  subnetIds: string[];
+  tags: Tag[];
+}
+
+export interface VpcRecord {
+  vpcId: string;
+  cidrBlock: string;
+  isDefault: boolean;
+  dhcpOptionsId: string;
+  associationId: string;
+}
+
+export interface SubnetRecord {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  defaultForAz: boolean;
+}
+
+export interface RuleRecord {
+  ruleId: string;
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  groupId?: string;
+  description?: string;
+}
+
+export interface SecurityGroupRecord {
+  groupId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  ingress: RuleRecord[];
+  egress: RuleRecord[];
+}
+
+export interface Ec2RegionState {
+  vpcs: VpcRecord[];
+  subnets: SubnetRecord[];
+  securityGroups: SecurityGroupRecord[];
+  /** Tags of EC2 resources by resource id. */
+  tags: Record<string, Tag[]>;
+}
+
+export interface ServerRecord {
+  pid: number;
+  host: string;
+  port: number;
+  url: string;
+  startedAt: string;
+}
+
+export interface PersistedState {
+  version: 1;
+  server?: ServerRecord;
+  groups: GroupRecord[];
+  subnetGroups: SubnetGroupRecord[];
+  ec2: Record<string, Ec2RegionState>;
+}
+
+export const STATE_FILE = 'state.json';
+
+export function emptyState(): PersistedState {
+  return { version: 1, groups: [], subnetGroups: [], ec2: {} };
+}
+
+/** $ELASTICACHE_KIT_STATE_DIR, else ~/.local/state/elasticache-kit (XDG_STATE_HOME honoured). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ELASTICACHE_KIT_STATE_DIR) return env.ELASTICACHE_KIT_STATE_DIR;
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'elasticache-kit');
+}
+
+/** The state file's contents, or an empty state when there is none (or it is unreadable). */
+export function readState(stateDir: string): PersistedState {
+  let text: string;
+  try {
+    text = readFileSync(join(stateDir, STATE_FILE), 'utf8');
+  } catch {
+    return emptyState();
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<PersistedState>;
+    return {
+      version: 1,
+      server: parsed.server,
+      groups: Array.isArray(parsed.groups) ? parsed.groups : [],
+      subnetGroups: Array.isArray(parsed.subnetGroups) ? parsed.subnetGroups : [],
+      ec2: parsed.ec2 && typeof parsed.ec2 === 'object' ? parsed.ec2 : {},
+    };
+  } catch {
+    return emptyState();
+  }
+}
+
+/** Temp file + rename, so a reader never sees half a file; 0600 in a 0700 directory. */
+export function writeState(stateDir: string, state: PersistedState): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const target = join(stateDir, STATE_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(temp, target);
+}
+
+/** Every pid the state names: the groups' processes (not the server). */
+export function groupPids(state: PersistedState): number[] {
+  const pids = new Set<number>();
+  for (const group of state.groups) {
+    for (const pid of group.pids ?? []) pids.add(pid);
+    for (const node of group.nodes ?? []) if (node.pid) pids.add(node.pid);
+  }
+  return [...pids];
+}
+
+/** True when a process with this pid exists (signal 0 probes without touching it). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
