@@ -158,20 +158,28 @@ export class GroupRuntime {
     return this.slots.map((slot) => slot.relay.port);
   }
 
-  /** True when every replica reports master_link_status:up. */
+  /**
+   * True when every replica reports master_link_status:up and the current primary
+   * lists each of them as an online replica. (The second check closes the gap right
+   * after a failover, when a replica may not yet have noticed that its relay dropped
+   * the link to the old primary.)
+   */
   async inSync(): Promise<boolean> {
     if (this.stopping) return false;
     const replicas = this.slots.filter((slot) => slot.role === 'replica');
-    const states = await Promise.all(
-      replicas.map(async (slot) => {
-        try {
-          return (await slot.process.info('replication')).get('master_link_status') === 'up';
-        } catch {
-          return false;
-        }
-      }),
-    );
-    return states.every(Boolean);
+    if (replicas.length === 0) return this.primarySlot().process.alive;
+    try {
+      const [primaryInfo, ...replicaInfos] = await Promise.all([
+        this.primarySlot().process.info('replication'),
+        ...replicas.map((slot) => slot.process.info('replication')),
+      ]);
+      const online = onlineReplicaPorts(primaryInfo!);
+      return replicas.every(
+        (slot, index) => replicaInfos[index]!.get('master_link_status') === 'up' && online.has(slot.process.port),
+      );
+    } catch {
+      return false; // a node that does not answer is not in sync
+    }
   }
 
   /**
@@ -203,29 +211,39 @@ export class GroupRuntime {
     }
 
     const offsets = await this.catchUp(oldPrimary, replicas);
+    // Only a replica that answered can be promoted; nothing has changed yet if none did.
+    const candidates = replicas.filter((slot) => (offsets.get(slot) ?? -1) >= 0);
     const target =
-      replicas.find((slot) => slot.nodeId === targetNodeId) ??
-      replicas.reduce((best, slot) => ((offsets.get(slot) ?? -1) > (offsets.get(best) ?? -1) ? slot : best));
+      targetNodeId !== undefined
+        ? candidates.find((slot) => slot.nodeId === targetNodeId)
+        : candidates.reduce<NodeSlot | undefined>((best, slot) => (!best || offsets.get(slot)! > offsets.get(best)! ? slot : best), undefined);
+    if (!target) throw new Error(`no replica of group ${this.groupId} answers: ${targetNodeId ?? 'cannot'} promote`);
     log(`failover ${oldPrimary.nodeId} -> ${target.nodeId}`);
 
-    // The old primary goes away first, as on ElastiCache: no write lands on it after the promotion.
+    // The old primary goes away first, as on ElastiCache: no write lands on it after the
+    // promotion. While it is down the primary endpoint refuses connections.
+    const oldPort = oldPrimary.process.port;
     await oldPrimary.process.stop(1000);
     this.primaryProxy.closeConnections();
-    this.readerProxy.closeConnections((t) => t.port === oldPrimary.process.port);
+    this.readerProxy.closeConnections((t) => t.port === oldPort);
 
-    await target.process.command('REPLICAOF', 'NO', 'ONE');
+    try {
+      await target.process.command('REPLICAOF', 'NO', 'ONE');
+    } catch (error) {
+      // Promotion failed: bring the old primary back as it was, so the group still works.
+      log(`promoting ${target.nodeId} failed (${(error as Error).message}); restarting ${oldPrimary.nodeId} as primary`);
+      oldPrimary.process = await RedisNode.start(nodeOptions(this.options, oldPrimary.nodeId, undefined, oldPort));
+      throw new Error(`failover of group ${this.groupId} to ${target.nodeId} failed: ${(error as Error).message}`);
+    }
     oldPrimary.role = 'replica';
     target.role = 'primary';
     const upstream: ProxyTarget = { host: this.options.host, port: target.process.port };
     for (const slot of this.slots) slot.relay.setUpstream(upstream);
-    // Connections opened to the old primary in the meantime were refused; from here on
-    // the primary endpoint leads to the new one (pickTarget reads the roles).
-    this.primaryProxy.closeConnections((t) => t.port !== target.process.port);
 
     oldPrimary.process = await RedisNode.start(
-      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPrimary.process.port),
+      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPort),
     );
-    log(`${oldPrimary.nodeId} is back as a replica on port ${oldPrimary.process.port}`);
+    log(`${oldPrimary.nodeId} is back as a replica on port ${oldPort}`);
     return { newPrimary: target.nodeId };
   }
 
@@ -302,6 +320,17 @@ function settled<T>(results: PromiseSettledResult<T>[], into: T[]): T[] {
   }
   if (failure !== undefined) throw failure;
   return values;
+}
+
+/** Ports of the replicas a primary's INFO replication lists as online (slaveN:ip=…,port=…,state=online,…). */
+export function onlineReplicaPorts(info: Map<string, string>): Set<number> {
+  const ports = new Set<number>();
+  for (const [key, value] of info) {
+    if (!/^slave\d+$/.test(key)) continue;
+    const fields = new Map(value.split(',').map((pair) => pair.split('=') as [string, string]));
+    if (fields.get('state') === 'online') ports.add(Number(fields.get('port')));
+  }
+  return ports;
 }
 
 function nodeOptions(
