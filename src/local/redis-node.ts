@@ -6,8 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findOnPath } from './engine-binary.js';
 import { freePort } from './free-port.js';
 import { parseInfo, respCommand } from './resp.js';
 
@@ -52,6 +54,20 @@ function installExitHook(): void {
       }
     }
   });
+}
+
+let deathSignalWrapper: string | null | undefined;
+
+/**
+ * On Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill the node when
+ * the emulator dies by any means, SIGKILL included, where no 'exit' handler runs.
+ * setpriv execs the server, so the pid stays the server's. Elsewhere: undefined.
+ */
+function parentDeathWrapper(): string | undefined {
+  if (deathSignalWrapper === undefined) {
+    deathSignalWrapper = (process.platform === 'linux' && findOnPath('setpriv')) || null;
+  }
+  return deathSignalWrapper ?? undefined;
 }
 
 /** Quotes a config value the way redis' config parser (sdssplitargs) reads it back. */
@@ -147,12 +163,21 @@ export class RedisNode {
     chmodSync(configPath, 0o600); // the mode option only applies when the file is created
     writeFileSync(join(options.dir, 'redis.log'), ''); // fresh log: failure messages are from this run
 
-    const child = spawn(options.binary, [configPath, ...(options.extraArgs ?? [])], {
-      cwd: options.dir,
-      stdio: 'ignore',
-      detached: false,
-    });
+    const serverArgs = [configPath, ...(options.extraArgs ?? [])];
+    const wrapper = parentDeathWrapper();
+    const [command, args] = wrapper
+      ? [wrapper, ['--pdeathsig', 'KILL', options.binary, ...serverArgs]]
+      : [options.binary, serverArgs];
+    // stdout is unused (logfile); stderr is kept (first 4 KB) because redis reports
+    // config errors there before the log file is open.
+    const child = spawn(command, args, { cwd: options.dir, stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     children.add(child);
+    const closed = once(child, 'close').catch(() => undefined);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.stderr?.on('error', () => undefined);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const node = new RedisNode(child, options.port, options.host, options.dir, configPath, options.password);
     options.log?.(`started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`);
@@ -173,7 +198,9 @@ export class RedisNode {
         throw new Error(`could not start ${options.binary}: ${outcome.message}`);
       }
       if (outcome === 'exited') {
-        throw new Error(`${options.binary} on port ${options.port} exited at start: ${node.logTail()}`);
+        await closed; // stderr fully read
+        const reason = [...stderr.trim().split('\n').filter(Boolean).slice(-3), node.logTail()].join(' | ');
+        throw new Error(`${options.binary} on port ${options.port} exited at start: ${reason}`);
       }
       if (Date.now() > deadline) {
         await node.stop();

@@ -67,7 +67,7 @@ test('a start that fails half way stops what it had started and rejects', async 
       replicationDelayMs: 0,
       log: (line) => lines.push(line),
     }),
-    /exited at start/,
+    /exited at start: no replicas today/,
   );
   const started = lines.map((line) => /pid (\d+) on [\d.]+:(\d+)/.exec(line)).filter((match) => match !== null);
   const pids = started.map((match) => Number(match[1]));
@@ -95,5 +95,28 @@ test("the 'exit' safety net kills node processes when the emulator exits without
   const deadline = Date.now() + 3000;
   while (pids.some(processAlive) && Date.now() < deadline) await sleep(20);
   for (const pid of pids) assert.ok(!processAlive(pid), `pid ${pid} did not outlive its parent`);
+  for (const port of ports) assert.ok(await portIsFree(port));
+});
+
+test('node processes die with the emulator even when it is SIGKILLed (Linux: setpriv --pdeathsig)', { skip: process.platform !== 'linux' }, async (t) => {
+  const dataDir = tempDir(t, 'eck-kill9-');
+  const module = new URL('../../src/local/group-runtime.js', import.meta.url).href;
+  const script = `
+    const { GroupRuntime } = await import(${JSON.stringify(module)});
+    const runtime = await GroupRuntime.start({ groupId: 'k9', nodeIds: ['k9-001', 'k9-002'],
+      engineBinary: ${JSON.stringify(binary.path)}, host: '127.0.0.1', dataDir: ${JSON.stringify(dataDir)}, replicationDelayMs: 0 });
+    process.stdout.write(JSON.stringify({ pids: runtime.pids(), ports: runtime.nodes().map((n) => n.port) }));
+    process.kill(process.pid, 'SIGKILL');`;
+  const stdout = await new Promise<string>((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (_error, out) => resolve(out));
+  });
+  const { pids, ports } = JSON.parse(stdout) as { pids: number[]; ports: number[] };
+  t.after(() => {
+    for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  assert.equal(pids.length, 2);
+  const deadline = Date.now() + 3000;
+  while (pids.some(processAlive) && Date.now() < deadline) await sleep(20);
+  for (const pid of pids) assert.ok(!processAlive(pid), `pid ${pid} did not outlive its SIGKILLed parent`);
   for (const port of ports) assert.ok(await portIsFree(port));
 });
