@@ -1,10 +1,13 @@
 // Pure pieces of the process layer: RESP parsing, INFO parsing, config quoting,
 // version parsing, orphan recognition; plus one real check that quoting survives redis.
 import { test } from 'node:test';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { encodeCommand, parseInfo, parseResp, RespError, respCommand } from '../../src/local/resp.js';
 import { onlineReplicaPorts } from '../../src/local/group-runtime.js';
-import { parseVersionOutput } from '../../src/local/engine-binary.js';
+import { findEngineBinary, parseVersionOutput } from '../../src/local/engine-binary.js';
 import { quoteConfigValue, renderConfig } from '../../src/local/redis-node.js';
 import { isEngineCommandLine } from '../../src/local/orphans.js';
 import { startRedisServer } from '../helpers/redis.js';
@@ -79,4 +82,27 @@ test('a password with quotes, backslash, # and $ survives the config file (real 
   t.after(() => redis.stop());
   assert.equal(await respCommand({ host: redis.host, port: redis.port, password }, 'PING'), 'PONG');
   await assert.rejects(respCommand({ host: redis.host, port: redis.port, password: 'a"b' }, 'PING'), /WRONGPASS|invalid/);
+});
+
+test('findEngineBinary: PATH lookup order per engine, and the install hint when nothing is found', (t) => {
+  const realRedis = findEngineBinary('redis').path;
+  const dir = mkdtempSync(join(tmpdir(), 'eck-path-'));
+  const savedPath = process.env.PATH;
+  t.after(() => {
+    process.env.PATH = savedPath;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A stand-in valkey-server: only --version is asked of it here.
+  writeFileSync(join(dir, 'valkey-server'), '#!/bin/sh\necho "Valkey server v=8.0.2 sha=00000000:0 malloc=libc bits=64"\n');
+  chmodSync(join(dir, 'valkey-server'), 0o755);
+  process.env.PATH = `${dir}:${dirname(realRedis)}`;
+  assert.deepEqual(findEngineBinary('valkey'), { path: join(dir, 'valkey-server'), engine: 'valkey', version: '8.0.2' });
+  assert.equal(findEngineBinary('redis').path, realRedis, 'redis prefers redis-server');
+  process.env.PATH = dir;
+  assert.equal(findEngineBinary('redis').engine, 'valkey', 'redis falls back to valkey-server');
+  process.env.PATH = join(dir, 'empty');
+  assert.throws(
+    () => findEngineBinary('valkey'),
+    /^Error: redis-server not found on PATH: install it \(Debian\/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis\) or pass --redis-server PATH$/,
+  );
 });
