@@ -1,0 +1,82 @@
+/** MaxRecords/Marker paging across many groups, and AUTH tokens enforced on the nodes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  paginateDescribeReplicationGroups,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
+import { startTestEmulator } from '../helpers/emulator.js';
+
+/** One inline command over a plain socket: the first reply line (ioredis would HELLO first). */
+async function rawCommand(port: number, command: string): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(command + '\r\n'));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.split('\r\n')[0]!);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+test('DescribeReplicationGroups and DescribeCacheClusters page with MaxRecords and Marker', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const client = emulator.elasticache;
+  const ids = Array.from({ length: 21 }, (_, index) => `page-${String(index).padStart(2, '0')}`);
+  for (const id of ids) {
+    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'paging' }));
+  }
+  const first = await client.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20 }));
+  assert.equal(first.ReplicationGroups!.length, 20);
+  assert.ok(first.Marker, 'a marker for the rest');
+  const second = await client.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20, Marker: first.Marker }));
+  assert.deepEqual(second.ReplicationGroups!.map((g) => g.ReplicationGroupId), ['page-20']);
+  assert.equal(second.Marker, undefined);
+
+  const seen: string[] = [];
+  for await (const page of paginateDescribeReplicationGroups({ client, pageSize: 20 }, {})) {
+    seen.push(...page.ReplicationGroups!.map((g) => g.ReplicationGroupId!));
+  }
+  assert.deepEqual(seen, ids);
+
+  const clusters = await client.send(new DescribeCacheClustersCommand({ MaxRecords: 20 }));
+  assert.equal(clusters.CacheClusters!.length, 20);
+  const rest = await client.send(new DescribeCacheClustersCommand({ MaxRecords: 20, Marker: clusters.Marker }));
+  assert.deepEqual(rest.CacheClusters!.map((c) => c.CacheClusterId), ['page-20-001']);
+});
+
+test('AuthToken: AUTH is required on the endpoints and reported by Describe', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const client = emulator.elasticache;
+  const token = 'local-token-0123456789';
+  await client.send(
+    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token }),
+  );
+  await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 30 }, { ReplicationGroupId: 'secure' });
+  const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'secure' }))).ReplicationGroups![0]!;
+  assert.equal(group.AuthTokenEnabled, true);
+  assert.ok(group.AuthTokenLastModifiedDate instanceof Date);
+  const port = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+
+  const authed = new Redis({ host: '127.0.0.1', port, password: token, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  t.after(() => authed.disconnect());
+  assert.match(await rawCommand(port, 'SET k v'), /^-NOAUTH/, 'a client without the token is refused');
+  await authed.connect();
+  assert.equal(await authed.set('k', 'v'), 'OK');
+
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  assert.ok(!readFileSync(join(emulator.stateDir, 'state.json'), 'utf8').includes(token), 'the token is not in the state file');
+});
