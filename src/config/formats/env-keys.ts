@@ -1,0 +1,28 @@
+/**
+ * The names and values dotenv, shell and github write, in the order they are written.
+ * Owned keys are always written (empty when there is nothing, e.g. no reader), so a
+ * merge never leaves a stale value from an earlier topology behind.
+ */
+import type { EndpointValues } from '../values.js';
+
+export type EnvEntry = [name: string, value: string];
+
+export function envEntries(values: EndpointValues, prefix: string): EnvEntry[] {
+  const entries: EnvEntry[] = [];
+  if (values.clusterMode) {
+    entries.push([`${prefix}CONFIGURATION`, values.configuration ?? '']);
+    entries.push([`${prefix}CLUSTER_MODE`, 'true']);
+  } else {
+    entries.push([`${prefix}PRIMARY`, values.primary ?? '']);
+    entries.push([`${prefix}REPLICAS`, values.replicas.join(',')]);
+    entries.push([`${prefix}READER`, values.reader ?? '']);
+  }
+  entries.push([`${prefix}PORT`, String(values.port)]);
+  entries.push([`${prefix}TLS`, String(values.tls)]);
+  if (values.environment !== undefined) entries.push([`${prefix}ENVIRONMENT`, values.environment]);
+  if (values.authToken !== undefined) entries.push([`${prefix}AUTH_TOKEN`, values.authToken]);
+  return entries;
+}
+
+/** A name that every shell and dotenv parser accepts. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

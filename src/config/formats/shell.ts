@@ -1,0 +1,23 @@
+/**
+ * `export NAME='value'` lines for `eval "$(elasticache-kit endpoints demo --format shell)"`
+ * or `source`. Always single-quoted: the shell expands nothing inside single quotes, and a
+ * quote in the value is written as '\'' (close, escaped quote, reopen).
+ */
+import { envEntries } from './env-keys.js';
+import { mergeEnvLines, type LineStyle } from './env-lines.js';
+import type { RenderInput } from './types.js';
+
+export function quoteShell(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export const shellStyle: LineStyle = { quote: quoteShell, newLinePrefix: 'export ', strict: false };
+
+export function render({ values, keys }: RenderInput): string {
+  const header = `# ElastiCache endpoints of ${values.replicationGroupId} (written by elasticache-kit endpoints)\n`;
+  return header + envEntries(values, keys.envPrefix).map(([name, value]) => `export ${name}=${quoteShell(value)}\n`).join('');
+}
+
+export function merge(existing: string, { values, keys }: RenderInput): string {
+  return mergeEnvLines(existing, envEntries(values, keys.envPrefix), shellStyle);
+}

@@ -1,0 +1,32 @@
+/**
+ * Connection URLs, one per line as `ROLE URL`: `redis://` (or `rediss://` with TLS) for the
+ * primary, the reader endpoint and each replica node, in the form ioredis
+ * (`new Redis(url)`) and most Redis clients accept. The AUTH token goes in the URL's
+ * password only with --include-auth, percent-encoded.
+ *
+ *   primary redis://master.demo.example:6379
+ *   reader redis://replica.demo.example:6379
+ *   replica redis://demo-002.example:6379
+ *
+ * `awk '$1=="primary"{print $2}'` picks one out.
+ */
+import type { EndpointValues } from '../values.js';
+import type { RenderInput } from './types.js';
+
+export function redisUrl(hostPort: string, values: Pick<EndpointValues, 'tls' | 'authToken'>): string {
+  const scheme = values.tls ? 'rediss' : 'redis';
+  const auth = values.authToken !== undefined ? `:${encodeURIComponent(values.authToken)}@` : '';
+  return `${scheme}://${auth}${hostPort}`;
+}
+
+export function render({ values }: RenderInput): string {
+  const lines: string[] = [];
+  if (values.clusterMode) {
+    if (values.configuration) lines.push(`configuration ${redisUrl(values.configuration, values)}`);
+  } else {
+    if (values.primary) lines.push(`primary ${redisUrl(values.primary, values)}`);
+    if (values.reader) lines.push(`reader ${redisUrl(values.reader, values)}`);
+    for (const replica of values.nodes.replicas) lines.push(`replica ${redisUrl(replica, values)}`);
+  }
+  return lines.map((line) => line + '\n').join('');
+}

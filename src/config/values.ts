@@ -1,0 +1,95 @@
+/**
+ * What every format writes, computed once from the Topology: pure, no I/O.
+ *
+ * `endpoints` mode (the default where the group has them) writes the primary endpoint and
+ * the reader endpoint: DNS names that ElastiCache repoints after a failover, so the app
+ * never needs new config. `nodes` mode writes the individual node addresses, as the
+ * walkthrough did; they go stale when a replica is promoted.
+ */
+import { UsageError } from '../errors.js';
+import { formatHostPort, primaryNode, replicaNodes, type Topology } from '../topology.js';
+
+export type UseMode = 'endpoints' | 'nodes';
+export const USE_MODES: readonly UseMode[] = ['endpoints', 'nodes'];
+
+export interface EndpointValues {
+  replicationGroupId: string;
+  /** Cluster mode enabled: only `configuration` is meaningful; primary/replicas are absent. */
+  clusterMode: boolean;
+  /** What primary/replicas hold. */
+  use: UseMode;
+  /** Where writes go: the primary endpoint, or the primary node (`host:port`). */
+  primary?: string;
+  /** Where reads go: the reader endpoint (one entry), or every replica node. */
+  replicas: string[];
+  /** The reader endpoint, whatever `use` is (absent with no replica, or in cluster mode). */
+  reader?: string;
+  /** The individual nodes, whatever `use` is (for per-node URLs). */
+  nodes: { primary?: string; replicas: string[] };
+  /** Cluster mode: the configuration endpoint cluster-aware clients start from. */
+  configuration?: string;
+  port: number;
+  tls: boolean;
+  /** Only with --include-auth. */
+  authToken?: string;
+  /** The walkthrough's `Environment` key, when --environment was given. */
+  environment?: string;
+}
+
+export interface ValueOptions {
+  /** Default: endpoints when the group has a primary endpoint, else nodes. */
+  use?: UseMode;
+  includeAuth?: boolean;
+  authToken?: string;
+  environment?: string;
+}
+
+export function defaultUseMode(topology: Topology): UseMode {
+  return topology.primaryEndpoint ? 'endpoints' : 'nodes';
+}
+
+export function endpointValues(topology: Topology, options: ValueOptions = {}): EndpointValues {
+  const use = options.use ?? defaultUseMode(topology);
+  const primaryOfNodes = primaryNode(topology);
+  const nodes = {
+    ...(primaryOfNodes ? { primary: formatHostPort(primaryOfNodes) } : {}),
+    replicas: replicaNodes(topology).map(formatHostPort),
+  };
+  const reader = topology.readerEndpoint ? formatHostPort(topology.readerEndpoint) : undefined;
+  const common = {
+    replicationGroupId: topology.replicationGroupId,
+    use,
+    port: topology.port,
+    tls: topology.tls,
+    nodes,
+    ...(options.includeAuth && options.authToken !== undefined ? { authToken: options.authToken } : {}),
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
+  };
+  if (topology.clusterMode) {
+    return {
+      ...common,
+      clusterMode: true,
+      replicas: [],
+      ...(topology.configurationEndpoint ? { configuration: formatHostPort(topology.configurationEndpoint) } : {}),
+    };
+  }
+  if (use === 'endpoints') {
+    if (!topology.primaryEndpoint) {
+      throw new UsageError(`--use endpoints: ${topology.replicationGroupId} has no primary endpoint; use --use nodes`);
+    }
+    return {
+      ...common,
+      clusterMode: false,
+      primary: formatHostPort(topology.primaryEndpoint),
+      replicas: reader ? [reader] : [],
+      ...(reader ? { reader } : {}),
+    };
+  }
+  return {
+    ...common,
+    clusterMode: false,
+    ...(nodes.primary ? { primary: nodes.primary } : {}),
+    replicas: nodes.replicas,
+    ...(reader ? { reader } : {}),
+  };
+}
