@@ -1,6 +1,93 @@
-import { CliError } from '../errors.js';
+/** bench: parse and validate → resolve the nodes → run → render (table or JSON). */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { CliError, InterruptedError, messageOf } from '../errors.js';
+import { interrupted } from '../interrupt.js';
+import { formatElapsed, startProgress } from '../ui/progress.js';
 import type { CommandContext } from './lazy.js';
+import { parseSettings, parseTargetSpec, type RawBenchOptions } from '../bench/options.js';
 
-export async function run(_context: CommandContext): Promise<void> {
-  throw new CliError('bench is not built yet');
+export async function run(context: CommandContext<RawBenchOptions>): Promise<void> {
+  const { output, options, globals } = context;
+  const id = context.args[0] as string | undefined;
+  const runId = randomBytes(4).toString('hex');
+  // Every flag is checked before anything connects (exit 2, nothing touched).
+  const spec = parseTargetSpec(id, options);
+  const settings = parseSettings(options, runId);
+  const [{ resolveTargets }, { runBench }, { renderReport, progressText }] = await Promise.all([
+    import('../bench/targets.js'),
+    import('../bench/run.js'),
+    import('../bench/render.js'),
+  ]);
+  const targets = await resolveTargets(spec, settings, globals);
+  for (const warning of targets.warnings) output.warn(warning);
+
+  const config = {
+    target: targets.source,
+    nodes: targets.nodes.map((n) => ({ id: n.id, role: n.role, address: n.address.host, port: n.address.port })),
+    clients: settings.clients,
+    pipeline: settings.pipeline,
+    ratio: `${settings.sets}:${settings.gets}`,
+    dataSize: settings.dataSize,
+    keyMaximum: settings.keyMaximum,
+    keyPattern: settings.keyPattern,
+    readFrom: settings.readFrom,
+    ...(settings.requests !== undefined ? { requests: settings.requests } : { testTimeS: settings.testTimeS }),
+    rate: settings.rate,
+    warmupS: settings.warmupS,
+    lagProbes: settings.lagProbes,
+    keyPrefix: settings.keyPrefix,
+    keyTtlS: settings.keyTtlS,
+    tls: targets.nodes.some((n) => n.address.tls !== undefined),
+    auth: targets.nodes.some((n) => n.address.password !== undefined),
+  };
+
+  const progress = await startProgress(output, `bench ${runId}: connecting to ${targets.nodes.length} nodes`);
+  const started = Date.now();
+  let result;
+  try {
+    result = await runBench(
+      targets.nodes,
+      settings,
+      runId,
+      config,
+      {
+        onPhase: (phase, detail) => progress.update(`bench ${phase}: ${detail}`),
+        onProgress: (s) => progress.update(progressText(formatElapsed(s.elapsedMs), s.opsPerSec, s.p99Ms, s.lagP50Ms, 'running')),
+        // A spinner redraws often; plain lines (CI logs) every few seconds.
+        progressIntervalMs: output.stderrIsTTY ? 250 : 5000,
+        warn: (text) => output.warn(text),
+      },
+      [],
+    );
+  } catch (error) {
+    progress.fail(`bench ${runId} failed after ${formatElapsed(Date.now() - started)}`);
+    if (interrupted()) throw new InterruptedError('bench interrupted; its keys were removed');
+    if (error instanceof CliError) throw error;
+    throw new CliError(`bench failed: ${messageOf(error)}`, undefined, { cause: error });
+  }
+  const { report, histograms } = result;
+  progress.succeed(`bench ${runId}: ${report.total.opsPerSec.toLocaleString('en-US')} ops/s over ${report.durationS} s`);
+  if (report.client.saturated) output.warn(report.warnings[report.warnings.length - 1]!);
+
+  if (settings.hdrOut !== undefined) {
+    for (const [nodeId, histogram] of histograms) {
+      const file = `${settings.hdrOut}${nodeId}.hgrm`;
+      writeFileSync(file, histogram.outputPercentileDistribution(5, 1000));
+      output.info(`wrote ${file}`);
+    }
+  }
+  if (settings.jsonFile !== undefined) {
+    writeFileSync(settings.jsonFile, JSON.stringify(report, null, 2) + '\n');
+    if (!output.json) output.info(`wrote ${settings.jsonFile}`);
+  }
+  if (output.json) output.printJson(report);
+  else output.result(renderReport(report));
+  if (report.cleanup.keysLeft !== 0) {
+    output.warn(
+      report.cleanup.keysLeft < 0
+        ? `could not check that every key under ${report.keyPrefix} was removed; they expire after ${settings.keyTtlS} s`
+        : `${report.cleanup.keysLeft} keys under ${report.keyPrefix} remain; they expire after ${settings.keyTtlS} s`,
+    );
+  }
 }

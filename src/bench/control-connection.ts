@@ -1,0 +1,88 @@
+/**
+ * ioredis connections for everything but the hot path: prefill checks, lag probes,
+ * INFO sampling, cleanup. A node that goes away is retried without end (the run goes
+ * on), and commands fail fast while it is down instead of queueing, so probes count
+ * errors instead of stalling.
+ */
+import { Redis } from 'ioredis';
+import type { NodeAddress } from './load-connection.js';
+
+export function openControl(address: NodeAddress, name: string): Redis {
+  const redis = new Redis({
+    host: address.host,
+    port: address.port,
+    ...(address.tls ? { tls: address.tls } : {}),
+    ...(address.username ? { username: address.username } : {}),
+    ...(address.password !== undefined ? { password: address.password } : {}),
+    // RESP2: replies as plain strings; no HELLO, no CLIENT SETINFO on managed servers.
+    protocol: 2,
+    disableClientInfo: true,
+    connectionName: name,
+    lazyConnect: true,
+    enableAutoPipelining: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    commandTimeout: 5000,
+    retryStrategy: (times: number) => Math.min(1000, 50 * 2 ** Math.min(times, 5)),
+  });
+  // Errors surface on the commands; the 'error' event would otherwise crash the process.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/**
+ * Disconnects once. (A second disconnect() on a closed ioredis connection leaves a 2 s
+ * timer behind that keeps the process alive.)
+ */
+export function closeControl(redis: Redis | undefined): void {
+  if (!redis || redis.status === 'end' || redis.status === 'close') return;
+  redis.disconnect();
+}
+
+/** Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). */
+export async function connectControl(address: NodeAddress, name: string): Promise<Redis> {
+  const redis = openControl(address, name);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    closeControl(redis);
+    throw error;
+  }
+}
+
+/** `INFO <section>` as a key → value map. */
+export function parseInfo(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) map.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return map;
+}
+
+/** Escapes glob characters so SCAN MATCH takes the prefix literally. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c);
+}
+
+/**
+ * Removes every key under `prefix` with SCAN MATCH + UNLINK (never KEYS or FLUSH*).
+ * Returns how many keys were removed.
+ */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  const match = escapeGlob(prefix) + '*';
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    // SCAN may return a key twice; UNLINK of a missing key is harmless.
+    const mine = keys.filter((key) => key.startsWith(prefix));
+    if (mine.length > 0) removed += await redis.unlink(...mine);
+  } while (cursor !== '0');
+  return removed;
+}

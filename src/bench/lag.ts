@@ -1,0 +1,189 @@
+/**
+ * Replication lag and stale reads, measured the way an app sees them.
+ *
+ * Each probe writes a new key (`<prefix>lag:<n>`) on the primary over a dedicated
+ * connection and notes when the write is acknowledged; then, on one dedicated
+ * connection per replica (no other traffic on it), reads that key back-to-back until the
+ * replica returns it. lag = (reply time of the first read that saw it) − (ack time), so it
+ * may overstate by at most one poll round trip, which is reported next to it.
+ *
+ * The first read of each probe is exactly the app pattern "write to the primary, then
+ * read from a replica right away": when it does not see the write, that read was stale.
+ *
+ * Every acknowledged probe key is remembered: after a failover, the ones missing on the
+ * new primary are acknowledged writes that were lost.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { HdrHistogram } from './histogram.js';
+import { closeControl, openControl } from './control-connection.js';
+import type { LoadNode } from './workload.js';
+
+export class ReplicaLagStats {
+  /** Lag in µs, one value per probe the replica saw. */
+  readonly lag = new HdrHistogram();
+  /** Round trip of each poll in µs: the resolution of the lag figures. */
+  readonly pollRtt = new HdrHistogram();
+  probes = 0;
+  /** Probes never seen within the poll timeout. */
+  timeouts = 0;
+  /** Probes whose polls failed (replica unreachable). */
+  errors = 0;
+  /** Read-after-write reads, and how many of them returned the old value. */
+  readsAfterWrite = 0;
+  staleReads = 0;
+
+  reset(): void {
+    this.lag.reset();
+    this.pollRtt.reset();
+    this.probes = this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
+  }
+}
+
+export interface LagProbeOptions {
+  probesPerSecond: number;
+  keyPrefix: string;
+  ttlMs: number;
+  /** Give up on one probe after this long (ms). */
+  pollTimeoutMs: number;
+}
+
+export class LagProber {
+  readonly stats = new Map<string, ReplicaLagStats>();
+  /** Sequence numbers of acknowledged probe writes, with their ack time (performance.now()). */
+  readonly acknowledged: Array<{ seq: number; at: number }> = [];
+  writeErrors = 0;
+  recording = false;
+  private writer: Redis;
+  private readonly pollers = new Map<string, Redis>();
+  private stopped = false;
+  private loop?: Promise<void>;
+  private seq = 0;
+
+  constructor(
+    primary: LoadNode,
+    private readonly replicas: LoadNode[],
+    private readonly options: LagProbeOptions,
+  ) {
+    this.writer = openControl(primary.address, 'eck-bench-lag-writer');
+    for (const replica of replicas) {
+      this.stats.set(replica.id, new ReplicaLagStats());
+      this.pollers.set(replica.id, openControl(replica.address, `eck-bench-lag-${replica.id}`));
+    }
+  }
+
+  keyOf(seq: number): string {
+    return `${this.options.keyPrefix}lag:${seq}`;
+  }
+
+  start(): void {
+    if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
+    for (const connection of [this.writer, ...this.pollers.values()]) connection.connect().catch(() => undefined);
+    this.loop = this.run();
+  }
+
+  /** After a failover the probe writes follow the new primary. */
+  switchPrimary(primary: LoadNode): void {
+    const old = this.writer;
+    this.writer = openControl(primary.address, 'eck-bench-lag-writer');
+    this.writer.connect().catch(() => undefined);
+    closeControl(old);
+  }
+
+  beginMeasuring(): void {
+    for (const stats of this.stats.values()) stats.reset();
+    this.writeErrors = 0;
+    this.recording = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    this.recording = false;
+    closeControl(this.writer);
+    for (const poller of this.pollers.values()) closeControl(poller);
+  }
+
+  private async run(): Promise<void> {
+    const interval = 1000 / this.options.probesPerSecond;
+    let next = performance.now();
+    while (!this.stopped) {
+      await this.probeOnce();
+      next += interval;
+      const now = performance.now();
+      if (next < now) next = now; // a slow probe delays the next one instead of bunching them
+      else await sleep(next - now);
+    }
+  }
+
+  private async probeOnce(): Promise<void> {
+    const seq = ++this.seq;
+    const key = this.keyOf(seq);
+    const value = String(seq);
+    try {
+      await this.writer.set(key, value, 'PX', this.options.ttlMs);
+    } catch {
+      if (this.recording) this.writeErrors++;
+      await sleep(50);
+      return;
+    }
+    const ackAt = performance.now();
+    this.acknowledged.push({ seq, at: ackAt });
+    await Promise.all(this.replicas.map((replica) => this.pollReplica(replica.id, key, value, ackAt)));
+  }
+
+  private async pollReplica(id: string, key: string, value: string, ackAt: number): Promise<void> {
+    const poller = this.pollers.get(id)!;
+    const stats = this.stats.get(id)!;
+    const recording = this.recording;
+    if (recording) stats.probes++;
+    let first = true;
+    for (;;) {
+      const sent = performance.now();
+      let seen: string | null;
+      try {
+        seen = await poller.get(key);
+      } catch {
+        if (recording) stats.errors++;
+        return;
+      }
+      const replied = performance.now();
+      if (!recording) {
+        if (seen === value || replied - ackAt > this.options.pollTimeoutMs) return;
+        continue;
+      }
+      stats.pollRtt.record((replied - sent) * 1000);
+      if (first) {
+        stats.readsAfterWrite++;
+        if (seen !== value) stats.staleReads++;
+        first = false;
+      }
+      if (seen === value) {
+        stats.lag.record((replied - ackAt) * 1000);
+        return;
+      }
+      if (replied - ackAt > this.options.pollTimeoutMs || this.stopped) {
+        stats.timeouts++;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Of the acknowledged probe writes, which are absent on `primary` now. Checked after a
+ * failover: those writes were confirmed to the client and then lost.
+ */
+export async function countLostWrites(primary: Redis, prober: LagProber, acknowledgedBefore = Number.POSITIVE_INFINITY): Promise<{ checked: number; lost: number }> {
+  const acked = prober.acknowledged.filter((a) => a.at <= acknowledgedBefore);
+  let lost = 0;
+  for (let i = 0; i < acked.length; i += 500) {
+    const batch = acked.slice(i, i + 500);
+    const pipeline = primary.pipeline();
+    for (const a of batch) pipeline.exists(prober.keyOf(a.seq));
+    const results = (await pipeline.exec()) ?? [];
+    for (const [error, exists] of results) if (error || exists === 0) lost++;
+  }
+  return { checked: acked.length, lost };
+}

@@ -1,0 +1,241 @@
+/**
+ * Validation of every bench flag, before anything connects. Pure: no I/O (reading the
+ * token file and the config file happens in targets.ts). Each problem is a UsageError
+ * (exit 2) that names the flag and what it accepts.
+ */
+import { UsageError } from '../errors.js';
+import type { KeyPattern } from './keyspace.js';
+import type { ReadFrom } from './workload.js';
+
+/** The flags as commander hands them over (strings, booleans, repeated values as arrays). */
+export interface RawBenchOptions {
+  primary?: string;
+  replica?: string[];
+  reader?: string;
+  fromConfig?: string;
+  tls?: boolean;
+  ca?: string;
+  servername?: string;
+  insecure?: boolean;
+  authTokenEnv?: string;
+  authTokenFile?: string;
+  user?: string;
+  clients?: string;
+  pipeline?: string;
+  ratio?: string;
+  dataSize?: string;
+  keyMaximum?: string;
+  keyPattern?: string;
+  readFrom?: string;
+  testTime?: string;
+  requests?: string;
+  rate?: string;
+  warmup?: string;
+  lagProbes?: string;
+  keyPrefix?: string;
+  keyTtl?: string;
+  requestTimeout?: string;
+  hdrOut?: string;
+  json?: string;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface BenchSettings {
+  clients: number;
+  pipeline: number;
+  sets: number;
+  gets: number;
+  dataSize: number;
+  keyMaximum: number;
+  keyPattern: KeyPattern;
+  readFrom: ReadFrom;
+  /** Seconds of measured load, unless `requests` is set. */
+  testTimeS: number;
+  requests?: number;
+  /** Total ops/s cap (open loop); 0 = closed loop. */
+  rate: number;
+  warmupS: number;
+  lagProbes: number;
+  keyPrefix: string;
+  keyTtlS: number;
+  requestTimeoutMs: number;
+  hdrOut?: string;
+  jsonFile?: string;
+  tls: boolean;
+  ca?: string;
+  servername?: string;
+  insecure: boolean;
+  authTokenEnv?: string;
+  authTokenFile?: string;
+  user?: string;
+}
+
+export type TargetSpec =
+  | { kind: 'group'; id: string }
+  | { kind: 'direct'; primary: HostPort; replicas: HostPort[]; reader?: HostPort }
+  | { kind: 'config'; file: string };
+
+export const DEFAULTS = {
+  clients: 50,
+  pipeline: 1,
+  ratio: '1:10',
+  dataSize: 32,
+  keyMaximum: 10_000,
+  keyPattern: 'R',
+  readFrom: 'all',
+  testTime: 10,
+  warmup: 1,
+  lagProbes: 20,
+  requestTimeoutMs: 5000,
+} as const;
+
+export function integerFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const text = raw.trim();
+  const value = Number(text.replace(/_/g, ''));
+  if (text === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be an integer ${min}-${max} (got ${raw})`);
+  }
+  return value;
+}
+
+function numberFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a number ${min}-${max} (got ${raw})`);
+  }
+  return value;
+}
+
+function choiceFlag<T extends string>(flag: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  const match = choices.find((c) => c.toLowerCase() === raw.toLowerCase());
+  if (!match) throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got ${raw})`);
+  return match;
+}
+
+/** `SET:GET`, e.g. 1:10, 0:1 (GETs only), 1:0 (SETs only). */
+export function parseRatio(raw: string): { sets: number; gets: number } {
+  const match = /^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$/.exec(raw);
+  if (!match) throw new UsageError(`--ratio must be SET:GET, two integers 0-9999 such as 1:10 (got ${raw})`);
+  const sets = Number(match[1]);
+  const gets = Number(match[2]);
+  if (sets + gets === 0) throw new UsageError(`--ratio must have at least one SET or GET (got ${raw})`);
+  return { sets, gets };
+}
+
+/** `host:port` or `[ipv6]:port`. */
+export function parseHostPort(flag: string, raw: string): HostPort {
+  const match = /^\[([^\]]+)\]:(\d+)$/.exec(raw) ?? /^([^:\s]+):(\d+)$/.exec(raw);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`${flag} must be host:port with a port 1-65535 (got ${raw})`);
+  }
+  return { host: match[1]!, port };
+}
+
+export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): TargetSpec {
+  const ways = [id !== undefined ? 'a replication group id' : '', raw.primary ? '--primary' : '', raw.fromConfig ? '--from-config' : ''].filter(Boolean);
+  if (ways.length === 0) {
+    throw new UsageError('bench needs a target: a replication group id, --primary host:port [--replica host:port …], or --from-config FILE');
+  }
+  if (ways.length > 1) throw new UsageError(`give only one target: ${ways.join(' or ')}`);
+  const replicas = raw.replica ?? [];
+  if (!raw.primary && (replicas.length > 0 || raw.reader)) {
+    throw new UsageError('--replica and --reader need --primary (or use a group id / --from-config)');
+  }
+  if (id !== undefined) {
+    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(id) || id.endsWith('-') || id.includes('--')) {
+      throw new UsageError(`replication group id must be 1-40 letters, digits or hyphens, starting with a letter (got ${id})`);
+    }
+    return { kind: 'group', id };
+  }
+  if (raw.fromConfig !== undefined) {
+    if (raw.fromConfig.trim() === '') throw new UsageError('--from-config must be a file path');
+    return { kind: 'config', file: raw.fromConfig };
+  }
+  return {
+    kind: 'direct',
+    primary: parseHostPort('--primary', raw.primary!),
+    replicas: replicas.map((r) => parseHostPort('--replica', r)),
+    ...(raw.reader ? { reader: parseHostPort('--reader', raw.reader) } : {}),
+  };
+}
+
+export function parseSettings(raw: RawBenchOptions, runId: string): BenchSettings {
+  const clients = integerFlag('--clients', raw.clients, 1, 1000, DEFAULTS.clients);
+  const pipeline = integerFlag('--pipeline', raw.pipeline, 1, 1000, DEFAULTS.pipeline);
+  const { sets, gets } = parseRatio(raw.ratio ?? DEFAULTS.ratio);
+  const dataSize = integerFlag('--data-size', raw.dataSize, 1, 1_048_576, DEFAULTS.dataSize);
+  const keyMaximum = integerFlag('--key-maximum', raw.keyMaximum, 1, 10_000_000, DEFAULTS.keyMaximum);
+  const keyPattern = choiceFlag('--key-pattern', raw.keyPattern, ['R', 'G', 'S'] as const, DEFAULTS.keyPattern);
+  const readFrom = choiceFlag('--read-from', raw.readFrom, ['primary', 'replicas', 'all'] as const, DEFAULTS.readFrom);
+  if (raw.testTime !== undefined && raw.requests !== undefined) {
+    throw new UsageError('give --test-time or --requests, not both');
+  }
+  const testTimeS = numberFlag('--test-time', raw.testTime, 0.1, 86_400, DEFAULTS.testTime);
+  const requests = raw.requests === undefined ? undefined : integerFlag('--requests', raw.requests, 1, 1e12, 0);
+  const rate = integerFlag('--rate', raw.rate, 0, 10_000_000, 0);
+  const warmupS = numberFlag('--warmup', raw.warmup, 0, 3600, DEFAULTS.warmup);
+  const lagProbes = integerFlag('--lag-probes', raw.lagProbes, 0, 1000, DEFAULTS.lagProbes);
+  const keyPrefix = raw.keyPrefix ?? `eck:bench:${runId}:`;
+  if (keyPrefix.length < 4 || keyPrefix.length > 100 || /[\s*?[\]\\]/.test(keyPrefix)) {
+    throw new UsageError(`--key-prefix must be 4-100 characters with no spaces or glob characters * ? [ ] \\ (got ${JSON.stringify(keyPrefix)})`);
+  }
+  // Keys outlive the run only if the cleanup could not run: then the TTL removes them.
+  const expectedS = warmupS + (requests === undefined ? testTimeS : 3600);
+  const keyTtlS = integerFlag('--key-ttl', raw.keyTtl, 10, 7 * 86_400, Math.ceil(expectedS + 300));
+  if (keyTtlS < expectedS) {
+    throw new UsageError(`--key-ttl must be at least the run's length (${Math.ceil(expectedS)} s) so keys do not expire mid-run (got ${keyTtlS})`);
+  }
+  const requestTimeoutMs = integerFlag('--request-timeout', raw.requestTimeout, 100, 600_000, DEFAULTS.requestTimeoutMs);
+  const tls = Boolean(raw.tls);
+  if (!tls && (raw.ca !== undefined || raw.servername !== undefined || raw.insecure)) {
+    const flag = raw.ca !== undefined ? '--ca' : raw.servername !== undefined ? '--servername' : '--insecure';
+    throw new UsageError(`${flag} needs --tls`);
+  }
+  if (raw.insecure && raw.ca !== undefined) throw new UsageError('--insecure and --ca cannot be used together');
+  if (raw.authTokenEnv !== undefined && raw.authTokenFile !== undefined) {
+    throw new UsageError('give --auth-token-env or --auth-token-file, not both');
+  }
+  if (raw.authTokenEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.authTokenEnv)) {
+    throw new UsageError(`--auth-token-env must be an environment variable name (got ${raw.authTokenEnv})`);
+  }
+  if (raw.user !== undefined && raw.authTokenEnv === undefined && raw.authTokenFile === undefined) {
+    throw new UsageError('--user needs a password: --auth-token-env VAR or --auth-token-file FILE');
+  }
+  if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '') throw new UsageError('--hdr-out must be a file name prefix');
+  if (raw.json !== undefined && raw.json.trim() === '') throw new UsageError('--json must be a file path');
+  return {
+    clients,
+    pipeline,
+    sets,
+    gets,
+    dataSize,
+    keyMaximum,
+    keyPattern,
+    readFrom,
+    testTimeS,
+    ...(requests !== undefined ? { requests } : {}),
+    rate,
+    warmupS,
+    lagProbes,
+    keyPrefix,
+    keyTtlS,
+    requestTimeoutMs,
+    ...(raw.hdrOut !== undefined ? { hdrOut: raw.hdrOut } : {}),
+    ...(raw.json !== undefined ? { jsonFile: raw.json } : {}),
+    tls,
+    ...(raw.ca !== undefined ? { ca: raw.ca } : {}),
+    ...(raw.servername !== undefined ? { servername: raw.servername } : {}),
+    insecure: Boolean(raw.insecure),
+    ...(raw.authTokenEnv !== undefined ? { authTokenEnv: raw.authTokenEnv } : {}),
+    ...(raw.authTokenFile !== undefined ? { authTokenFile: raw.authTokenFile } : {}),
+    ...(raw.user !== undefined ? { user: raw.user } : {}),
+  };
+}

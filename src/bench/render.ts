@@ -1,0 +1,69 @@
+/** The report as text: a table per node, a table per replica, then the notes. */
+import { renderTable } from '../ui/table.js';
+import { interpretReport, type BenchReport } from './report.js';
+
+export function renderReport(report: BenchReport): string {
+  const parts: string[] = [];
+  parts.push(
+    `bench ${report.runId}: ${report.durationS} s measured from ${report.startedAt}, ${report.client.connections} connections, ` +
+      `${report.total.opsPerSec.toLocaleString('en-US')} ops/s in total\n`,
+  );
+  parts.push(
+    renderTable(
+      ['node', 'role', 'address', 'ops/s', 'ops', 'hits', 'misses', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+      report.nodes.map((n) => [
+        n.id,
+        n.role,
+        `${n.address}:${n.port}`,
+        n.opsPerSec,
+        n.ops,
+        n.hits,
+        n.misses,
+        n.errors,
+        n.latencyMs.p50,
+        n.latencyMs.p90,
+        n.latencyMs.p99,
+        n.latencyMs.p999,
+        n.latencyMs.max,
+      ]),
+    ),
+  );
+  if (report.replication.length > 0) {
+    parts.push(
+      renderTable(
+        ['replica', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'probes', 'poll rtt ms', 'offset lag B', 'stale reads'],
+        report.replication.map((r) => [
+          r.node,
+          r.lagMs.p50,
+          r.lagMs.p99,
+          r.lagMs.max,
+          r.probes,
+          r.pollRttMs.p50,
+          r.offsetLagBytes.p50,
+          `${(r.staleReadRatio * 100).toFixed(1)}% (${r.staleReads}/${r.readsAfterWrite})`,
+        ]),
+      ),
+    );
+  }
+  const notes: string[] = [];
+  for (const u of report.unavailability) {
+    notes.push(`${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`);
+  }
+  if (report.failover) {
+    notes.push(`failover at ${report.failover.atS} s: ${report.failover.from} → ${report.failover.to}`);
+  }
+  if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
+    notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
+  }
+  notes.push(`client CPU ${report.client.cpuPercent}% of one core`);
+  notes.push(`bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`);
+  parts.push(notes.join('\n') + '\n');
+  parts.push(interpretReport(report) + '\n');
+  return parts.join('\n');
+}
+
+/** The live progress text: elapsed, ops/s, p99, lag p50. */
+export function progressText(elapsed: string, opsPerSec: number, p99Ms: number, lagP50Ms: number | undefined, phase: string): string {
+  const lag = lagP50Ms === undefined ? '' : `, lag p50 ${lagP50Ms.toFixed(2)} ms`;
+  return `bench ${phase} ${elapsed}: ${Math.round(opsPerSec).toLocaleString('en-US')} ops/s, p99 ${p99Ms.toFixed(2)} ms${lag}`;
+}

@@ -1,0 +1,222 @@
+/**
+ * The bench report: a plain JSON-able model built from what the run recorded, and the
+ * one sentence that says what it means. Pure: no I/O.
+ */
+import { HdrHistogram, type PercentileSummary } from './histogram.js';
+import type { ReplicaLagStats } from './lag.js';
+import type { NodeStats } from './stats.js';
+import type { LoadNode } from './workload.js';
+
+export interface LatencyMs extends PercentileSummary {}
+
+export interface NodeReport {
+  id: string;
+  role: 'primary' | 'replica';
+  address: string;
+  port: number;
+  ops: number;
+  opsPerSec: number;
+  sets: number;
+  gets: number;
+  hits: number;
+  misses: number;
+  errors: number;
+  latencyMs: LatencyMs;
+  latencyMsByCommand: { set: LatencyMs; get: LatencyMs };
+  unavailable: UnavailabilityReport[];
+  lastError?: string;
+}
+
+export interface UnavailabilityReport {
+  node: string;
+  /** Seconds after the measurement started. */
+  startS: number;
+  durationS: number;
+  /** Still unreachable when the run ended. */
+  ongoing: boolean;
+  reason: string;
+}
+
+export interface ReplicationReport {
+  node: string;
+  lagMs: { p50: number; p90: number; p99: number; max: number };
+  /** Probes written while measuring; `seen` of them were read back from this replica. */
+  probes: number;
+  seen: number;
+  timeouts: number;
+  errors: number;
+  /** Round trip of one poll: the resolution of lagMs. */
+  pollRttMs: { p50: number; p99: number };
+  /** Primary master_repl_offset − replica slave_repl_offset, sampled once a second. */
+  offsetLagBytes: { p50: number; max: number; samples: number };
+  readsAfterWrite: number;
+  staleReads: number;
+  staleReadRatio: number;
+}
+
+export interface BenchReport {
+  config: Record<string, unknown>;
+  runId: string;
+  keyPrefix: string;
+  startedAt: string;
+  durationS: number;
+  nodes: NodeReport[];
+  total: { ops: number; opsPerSec: number; errors: number; latencyMs: LatencyMs };
+  replication: ReplicationReport[];
+  unavailability: UnavailabilityReport[];
+  failover: { from: string; to: string; atS: number } | null;
+  lostWrites: { checked: number; lost: number } | null;
+  client: { cpuPercent: number; connections: number; saturated: boolean };
+  cleanup: { keysRemoved: number; keysLeft: number };
+  warnings: string[];
+}
+
+export interface ReportInput {
+  config: Record<string, unknown>;
+  runId: string;
+  keyPrefix: string;
+  startedAt: Date;
+  durationMs: number;
+  nodes: LoadNode[];
+  stats: Map<string, NodeStats>;
+  lag: Map<string, ReplicaLagStats>;
+  offsetLag: Map<string, number[]>;
+  failover?: { from: string; to: string; atMs: number };
+  lostWrites?: { checked: number; lost: number };
+  cpuPercent: number;
+  connections: number;
+  cleanup: { keysRemoved: number; keysLeft: number };
+  warnings: string[];
+}
+
+/** Client CPU at or above this share of one core means the load generator is the bottleneck. */
+export const CLIENT_SATURATION_PERCENT = 90;
+
+const round = (n: number, digits = 3) => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+function latencyMs(h: HdrHistogram): LatencyMs {
+  const s = h.summary(1000);
+  return { p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max) };
+}
+
+function percentileOf(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function buildReport(input: ReportInput): BenchReport {
+  const seconds = Math.max(input.durationMs / 1000, 1e-9);
+  const all = new HdrHistogram();
+  const unavailability: UnavailabilityReport[] = [];
+  const nodes: NodeReport[] = input.nodes.map((node) => {
+    const stats = input.stats.get(node.id)!;
+    const latency = stats.latency();
+    all.add(latency);
+    const unavailable = stats.unavailable
+      .filter((u) => u.endMs === undefined || u.endMs >= 0)
+      .map((u) => {
+        const start = Math.max(0, u.startMs);
+        const end = u.endMs ?? input.durationMs;
+        return {
+          node: node.id,
+          startS: round(start / 1000),
+          durationS: round(Math.max(0, end - start) / 1000),
+          ongoing: u.endMs === undefined,
+          reason: u.reason,
+        };
+      });
+    unavailability.push(...unavailable);
+    return {
+      id: node.id,
+      role: node.role,
+      address: node.address.host,
+      port: node.address.port,
+      ops: stats.ops,
+      opsPerSec: Math.round(stats.ops / seconds),
+      sets: stats.sets,
+      gets: stats.gets,
+      hits: stats.hits,
+      misses: stats.misses,
+      errors: stats.errors,
+      latencyMs: latencyMs(latency),
+      latencyMsByCommand: { set: latencyMs(stats.setLatency), get: latencyMs(stats.getLatency) },
+      unavailable,
+      ...(stats.lastError && stats.errors > 0 ? { lastError: stats.lastError } : {}),
+    };
+  });
+  const replication: ReplicationReport[] = input.nodes
+    .filter((n) => input.lag.has(n.id))
+    .map((node) => {
+      const lag = input.lag.get(node.id)!;
+      const offsets = [...(input.offsetLag.get(node.id) ?? [])].sort((a, b) => a - b);
+      const s = lag.lag.summary(1000);
+      return {
+        node: node.id,
+        lagMs: { p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), max: round(s.max) },
+        probes: lag.probes,
+        seen: lag.lag.totalCount,
+        timeouts: lag.timeouts,
+        errors: lag.errors,
+        pollRttMs: { p50: round(lag.pollRtt.valueAtPercentile(50) / 1000), p99: round(lag.pollRtt.valueAtPercentile(99) / 1000) },
+        offsetLagBytes: { p50: percentileOf(offsets, 50), max: offsets[offsets.length - 1] ?? 0, samples: offsets.length },
+        readsAfterWrite: lag.readsAfterWrite,
+        staleReads: lag.staleReads,
+        staleReadRatio: lag.readsAfterWrite === 0 ? 0 : round(lag.staleReads / lag.readsAfterWrite, 4),
+      };
+    });
+  const totalOps = nodes.reduce((sum, n) => sum + n.ops, 0);
+  const cpuPercent = round(input.cpuPercent, 1);
+  const saturated = cpuPercent >= CLIENT_SATURATION_PERCENT;
+  const warnings = [...input.warnings];
+  if (saturated) {
+    warnings.push(`the load generator used ${cpuPercent}% of a CPU core: it, not the server, limits these figures (run fewer --clients or several bench processes)`);
+  }
+  return {
+    config: input.config,
+    runId: input.runId,
+    keyPrefix: input.keyPrefix,
+    startedAt: input.startedAt.toISOString(),
+    durationS: round(input.durationMs / 1000),
+    nodes,
+    total: { ops: totalOps, opsPerSec: Math.round(totalOps / seconds), errors: nodes.reduce((sum, n) => sum + n.errors, 0), latencyMs: latencyMs(all) },
+    replication,
+    unavailability,
+    failover: input.failover ? { from: input.failover.from, to: input.failover.to, atS: round(input.failover.atMs / 1000) } : null,
+    lostWrites: input.lostWrites ?? null,
+    client: { cpuPercent, connections: input.connections, saturated },
+    cleanup: input.cleanup,
+    warnings,
+  };
+}
+
+function percent(ratio: number): string {
+  const p = ratio * 100;
+  return p >= 10 || p === 0 ? `${Math.round(p)}%` : `${p.toFixed(1)}%`;
+}
+
+/** One sentence that tells an app developer what the figures mean for their code. */
+export function interpretReport(report: BenchReport): string {
+  const tail = report.client.saturated ? ' (the load generator was CPU-bound, so throughput is a lower bound)' : '';
+  if (report.failover && report.lostWrites && report.lostWrites.lost > 0) {
+    return `a failover from ${report.failover.from} to ${report.failover.to} lost ${report.lostWrites.lost} of ${report.lostWrites.checked} acknowledged writes; writes acknowledged by the primary are not durable until replicated${tail}`;
+  }
+  const down = report.unavailability.find((u) => u.durationS > 0 || u.ongoing);
+  const replicas = report.replication.filter((r) => r.readsAfterWrite > 0);
+  if (replicas.length === 0) {
+    const primary = report.nodes.find((n) => n.role === 'primary');
+    const base = primary
+      ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${primary.latencyMs.p99} ms`
+      : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
+    return `${base}; with no replica measured, every read goes to the primary and always sees the latest write${down ? `, though ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
+  }
+  const worst = replicas.reduce((a, b) => (b.staleReadRatio > a.staleReadRatio ? b : a));
+  const lagP50 = Math.max(...replicas.map((r) => r.lagMs.p50));
+  if (worst.staleReadRatio >= 0.01) {
+    return `a read from a replica right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${lagP50} ms); read your own writes from the primary${tail}`;
+  }
+  return `replicas kept up: a read right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${lagP50} ms), so reading from replicas is safe for data that may be a moment old${down ? `, but ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
+}

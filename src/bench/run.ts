@@ -1,0 +1,293 @@
+/**
+ * One bench run, start to finish: check the nodes, prefill, warm up, measure (load +
+ * lag probes + INFO sampling), drain, count lost writes, remove every bench key, report.
+ * Keys are removed on every way out: the end, an error, or Ctrl-C (onInterrupt).
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { CliError, messageOf } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
+import { HdrHistogram } from './histogram.js';
+import { closeControl, connectControl, deleteKeysWithPrefix, escapeGlob, parseInfo } from './control-connection.js';
+import { LagProber, countLostWrites } from './lag.js';
+import { ReplicationSampler } from './replication-info.js';
+import { buildReport, type BenchReport } from './report.js';
+import type { BenchSettings } from './options.js';
+import { Workload, type LoadNode } from './workload.js';
+
+export interface ProgressSnapshot {
+  phase: 'prefill' | 'warmup' | 'measure' | 'cleanup';
+  elapsedMs: number;
+  opsPerSec: number;
+  p99Ms: number;
+  lagP50Ms?: number;
+}
+
+export interface RunHooks {
+  onPhase?: (phase: ProgressSnapshot['phase'], detail: string) => void;
+  onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** How often onProgress is called (ms). */
+  progressIntervalMs?: number;
+  warn?: (text: string) => void;
+  /** Stops the measurement early (tests, Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  report: BenchReport;
+  /** Per node id, the merged latency histogram (for --hdr-out). */
+  histograms: Map<string, HdrHistogram>;
+}
+
+export async function runBench(
+  nodes: LoadNode[],
+  settings: BenchSettings,
+  runId: string,
+  config: Record<string, unknown>,
+  hooks: RunHooks = {},
+  initialWarnings: string[] = [],
+): Promise<RunResult> {
+  const warnings = [...initialWarnings];
+  const warn = (text: string) => {
+    warnings.push(text);
+    hooks.warn?.(text);
+  };
+  const primary = nodes.find((n) => n.role === 'primary');
+  if (!primary) throw new CliError('no primary node to benchmark');
+  const replicas = nodes.filter((n) => n.role === 'replica');
+
+  // First contact: the primary must answer (wrong port, TLS or AUTH fail here, clearly).
+  let control: Redis;
+  try {
+    control = await connectControl(primary.address, 'eck-bench-control');
+  } catch (error) {
+    throw new CliError(`cannot reach the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`);
+  }
+  let currentPrimaryControl = control;
+  const extraControls: Redis[] = [];
+  const role = parseInfo(await control.info('replication')).get('role');
+  if (role !== 'master') warn(`${primary.id} (${primary.address.host}:${primary.address.port}) answers as ${role}, not as the primary: SETs will fail`);
+  for (const replica of replicas) {
+    try {
+      const r = await connectControl(replica.address, 'eck-bench-check');
+      const replicaRole = parseInfo(await r.info('replication')).get('role');
+      if (replicaRole === 'master') warn(`${replica.id} answers as a primary, not a replica: its lag figures mean nothing`);
+      closeControl(r);
+    } catch (error) {
+      warn(`cannot reach ${replica.id} (${replica.address.host}:${replica.address.port}): ${messageOf(error)}; it is benchmarked anyway and will show errors`);
+    }
+  }
+
+  const workload = new Workload(nodes, {
+    clients: settings.clients,
+    pipeline: settings.pipeline,
+    sets: settings.sets,
+    gets: settings.gets,
+    dataSize: settings.dataSize,
+    keyMaximum: settings.keyMaximum,
+    keyPattern: settings.keyPattern,
+    readFrom: settings.readFrom,
+    rate: settings.rate,
+    keyPrefix: settings.keyPrefix,
+    ttlMs: settings.keyTtlS * 1000,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    connectTimeoutMs: 2000,
+  });
+  const prober = new LagProber(primary, replicas, {
+    probesPerSecond: settings.lagProbes,
+    keyPrefix: settings.keyPrefix,
+    ttlMs: settings.keyTtlS * 1000,
+    pollTimeoutMs: Math.max(2000, settings.requestTimeoutMs),
+  });
+  const sampler = new ReplicationSampler(nodes);
+  sampler.onFailover = (event, newPrimary) => {
+    warn(`failover: ${event.to} is now the primary (was ${event.from})`);
+    prober.switchPrimary(newPrimary);
+  };
+
+  let cleanedUp: Promise<{ keysRemoved: number; keysLeft: number }> | undefined;
+  const cleanup = () =>
+    (cleanedUp ??= (async () => {
+      workload.abort();
+      await Promise.allSettled([prober.stop(), sampler.stop()]);
+      return removeKeys(currentPrimaryControl, settings.keyPrefix);
+    })());
+  const removeInterruptHandler = onInterrupt(async () => {
+    await cleanup();
+    closeAll();
+  });
+  const closeAll = () => {
+    closeControl(control);
+    closeControl(currentPrimaryControl);
+    for (const c of extraControls) closeControl(c);
+  };
+
+  let progressTimer: NodeJS.Timeout | undefined;
+  try {
+    hooks.onPhase?.('prefill', `writing ${settings.keyMaximum} keys`);
+    await workload.prefill(primary);
+    await waitForReplicas(replicas, workload.keyspace.keyName(settings.keyMaximum - 1), warn);
+
+    workload.start();
+    prober.start();
+    sampler.start();
+    const phaseStart = performance.now();
+    if (settings.warmupS > 0) {
+      hooks.onPhase?.('warmup', `${settings.warmupS} s`);
+      await sleepUnlessAborted(settings.warmupS * 1000, hooks.signal);
+    }
+
+    hooks.onPhase?.('measure', settings.requests !== undefined ? `${settings.requests} requests` : `${settings.testTimeS} s`);
+    const startedAt = new Date();
+    const t0 = performance.now();
+    void phaseStart;
+    workload.beginMeasuring(t0);
+    prober.beginMeasuring();
+    sampler.beginMeasuring();
+    const cpu0 = process.cpuUsage();
+
+    // Progress: ops/s over the last interval, p99 of everything so far, lag p50 so far.
+    let lastOps = 0;
+    let lastAt = t0;
+    if (hooks.onProgress) {
+      progressTimer = setInterval(() => {
+        const now = performance.now();
+        const ops = workload.totals().ops;
+        const merged = new HdrHistogram();
+        for (const stats of workload.stats.values()) {
+          merged.add(stats.setLatency);
+          merged.add(stats.getLatency);
+        }
+        const lag = new HdrHistogram();
+        for (const s of prober.stats.values()) lag.add(s.lag);
+        hooks.onProgress?.({
+          phase: 'measure',
+          elapsedMs: now - t0,
+          opsPerSec: ((ops - lastOps) * 1000) / Math.max(1, now - lastAt),
+          p99Ms: merged.valueAtPercentile(99) / 1000,
+          ...(lag.totalCount > 0 ? { lagP50Ms: lag.valueAtPercentile(50) / 1000 } : {}),
+        });
+        lastOps = ops;
+        lastAt = now;
+      }, hooks.progressIntervalMs ?? 1000);
+    }
+
+    if (settings.requests !== undefined) {
+      workload.control.limit = settings.requests;
+      const done = new Promise<void>((resolve) => (workload.control.onLimitReached = resolve));
+      await Promise.race([done, abortPromise(hooks.signal)]);
+    } else {
+      await sleepUnlessAborted(settings.testTimeS * 1000, hooks.signal);
+    }
+    await workload.stop();
+    const t1 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    if (progressTimer) clearInterval(progressTimer);
+    await Promise.allSettled([prober.stop(), sampler.stop()]);
+
+    hooks.onPhase?.('cleanup', 'checking writes and removing bench keys');
+    let failover: { from: string; to: string; atMs: number } | undefined;
+    if (sampler.failover) {
+      failover = { from: sampler.failover.from, to: sampler.failover.to, atMs: sampler.failover.at - t0 };
+      const newPrimary = nodes.find((n) => n.id === sampler.primaryId);
+      if (newPrimary) {
+        try {
+          currentPrimaryControl = await connectControl(newPrimary.address, 'eck-bench-control');
+          extraControls.push(currentPrimaryControl);
+        } catch (error) {
+          warn(`cannot reach the new primary ${newPrimary.id} to check writes and remove keys: ${messageOf(error)}`);
+        }
+      }
+    }
+    let lostWrites: { checked: number; lost: number } | undefined;
+    try {
+      lostWrites = await countLostWrites(currentPrimaryControl, prober, sampler.failover?.at);
+    } catch (error) {
+      warn(`could not check acknowledged writes: ${messageOf(error)}`);
+    }
+    const cleaned = await cleanup();
+    const durationMs = t1 - t0;
+    const report = buildReport({
+      config,
+      runId,
+      keyPrefix: settings.keyPrefix,
+      startedAt,
+      durationMs,
+      nodes,
+      stats: workload.stats,
+      lag: prober.stats,
+      offsetLag: sampler.offsetLag,
+      ...(failover ? { failover } : {}),
+      ...(lostWrites ? { lostWrites } : {}),
+      cpuPercent: ((cpu.user + cpu.system) / 1000 / Math.max(1, durationMs)) * 100,
+      connections: workload.connectionCount,
+      cleanup: cleaned,
+      warnings,
+    });
+    const histograms = new Map<string, HdrHistogram>();
+    for (const [id, stats] of workload.stats) histograms.set(id, stats.latency());
+    return { report, histograms };
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    await cleanup().catch(() => undefined);
+    removeInterruptHandler();
+    closeAll();
+  }
+}
+
+/** SCAN + UNLINK under the prefix, then count what is left (should be 0). */
+async function removeKeys(primary: Redis, prefix: string): Promise<{ keysRemoved: number; keysLeft: number }> {
+  let keysRemoved = 0;
+  try {
+    keysRemoved = await deleteKeysWithPrefix(primary, prefix);
+  } catch {
+    return { keysRemoved, keysLeft: -1 };
+  }
+  let keysLeft = 0;
+  let cursor = '0';
+  try {
+    do {
+      const [next, keys] = await primary.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000);
+      cursor = next;
+      keysLeft += keys.length;
+    } while (cursor !== '0');
+  } catch {
+    keysLeft = -1;
+  }
+  return { keysRemoved, keysLeft };
+}
+
+/** Replication is in order: once a replica has the last prefilled key it has them all. */
+async function waitForReplicas(replicas: LoadNode[], lastKey: string, warn: (text: string) => void, timeoutMs = 15_000): Promise<void> {
+  await Promise.all(
+    replicas.map(async (replica) => {
+      let redis: Redis | undefined;
+      try {
+        redis = await connectControl(replica.address, 'eck-bench-prefill-check');
+        const deadline = performance.now() + timeoutMs;
+        while ((await redis.exists(lastKey)) === 0) {
+          if (performance.now() > deadline) {
+            warn(`${replica.id} did not receive the prefilled keys within ${timeoutMs / 1000} s: its GETs will miss`);
+            return;
+          }
+          await sleep(20);
+        }
+      } catch {
+        // Unreachable: the load will show it.
+      } finally {
+        closeControl(redis);
+      }
+    }),
+  );
+}
+
+function abortPromise(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await Promise.race([sleep(ms), abortPromise(signal)]);
+}

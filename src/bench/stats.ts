@@ -1,0 +1,64 @@
+/**
+ * What the load records per node: counters, latency histograms (µs) and the intervals
+ * during which the node could not be reached. Pure: no I/O.
+ */
+import { HdrHistogram } from './histogram.js';
+
+export interface UnavailableInterval {
+  /** ms since the run's measurement started (may be negative during warmup). */
+  startMs: number;
+  /** Undefined while still unavailable at the end of the run. */
+  endMs?: number;
+  reason: string;
+}
+
+export class NodeStats {
+  ops = 0;
+  sets = 0;
+  gets = 0;
+  hits = 0;
+  misses = 0;
+  errors = 0;
+  readonly setLatency = new HdrHistogram();
+  readonly getLatency = new HdrHistogram();
+  readonly unavailable: UnavailableInterval[] = [];
+  lastError?: string;
+  /** performance.now() at which the measured phase started; intervals are relative to it. */
+  origin = 0;
+  private down = false;
+
+  /** Forgets everything counted so far (end of warmup); unavailability keeps its history. */
+  resetCounters(origin: number): void {
+    this.ops = this.sets = this.gets = this.hits = this.misses = this.errors = 0;
+    this.setLatency.reset();
+    this.getLatency.reset();
+    this.origin = origin;
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /** A connection failed or a request was lost: opens an unavailability interval if none is open. */
+  markFailure(now: number, reason: string): void {
+    this.lastError = reason;
+    if (this.down) return;
+    this.down = true;
+    this.unavailable.push({ startMs: now - this.origin, reason });
+  }
+
+  /** A reply came back: closes the open interval (first success after the first failure). */
+  markSuccess(now: number): void {
+    if (!this.down) return;
+    this.down = false;
+    const open = this.unavailable[this.unavailable.length - 1];
+    if (open && open.endMs === undefined) open.endMs = now - this.origin;
+  }
+
+  /** Both commands' latencies in one histogram (merged, never averaged). */
+  latency(): HdrHistogram {
+    const merged = this.setLatency.copy();
+    merged.add(this.getLatency);
+    return merged;
+  }
+}
