@@ -1,6 +1,200 @@
-import { CliError } from '../errors.js';
+/**
+ * `local start|stop|status`: parse and validate flags, then start the emulator (here or
+ * in the background), stop it (and anything it left behind), or show what runs.
+ */
+import { CliError, UsageError, messageOf } from '../errors.js';
+import { localPort } from '../globals.js';
+import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
 
-export async function run(_context: CommandContext): Promise<void> {
-  throw new CliError('local is not built yet');
+interface LocalOptions {
+  port?: string;
+  host?: string;
+  stateDir?: string;
+  redisServer?: string;
+  replicationDelayMs?: string;
+  foreground?: boolean;
+}
+
+export async function run(context: CommandContext<LocalOptions>): Promise<void> {
+  switch (context.command.name()) {
+    case 'start':
+      return start(context);
+    case 'stop':
+      return stop(context);
+    case 'status':
+      return status(context);
+    default:
+      throw new UsageError(`unknown local command ${context.command.name()} (use start, stop or status)`);
+  }
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) {
+    try {
+      return localPort();
+    } catch (error) {
+      throw new UsageError(messageOf(error));
+    }
+  }
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number 1-65535 (got ${raw})`);
+  return port;
+}
+
+function parseDelay(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 60_000) throw new UsageError(`--replication-delay-ms must be a whole number of milliseconds 0-60000 (got ${raw})`);
+  return value;
+}
+
+function parseHost(raw: string | undefined): string {
+  const host = raw ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host must be an IP address or host name (got ${host})`);
+  return host;
+}
+
+async function stateDirOf(raw: string | undefined): Promise<string> {
+  const { defaultStateDir } = await import('../local/state.js');
+  const { resolve } = await import('node:path');
+  if (raw !== undefined && raw.trim() === '') throw new UsageError('--state-dir must not be empty');
+  return resolve(raw ?? defaultStateDir());
+}
+
+async function start(context: CommandContext<LocalOptions>): Promise<void> {
+  const { options, output } = context;
+  const port = parsePort(options.port);
+  const host = parseHost(options.host);
+  const replicationDelayMs = parseDelay(options.replicationDelayMs);
+  const stateDir = await stateDirOf(options.stateDir);
+
+  // Before anything starts: the engine must be there (one line with the install hint).
+  const { findEngineBinary } = await import('../local/engine-binary.js');
+  let engine;
+  try {
+    engine = findEngineBinary('redis', options.redisServer);
+  } catch (error) {
+    throw new CliError(messageOf(error));
+  }
+
+  const launcher = await import('../local/launcher.js');
+  const url = launcher.emulatorUrl(host, port);
+  if (!options.foreground) {
+    let result;
+    try {
+      result = await launcher.startInBackground({ port, host, stateDir, redisServer: options.redisServer, replicationDelayMs });
+    } catch (error) {
+      throw new CliError(messageOf(error));
+    }
+    if (output.json) {
+      output.printJson({ url: result.url, pid: result.pid ?? null, alreadyRunning: result.alreadyRunning, stateDir, logFile: result.logFile });
+      return;
+    }
+    if (result.alreadyRunning) output.info(`The emulator is already running at ${result.url}.`);
+    else output.info(`Started the emulator at ${result.url} (pid ${result.pid}; ${engine.engine} ${engine.version}; log: ${result.logFile}).`);
+    output.result(`${result.url}\n\nUse it with:\n  export AWS_ENDPOINT_URL=${result.url}\n  elasticache-kit --local …   (or any AWS SDK/CLI with dummy credentials)\nStop it with: elasticache-kit local stop`);
+    return;
+  }
+
+  if ((await launcher.probe(url)) === 'emulator') {
+    output.info(`The emulator is already running at ${url}.`);
+    return;
+  }
+  await runForeground(context, { host, port, stateDir, replicationDelayMs, redisServer: options.redisServer });
+}
+
+async function runForeground(
+  context: CommandContext<LocalOptions>,
+  settings: { host: string; port: number; stateDir: string; replicationDelayMs: number; redisServer?: string },
+): Promise<void> {
+  const { output } = context;
+  const { startEmulator } = await import('../local/server.js');
+  const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
+  let emulator;
+  try {
+    emulator = await startEmulator({ ...settings, log });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} on ${settings.host} is already in use: pick another with --port`);
+    if (code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${settings.host} is not an address of this machine`);
+    throw new CliError(messageOf(error));
+  }
+  output.info(`Emulator ready at ${emulator.url} (state: ${settings.stateDir}). Ctrl-C or \`elasticache-kit local stop\` stops it.`);
+  output.info(`  export AWS_ENDPOINT_URL=${emulator.url}`);
+
+  // SIGTERM (local stop) and Ctrl-C are the normal way out: stop every node, exit 0.
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        if (signal === 'SIGINT') process.exit(130);
+        return;
+      }
+      stopping = true;
+      log(`${signal}: stopping`);
+      void emulator
+        .close()
+        .catch((error) => log(`stop failed: ${messageOf(error)}`))
+        .finally(resolve);
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    process.on('SIGHUP', shutdown);
+  });
+  process.exit(0);
+}
+
+async function stop(context: CommandContext<LocalOptions>): Promise<void> {
+  const { output } = context;
+  const stateDir = await stateDirOf(context.options.stateDir);
+  const { stopEmulator } = await import('../local/stopper.js');
+  const result = await stopEmulator(stateDir);
+  if (output.json) {
+    output.printJson({ stateDir, ...result });
+    return;
+  }
+  if (result.wasRunning) output.result(`Stopped the emulator at ${result.url} (pid ${result.pid}).`);
+  else output.result(`No emulator was running (state dir ${stateDir}).`);
+  if (result.killedOrphans.length > 0) output.info(`Killed ${result.killedOrphans.length} leftover node process(es): ${result.killedOrphans.join(' ')}`);
+}
+
+async function status(context: CommandContext<LocalOptions>): Promise<void> {
+  const { output } = context;
+  const stateDir = await stateDirOf(context.options.stateDir);
+  const { emulatorStatus } = await import('../local/stopper.js');
+  const report = await emulatorStatus(stateDir);
+  if (output.json) {
+    output.printJson(report);
+    return;
+  }
+  if (!report.running) {
+    output.result(`The emulator is not running (state dir ${stateDir}).`);
+    if (report.orphanPids.length > 0) output.warn(`${report.orphanPids.length} node process(es) of a previous emulator still run; \`elasticache-kit local stop\` kills them.`);
+    return;
+  }
+  let text = renderKeyValues([
+    ['URL', report.url],
+    ['PID', report.pid],
+    ['Started', report.startedAt],
+    ['State dir', stateDir],
+    ['Groups', report.groups.length],
+  ]);
+  if (report.groups.length > 0) {
+    text +=
+      '\n' +
+      renderTable(
+        ['GROUP', 'REGION', 'STATUS', 'ENGINE', 'PRIMARY', 'READER', 'NODES'],
+        report.groups.map((group) => [
+          group.id,
+          group.region,
+          group.status,
+          `${group.engine} ${group.engineVersion}`,
+          group.primaryEndpoint ? `${group.primaryEndpoint.address}:${group.primaryEndpoint.port}` : undefined,
+          group.readerEndpoint ? `${group.readerEndpoint.address}:${group.readerEndpoint.port}` : undefined,
+          group.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),
+        ]),
+      );
+  }
+  output.result(text);
 }

@@ -1,9 +1,47 @@
 import type { Command } from 'commander';
 import { lazyAction } from './lazy.js';
 
+const START_HELP = `
+The emulator speaks the AWS Query protocol of ElastiCache (2015-02-02) and EC2 (2016-11-15),
+so the unmodified AWS SDK, AWS CLI or boto3 work against it. Each replication group runs
+real redis-server (or valkey-server) processes on 127.0.0.1.
+
+Examples:
+  $ elasticache-kit local start
+  $ export AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x
+  $ aws elasticache create-replication-group --replication-group-id demo \\
+      --replication-group-description demo --num-cache-clusters 3 --automatic-failover-enabled
+  $ elasticache-kit local start --replication-delay-ms 20 --port 4567   # simulate cross-AZ lag
+  $ elasticache-kit local status
+  $ elasticache-kit local stop`;
+
 export function register(program: Command): void {
-  program
+  const local = program
     .command('local')
-    .description('(being built)')
-    .action(lazyAction(() => import('./local.run.js')));
+    .description('run the local ElastiCache + EC2 emulator (real redis-server replication behind the AWS API)');
+  const action = lazyAction(() => import('./local.run.js'));
+
+  local
+    .command('start')
+    .description('start the emulator (in the background unless --foreground)')
+    .option('--port <port>', 'HTTP port (default: $ELASTICACHE_KIT_LOCAL_PORT or 4566)')
+    .option('--host <host>', 'address to listen on (API and nodes)', '127.0.0.1')
+    .option('--state-dir <dir>', 'where state and logs live (default: $ELASTICACHE_KIT_STATE_DIR or ~/.local/state/elasticache-kit)')
+    .option('--redis-server <path>', 'redis-server or valkey-server binary (default: found on PATH)')
+    .option('--replication-delay-ms <ms>', 'delay the primary→replica replication stream by this many ms', '0')
+    .option('--foreground', 'run in this process until Ctrl-C or SIGTERM')
+    .addHelpText('after', START_HELP)
+    .action(action);
+
+  local
+    .command('stop')
+    .description('stop the emulator and every node it started')
+    .option('--state-dir <dir>', 'the state dir of the emulator to stop')
+    .action(action);
+
+  local
+    .command('status')
+    .description('show whether the emulator runs, its URL, and its groups with their node ports')
+    .option('--state-dir <dir>', 'the state dir of the emulator to show')
+    .action(action);
 }

@@ -1,2 +1,120 @@
-// Placeholder until the emulator lands: --local assumes the emulator already runs.
-export async function ensureEmulator(_options: { port: number }): Promise<void> {}
+/**
+ * Starts the emulator as a background process: `elasticache-kit local start --foreground`
+ * detached from the caller, its output appended to <stateDir>/emulator.log. Used by
+ * `local start` and by every command run with `--local` (ensureEmulator).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from '../errors.js';
+import { defaultStateDir } from './state.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const LOG_FILE = 'emulator.log';
+/** What the emulator answers to a plain GET: how a probe tells it from another server. */
+export const BANNER = 'elasticache-kit local emulator';
+
+const CLI_PATH = fileURLToPath(new URL('../../../bin/elasticache-kit.js', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export interface BackgroundStartOptions {
+  port: number;
+  host?: string;
+  stateDir?: string;
+  redisServer?: string;
+  replicationDelayMs?: number;
+}
+
+export interface BackgroundStartResult {
+  url: string;
+  /** The server's pid (undefined when one was already running and did not say). */
+  pid?: number;
+  alreadyRunning: boolean;
+  logFile: string;
+}
+
+export function emulatorUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** What answers at the URL: our emulator, something else, or nothing. */
+export async function probe(url: string, timeoutMs = 1000): Promise<'emulator' | 'other' | 'none'> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await response.text();
+    return text.startsWith(BANNER) ? 'emulator' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Starts the emulator in the background unless it already answers at host:port, and
+ * waits until it does. Throws a one-line error when the port is taken by something else
+ * or the server exits during start (with the last line of its log).
+ */
+export async function startInBackground(options: BackgroundStartOptions): Promise<BackgroundStartResult> {
+  const host = options.host ?? DEFAULT_HOST;
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const url = emulatorUrl(host, options.port);
+  const logFile = join(stateDir, LOG_FILE);
+  const found = await probe(url);
+  if (found === 'emulator') return { url, alreadyRunning: true, logFile };
+  if (found === 'other') {
+    throw new Error(`port ${options.port} on ${host} is used by another program, not the emulator: pick another port with --port or ELASTICACHE_KIT_LOCAL_PORT`);
+  }
+
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const log = openSync(logFile, 'a', 0o600);
+  const args = [CLI_PATH, 'local', 'start', '--foreground', '--port', String(options.port), '--host', host, '--state-dir', stateDir];
+  if (options.redisServer) args.push('--redis-server', options.redisServer);
+  if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
+  let child;
+  try {
+    child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1' } });
+  } finally {
+    closeSync(log);
+  }
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if ((await probe(url, 500)) === 'emulator') return { url, pid: child.pid, alreadyRunning: false, logFile };
+    if (exited !== undefined) {
+      throw new Error(`the emulator did not start (exit code ${exited}): ${lastLine(logFile)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the emulator did not answer at ${url} within ${START_TIMEOUT_MS / 1000}s; see ${logFile}`);
+    }
+    await sleep(100);
+  }
+}
+
+function lastLine(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return (lines.at(-1) ?? '').replace(/^elasticache-kit: /, '') || `see ${file}`;
+  } catch {
+    return `see ${file}`;
+  }
+}
+
+/**
+ * Used by `--local`: when nothing answers at the port, start `local start` in the
+ * background and wait until it answers. A clear one-line error when it cannot start.
+ */
+export async function ensureEmulator(options: { port: number; host?: string; stateDir?: string }): Promise<void> {
+  let result: BackgroundStartResult;
+  try {
+    result = await startInBackground(options);
+  } catch (error) {
+    throw new CliError(`--local: ${(error as Error).message}`);
+  }
+  if (!result.alreadyRunning) {
+    process.stderr.write(`Started the local emulator at ${result.url} (log: ${result.logFile}; stop it with: elasticache-kit local stop)\n`);
+  }
+}

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { findEngineBinary, type EngineBinary } from './engine-binary.js';
 import { killOrphans } from './orphans.js';
+import { BANNER, probe } from './launcher.js';
 import { Ec2Api } from './ec2-api.js';
 import { Ec2Network } from './ec2-network.js';
 import { ElastiCacheApi } from './elasticache-api.js';
@@ -138,7 +139,7 @@ function engineLocator(explicit: string | undefined): (engine: EngineName) => En
  */
 async function takeOverState(state: PersistedState, stateDir: string, log: (line: string) => void): Promise<void> {
   const previous = state.server;
-  if (previous && previous.pid !== process.pid && processAlive(previous.pid) && (await answers(previous.url))) {
+  if (previous && previous.pid !== process.pid && processAlive(previous.pid) && (await probe(previous.url)) === 'emulator') {
     throw new Error(`an emulator already runs with state dir ${stateDir} at ${previous.url} (pid ${previous.pid}); stop it first (elasticache-kit local stop)`);
   }
   const leftovers = groupPids(state);
@@ -151,16 +152,6 @@ async function takeOverState(state: PersistedState, stateDir: string, log: (line
   state.server = undefined;
 }
 
-/** True when an HTTP server answers at the URL (any status). */
-export async function answers(url: string, timeoutMs = 1000): Promise<boolean> {
-  try {
-    const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
-    await response.arrayBuffer();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Apis {
   elasticache: ElastiCacheApi;
@@ -179,7 +170,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     action = params.action ?? '';
     if (!action && request.method === 'GET' && params.version === undefined) {
       // A health probe (curl, the launcher): say who we are.
-      send(response, 200, 'text/plain', 'elasticache-kit local emulator: ElastiCache 2015-02-02 and EC2 2016-11-15 (AWS Query protocol)\n', requestId);
+      send(response, 200, 'text/plain', `${BANNER}: ElastiCache 2015-02-02 and EC2 2016-11-15 (AWS Query protocol)\n`, requestId);
       return;
     }
     service = serviceOf(params, undefined) ?? (apis.ec2.handles(action) ? 'ec2' : 'elasticache');
