@@ -1,9 +1,78 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const HELP = `
+The console walkthrough as one command. Every value can be a flag; on a terminal, the
+ones you leave out are asked for (engine, version, size, availability, network access,
+encryption). Everything is validated before any AWS call (bad input: exit 2, nothing
+changed), then shown on a review screen to confirm (--yes skips it; answering no exits 2
+with nothing created).
+
+Network: the group goes into the default VPC (or --vpc) through a cache subnet group made
+of its subnets (or --subnets, or an existing --subnet-group). Access is either existing
+security groups (--security-group) or one the tool creates that opens only the cache port
+to one source (--allow-from: the bastion's security group, or a CIDR block). A matching
+group made earlier by the tool is reused. 0.0.0.0/0 is accepted only when written out,
+with a warning. Everything created is tagged created-by=elasticache-kit and
+elasticache-kit:replication-group=<id>, which delete-cluster uses to remove only that.
+
+Availability: automatic failover is on whenever there is a replica (except T1 nodes);
+Multi-AZ is off unless --multi-az (it needs failover and a replica, and must stay
+disabled on cache.t2.micro, as the walkthrough says).
+
+AUTH token: never a flag value. Use --auth-token-env VAR, --auth-token-file FILE (mode
+0600) or --auth-token-prompt (hidden); it needs --transit-encryption.
+
+Running the same command again is safe: if the group exists with the same settings, it
+is reported and waited for; with different settings, exit 2 names the differences.
+
+Examples:
+  $ elasticache-kit create-cluster                      # the walkthrough, asked step by step
+  $ elasticache-kit --local create-cluster demo --replicas 2 --allow-from 10.0.0.0/16 --yes
+  $ elasticache-kit create-cluster orders --node-type cache.r7g.large --multi-az \\
+      --allow-from sg-0123456789abcdef0 --transit-encryption --auth-token-env REDIS_AUTH --yes
+  $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --dry-run   # the API requests, as JSON
+  $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --yes --no-wait && elasticache-kit wait demo
+
+Exit codes: 0 created (or already there with the same settings), 1 AWS error, 2 bad input
+or declined (nothing created), 4 --wait-timeout exceeded (the group keeps being created),
+130 interrupted.`;
 
 export function register(program: Command): void {
   program
     .command('create-cluster')
-    .description('(being built)')
+    .summary('create a replication group (the console walkthrough): prompts or flags, review, launch, wait')
+    .description('Create a Valkey / Redis OSS replication group (cluster mode disabled): 1 primary + N read replicas.')
+    .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)')
+    .option('--engine <engine>', 'redis or valkey (default: redis)')
+    .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
+    .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')
+    .option('--node-type <type>', 'cache node type, cache.<family>.<size> (default: cache.t3.micro)')
+    .option('--replicas <n>', 'read replicas, 0-5 (default: 2, i.e. 1 primary + 2 replicas)')
+    .option('--port <port>', 'port the nodes listen on, 1024-65535 (default: 6379)')
+    .option('--multi-az', 'place replicas in other zones and fail over across zones (needs a replica)')
+    .option('--no-multi-az', 'keep Multi-AZ disabled (the default)')
+    .option('--automatic-failover', 'promote a replica when the primary fails (default: on with a replica)')
+    .option('--no-automatic-failover', 'no automatic failover')
+    .option('--vpc <vpc-id>', 'VPC for the group (default: the default VPC)')
+    .option('--subnet-group <name>', 'existing cache subnet group to use')
+    .option('--subnets <ids>', 'comma-separated subnet ids for a new cache subnet group (default: the VPC\'s subnets)')
+    .option('--security-group <ids>', 'existing security group id(s) to attach, comma-separated')
+    .option('--allow-from <source>', 'create a security group opening only the cache port to this sg-id or CIDR')
+    .option('--transit-encryption', 'TLS between clients and nodes (clients use rediss://)')
+    .option('--no-transit-encryption', 'no TLS (the default)')
+    .option('--at-rest-encryption', 'encrypt data on disk')
+    .option('--no-at-rest-encryption', 'no encryption at rest (the default)')
+    .option('--auth-token-env <var>', 'read the AUTH token from this environment variable')
+    .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 0600)')
+    .option('--auth-token-prompt', 'ask for the AUTH token with a hidden prompt (needs a terminal)')
+    .option('--tag <key=value>', 'tag for every resource created (repeatable)', collect)
+    .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
+    .option('--dry-run', 'print the exact API requests as JSON and change nothing')
+    .option('--no-wait', 'return once the creation is requested')
+    .addOption(new Option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)'))
+    .addHelpText('after', HELP)
     .action(lazyAction(() => import('./create-cluster.run.js')));
 }

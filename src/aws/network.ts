@@ -1,0 +1,416 @@
+/**
+ * The network around a replication group: the VPC (default unless --vpc), the cache
+ * subnet group (named, or made from --subnets / the VPC's subnets), and the security
+ * group (given, or one the tool makes that opens only the cache port to one source).
+ * Resolution is read-only; creation happens in launch.ts from the planned requests.
+ * Teardown removes only what the tool created (by tag) and nothing else still uses.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type Filter,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import {
+  DeleteCacheSubnetGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeCacheSubnetGroupsCommand,
+  ListTagsForResourceCommand,
+  type CacheCluster,
+} from '@aws-sdk/client-elasticache';
+import type { AwsContext } from './clients.js';
+import { explainAwsError } from './errors.js';
+import { UsageError, messageOf } from '../errors.js';
+import type { ClusterPlan } from '../plan/cluster-plan.js';
+import { TOOL_TAG_KEY, TOOL_TAG_VALUE, describeSource, type AccessSource } from '../plan/rules.js';
+import {
+  TAG_ALLOW_FROM,
+  TAG_PORT,
+  TAG_REPLICATION_GROUP,
+  securityGroupNameFor,
+  subnetGroupNameFor,
+  type ResolvedNetwork,
+  type SecurityGroupStep,
+  type SubnetGroupStep,
+} from '../plan/requests.js';
+
+const nameOf = (error: unknown) => (error as { name?: string }).name ?? '';
+
+// ---- VPCs and subnets ------------------------------------------------------------------
+
+export async function findDefaultVpc(aws: AwsContext): Promise<string | undefined> {
+  try {
+    const result = await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+    return result.Vpcs?.find((vpc) => vpc.IsDefault !== false)?.VpcId;
+  } catch (error) {
+    throw explainAwsError(error, 'ec2:DescribeVpcs');
+  }
+}
+
+async function checkVpcExists(aws: AwsContext, vpcId: string): Promise<void> {
+  try {
+    const result = await aws.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+    if ((result.Vpcs ?? []).length > 0) return;
+  } catch (error) {
+    if (nameOf(error) !== 'InvalidVpcID.NotFound') throw explainAwsError(error, 'ec2:DescribeVpcs');
+  }
+  throw new UsageError(`--vpc ${vpcId} does not exist in ${aws.region}; pass a VPC id of this region (or leave --vpc out for the default VPC)`);
+}
+
+export interface SubnetInfo {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone?: string;
+  defaultForAz?: boolean;
+}
+
+async function describeSubnets(aws: AwsContext, input: { SubnetIds?: string[]; Filters?: Filter[] }, flag: string): Promise<SubnetInfo[]> {
+  const subnets: SubnetInfo[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await aws.ec2.send(new DescribeSubnetsCommand({ ...input, ...(token ? { NextToken: token } : {}) }));
+      for (const subnet of page.Subnets ?? []) {
+        if (!subnet.SubnetId || !subnet.VpcId) continue;
+        subnets.push({
+          subnetId: subnet.SubnetId,
+          vpcId: subnet.VpcId,
+          ...(subnet.AvailabilityZone ? { availabilityZone: subnet.AvailabilityZone } : {}),
+          ...(subnet.DefaultForAz !== undefined ? { defaultForAz: subnet.DefaultForAz } : {}),
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    if (nameOf(error) === 'InvalidSubnetID.NotFound') {
+      throw new UsageError(`${flag}: ${messageOf(error)} in ${aws.region}; pass subnet ids of this region`);
+    }
+    throw explainAwsError(error, 'ec2:DescribeSubnets');
+  }
+  return subnets;
+}
+
+// ---- cache subnet groups -----------------------------------------------------------------
+
+export interface SubnetGroupInfo {
+  name: string;
+  vpcId: string;
+  subnetIds: string[];
+  arn?: string;
+}
+
+export async function describeSubnetGroup(aws: AwsContext, name: string): Promise<SubnetGroupInfo | undefined> {
+  try {
+    const result = await aws.elasticache.send(new DescribeCacheSubnetGroupsCommand({ CacheSubnetGroupName: name }));
+    const group = result.CacheSubnetGroups?.[0];
+    if (!group?.CacheSubnetGroupName) return undefined;
+    return {
+      name: group.CacheSubnetGroupName,
+      vpcId: group.VpcId ?? '',
+      subnetIds: (group.Subnets ?? []).map((s) => s.SubnetIdentifier ?? '').filter(Boolean),
+      ...(group.ARN ? { arn: group.ARN } : {}),
+    };
+  } catch (error) {
+    if (nameOf(error) === 'CacheSubnetGroupNotFoundFault') return undefined;
+    throw explainAwsError(error, 'elasticache:DescribeCacheSubnetGroups');
+  }
+}
+
+async function elasticacheTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
+  try {
+    const result = await aws.elasticache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+    return Object.fromEntries((result.TagList ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  } catch (error) {
+    throw explainAwsError(error, 'elasticache:ListTagsForResource');
+  }
+}
+
+// ---- security groups -----------------------------------------------------------------------
+
+export interface SecurityGroupInfo {
+  groupId: string;
+  groupName: string;
+  vpcId: string;
+  tags: Record<string, string>;
+}
+
+function securityGroupInfo(group: SecurityGroup): SecurityGroupInfo {
+  return {
+    groupId: group.GroupId ?? '',
+    groupName: group.GroupName ?? '',
+    vpcId: group.VpcId ?? '',
+    tags: Object.fromEntries((group.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+  };
+}
+
+export const createdByTool = (tags: Record<string, string>) => tags[TOOL_TAG_KEY] === TOOL_TAG_VALUE;
+
+/** The groups with these ids; a missing one is a usage error naming `flag`. */
+export async function describeSecurityGroups(aws: AwsContext, groupIds: string[], flag: string): Promise<SecurityGroupInfo[]> {
+  try {
+    const result = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }));
+    const found = (result.SecurityGroups ?? []).map(securityGroupInfo);
+    const missing = groupIds.find((id) => !found.some((group) => group.groupId === id));
+    if (missing) throw new UsageError(`${flag} ${missing} does not exist in ${aws.region}`);
+    return found;
+  } catch (error) {
+    if (nameOf(error) === 'InvalidGroup.NotFound' || nameOf(error) === 'InvalidGroupId.Malformed') {
+      throw new UsageError(`${flag}: ${messageOf(error)} in ${aws.region}; pass an existing security group id`);
+    }
+    throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
+  }
+}
+
+async function securityGroupsWhere(aws: AwsContext, filters: Filter[]): Promise<SecurityGroupInfo[]> {
+  const groups: SecurityGroupInfo[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }));
+      groups.push(...(page.SecurityGroups ?? []).map(securityGroupInfo));
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
+  }
+  return groups;
+}
+
+/** A security group this tool made before for the same VPC, source and port: reused instead of a duplicate. */
+export async function findToolSecurityGroup(aws: AwsContext, vpcId: string, source: AccessSource, port: number): Promise<SecurityGroupInfo | undefined> {
+  const wanted = describeSource(source);
+  const candidates = await securityGroupsWhere(aws, [
+    { Name: 'vpc-id', Values: [vpcId] },
+    { Name: `tag:${TOOL_TAG_KEY}`, Values: [TOOL_TAG_VALUE] },
+    { Name: `tag:${TAG_ALLOW_FROM}`, Values: [wanted] },
+    { Name: `tag:${TAG_PORT}`, Values: [String(port)] },
+  ]);
+  // The filters do the work on AWS; checked again here so a lenient endpoint cannot mislead us.
+  return candidates.find(
+    (group) => group.vpcId === vpcId && createdByTool(group.tags) && group.tags[TAG_ALLOW_FROM] === wanted && group.tags[TAG_PORT] === String(port),
+  );
+}
+
+// ---- resolution: the plan's network choices against what exists ------------------------
+
+/** Read-only: where the group will go and what must be created. Missing resources are usage errors (exit 2). */
+export async function resolveNetwork(aws: AwsContext, plan: ClusterPlan): Promise<ResolvedNetwork> {
+  if (plan.vpcId) await checkVpcExists(aws, plan.vpcId);
+  const { vpcId, vpcIsDefault, subnetGroup } = await resolveSubnetGroup(aws, plan);
+  const securityGroups = await resolveSecurityGroups(aws, plan, vpcId);
+  return { vpcId, vpcIsDefault, subnetGroup, securityGroups };
+}
+
+async function resolveSubnetGroup(aws: AwsContext, plan: ClusterPlan): Promise<{ vpcId: string; vpcIsDefault: boolean; subnetGroup: SubnetGroupStep }> {
+  const defaultVpc = await findDefaultVpc(aws);
+  if (plan.subnetGroupName) {
+    const existing = await describeSubnetGroup(aws, plan.subnetGroupName);
+    if (!existing) {
+      throw new UsageError(`--subnet-group ${plan.subnetGroupName} does not exist in ${aws.region}; name an existing cache subnet group, or pass --subnets to create one`);
+    }
+    if (plan.vpcId && existing.vpcId !== plan.vpcId) {
+      throw new UsageError(`--subnet-group ${existing.name} is in ${existing.vpcId}, not in --vpc ${plan.vpcId}`);
+    }
+    return {
+      vpcId: existing.vpcId,
+      vpcIsDefault: existing.vpcId === defaultVpc,
+      subnetGroup: { action: 'reuse', name: existing.name, vpcId: existing.vpcId, subnetIds: existing.subnetIds },
+    };
+  }
+
+  let vpcId: string;
+  let subnetIds: string[];
+  let allOfVpc: boolean;
+  if (plan.subnetIds) {
+    const subnets = await describeSubnets(aws, { SubnetIds: plan.subnetIds }, '--subnets');
+    const missing = plan.subnetIds.find((id) => !subnets.some((s) => s.subnetId === id));
+    if (missing) throw new UsageError(`--subnets: subnet ${missing} does not exist in ${aws.region}`);
+    const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
+    if (vpcs.length > 1) throw new UsageError(`--subnets must all be in one VPC (got subnets of ${vpcs.join(' and ')})`);
+    vpcId = vpcs[0]!;
+    if (plan.vpcId && vpcId !== plan.vpcId) throw new UsageError(`--subnets are in ${vpcId}, not in --vpc ${plan.vpcId}`);
+    subnetIds = [...plan.subnetIds];
+    allOfVpc = false;
+  } else {
+    const chosen = plan.vpcId ?? defaultVpc;
+    if (!chosen) {
+      throw new UsageError(`${aws.region} has no default VPC: pass --vpc with --subnets, or --subnet-group`);
+    }
+    vpcId = chosen;
+    const subnets = await describeSubnets(aws, { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }, '--vpc');
+    const inVpc = subnets.filter((s) => s.vpcId === vpcId);
+    if (inVpc.length === 0) throw new UsageError(`--vpc ${vpcId} has no subnets; pass --subnets or --subnet-group`);
+    subnetIds = inVpc.map((s) => s.subnetId).sort();
+    allOfVpc = true;
+  }
+  const name = subnetGroupNameFor(vpcId, subnetIds, allOfVpc);
+  const existing = await describeSubnetGroup(aws, name);
+  if (existing) {
+    if (existing.vpcId !== vpcId) throw new UsageError(`cache subnet group ${name} exists in ${existing.vpcId}, not in ${vpcId}; pass --subnet-group`);
+    return { vpcId, vpcIsDefault: vpcId === defaultVpc, subnetGroup: { action: 'reuse', name, vpcId, subnetIds: existing.subnetIds } };
+  }
+  return { vpcId, vpcIsDefault: vpcId === defaultVpc, subnetGroup: { action: 'create', name, vpcId, subnetIds } };
+}
+
+async function resolveSecurityGroups(aws: AwsContext, plan: ClusterPlan, vpcId: string): Promise<SecurityGroupStep[]> {
+  const access = plan.access;
+  if (access.kind === 'missing') {
+    throw new UsageError('missing the network source: pass --allow-from <sg-id|CIDR> or --security-group <sg-id>');
+  }
+  if (access.kind === 'security-groups') {
+    const groups = await describeSecurityGroups(aws, access.groupIds, '--security-group');
+    return access.groupIds.map((id) => {
+      const group = groups.find((g) => g.groupId === id)!;
+      if (group.vpcId !== vpcId) throw new UsageError(`--security-group ${id} is in ${group.vpcId}, but the cache subnets are in ${vpcId}`);
+      return { action: 'reuse', groupId: id, vpcId, createdByTool: createdByTool(group.tags) };
+    });
+  }
+  if (access.source.kind === 'security-group') {
+    await describeSecurityGroups(aws, [access.source.groupId], '--allow-from');
+  }
+  const reusable = await findToolSecurityGroup(aws, vpcId, access.source, plan.port);
+  if (reusable) return [{ action: 'reuse', groupId: reusable.groupId, vpcId, createdByTool: true }];
+  return [{ action: 'create', name: securityGroupNameFor(plan.port, access.source), vpcId, source: access.source, port: plan.port }];
+}
+
+// ---- teardown --------------------------------------------------------------------------
+
+export interface GroupNetwork {
+  subnetGroupName?: string;
+  securityGroupIds: string[];
+}
+
+/** Cache clusters in the region (every page), to tell whether a resource is still in use. */
+export async function listCacheClusters(aws: AwsContext): Promise<CacheCluster[]> {
+  const clusters: CacheCluster[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await aws.elasticache.send(new DescribeCacheClustersCommand({ ...(marker ? { Marker: marker } : {}) }));
+      clusters.push(...(page.CacheClusters ?? []));
+      marker = page.Marker;
+    } while (marker);
+  } catch (error) {
+    throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
+  }
+  return clusters;
+}
+
+/** The subnet group and security groups a group's nodes use. */
+export function networkOfClusters(clusters: readonly CacheCluster[]): GroupNetwork {
+  const subnetGroupName = clusters.find((c) => c.CacheSubnetGroupName)?.CacheSubnetGroupName;
+  const securityGroupIds = [...new Set(clusters.flatMap((c) => (c.SecurityGroups ?? []).map((g) => g.SecurityGroupId ?? '')).filter(Boolean))];
+  return { ...(subnetGroupName ? { subnetGroupName } : {}), securityGroupIds };
+}
+
+export interface CleanupReport {
+  removed: string[];
+  kept: string[];
+}
+
+/** How long to retry a delete that AWS refuses while the group's network interfaces go away. */
+const dependencyRetryDelays = (aws: AwsContext) => (aws.local ? [200, 500] : [10_000, 20_000, 30_000, 60_000]);
+
+/**
+ * After the group is gone: removes the security groups and subnet group it used (or that
+ * were tagged for it) when the tool created them and no other cache cluster uses them.
+ */
+export async function removeToolNetwork(aws: AwsContext, replicationGroupId: string, used: GroupNetwork): Promise<CleanupReport> {
+  const report: CleanupReport = { removed: [], kept: [] };
+  const clusters = (await listCacheClusters(aws)).filter((c) => c.ReplicationGroupId !== replicationGroupId);
+  const stillUsing = (match: (c: CacheCluster) => boolean) => clusters.find(match)?.ReplicationGroupId ?? clusters.find(match)?.CacheClusterId;
+
+  const taggedForGroup = await securityGroupsWhere(aws, [
+    { Name: `tag:${TOOL_TAG_KEY}`, Values: [TOOL_TAG_VALUE] },
+    { Name: `tag:${TAG_REPLICATION_GROUP}`, Values: [replicationGroupId] },
+  ]);
+  const candidateIds = [...new Set([...used.securityGroupIds, ...taggedForGroup.filter((g) => g.tags[TAG_REPLICATION_GROUP] === replicationGroupId).map((g) => g.groupId)])];
+  const groups = candidateIds.length > 0 ? await describeExisting(aws, candidateIds) : [];
+  for (const group of groups) {
+    const label = `security group ${group.groupId} (${group.groupName})`;
+    if (!createdByTool(group.tags)) {
+      report.kept.push(`${label}: not created by elasticache-kit`);
+      continue;
+    }
+    const user = stillUsing((c) => (c.SecurityGroups ?? []).some((g) => g.SecurityGroupId === group.groupId));
+    if (user) {
+      report.kept.push(`${label}: still used by ${user}`);
+      continue;
+    }
+    const outcome = await deleteWithRetry(aws, () => aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.groupId })), 'DependencyViolation', 'ec2:DeleteSecurityGroup');
+    (outcome === 'deleted' ? report.removed : report.kept).push(outcome === 'deleted' ? label : `${label}: ${outcome}`);
+  }
+
+  if (used.subnetGroupName && used.subnetGroupName !== 'default') {
+    const subnetGroup = await describeSubnetGroup(aws, used.subnetGroupName);
+    const label = `cache subnet group ${used.subnetGroupName}`;
+    if (!subnetGroup) return report;
+    const tags = subnetGroup.arn ? await elasticacheTags(aws, subnetGroup.arn) : {};
+    const user = stillUsing((c) => c.CacheSubnetGroupName === subnetGroup.name);
+    if (!createdByTool(tags)) report.kept.push(`${label}: not created by elasticache-kit`);
+    else if (user) report.kept.push(`${label}: still used by ${user}`);
+    else {
+      const outcome = await deleteWithRetry(
+        aws,
+        () => aws.elasticache.send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: subnetGroup.name })),
+        'CacheSubnetGroupInUse',
+        'elasticache:DeleteCacheSubnetGroup',
+      );
+      (outcome === 'deleted' ? report.removed : report.kept).push(outcome === 'deleted' ? label : `${label}: ${outcome}`);
+    }
+  }
+  return report;
+}
+
+/** Like describeSecurityGroups, but ids that no longer exist are simply skipped. */
+async function describeExisting(aws: AwsContext, ids: string[]): Promise<SecurityGroupInfo[]> {
+  const found: SecurityGroupInfo[] = [];
+  for (const id of ids) {
+    try {
+      const result = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+      found.push(...(result.SecurityGroups ?? []).map(securityGroupInfo));
+    } catch (error) {
+      if (nameOf(error) !== 'InvalidGroup.NotFound') throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
+    }
+  }
+  return found;
+}
+
+async function deleteWithRetry(aws: AwsContext, remove: () => Promise<unknown>, inUseError: string, action: string): Promise<string> {
+  const delays = dependencyRetryDelays(aws);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await remove();
+      return 'deleted';
+    } catch (error) {
+      const name = nameOf(error);
+      if (name === 'InvalidGroup.NotFound' || name === 'CacheSubnetGroupNotFoundFault') return 'deleted';
+      if (name !== inUseError) throw explainAwsError(error, action);
+      const delay = delays[attempt];
+      if (delay === undefined) return `still in use (${name}); remove it later`;
+      await sleep(delay);
+    }
+  }
+}
+
+export type CreatedResource = { kind: 'security-group'; groupId: string } | { kind: 'subnet-group'; name: string };
+
+/** Undo for a failed launch: removes what this run created, newest first; returns what could not be removed. */
+export async function removeCreated(aws: AwsContext, created: readonly CreatedResource[]): Promise<{ removed: string[]; failed: string[] }> {
+  const removed: string[] = [];
+  const failed: string[] = [];
+  for (const resource of [...created].reverse()) {
+    const label = resource.kind === 'security-group' ? `security group ${resource.groupId}` : `cache subnet group ${resource.name}`;
+    try {
+      if (resource.kind === 'security-group') await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: resource.groupId }));
+      else await aws.elasticache.send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: resource.name }));
+      removed.push(label);
+    } catch (error) {
+      failed.push(`${label} (${nameOf(error) || messageOf(error)})`);
+    }
+  }
+  return { removed, failed };
+}

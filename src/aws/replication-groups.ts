@@ -1,0 +1,114 @@
+/**
+ * Replication group operations beyond discovery: list, delete, test failover, and the
+ * settings of an existing group for create-cluster's idempotency check.
+ */
+import {
+  DeleteReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  TestFailoverCommand,
+  type CacheCluster,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import type { AwsContext } from './clients.js';
+import { explainAwsError } from './errors.js';
+import { networkOfClusters } from './network.js';
+import { NotFoundError } from '../errors.js';
+import type { ExistingGroup } from '../plan/differences.js';
+import { TOOL_TAG_KEY, TOOL_TAG_VALUE } from '../plan/rules.js';
+import { TAG_ALLOW_FROM } from '../plan/requests.js';
+
+const nameOf = (error: unknown) => (error as { name?: string }).name ?? '';
+
+export async function listReplicationGroups(aws: AwsContext): Promise<ReplicationGroup[]> {
+  const groups: ReplicationGroup[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await aws.elasticache.send(new DescribeReplicationGroupsCommand({ MaxRecords: 100, ...(marker ? { Marker: marker } : {}) }));
+      groups.push(...(page.ReplicationGroups ?? []));
+      marker = page.Marker;
+    } while (marker);
+  } catch (error) {
+    throw explainAwsError(error, 'elasticache:DescribeReplicationGroups');
+  }
+  return groups;
+}
+
+/** The member cache clusters that can still be described (with node info for ports). */
+export async function memberClusters(aws: AwsContext, group: ReplicationGroup): Promise<CacheCluster[]> {
+  const clusters: CacheCluster[] = [];
+  for (const id of group.MemberClusters ?? []) {
+    try {
+      const result = await aws.elasticache.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }));
+      clusters.push(...(result.CacheClusters ?? []));
+    } catch (error) {
+      if (!/CacheClusterNotFound/.test(nameOf(error))) throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
+    }
+  }
+  return clusters;
+}
+
+/** The settings of an existing group, in the shape the plan is compared with. */
+export async function existingGroupSettings(aws: AwsContext, group: ReplicationGroup): Promise<ExistingGroup> {
+  const clusters = await memberClusters(aws, group);
+  const first = clusters[0];
+  const network = networkOfClusters(clusters);
+  const allowFromSources: string[] = [];
+  if (network.securityGroupIds.length > 0) {
+    try {
+      const result = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: network.securityGroupIds }));
+      for (const sg of result.SecurityGroups ?? []) {
+        const tags = Object.fromEntries((sg.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+        if (tags[TOOL_TAG_KEY] === TOOL_TAG_VALUE && tags[TAG_ALLOW_FROM]) allowFromSources.push(tags[TAG_ALLOW_FROM]);
+      }
+    } catch (error) {
+      if (nameOf(error) !== 'InvalidGroup.NotFound') throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
+    }
+  }
+  const endpoint = group.NodeGroups?.[0]?.PrimaryEndpoint ?? group.ConfigurationEndpoint ?? first?.CacheNodes?.[0]?.Endpoint;
+  // A loopback endpoint is the local emulator, which gives every node its own free port:
+  // there the port says nothing about the requested one, so it is not compared.
+  const port = endpoint?.Address && isLoopback(endpoint.Address) ? undefined : endpoint?.Port;
+  return {
+    status: group.Status ?? 'unknown',
+    ...(group.Engine ?? first?.Engine ? { engine: group.Engine ?? first?.Engine } : {}),
+    ...(first?.EngineVersion ? { engineVersion: first.EngineVersion } : {}),
+    ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
+    replicas: Math.max(0, (group.MemberClusters ?? []).length - 1),
+    ...(port !== undefined ? { port } : {}),
+    multiAZ: group.MultiAZ === 'enabled',
+    automaticFailover: group.AutomaticFailover === 'enabled' || group.AutomaticFailover === 'enabling',
+    transitEncryption: group.TransitEncryptionEnabled === true,
+    atRestEncryption: group.AtRestEncryptionEnabled === true,
+    authTokenEnabled: group.AuthTokenEnabled === true,
+    ...(group.Description ? { description: group.Description } : {}),
+    clusterMode: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    ...(network.subnetGroupName ? { subnetGroupName: network.subnetGroupName } : {}),
+    securityGroupIds: network.securityGroupIds,
+    allowFromSources,
+  };
+}
+
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\./.test(address);
+}
+
+export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId: string): Promise<void> {
+  try {
+    await aws.elasticache.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: replicationGroupId }));
+  } catch (error) {
+    if (nameOf(error) === 'ReplicationGroupNotFoundFault') throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    throw explainAwsError(error, 'elasticache:DeleteReplicationGroup');
+  }
+}
+
+export async function testFailover(aws: AwsContext, replicationGroupId: string, nodeGroupId: string): Promise<void> {
+  try {
+    await aws.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }));
+  } catch (error) {
+    if (nameOf(error) === 'ReplicationGroupNotFoundFault') throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    throw explainAwsError(error, 'elasticache:TestFailover');
+  }
+}

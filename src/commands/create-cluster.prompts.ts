@@ -1,0 +1,143 @@
+/**
+ * The interactive walkthrough: asks, in the console's order, for each setting not given as
+ * a flag. Every answer is checked by the same validators as the flags, so a bad answer is
+ * asked again instead of failing later. Answers fill the same PlanInput the flags do.
+ */
+import type { PlanInput } from '../plan/cluster-plan.js';
+import { DEFAULTS } from '../plan/cluster-plan.js';
+import { NODE_FAMILIES, DEFAULT_NODE_TYPE, knownNodeTypes, parseNodeType, supportsAutomaticFailover, supportsMultiAZ } from '../plan/node-types.js';
+import {
+  parseAllowFrom,
+  parseDescription,
+  parseNodeTypeFlag,
+  parsePort,
+  parseReplicas,
+  parseSecurityGroupIds,
+  validateAuthToken,
+  validateReplicationGroupId,
+} from '../plan/rules.js';
+import { askConfirm, askSecret, askSelect, askText, validatorOf, type Choice } from '../ui/prompts.js';
+import type { Output } from '../ui/output.js';
+
+export interface WalkthroughOptions {
+  /** Only the values a run cannot go without (id, network access): used with --yes. */
+  requiredOnly: boolean;
+  /** Engine versions per engine, newest first (fetched before prompting). */
+  engineVersions: (engine: string) => Promise<string[]>;
+  output: Output;
+  /** Ask for the AUTH token when transit encryption is chosen and none was given. */
+  askAuthToken: boolean;
+}
+
+const OTHER = '__other__';
+
+export async function walkthrough(given: PlanInput, options: WalkthroughOptions): Promise<PlanInput> {
+  const input: PlanInput = { ...given };
+  const all = !options.requiredOnly;
+  const note = (text: string) => options.output.info(options.output.paintErr('dim', `  ${text}`));
+
+  if (all && input.engine === undefined) {
+    input.engine = await askSelect(
+      'Engine',
+      [
+        { name: 'Redis OSS', value: 'redis', description: 'the walkthrough\'s engine' },
+        { name: 'Valkey', value: 'valkey', description: 'the open-source fork of Redis, same protocol, lower price on AWS' },
+      ],
+      DEFAULTS.engine as string,
+    );
+  }
+  if (all && input.engineVersion === undefined) {
+    const versions = await options.engineVersions(input.engine ?? DEFAULTS.engine);
+    if (versions.length > 0) {
+      input.engineVersion = await askSelect(
+        'Engine version',
+        versions.map((v, i) => ({ name: i === 0 ? `${v} (newest)` : v, value: v })),
+        versions[0],
+      );
+    }
+  }
+  if (input.id === undefined) {
+    input.id = await askText('Name (replication group id)', {
+      validate: validatorOf((value) => validateReplicationGroupId(value, 'the name')),
+    });
+  }
+  if (all && input.description === undefined) {
+    input.description = await askText('Description', { default: DEFAULTS.description(input.id.toLowerCase()), validate: validatorOf(parseDescription) });
+  }
+  if (all && input.nodeType === undefined) {
+    input.nodeType = await askNodeType();
+  }
+  const nodeType = input.nodeType ?? DEFAULT_NODE_TYPE;
+  if (all && input.replicas === undefined) {
+    input.replicas = await askText('Number of read replicas (0-5)', { default: String(DEFAULTS.replicas), validate: validatorOf(parseReplicas) });
+  }
+  if (all && input.port === undefined) {
+    input.port = await askText('Port', { default: String(DEFAULTS.port), validate: validatorOf(parsePort) });
+  }
+  const replicas = Number(input.replicas ?? DEFAULTS.replicas);
+  if (all && input.automaticFailover === undefined && input.multiAz !== true) {
+    if (replicas === 0) note('automatic failover and Multi-AZ need a replica to promote: both stay off with 0 replicas');
+    else if (!supportsAutomaticFailover(nodeType)) note(`${nodeType} cannot fail over automatically (T1 node type)`);
+    else input.automaticFailover = await askConfirm('Automatic failover (promote a replica if the primary fails)?', true);
+  }
+  if (all && input.multiAz === undefined && replicas > 0 && input.automaticFailover !== false && supportsAutomaticFailover(nodeType)) {
+    if (!supportsMultiAZ(nodeType)) {
+      note(`Multi-AZ must stay disabled for ${nodeType} (the walkthrough's rule for small instances); choose cache.t3.micro or larger for Multi-AZ`);
+      input.multiAz = false;
+    } else {
+      input.multiAz = await askConfirm('Multi-AZ (replicas in other zones, failover across zones)?', DEFAULTS.multiAZ);
+    }
+  }
+  if (input.allowFrom === undefined && input.securityGroup === undefined) {
+    await askAccess(input);
+  }
+  if (all && input.transitEncryption === undefined) {
+    input.transitEncryption = await askConfirm('Encryption in transit (TLS; clients connect with rediss://)?', DEFAULTS.transitEncryption);
+  }
+  if (input.transitEncryption && input.authToken === undefined && (all || options.askAuthToken)) {
+    const token = await askSecret(
+      'AUTH token (hidden; 16-128 letters, digits, ! & # $ ^ < > -; Enter for none)',
+      validatorOf((value) => validateAuthToken(value, 'typed')),
+      !options.askAuthToken,
+    );
+    if (token !== '') input.authToken = { value: token, origin: 'typed at the prompt' };
+  }
+  if (all && input.atRestEncryption === undefined) {
+    input.atRestEncryption = await askConfirm('Encryption at rest?', DEFAULTS.atRestEncryption);
+  }
+  return input;
+}
+
+async function askNodeType(): Promise<string> {
+  const summary = new Map(NODE_FAMILIES.map((f) => [f.family, f.summary]));
+  const choices: Array<Choice<string>> = knownNodeTypes().map((type) => ({
+    name: type,
+    value: type,
+    description: summary.get(parseNodeType(type)!.family) ?? '',
+  }));
+  choices.push({ name: 'other (type a node type)', value: OTHER, description: 'a previous-generation or newer type: cache.<family>.<size>' });
+  const chosen = await askSelect('Node type', choices, DEFAULT_NODE_TYPE);
+  if (chosen !== OTHER) return chosen;
+  return askText('Node type (cache.<family>.<size>)', { validate: validatorOf(parseNodeTypeFlag) });
+}
+
+async function askAccess(input: PlanInput): Promise<void> {
+  const port = input.port ?? DEFAULTS.port;
+  const how = await askSelect<'allow-from' | 'security-group'>(
+    'Who may connect?',
+    [
+      {
+        name: `Create a security group opening only port ${port} to one source`,
+        value: 'allow-from',
+        description: 'the bastion\'s or the app\'s security group (sg-…), or a CIDR block such as your VPC\'s 10.0.0.0/16',
+      },
+      { name: 'Use existing security groups', value: 'security-group', description: 'security group ids of the same VPC' },
+    ],
+    'allow-from',
+  );
+  if (how === 'security-group') {
+    input.securityGroup = await askText('Security group ids (comma-separated)', { validate: validatorOf(parseSecurityGroupIds) });
+    return;
+  }
+  input.allowFrom = await askText('Allow connections from (sg-id or CIDR)', { validate: validatorOf(parseAllowFrom) });
+}

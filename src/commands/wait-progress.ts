@@ -1,0 +1,83 @@
+/**
+ * Waiting with a visible status (spinner on a TTY, plain lines otherwise), shared by
+ * create-cluster, wait, failover and delete-cluster. Ctrl-C stops only the waiting: the
+ * group keeps changing in AWS, and the message prints the command that resumes.
+ */
+import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
+import type { AwsContext } from '../aws/clients.js';
+import { waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
+import { WaitTimeoutError } from '../errors.js';
+import type { GlobalOptions } from '../globals.js';
+import { onInterrupt } from '../interrupt.js';
+import { formatElapsed, startProgress } from '../ui/progress.js';
+import type { Output } from '../ui/output.js';
+
+/** `elasticache-kit [the same target flags] wait <id> [--deleted]`: what resumes a wait. */
+export function resumeCommand(globals: GlobalOptions, replicationGroupId: string, until: WaitTarget): string {
+  const parts = ['elasticache-kit'];
+  if (globals.local) parts.push('--local');
+  if (globals.endpointUrl) parts.push('--endpoint-url', globals.endpointUrl);
+  if (globals.region) parts.push('--region', globals.region);
+  if (globals.profile) parts.push('--profile', globals.profile);
+  parts.push('wait', replicationGroupId);
+  if (until === 'deleted') parts.push('--deleted');
+  return parts.join(' ');
+}
+
+/** Quick polls against the emulator or another loopback endpoint; AWS's own pace otherwise. */
+export function pollIntervalFor(aws: AwsContext, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const endpoint = aws.endpointUrl ?? env.AWS_ENDPOINT_URL_ELASTICACHE ?? env.AWS_ENDPOINT_URL;
+  if (aws.local) return 300;
+  if (endpoint) {
+    try {
+      const host = new URL(endpoint).hostname;
+      if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return 300;
+    } catch {
+      // not a URL: leave the default
+    }
+  }
+  return undefined;
+}
+
+export interface WaitDisplayOptions {
+  until: WaitTarget;
+  timeoutMinutes: number;
+  /** What the group is doing, for the messages: `created`, `deleted`, `failed over`. */
+  doing: string;
+}
+
+export async function waitWithProgress(
+  aws: AwsContext,
+  output: Output,
+  globals: GlobalOptions,
+  replicationGroupId: string,
+  options: WaitDisplayOptions,
+): Promise<ReplicationGroup | undefined> {
+  const resume = resumeCommand(globals, replicationGroupId, options.until);
+  const target = options.until === 'available' ? 'available' : 'deleted';
+  const progress = await startProgress(output, `waiting for ${replicationGroupId} to be ${target}`);
+  const stopListening = onInterrupt(() => {
+    progress.stop();
+    output.info(`stopped waiting; ${replicationGroupId} keeps being ${options.doing} in AWS. Resume with: ${resume}`);
+  });
+  const started = Date.now();
+  try {
+    const pollMs = pollIntervalFor(aws);
+    const group = await waitForReplicationGroup(aws, replicationGroupId, {
+      until: options.until,
+      timeoutMs: options.timeoutMinutes * 60_000,
+      ...(pollMs !== undefined ? { pollMs } : {}),
+      onStatus: (status, elapsed) => progress.update(`${replicationGroupId}: ${status} (${formatElapsed(elapsed)})`),
+    });
+    progress.succeed(`${replicationGroupId} is ${target} after ${formatElapsed(Date.now() - started)}`);
+    return group;
+  } catch (error) {
+    progress.fail(`${replicationGroupId}: stopped waiting after ${formatElapsed(Date.now() - started)}`);
+    if (error instanceof WaitTimeoutError) {
+      throw new WaitTimeoutError(`${error.message}; ${replicationGroupId} keeps being ${options.doing}. Resume with: ${resume}`);
+    }
+    throw error;
+  } finally {
+    stopListening();
+  }
+}

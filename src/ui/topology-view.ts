@@ -1,0 +1,25 @@
+/** The Topology as text for a person: the endpoints to use, then every node. Pure. */
+import { formatHostPort, type Topology } from '../topology.js';
+import { renderKeyValues, renderTable, type Cell } from './table.js';
+
+export function renderTopology(topology: Topology): string {
+  const pairs: Array<[string, Cell]> = [
+    ['Replication group', topology.replicationGroupId],
+    ['Status', topology.status],
+    ['Engine', `${topology.engine}${topology.engineVersion ? ' ' + topology.engineVersion : ''}`],
+  ];
+  if (topology.primaryEndpoint) pairs.push(['Primary endpoint', formatHostPort(topology.primaryEndpoint)]);
+  if (topology.readerEndpoint) pairs.push(['Reader endpoint', formatHostPort(topology.readerEndpoint)]);
+  if (topology.configurationEndpoint) pairs.push(['Configuration endpoint', formatHostPort(topology.configurationEndpoint)]);
+  pairs.push(['TLS', topology.tls], ['AUTH required', topology.authRequired]);
+  let text = renderKeyValues(pairs);
+  if (topology.nodes.length > 0) {
+    text +=
+      '\n' +
+      renderTable(
+        ['NODE', 'ROLE', 'ADDRESS', 'ZONE'],
+        topology.nodes.map((node) => [node.id, node.role, formatHostPort(node), node.availabilityZone]),
+      );
+  }
+  return text;
+}
