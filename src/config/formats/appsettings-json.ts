@@ -49,14 +49,23 @@ export function merge(existing: string, { values, keys }: RenderInput): string {
   return text;
 }
 
-/** Sets one scalar at a path of objects, creating the objects that are missing. */
-export function setValue(text: string, path: string[], value: Scalar): string {
+/** Throws ConfigParseError (naming the line) unless the text is a JSON object we can merge into. */
+export function check(existing: string): void {
+  if (existing.trim() !== '') topLevelObject(existing);
+}
+
+function topLevelObject(text: string): JsonObject {
   const root = parseJsonWithPositions(text);
   if (root.kind !== 'object') {
     const { line, column } = positionOf(text, root.start);
     throw new ConfigParseError('the top level must be a JSON object { … }', line, column);
   }
-  let object: JsonObject = root;
+  return root;
+}
+
+/** Sets one scalar at a path of objects, creating the objects that are missing. */
+export function setValue(text: string, path: string[], value: Scalar): string {
+  let object: JsonObject = topLevelObject(text);
   for (let depth = 0; depth < path.length; depth++) {
     const key = path[depth]!;
     const member = lastMember(object, key);

@@ -73,13 +73,23 @@ export function merge(existing: string, input: RenderInput): string {
   return text;
 }
 
-/** Sets one `<add key value>` (one edit, then the caller rescans: files are small). */
-export function setAppSetting(text: string, key: string, value: string): string {
+/** Throws ConfigParseError (naming the line) unless the text is a config file we can merge into. */
+export function check(existing: string): void {
+  if (existing.trim() !== '') configurationRoot(existing);
+}
+
+function configurationRoot(text: string): XmlElement {
   const root = scanXml(text);
   if (root.name !== 'configuration') {
     const { line, column } = positionOf(text, root.start);
     throw new ConfigParseError(`the root element is <${root.name}>; a .NET config file has <configuration>`, line, column);
   }
+  return root;
+}
+
+/** Sets one `<add key value>` (one edit, then the caller rescans: files are small). */
+export function setAppSetting(text: string, key: string, value: string): string {
+  const root = configurationRoot(text);
   if (root.selfClosing) return setAppSetting(openUp(text, root), key, value);
   const appSettings = root.children.find((child) => child.name === 'appSettings');
   const nl = newlineOf(text);

@@ -27,6 +27,11 @@ export function render({ values, keys }: RenderInput): string {
   return header + envEntries(values, keys.envPrefix).map(([name, value]) => `${name}=${quoteDotenv(value)}\n`).join('');
 }
 
+/** Throws ConfigParseError (naming the line) for a file the merge could misread. */
+export function check(existing: string): void {
+  mergeEnvLines(existing, [], dotenvStyle);
+}
+
 export function merge(existing: string, { values, keys }: RenderInput): string {
   return mergeEnvLines(existing, envEntries(values, keys.envPrefix), dotenvStyle);
 }

@@ -11,6 +11,8 @@ export interface FormatModule {
   renderSnippet?(input: RenderInput): string;
   /** The existing file with only the owned keys changed. */
   merge?(existing: string, input: RenderInput): string;
+  /** Parses an existing file without changing it: a ConfigParseError names the line. */
+  check?(existing: string): void;
 }
 
 export interface FormatInfo {

@@ -18,6 +18,11 @@ export function render({ values, keys }: RenderInput): string {
   return header + envEntries(values, keys.envPrefix).map(([name, value]) => `export ${name}=${quoteShell(value)}\n`).join('');
 }
 
+/** Throws ConfigParseError (naming the line) for a file the merge could misread. */
+export function check(existing: string): void {
+  mergeEnvLines(existing, [], shellStyle);
+}
+
 export function merge(existing: string, { values, keys }: RenderInput): string {
   return mergeEnvLines(existing, envEntries(values, keys.envPrefix), shellStyle);
 }

@@ -58,6 +58,7 @@ export function scanXml(text: string): XmlElement {
   };
   while (i < text.length) {
     const lt = text.indexOf('<', i);
+    checkReferences(text, i, lt === -1 ? text.length : lt);
     if (lt === -1) break;
     if (text.startsWith('<!--', lt)) {
       i = skipTo('-->', lt + 4, 'a comment');
@@ -124,6 +125,8 @@ function scanStartTag(text: string, lt: number): XmlElement {
     const valueStart = i + attr[0].length;
     const valueEnd = text.indexOf(quote, valueStart);
     if (valueEnd === -1) throw parseErrorAt(text, valueStart, 'an attribute value is never closed');
+    checkReferences(text, valueStart, valueEnd);
+    if (text.slice(valueStart, valueEnd).includes('<')) throw parseErrorAt(text, valueStart + text.slice(valueStart, valueEnd).indexOf('<'), "'<' is not allowed in an attribute value (write &lt;)");
     attributes.push({
       name: attr[1]!,
       value: decodeXml(text.slice(valueStart, valueEnd)),
@@ -134,6 +137,15 @@ function scanStartTag(text: string, lt: number): XmlElement {
       end: valueEnd + 1,
     });
     i = valueEnd + 1;
+  }
+}
+
+/** Every & must start a reference (the validator lets a bare & through). */
+function checkReferences(text: string, from: number, to: number): void {
+  for (let at = text.indexOf('&', from); at !== -1 && at < to; at = text.indexOf('&', at + 1)) {
+    if (!/^&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/.test(text.slice(at, at + 16))) {
+      throw parseErrorAt(text, at, "a bare '&' (write &amp;)");
+    }
   }
 }
 
