@@ -141,14 +141,14 @@ export function parseHostPort(flag: string, raw: string): HostPort {
 
 export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): TargetSpec {
   const ways = [id !== undefined ? 'a replication group id' : '', raw.primary ? '--primary' : '', raw.fromConfig ? '--from-config' : ''].filter(Boolean);
-  if (ways.length === 0) {
-    throw new UsageError('bench needs a target: a replication group id, --primary host:port [--replica host:port …], or --from-config FILE');
-  }
-  if (ways.length > 1) throw new UsageError(`give only one target: ${ways.join(' or ')}`);
   const replicas = raw.replica ?? [];
   if (!raw.primary && (replicas.length > 0 || raw.reader)) {
     throw new UsageError('--replica and --reader need --primary (or use a group id / --from-config)');
   }
+  if (ways.length === 0) {
+    throw new UsageError('bench needs a target: a replication group id, --primary host:port [--replica host:port …], or --from-config FILE');
+  }
+  if (ways.length > 1) throw new UsageError(`give only one target: ${ways.join(' or ')}`);
   if (id !== undefined) {
     if (!/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(id) || id.endsWith('-') || id.includes('--')) {
       throw new UsageError(`replication group id must be 1-40 letters, digits or hyphens, starting with a letter (got ${id})`);

@@ -4,8 +4,8 @@
  * `endpoints` wrote (`--from-config`). Also the secret (AUTH token) and TLS options.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { CliError, UsageError, messageOf } from '../errors.js';
+import { readTargetsFromConfigFile, type ConfigTargets } from '../config/read-targets.js';
 import type { GlobalOptions } from '../globals.js';
 import type { Topology } from '../topology.js';
 import type { NodeAddress } from './load-connection.js';
@@ -77,7 +77,9 @@ export async function resolveTargets(
   globals: GlobalOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResolvedTargets> {
-  const { token, warnings } = readAuthToken(settings, env);
+  const auth = readAuthToken(settings, env);
+  const warnings = auth.warnings;
+  let token = auth.token;
   const connection = (useTls: boolean): Connection => ({
     ...(useTls ? { tls: tlsOptions(settings, true, warnings) } : {}),
     ...(settings.user !== undefined ? { username: settings.user } : {}),
@@ -93,24 +95,19 @@ export async function resolveTargets(
   }
 
   if (spec.kind === 'config') {
-    const read = await loadConfigReader();
-    let targets: ConfigTargets;
-    try {
-      targets = await read(spec.file);
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new UsageError(`--from-config ${spec.file}: ${messageOf(error)}`);
+    // UsageError (exit 2) for a missing or unreadable file, naming the file and line.
+    const targets: ConfigTargets = readTargetsFromConfigFile(spec.file);
+    if (!targets.primary && targets.configuration) {
+      throw new UsageError(`--from-config ${spec.file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`);
     }
-    const primary = endpointOf(targets.primary);
-    if (!primary) throw new UsageError(`--from-config ${spec.file}: no primary endpoint found in the file`);
+    if (!targets.primary) throw new UsageError(`--from-config ${spec.file}: no primary endpoint found in the file`);
+    // A token written into the file (endpoints --include-auth) counts unless one was given.
+    if (token === undefined && targets.authToken !== undefined) token = targets.authToken;
     const conn = connection(settings.tls || targets.tls === true);
-    const nodes: LoadNode[] = [node('primary', 'primary', primary, conn)];
-    (targets.replicas ?? []).forEach((r, i) => {
-      const endpoint = endpointOf(r);
-      if (endpoint) nodes.push(node(`replica-${i + 1}`, 'replica', endpoint, conn));
-    });
-    const reader = endpointOf(targets.reader);
-    if (reader && nodes.length === 1) nodes.push(node('reader', 'replica', reader, conn));
+    const nodes: LoadNode[] = [node('primary', 'primary', hostPort(targets.primary), conn)];
+    targets.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn)));
+    // The reader endpoint stands in for the replicas only when the file lists none.
+    if (targets.reader && nodes.length === 1) nodes.push(node('reader', 'replica', hostPort(targets.reader), conn));
     return { nodes: dedupeWarn(nodes, warnings), source: spec.file, warnings };
   }
 
@@ -170,37 +167,6 @@ function dedupeWarn(nodes: LoadNode[], warnings: string[]): LoadNode[] {
   });
 }
 
-interface ConfigTargets {
-  primary?: unknown;
-  replicas?: unknown[];
-  reader?: unknown;
-  tls?: boolean;
-}
-
-/** `host:port` text or an `{ address|host, port }` object. */
-function endpointOf(value: unknown): HostPort | undefined {
-  if (typeof value === 'string') {
-    const match = /^(?:rediss?:\/\/)?(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+):(\d+)/.exec(value);
-    return match ? { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) } : undefined;
-  }
-  if (value && typeof value === 'object') {
-    const v = value as { address?: unknown; host?: unknown; port?: unknown };
-    const host = typeof v.address === 'string' ? v.address : typeof v.host === 'string' ? v.host : undefined;
-    const port = Number(v.port ?? 6379);
-    if (host && Number.isInteger(port)) return { host, port };
-  }
-  return undefined;
-}
-
-/** src/config/read-targets.ts belongs to the endpoints work; loaded at run time. */
-async function loadConfigReader(): Promise<(path: string) => Promise<ConfigTargets>> {
-  const url = new URL('../config/read-targets.js', import.meta.url);
-  try {
-    const module = (await import(pathToFileURL(url.pathname).href)) as {
-      readTargetsFromConfigFile: (path: string) => ConfigTargets | Promise<ConfigTargets>;
-    };
-    return async (path) => module.readTargetsFromConfigFile(path);
-  } catch (error) {
-    throw new CliError(`--from-config is not available in this build (${messageOf(error)})`);
-  }
+function hostPort(target: { address: string; port: number }): HostPort {
+  return { host: target.address, port: target.port };
 }

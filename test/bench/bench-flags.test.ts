@@ -1,0 +1,72 @@
+/**
+ * Every bad bench flag is a usage error: exit 2, one line naming the flag and what it
+ * accepts, nothing on stdout, and nothing contacted (the --primary port has no server).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../helpers/cli.js';
+import { parseRatio, parseHostPort, parseSettings, parseTargetSpec } from '../../src/bench/options.js';
+
+const TARGET = ['--primary', '127.0.0.1:1'];
+
+const cases: Array<{ args: string[]; message: RegExp }> = [
+  { args: [], message: /bench needs a target/ },
+  { args: ['demo', '--primary', '127.0.0.1:6379'], message: /only one target/ },
+  { args: ['--replica', '127.0.0.1:6380'], message: /--replica and --reader need --primary/ },
+  { args: ['--primary', 'localhost'], message: /--primary must be host:port with a port 1-65535 \(got localhost\)/ },
+  { args: ['--primary', '127.0.0.1:70000'], message: /--primary must be host:port/ },
+  { args: [...TARGET, '--replica', 'x:0'], message: /--replica must be host:port/ },
+  { args: [...TARGET, '--clients', '0'], message: /--clients must be an integer 1-1000 \(got 0\)/ },
+  { args: [...TARGET, '--clients', 'many'], message: /--clients must be an integer 1-1000 \(got many\)/ },
+  { args: [...TARGET, '--pipeline', '1001'], message: /--pipeline must be an integer 1-1000 \(got 1001\)/ },
+  { args: [...TARGET, '--ratio', '1-10'], message: /--ratio must be SET:GET/ },
+  { args: [...TARGET, '--ratio', '0:0'], message: /--ratio must have at least one SET or GET/ },
+  { args: [...TARGET, '--data-size', '0'], message: /--data-size must be an integer 1-1048576/ },
+  { args: [...TARGET, '--key-maximum', '2.5'], message: /--key-maximum must be an integer 1-10000000/ },
+  { args: [...TARGET, '--key-pattern', 'Z'], message: /--key-pattern must be one of R, G, S \(got Z\)/ },
+  { args: [...TARGET, '--read-from', 'leader'], message: /--read-from must be one of primary, replicas, all \(got leader\)/ },
+  { args: [...TARGET, '--test-time', '-1'], message: /--test-time must be a number 0.1-86400/ },
+  { args: [...TARGET, '--test-time', '5', '--requests', '100'], message: /--test-time or --requests, not both/ },
+  { args: [...TARGET, '--requests', '0'], message: /--requests must be an integer/ },
+  { args: [...TARGET, '--rate', '-5'], message: /--rate must be an integer 0-10000000/ },
+  { args: [...TARGET, '--warmup', 'soon'], message: /--warmup must be a number 0-3600/ },
+  { args: [...TARGET, '--lag-probes', '5000'], message: /--lag-probes must be an integer 0-1000/ },
+  { args: [...TARGET, '--key-prefix', 'a*b:'], message: /--key-prefix must be 4-100 characters/ },
+  { args: [...TARGET, '--key-ttl', '5'], message: /--key-ttl must be an integer 10-604800/ },
+  { args: [...TARGET, '--test-time', '600', '--key-ttl', '60'], message: /--key-ttl must be at least the run's length/ },
+  { args: [...TARGET, '--insecure'], message: /--insecure needs --tls/ },
+  { args: [...TARGET, '--ca', 'ca.pem'], message: /--ca needs --tls/ },
+  { args: [...TARGET, '--user', 'app'], message: /--user needs a password/ },
+  { args: [...TARGET, '--auth-token-env', 'A', '--auth-token-file', 'f'], message: /--auth-token-env or --auth-token-file, not both/ },
+  { args: [...TARGET, '--auth-token-env', 'NOT_SET_ANYWHERE_XYZ'], message: /--auth-token-env NOT_SET_ANYWHERE_XYZ: that environment variable is not set/ },
+  { args: [...TARGET, '--auth-token-file', '/nonexistent/token'], message: /--auth-token-file cannot be read/ },
+  { args: [...TARGET, '--tls', '--ca', '/nonexistent/ca.pem'], message: /--ca cannot be read/ },
+  { args: ['--from-config', '/nonexistent/web.config'], message: /\/nonexistent\/web.config/ },
+  { args: ['bad_id!'], message: /replication group id must be/ },
+];
+
+for (const { args, message } of cases) {
+  test(`bench ${args.join(' ') || '(no target)'} → exit 2`, async () => {
+    const result = await runCli(['bench', ...args], { env: { AWS_ACCESS_KEY_ID: '', AWS_REGION: '' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+  });
+}
+
+test('pure parsers: ratio, host:port, defaults', () => {
+  assert.deepEqual(parseRatio('1:10'), { sets: 1, gets: 10 });
+  assert.deepEqual(parseRatio('0:1'), { sets: 0, gets: 1 });
+  assert.deepEqual(parseHostPort('--primary', '[::1]:6379'), { host: '::1', port: 6379 });
+  assert.deepEqual(parseTargetSpec(undefined, { primary: 'h:1', replica: ['r:2'] }), {
+    kind: 'direct',
+    primary: { host: 'h', port: 1 },
+    replicas: [{ host: 'r', port: 2 }],
+  });
+  const settings = parseSettings({}, 'abcd1234');
+  assert.equal(settings.keyPrefix, 'eck:bench:abcd1234:');
+  assert.equal(settings.clients, 50);
+  assert.equal(settings.readFrom, 'all');
+  assert.ok(settings.keyTtlS >= settings.testTimeS + settings.warmupS);
+});
