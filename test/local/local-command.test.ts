@@ -1,0 +1,170 @@
+/**
+ * `elasticache-kit local start|status|stop` through the built CLI, as a user runs them:
+ * a background server, groups with real nodes, and nothing left running afterwards,
+ * also when the server was killed hard.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ElastiCacheClient, CreateReplicationGroupCommand, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
+import { runCli } from '../helpers/cli.js';
+import { freePort, portIsFree } from '../helpers/ports.js';
+import { spawn } from 'node:child_process';
+import { readState, groupPids, processAlive, emptyState, writeState, type GroupRecord } from '../../src/local/state.js';
+import { stopEmulator } from '../../src/local/stopper.js';
+import { ensureEmulator, probe } from '../../src/local/launcher.js';
+
+async function sandbox(t: { after(fn: () => Promise<void>): void }) {
+  const stateDir = await mkdtemp(join(tmpdir(), 'eck-local-'));
+  const port = await freePort();
+  const env = { ELASTICACHE_KIT_STATE_DIR: stateDir, ELASTICACHE_KIT_LOCAL_PORT: String(port) };
+  t.after(async () => {
+    // Whatever happened in the test: nothing of it keeps running.
+    await stopEmulator(stateDir);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  return { stateDir, port, env, url: `http://127.0.0.1:${port}` };
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function client(url: string): ElastiCacheClient {
+  return new ElastiCacheClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+}
+
+async function createGroup(url: string, id: string): Promise<void> {
+  const elasticache = client(url);
+  try {
+    await elasticache.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'cli test', NumCacheClusters: 2 }));
+    await waitUntilReplicationGroupAvailable({ client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 30 }, { ReplicationGroupId: id });
+  } finally {
+    elasticache.destroy();
+  }
+}
+
+test('local start (background) → status → stop leaves no process', async (t) => {
+  const box = await sandbox(t);
+  const started = await runCli(['local', 'start'], { env: box.env });
+  assert.equal(started.code, 0, started.stderr);
+  assert.ok(started.stdout.includes(box.url), started.stdout);
+  assert.ok(started.stdout.includes(`export AWS_ENDPOINT_URL=${box.url}`));
+
+  const again = await runCli(['local', 'start'], { env: box.env });
+  assert.equal(again.code, 0);
+  assert.match(again.stderr, /already running/);
+
+  await createGroup(box.url, 'cli-demo');
+  const status = await runCli(['--output', 'json', 'local', 'status'], { env: box.env });
+  assert.equal(status.code, 0, status.stderr);
+  const report = JSON.parse(status.stdout);
+  assert.equal(report.running, true);
+  assert.equal(report.url, box.url);
+  assert.equal(report.groups.length, 1);
+  assert.equal(report.groups[0].status, 'available');
+  const nodePorts: number[] = report.groups[0].nodes.map((node: { port: number }) => node.port);
+  assert.equal(nodePorts.length, 2);
+  const table = await runCli(['local', 'status'], { env: box.env });
+  assert.match(table.stdout, /cli-demo\s+us-east-1\s+available/);
+
+  const pids = [report.pid as number, ...groupPids(readState(box.stateDir))];
+  assert.equal(pids.length, 3);
+  const stopped = await runCli(['local', 'stop'], { env: box.env });
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(stopped.stdout, /Stopped the emulator/);
+  for (const pid of pids) assert.equal(processAlive(pid), false, `pid ${pid} is gone`);
+  for (const port of [box.port, ...nodePorts]) assert.equal(await portIsFree(port), true, `port ${port} is free`);
+  const after = await runCli(['local', 'status'], { env: box.env });
+  assert.match(after.stdout, /not running/);
+});
+
+test('a server killed hard takes its nodes along; stop and status cope', async (t) => {
+  const box = await sandbox(t);
+  assert.equal((await runCli(['local', 'start'], { env: box.env })).code, 0);
+  await createGroup(box.url, 'killed');
+  const state = readState(box.stateDir);
+  const nodePids = groupPids(state);
+  assert.equal(nodePids.length, 2);
+  process.kill(state.server!.pid, 'SIGKILL');
+  await eventually(() => !processAlive(state.server!.pid));
+
+  const status = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
+  assert.equal(status.running, false);
+  const stopped = JSON.parse((await runCli(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
+  assert.equal(stopped.wasRunning, false);
+  await eventually(() => nodePids.every((pid) => !processAlive(pid)));
+  assert.equal(readState(box.stateDir).groups.length, 0, 'the state is cleared');
+});
+
+test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): status lists them, start and stop kill them', async (t) => {
+  const box = await sandbox(t);
+  const orphanage = async () => {
+    // A real redis-server nobody owns, recorded in the state file of a server that is gone.
+    const port = await freePort();
+    const orphan = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { detached: true, stdio: 'ignore' });
+    orphan.unref();
+    t.after(() => {
+      if (processAlive(orphan.pid!)) process.kill(orphan.pid!, 'SIGKILL');
+    });
+    await eventually(async () => !(await portIsFree(port)));
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const state = emptyState();
+    state.server = { pid: dead.pid!, host: '127.0.0.1', port: box.port, url: box.url, startedAt: new Date().toISOString() };
+    state.groups = [{ id: 'orphan', region: 'us-east-1', status: 'available', nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }], pids: [orphan.pid!] } as GroupRecord];
+    writeState(box.stateDir, state);
+    return orphan.pid!;
+  };
+
+  const first = await orphanage();
+  const status = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
+  assert.equal(status.running, false);
+  assert.deepEqual(status.orphanPids, [first]);
+  const stopped = JSON.parse((await runCli(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
+  assert.deepEqual(stopped.killedOrphans, [first]);
+  await eventually(() => !processAlive(first));
+
+  const second = await orphanage();
+  assert.equal((await runCli(['local', 'start'], { env: box.env })).code, 0);
+  await eventually(() => !processAlive(second));
+  assert.equal((await runCli(['local', 'stop'], { env: box.env })).code, 0);
+});
+
+test('bad flags exit 2 naming the flag; a missing engine exits 1 with the install hint; nothing starts', async (t) => {
+  const box = await sandbox(t);
+  const cases: Array<[string[], RegExp]> = [
+    [['local', 'start', '--port', '70000'], /--port must be a port number 1-65535 \(got 70000\)/],
+    [['local', 'start', '--port', 'abc'], /--port/],
+    [['local', 'start', '--replication-delay-ms', '-5'], /--replication-delay-ms/],
+    [['local', 'start', '--no-such-flag'], /--no-such-flag/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(args, { env: box.env });
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+  const missing = await runCli(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], { env: box.env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /apt-get install -y redis-server/);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, 'one line');
+  assert.equal(await probe(box.url), 'none', 'no server was started');
+});
+
+test('ensureEmulator (used by --local) starts one when none answers, and reuses it', async (t) => {
+  const box = await sandbox(t);
+  await ensureEmulator({ port: box.port, stateDir: box.stateDir });
+  assert.equal(await probe(box.url), 'emulator');
+  const pid = readState(box.stateDir).server!.pid;
+  await ensureEmulator({ port: box.port, stateDir: box.stateDir });
+  assert.equal(readState(box.stateDir).server!.pid, pid, 'the running one is reused');
+  const result = await stopEmulator(box.stateDir);
+  assert.equal(result.wasRunning, true);
+  assert.equal(processAlive(pid), false);
+});
