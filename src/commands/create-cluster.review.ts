@@ -21,7 +21,7 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
   const willCreate = [
     ...(network.subnetGroup.action === 'create' ? [`cache subnet group ${network.subnetGroup.name}`] : []),
     ...network.securityGroups.flatMap((s) => (s.action === 'create' ? [`security group ${s.name} + 1 ingress rule`] : [])),
-    `replication group ${plan.replicationGroupId} (${plan.replicas + 1} nodes)`,
+    `replication group ${plan.replicationGroupId} (${plan.replicas + 1} node${plan.replicas === 0 ? "" : "s"})`,
   ];
   const pairs: Array<[string, Cell]> = [
     ['Region', region],

@@ -246,7 +246,7 @@ function describeStep(request: ApiRequest): string {
     case 'AuthorizeSecurityGroupIngress':
       return 'opening the cache port to the source';
     case 'CreateReplicationGroup':
-      return `requesting replication group ${String(input.ReplicationGroupId)} (${String(input.NumCacheClusters)} nodes)`;
+      return `requesting replication group ${String(input.ReplicationGroupId)} (${String(input.NumCacheClusters)} node${input.NumCacheClusters === 1 ? "" : "s"})`;
   }
 }
 

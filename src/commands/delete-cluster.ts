@@ -4,6 +4,26 @@ import { lazyAction } from './lazy.js';
 export function register(program: Command): void {
   program
     .command('delete-cluster')
-    .description('(being built)')
+    .summary('delete a replication group, wait until gone, remove the network the tool made for it')
+    .description('Delete a replication group and wait until it is gone; then remove the security group and cache subnet group the tool created for it, when nothing else uses them.')
+    .argument('<id>', 'replication group id')
+    .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
+    .option('--keep-network', 'keep the security group and subnet group even if the tool created them')
+    .option('--no-wait', 'return once the deletion is requested (the network is then kept)')
+    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addHelpText(
+      'after',
+      `
+Only resources tagged created-by=elasticache-kit that the group used (or that are tagged
+elasticache-kit:replication-group=<id>) are removed, and only when no other cache cluster
+uses them. Security groups and subnet groups you made yourself are never touched.
+
+Examples:
+  $ elasticache-kit delete-cluster demo --yes
+  $ elasticache-kit delete-cluster demo --yes --keep-network
+
+Exit codes: 0 deleted, 1 AWS error, 2 bad input or declined (nothing deleted), 3 not found,
+4 timed out (the group keeps being deleted), 130 interrupted.`,
+    )
     .action(lazyAction(() => import('./delete-cluster.run.js')));
 }

@@ -4,6 +4,23 @@ import { lazyAction } from './lazy.js';
 export function register(program: Command): void {
   program
     .command('wait')
-    .description('(being built)')
+    .summary('wait until a replication group is available (or deleted)')
+    .description('Wait until a replication group is available, or with --deleted until it is gone, showing its status.')
+    .argument('<id>', 'replication group id')
+    .option('--deleted', 'wait until the group no longer exists')
+    .option('--wait-timeout <minutes>', 'give up after this many minutes (exit 4; default 60)')
+    .addHelpText(
+      'after',
+      `
+Prints the Topology once available (table, or JSON with --output json), as endpoints does.
+Resumes a create-cluster or delete-cluster that was interrupted or run with --no-wait.
+
+Examples:
+  $ elasticache-kit wait demo
+  $ elasticache-kit wait demo --deleted --wait-timeout 20
+
+Exit codes: 0 reached, 1 the group failed (create-failed) or an AWS error, 2 bad input,
+3 not found (without --deleted), 4 timed out, 130 interrupted.`,
+    )
     .action(lazyAction(() => import('./wait.run.js')));
 }
