@@ -1,0 +1,92 @@
+/**
+ * bench against the local emulator's 1+2 group (real redis-server processes, replication
+ * through the emulator's delay relay): discovery by id, lag that matches the configured
+ * replication delay, stale reads, and no key left behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
+import { runCli } from '../helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { waitForReplicationGroup } from '../../src/aws/wait.js';
+import { discoverTopology } from '../../src/aws/topology.js';
+import type { AwsContext } from '../../src/aws/clients.js';
+import type { BenchReport } from '../../src/bench/report.js';
+
+async function createGroup(emulator: TestEmulator, id: string): Promise<AwsContext> {
+  const aws: AwsContext = { elasticache: emulator.elasticache, ec2: emulator.ec2, region: 'us-east-1', endpointUrl: emulator.url, local: true };
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: id,
+      ReplicationGroupDescription: 'bench test',
+      Engine: 'redis',
+      CacheNodeType: 'cache.t4g.micro',
+      NumCacheClusters: 3,
+    }),
+  );
+  await waitForReplicationGroup(aws, id, { until: 'available', timeoutMs: 60_000, pollMs: 100 });
+  return aws;
+}
+
+async function benchKeyCount(port: number): Promise<number> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    let count = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'eck:bench:*', 'COUNT', 1000);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0');
+    return count;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function bench(emulator: TestEmulator, id: string, extra: string[]): Promise<BenchReport> {
+  const result = await runCli(
+    ['--endpoint-url', emulator.url, '--output', 'json', 'bench', id, '--test-time', '2', '--warmup', '0.3', '--clients', '4', '--key-maximum', '2000', ...extra],
+    { env: emulator.env },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as BenchReport;
+}
+
+test('local 1+2 group, no delay: every node serves, lag per replica, stale reads rare, no key left', async (t) => {
+  const emulator = await startTestEmulator({ replicationDelayMs: 0 });
+  t.after(() => emulator.close());
+  const aws = await createGroup(emulator, 'bench-fast');
+  const report = await bench(emulator, 'bench-fast', []);
+  assert.equal(report.nodes.length, 3);
+  assert.deepEqual(report.nodes.map((n) => n.role).sort(), ['primary', 'replica', 'replica']);
+  for (const node of report.nodes) {
+    assert.ok(node.ops > 0, `${node.id} ops`);
+    assert.ok(node.hits > 0, `${node.id} hits`);
+  }
+  assert.equal(report.replication.length, 2);
+  for (const r of report.replication) {
+    assert.ok(r.seen > 5, `${r.node}: lag samples (${r.seen})`);
+    assert.ok(r.lagMs.p50 < 10, `${r.node}: lag p50 ${r.lagMs.p50} ms without delay`);
+    assert.ok(r.staleReadRatio < 0.5, `${r.node}: stale reads are rare without delay (${r.staleReadRatio})`);
+  }
+  assert.equal(report.cleanup.keysLeft, 0);
+  const primary = (await discoverTopology(aws, 'bench-fast')).nodes.find((n) => n.role === 'primary')!;
+  assert.equal(await benchKeyCount(primary.port), 0, 'SCAN of the primary finds no bench key');
+});
+
+test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async (t) => {
+  const emulator = await startTestEmulator({ replicationDelayMs: 20 });
+  t.after(() => emulator.close());
+  await createGroup(emulator, 'bench-slow');
+  const report = await bench(emulator, 'bench-slow', ['--lag-probes', '20']);
+  for (const r of report.replication) {
+    assert.ok(r.seen >= 10, `${r.node}: lag samples (${r.seen})`);
+    assert.ok(r.lagMs.p50 >= 20, `${r.node}: lag p50 ${r.lagMs.p50} ms ≥ the 20 ms delay`);
+    assert.ok(r.lagMs.p50 < 200, `${r.node}: lag p50 ${r.lagMs.p50} ms is near the delay`);
+    assert.ok(r.staleReadRatio > 0.5, `${r.node}: most reads right after a write are stale (${r.staleReadRatio})`);
+  }
+  assert.equal(report.cleanup.keysLeft, 0);
+});
