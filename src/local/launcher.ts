@@ -4,7 +4,7 @@
  * `local start` and by every command run with `--local` (ensureEmulator).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,8 @@ export const BANNER = 'elasticache-kit local emulator';
 
 const CLI_PATH = fileURLToPath(new URL('../../../bin/elasticache-kit.js', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
+/** The log is appended across runs and started afresh once it passes this size. */
+const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
 export interface BackgroundStartOptions {
   port: number;
@@ -67,7 +69,7 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
   }
 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const log = openSync(logFile, 'a', 0o600);
+  const log = openSync(logFile, logSize(logFile) > MAX_LOG_BYTES ? 'w' : 'a', 0o600);
   const args = [CLI_PATH, 'local', 'start', '--foreground', '--port', String(options.port), '--host', host, '--state-dir', stateDir];
   if (options.redisServer) args.push('--redis-server', options.redisServer);
   if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
@@ -91,6 +93,14 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
       throw new Error(`the emulator did not answer at ${url} within ${START_TIMEOUT_MS / 1000}s; see ${logFile}`);
     }
     await sleep(100);
+  }
+}
+
+function logSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -35,13 +35,14 @@ test('DescribeReplicationGroups and DescribeCacheClusters page with MaxRecords a
   const client = emulator.elasticache;
   const ids = Array.from({ length: 21 }, (_, index) => `page-${String(index).padStart(2, '0')}`);
   for (const id of ids) {
-    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'paging' }));
+    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'paging', Engine: id === 'page-20' ? 'valkey' : undefined }));
   }
   const first = await client.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20 }));
   assert.equal(first.ReplicationGroups!.length, 20);
   assert.ok(first.Marker, 'a marker for the rest');
   const second = await client.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20, Marker: first.Marker }));
   assert.deepEqual(second.ReplicationGroups!.map((g) => g.ReplicationGroupId), ['page-20']);
+  assert.equal(second.ReplicationGroups![0]!.Engine, 'valkey', 'valkey groups run on valkey-server, or redis-server when that is all there is');
   assert.equal(second.Marker, undefined);
 
   const seen: string[] = [];
@@ -54,6 +55,7 @@ test('DescribeReplicationGroups and DescribeCacheClusters page with MaxRecords a
   assert.equal(clusters.CacheClusters!.length, 20);
   const rest = await client.send(new DescribeCacheClustersCommand({ MaxRecords: 20, Marker: clusters.Marker }));
   assert.deepEqual(rest.CacheClusters!.map((c) => c.CacheClusterId), ['page-20-001']);
+  assert.equal(rest.CacheClusters![0]!.Engine, 'valkey');
 });
 
 test('AuthToken: AUTH is required on the endpoints and reported by Describe', async (t) => {
