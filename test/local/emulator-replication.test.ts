@@ -151,3 +151,23 @@ test('a 1+2 group: create, wait, replicate, fail over, delete', async (t) => {
     assert.equal(await portIsFree(port), true, `port ${port} is free`);
   }
 });
+
+test('replicationDelayMs delays what replicas see', async (t) => {
+  const emulator = await startTestEmulator({ replicationDelayMs: 300 });
+  t.after(() => emulator.close());
+  const client = emulator.elasticache;
+  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'slow', ReplicationGroupDescription: 'lag', NumCacheClusters: 2 }));
+  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'slow' });
+  const group = await describe(emulator, 'slow');
+  const primaryPort = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+  const replicaPort = group.NodeGroups![0]!.NodeGroupMembers![1]!.ReadEndpoint!.Port!;
+  const replica = connect(replicaPort);
+  t.after(() => replica.disconnect());
+  await replica.connect();
+  await withClient(primaryPort, (redis) => redis.set('lagged', '1'));
+  const written = Date.now();
+  await eventually(async () => (await replica.get('lagged')) === '1');
+  const elapsed = Date.now() - written;
+  // Generous bound on a shared machine: at least half the configured delay.
+  assert.ok(elapsed >= 150, `the replica saw the write after ${elapsed} ms`);
+});
