@@ -32,6 +32,15 @@ const QUOTA = new Set([
   'RulesPerSecurityGroupLimitExceeded',
 ]);
 
+// AWS's own validation (the tool checks first, but AWS has the last word, e.g. on a feature a region lacks).
+const REJECTED = new Set([
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameterCombination',
+  'InvalidParameterCombinationException',
+]);
+const BUSY = new Set(['InvalidReplicationGroupState', 'InvalidReplicationGroupStateFault', 'InvalidCacheClusterStateFault']);
+
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'APICallRateForCustomerExceededFault']);
 
@@ -54,6 +63,15 @@ export function explainAwsError(error: unknown, action: string): CliError {
   }
   if (QUOTA.has(name)) {
     return new CliError(`${name}: an account quota is reached; delete unused resources or request a limit increase in Service Quotas (${detail})`);
+  }
+  if (REJECTED.has(name)) {
+    return new CliError(`${name} from ${action}: AWS rejected the settings (${detail}); change the setting it names and run again`);
+  }
+  if (BUSY.has(name)) {
+    return new CliError(`${name} from ${action}: the group is busy (${detail}); wait until it is available (elasticache-kit wait <id>) and run again`);
+  }
+  if (name === 'DependencyViolation') {
+    return new CliError(`${name} from ${action}: something still uses the resource (${detail}); retry in a few minutes`);
   }
   if (EXPIRED.has(name)) {
     return new CliError(`${name}: the AWS credentials have expired; refresh them (aws sso login, or new session credentials) and run again`);

@@ -1,0 +1,112 @@
+/**
+ * The bad-input table through the CLI (a representative subset; every row is a unit test
+ * in test/plan/bad-input.test.ts): exit 2, a message naming the flag, and no API call.
+ * The proof of "no call": the endpoint is a closed port, so any call would fail with
+ * exit 1 (connection refused) instead of 2 — the control row shows that it does.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { freePort } from './helpers/ports.js';
+
+let closedEndpoint: string;
+const env: NodeJS.ProcessEnv = {
+  AWS_ACCESS_KEY_ID: 'AKIATESTBADINPUT0000',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  REDIS_AUTH_SHORT: 'tooshort',
+  REDIS_AUTH_OK: 'abcdefghijklmnop',
+};
+const create = (args: string[]) => runCli(['--endpoint-url', closedEndpoint, 'create-cluster', ...args], { env, timeoutMs: 60_000 });
+
+const ROWS: Array<[string, string[], RegExp]> = [
+  ['id with two hyphens', ['my--demo', '--allow-from', '10.0.0.0/16', '--yes'], /id must be 1-40 letters, digits or hyphens.*"--"/],
+  ['id starting with a digit', ['1demo', '--allow-from', '10.0.0.0/16', '--yes'], /id must be 1-40.*start with a letter/],
+  ['engine', ['demo', '--engine', 'memcached', '--allow-from', '10.0.0.0/16', '--yes'], /--engine must be redis or valkey \(got memcached\)/],
+  ['replicas 7', ['demo', '--replicas', '7', '--allow-from', '10.0.0.0/16', '--yes'], /--replicas must be 0-5 \(got 7\)/],
+  ['port', ['demo', '--port', '80', '--allow-from', '10.0.0.0/16', '--yes'], /--port must be 1024-65535 \(got 80\)/],
+  ['node type', ['demo', '--node-type', 't3.micro', '--allow-from', '10.0.0.0/16', '--yes'], /--node-type must look like cache\.<family>\.<size>/],
+  ['multi-az with 0 replicas', ['demo', '--replicas', '0', '--multi-az', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az needs at least one replica/],
+  ['multi-az on cache.t2.micro', ['demo', '--node-type', 'cache.t2.micro', '--multi-az', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az must stay disabled for cache\.t2\.micro/],
+  ['multi-az without failover', ['demo', '--multi-az', '--no-automatic-failover', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az needs automatic failover/],
+  ['failover on T1', ['demo', '--node-type', 'cache.t1.micro', '--automatic-failover', '--allow-from', '10.0.0.0/16', '--yes'], /--automatic-failover is not supported on T1/],
+  ['allow-from host bits', ['demo', '--allow-from', '10.0.1.0/16', '--yes'], /--allow-from 10\.0\.1\.0\/16 has host bits set/],
+  ['allow-from word', ['demo', '--allow-from', 'everyone', '--yes'], /--allow-from must be a security group id .* or a CIDR block/],
+  ['vpc', ['demo', '--vpc', 'default', '--allow-from', '10.0.0.0/16', '--yes'], /--vpc must be a VPC id/],
+  ['subnets', ['demo', '--subnets', 'a,b', '--allow-from', '10.0.0.0/16', '--yes'], /--subnets must be comma-separated subnet ids/],
+  ['security group', ['demo', '--security-group', 'web', '--yes'], /--security-group must be 1-5 comma-separated security group ids/],
+  ['tag', ['demo', '--tag', 'aws:x=1', '--allow-from', '10.0.0.0/16', '--yes'], /--tag key must not start with aws:/],
+  ['wait timeout', ['demo', '--wait-timeout', 'soon', '--allow-from', '10.0.0.0/16', '--yes'], /--wait-timeout must be minutes/],
+  ['engine version shape', ['demo', '--engine-version', 'latest', '--allow-from', '10.0.0.0/16', '--yes'], /--engine-version must be a version number/],
+  ['AUTH token too short', ['demo', '--transit-encryption', '--auth-token-env', 'REDIS_AUTH_SHORT', '--allow-from', '10.0.0.0/16', '--yes'], /AUTH token \(\$REDIS_AUTH_SHORT\) must be 16-128 characters/],
+  ['AUTH token without TLS', ['demo', '--auth-token-env', 'REDIS_AUTH_OK', '--allow-from', '10.0.0.0/16', '--yes'], /needs --transit-encryption/],
+  ['AUTH token variable unset', ['demo', '--transit-encryption', '--auth-token-env', 'NOT_SET_ANYWHERE', '--allow-from', '10.0.0.0/16', '--yes'], /--auth-token-env NOT_SET_ANYWHERE: the variable is not set/],
+  ['AUTH token file missing', ['demo', '--transit-encryption', '--auth-token-file', '/nonexistent/token', '--allow-from', '10.0.0.0/16', '--yes'], /--auth-token-file \/nonexistent\/token: cannot read it \(ENOENT\)/],
+  ['missing id and source without a terminal', ['--yes'], /missing required values \(no terminal to ask on\): pass <id>.*--allow-from <sg-id\|CIDR> or --security-group/],
+  ['missing source without a terminal', ['demo', '--yes'], /pass --allow-from <sg-id\|CIDR> or --security-group <sg-id>/],
+  ['no --yes without a terminal', ['demo', '--allow-from', '10.0.0.0/16'], /pass --yes to create without confirmation/],
+  ['subnet group and subnets', ['demo', '--subnet-group', 'g', '--subnets', 'subnet-0a1b2c3d', '--allow-from', '10.0.0.0/16', '--yes'], /--subnet-group and --subnets cannot be used together/],
+];
+
+describe('create-cluster bad input through the CLI: exit 2, the flag named, no API call', () => {
+  before(async () => {
+    closedEndpoint = `http://127.0.0.1:${await freePort()}`;
+  });
+
+  test('control: a valid command against the closed endpoint makes a call and fails with exit 1', async () => {
+    const result = await create(['demo', '--allow-from', '10.0.0.0/16', '--yes']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /connection refused|ECONNREFUSED/);
+  });
+
+  test('every bad row exits 2 with one line naming the flag', async () => {
+    // Run in small batches: each row is a separate CLI process.
+    for (let i = 0; i < ROWS.length; i += 4) {
+      await Promise.all(
+        ROWS.slice(i, i + 4).map(async ([name, args, pattern]) => {
+          const result = await create(args);
+          assert.equal(result.code, 2, `${name}: exit ${result.code}\n${result.stderr}`);
+          const line = result.stderr.split('\n').find((l) => l.startsWith('elasticache-kit: '));
+          assert.ok(line, `${name}: an error line on stderr`);
+          assert.match(line, pattern, name);
+          assert.equal(result.stdout, '', `${name}: nothing on stdout`);
+        }),
+      );
+    }
+  });
+
+  test('an AUTH token from a file is never printed, even when it is rejected', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eck-token-'));
+    try {
+      const file = join(dir, 'token');
+      await writeFile(file, 'Secret@Value-1234567\n', { mode: 0o600 });
+      const result = await create(['demo', '--transit-encryption', '--auth-token-file', file, '--allow-from', '10.0.0.0/16', '--yes']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /contains "@"/);
+      assert.ok(!result.stderr.includes('Secret@Value') && !result.stdout.includes('Secret@Value'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the companions validate before connecting too', async () => {
+    const run = (args: string[]) => runCli(['--endpoint-url', closedEndpoint, ...args], { env });
+    const cases: Array<[string[], RegExp]> = [
+      [['wait', 'bad--id'], /id must be/],
+      [['wait', 'demo', '--wait-timeout', '0'], /--wait-timeout must be minutes/],
+      [['delete-cluster', 'demo'], /pass --yes to delete/],
+      [['failover', 'demo'], /pass --yes to fail over/],
+      [['failover', 'demo', '--yes', '--node-group', 'x'], /--node-group must be a node group id/],
+    ];
+    await Promise.all(
+      cases.map(async ([args, pattern]) => {
+        const result = await run(args);
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, pattern);
+      }),
+    );
+  });
+});
