@@ -248,6 +248,7 @@ export function describeAccess(access: NetworkAccess, port: number): string {
     case 'security-groups':
       return `existing security group${access.groupIds.length > 1 ? 's' : ''} ${access.groupIds.join(', ')}`;
     case 'allow-from':
+      if (access.source.kind === 'cidr' && access.source.open) return `port ${port}/tcp from ANY address (${access.source.cidr})`;
       return `port ${port}/tcp from ${describeSource(access.source)} only`;
     case 'missing':
       return '(not chosen)';

@@ -1,0 +1,87 @@
+/**
+ * The interactive walkthrough, driven by typing answers into the real inquirer prompts
+ * through a pseudo-terminal, against the emulator.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { PtySession } from './commands/pty.js';
+
+let emulator: TestEmulator;
+const sessions: PtySession[] = [];
+const session = (args: string[]) => {
+  const pty = new PtySession(['--endpoint-url', emulator.url, ...args], emulator.env);
+  sessions.push(pty);
+  return pty;
+};
+const groups = async () => ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []);
+
+describe('create-cluster on a terminal', () => {
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(async () => {
+    for (const pty of sessions) pty.kill();
+    await emulator?.close();
+  });
+
+  test('the walkthrough: answers typed into the prompts end in a created group', async () => {
+    const pty = session(['create-cluster']);
+    await pty.answer('Engine'); // Redis OSS, the default
+    await pty.answer('Engine version'); // the newest
+    await pty.expect('7.1 (newest)');
+    // A bad name is refused at the prompt with the rule, then corrected.
+    await pty.answer('Name (replication group id)', '1bad');
+    await pty.expect('must start with a letter');
+    await pty.press('backspace', 4);
+    await pty.type('walk');
+    await pty.press('enter');
+    await pty.answer('Description');
+    await pty.answer('Node type'); // cache.t3.micro
+    await pty.answer('Number of read replicas', '1');
+    await pty.answer('Port');
+    await pty.answer('Automatic failover');
+    await pty.answer('Multi-AZ');
+    await pty.answer('Who may connect?');
+    await pty.answer('Allow connections from', '10.1.0.0/16');
+    await pty.answer('Encryption in transit');
+    await pty.answer('Encryption at rest');
+    const review = await pty.expect('Create walk?');
+    assert.match(review, /Nodes +1 primary \+ 1 read replica/);
+    assert.match(review, /Access +port 6379\/tcp from 10\.1\.0\.0\/16 only/);
+    assert.match(review, /Will create .*replication group walk \(2 nodes\)/);
+    await pty.press('enter');
+    await pty.expect('walk is available after');
+    await pty.expect(/Primary endpoint +127\.0\.0\.1:\d+/);
+    assert.equal(await pty.exited, 0, pty.screen);
+
+    const [group] = await groups();
+    assert.equal(group?.ReplicationGroupId, 'walk');
+    assert.equal(group?.MemberClusters?.length, 2);
+    assert.equal(group?.AutomaticFailover, 'enabled');
+    const sg = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.find((g) => g.GroupName === 'elasticache-kit-6379-from-10.1.0.0/16');
+    assert.ok(sg, 'the security group for the typed source');
+  });
+
+  test('with every flag given there are no prompts but the review; answering no creates nothing (exit 2)', async () => {
+    const pty = session(['create-cluster', 'declined', '--replicas', '0', '--allow-from', '10.2.0.0/16']);
+    const review = await pty.expect('Create declined?');
+    assert.doesNotMatch(review, /Engine version\s*\n.*❯/, 'no walkthrough prompts');
+    assert.match(review, /Automatic failover +no/);
+    await pty.type('n');
+    await pty.press('enter');
+    await pty.expect('declined at the review: nothing was created');
+    assert.equal(await pty.exited, 2);
+    assert.ok(!(await groups()).some((g) => g.ReplicationGroupId === 'declined'));
+  });
+
+  test('Ctrl-C at a prompt stops with exit 130 and nothing created', async () => {
+    const pty = session(['create-cluster']);
+    await pty.expect('Engine');
+    await pty.press('ctrlC');
+    assert.equal(await pty.exited, 130, pty.screen);
+    assert.equal((await groups()).length, 1, 'only the walkthrough\'s group');
+  });
+});
