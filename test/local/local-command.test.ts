@@ -168,3 +168,17 @@ test('ensureEmulator (used by --local) starts one when none answers, and reuses 
   assert.equal(result.wasRunning, true);
   assert.equal(processAlive(pid), false);
 });
+
+test('ensureEmulator: a port taken by another program is a clear error, and nothing is started', async (t) => {
+  const box = await sandbox(t);
+  const { createServer } = await import('node:http');
+  const other = createServer((_request, response) => response.end('not the emulator'));
+  await new Promise<void>((resolve) => other.listen(box.port, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+  await assert.rejects(ensureEmulator({ port: box.port, stateDir: box.stateDir }), (error: Error & { exitCode?: number }) => {
+    assert.match(error.message, new RegExp(`^--local: port ${box.port} on 127.0.0.1 is used by another program`));
+    assert.equal(error.exitCode, 1);
+    return true;
+  });
+  assert.equal(readState(box.stateDir).server, undefined);
+});
