@@ -42,8 +42,8 @@ export function pollIntervalFor(aws: AwsContext, env: NodeJS.ProcessEnv = proces
 export interface WaitDisplayOptions {
   until: WaitTarget;
   timeoutMinutes: number;
-  /** What the group is doing, for the messages: `created`, `deleted`, `failed over`. */
-  doing: string;
+  /** What the group is doing, for the messages (`created`, `deleted`); unknown for a plain `wait`. */
+  doing?: string;
 }
 
 export async function waitWithProgress(
@@ -54,11 +54,14 @@ export async function waitWithProgress(
   options: WaitDisplayOptions,
 ): Promise<ReplicationGroup | undefined> {
   const resume = resumeCommand(globals, replicationGroupId, options.until);
+  const carriesOn = options.doing
+    ? `${replicationGroupId} keeps being ${options.doing} in AWS`
+    : `nothing was changed; ${replicationGroupId} carries on in AWS`;
   const target = options.until === 'available' ? 'available' : 'deleted';
   const progress = await startProgress(output, `waiting for ${replicationGroupId} to be ${target}`);
   const stopListening = onInterrupt(() => {
     progress.stop();
-    output.info(`stopped waiting; ${replicationGroupId} keeps being ${options.doing} in AWS. Resume with: ${resume}`);
+    output.info(`stopped waiting; ${carriesOn}. Resume with: ${resume}`);
   });
   const started = Date.now();
   try {
@@ -74,7 +77,7 @@ export async function waitWithProgress(
   } catch (error) {
     progress.fail(`${replicationGroupId}: stopped waiting after ${formatElapsed(Date.now() - started)}`);
     if (error instanceof WaitTimeoutError) {
-      throw new WaitTimeoutError(`${error.message}; ${replicationGroupId} keeps being ${options.doing}. Resume with: ${resume}`);
+      throw new WaitTimeoutError(`${error.message}; ${carriesOn}. Resume with: ${resume}`);
     }
     throw error;
   } finally {

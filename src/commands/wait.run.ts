@@ -18,7 +18,7 @@ export async function run(context: CommandContext<WaitOptions>): Promise<void> {
   const aws = await connect(globals);
   try {
     const { waitWithProgress } = await import('./wait-progress.js');
-    await waitWithProgress(aws, output, globals, id, { until, timeoutMinutes, doing: until === 'deleted' ? 'deleted' : 'created' });
+    await waitWithProgress(aws, output, globals, id, { until, timeoutMinutes });
     if (until === 'deleted') {
       if (output.json) output.printJson({ replicationGroupId: id, status: 'deleted' });
       else output.result(`${id} deleted`);

@@ -1,0 +1,58 @@
+/**
+ * Waiting: --wait-timeout exits 4 with the command that resumes (and that command works);
+ * Ctrl-C while waiting says the group keeps changing and how to resume (exit 130).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CLI_PATH, runCli } from './helpers/cli.js';
+import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+
+let emulator: TestEmulator;
+const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
+
+describe('waiting for a replication group', () => {
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(async () => {
+    await emulator?.close();
+  });
+
+  test('--wait-timeout exceeded: exit 4, the group keeps being created, and the printed command resumes', async () => {
+    // 0.001 minutes is shorter than one poll: the first status (creating) already times out.
+    const result = await cli(['create-cluster', 'slow', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes', '--wait-timeout', '0.001']);
+    assert.equal(result.code, 4, result.stderr);
+    const resume = /Resume with: (elasticache-kit .*wait slow)$/m.exec(result.stderr);
+    assert.ok(resume, result.stderr);
+    assert.match(result.stderr, /slow keeps being created in AWS/);
+    const args = resume[1]!.split(' ').slice(1);
+    assert.deepEqual(args, ['--endpoint-url', emulator.url, 'wait', 'slow']);
+    const resumed = await runCli([...args, '--output', 'json'], { env: emulator.env });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).status, 'available');
+  });
+
+  test('Ctrl-C while waiting: exit 130 with the command that resumes; the group is untouched', async () => {
+    // `wait --deleted` on a group nobody deletes waits until interrupted.
+    const child = spawn(process.execPath, [CLI_PATH, '--endpoint-url', emulator.url, 'wait', 'slow', '--deleted'], {
+      env: { ...process.env, ...emulator.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 200 && !/slow: available/.test(stderr); i++) await sleep(50);
+      assert.match(stderr, /slow: available/, 'it is polling');
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /stopped waiting; nothing was changed; slow carries on in AWS\. Resume with: elasticache-kit --endpoint-url \S+ wait slow --deleted/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const still = await cli(['wait', 'slow', '--output', 'json']);
+    assert.equal(still.code, 0);
+  });
+});
