@@ -1,9 +1,69 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
+
+// Kept here (not imported from config/) so --help loads nothing but commander.
+const FORMATS = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url'];
 
 export function register(program: Command): void {
   program
     .command('endpoints')
-    .description('(being built)')
+    .summary('write a replication group’s endpoints as app config (appSettings, .env, shell, GitHub outputs, URLs, JSON)')
+    .description(
+      'Discover a replication group and print its endpoints as config text on stdout, or merge them into a file with --out\n' +
+        '(only the keys the tool owns change; every other byte of the file stays).',
+    )
+    .argument('<id>', 'replication group id')
+    .addOption(new Option('--format <format>', 'what to write (default: json, the Topology)').choices(FORMATS))
+    .option('--out <file>', 'write (merge into) this file atomically instead of printing; github: instead of $GITHUB_OUTPUT')
+    .option('--backup', 'with --out: keep the previous file as FILE.bak')
+    .option('--wait', 'wait until the group is available first (without it, a group that is not available exits 4)')
+    .option('--wait-timeout <minutes>', 'with --wait: give up after this many minutes (exit 4; default 60)')
+    .addOption(new Option('--use <mode>', 'endpoints: primary + reader endpoints (default); nodes: each node’s address').choices(['endpoints', 'nodes']))
+    .option('--include-auth', 'also write the AUTH token (files are then written 0600)')
+    .option('--auth-token-env <var>', 'with --include-auth: read the token from this environment variable')
+    .option('--auth-token-file <file>', 'with --include-auth: read the token from this file')
+    .option('--key-primary <key>', 'appsettings-xml/-json: key of the primary (default MasterNodes)')
+    .option('--key-replicas <key>', 'appsettings-xml/-json: key of the replicas (default SlaveNodes)')
+    .option('--environment <name>', 'also set the Environment key the walkthrough checks (e.g. Production)')
+    .option('--section <name>', 'appsettings-json: section to merge into, A:B for nested (default ElastiCache)')
+    .option('--env-prefix <prefix>', 'dotenv/shell/github: prefix of the names (default ELASTICACHE_)')
+    .addHelpText(
+      'after',
+      `
+Formats:
+  json              the Topology (the public JSON contract): endpoints, nodes and their roles, port, TLS
+  appsettings-xml   <appSettings> with MasterNodes / SlaveNodes for web.config or App.config. On stdout,
+                    the block to paste; with --out, merged into <configuration><appSettings> of the file
+  appsettings-json  a section of appsettings.json: MasterNodes, SlaveNodes, Port, Tls
+  dotenv            ELASTICACHE_PRIMARY, _REPLICAS, _READER, _PORT, _TLS lines for a .env file
+  shell             the same as export lines: eval "$(elasticache-kit endpoints demo --format shell)"
+  github            the same as step outputs appended to $GITHUB_OUTPUT (or --out FILE)
+  url               "primary redis://…", "reader …", "replica …" lines (rediss:// with TLS)
+Cluster-mode groups are written as their configuration endpoint; appsettings-xml cannot express
+them (exit 2).
+
+Endpoints or nodes: the primary endpoint and the reader endpoint are DNS names ElastiCache
+moves after a failover or a replaced node, so config written with them never goes stale.
+--use nodes writes each node's own address, as the console walkthrough did; after a failover
+MasterNodes then names a replica, and writes fail until the config is regenerated.
+
+The AUTH token is never written unless --include-auth is given, with the token from
+--auth-token-env VAR or --auth-token-file FILE (never on the command line); any file written
+with it is mode 0600. Files are replaced atomically (never half-written) and keep their mode.
+
+stdout holds exactly the config text (or JSON); with --out, a one-line note goes to stderr.
+
+Examples:
+  $ elasticache-kit endpoints demo
+  $ elasticache-kit endpoints demo --format appsettings-xml --out web.config --environment Production --backup
+  $ elasticache-kit endpoints demo --format appsettings-json --out appsettings.json --section Redis
+  $ elasticache-kit endpoints demo --format dotenv --out .env --include-auth --auth-token-env REDIS_AUTH
+  $ eval "$(elasticache-kit endpoints demo --format shell)"
+  $ elasticache-kit endpoints demo --format github          # in a GitHub Actions step
+  $ elasticache-kit endpoints demo --wait --wait-timeout 30 --format url
+
+Exit codes: 0 ok, 1 AWS error or a file that cannot be parsed (left untouched), 2 bad input,
+3 no such group, 4 the group is not available (without --wait) or --wait timed out.`,
+    )
     .action(lazyAction(() => import('./endpoints.run.js')));
 }
