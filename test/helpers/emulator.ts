@@ -3,6 +3,7 @@
  * state dir, real SDK clients pointed at it, and `env` for child CLIs. Call close() in
  * t.after: it stops the server and every redis-server it started, and removes the dir.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,22 @@ export interface TestEmulator {
 }
 
 export const TEST_REGION = 'us-east-1';
+
+/**
+ * State dirs of emulators not closed yet. A test that forgets close() (or a process that
+ * exits mid-test) still leaves no temp dir; its nodes die with the process (redis-node's
+ * own safety net).
+ */
+const openStateDirs = new Set<string>();
+let exitHookInstalled = false;
+function removeOnExit(stateDir: string): void {
+  openStateDirs.add(stateDir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const dir of openStateDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
 export async function startTestEmulator(options: { replicationDelayMs?: number; log?: (line: string) => void } = {}): Promise<TestEmulator> {
@@ -39,6 +56,7 @@ export async function startTestEmulator(options: { replicationDelayMs?: number; 
     await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
+  removeOnExit(stateDir);
   const clientConfig = {
     region: TEST_REGION,
     endpoint: emulator.url,
@@ -74,6 +92,7 @@ export async function startTestEmulator(options: { replicationDelayMs?: number; 
           await emulator.close();
         } finally {
           await rm(stateDir, { recursive: true, force: true });
+          openStateDirs.delete(stateDir);
         }
       })()),
   };
