@@ -294,6 +294,11 @@ export class LoadConnection {
         this.complete(now, 0); // +OK, :n
       }
     }
+    if (this.socket) scheduleFill(this);
+  }
+
+  /** Called by the shared flush: tops up the window, stamped with the actual write time. */
+  flush(now: number): void {
     if (this.socket) this.fill(now);
   }
 
@@ -344,6 +349,31 @@ export class LoadConnection {
       if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
     }
   }
+}
+
+/*
+ * Writes are deferred to one setImmediate per event-loop turn, as redis-benchmark does
+ * (read every ready socket, then write): replies waiting in other sockets are read
+ * before this turn spends time in write syscalls, and each request's start time is the
+ * moment it is actually written.
+ */
+let pendingFills: LoadConnection[] = [];
+let fillScheduled = false;
+
+function scheduleFill(connection: LoadConnection): void {
+  pendingFills.push(connection);
+  if (!fillScheduled) {
+    fillScheduled = true;
+    setImmediate(runFills);
+  }
+}
+
+function runFills(): void {
+  fillScheduled = false;
+  const batch = pendingFills;
+  pendingFills = [];
+  const now = performance.now();
+  for (let i = 0; i < batch.length; i++) batch[i]!.flush(now);
 }
 
 /** RESP array of bulk strings (used for the once-per-connection AUTH). */
