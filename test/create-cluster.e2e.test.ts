@@ -175,8 +175,8 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal((await cli(['wait', 'nope', '--deleted'])).code, 0);
   });
 
-  test('a group on a hand-made security group: delete-cluster leaves that group alone', async () => {
-    const created = await cli(['create-cluster', 'handmade', '--replicas', '0', '--security-group', preExisting, '--yes']);
+  test('a group on a hand-made security group, deleted right after create --no-wait: that security group is left alone', async () => {
+    const created = await cli(['create-cluster', 'handmade', '--replicas', '0', '--security-group', preExisting, '--yes', '--no-wait']);
     assert.equal(created.code, 0, created.stderr);
     const deleted = await cli(['delete-cluster', 'handmade', '--yes']);
     assert.equal(deleted.code, 0, deleted.stderr);

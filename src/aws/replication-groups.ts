@@ -13,7 +13,7 @@ import {
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
 import { explainAwsError } from './errors.js';
-import { networkOfClusters } from './network.js';
+import { describeSubnetGroup, networkOfClusters } from './network.js';
 import { NotFoundError } from '../errors.js';
 import type { ExistingGroup } from '../plan/differences.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE } from '../plan/rules.js';
@@ -67,6 +67,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
       if (nameOf(error) !== 'InvalidGroup.NotFound') throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
     }
   }
+  const subnetGroup = network.subnetGroupName ? await describeSubnetGroup(aws, network.subnetGroupName) : undefined;
   const endpoint = group.NodeGroups?.[0]?.PrimaryEndpoint ?? group.ConfigurationEndpoint ?? first?.CacheNodes?.[0]?.Endpoint;
   // A loopback endpoint is the local emulator, which gives every node its own free port:
   // there the port says nothing about the requested one, so it is not compared.
@@ -86,6 +87,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     ...(group.Description ? { description: group.Description } : {}),
     clusterMode: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
     ...(network.subnetGroupName ? { subnetGroupName: network.subnetGroupName } : {}),
+    ...(subnetGroup?.vpcId ? { vpcId: subnetGroup.vpcId, subnetIds: subnetGroup.subnetIds } : {}),
     securityGroupIds: network.securityGroupIds,
     allowFromSources,
   };

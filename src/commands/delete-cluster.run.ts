@@ -4,6 +4,8 @@ import { UsageError } from '../errors.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
 import { parseWaitTimeout, validateReplicationGroupId } from '../plan/rules.js';
 
+const BUSY = new Set(['creating', 'modifying', 'snapshotting']);
+
 interface DeleteOptions {
   yes?: boolean;
   keepNetwork?: boolean;
@@ -33,8 +35,14 @@ export async function run(context: CommandContext<DeleteOptions>): Promise<void>
       const go = await askConfirm(`Delete ${id} (${nodes} node${nodes === 1 ? '' : 's'}, status ${group.Status}) and its data?`, false);
       if (!go) throw new UsageError('declined: nothing was deleted');
     }
+    const { waitWithProgress } = await import('./wait-progress.js');
     if (group.Status === 'deleting') output.info(`${id} is already being deleted`);
     else {
+      // AWS refuses to delete a group that is still being created or changed: wait for it first.
+      if (group.Status && BUSY.has(group.Status)) {
+        output.info(`${id} is ${group.Status}; waiting until it is available, then deleting it`);
+        await waitWithProgress(aws, output, globals, id, { until: 'available', timeoutMinutes });
+      }
       await deleteReplicationGroup(aws, id);
       output.info(`deleting ${id} (${nodes} node${nodes === 1 ? "" : "s"})`);
     }
@@ -45,7 +53,6 @@ export async function run(context: CommandContext<DeleteOptions>): Promise<void>
       if (output.json) output.printJson({ replicationGroupId: id, status: 'deleting', removed: [], kept: [] });
       return;
     }
-    const { waitWithProgress } = await import('./wait-progress.js');
     await waitWithProgress(aws, output, globals, id, { until: 'deleted', timeoutMinutes, doing: 'deleted' });
 
     let report = { removed: [] as string[], kept: [] as string[] };

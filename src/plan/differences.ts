@@ -21,6 +21,9 @@ export interface ExistingGroup {
   description?: string;
   clusterMode: boolean;
   subnetGroupName?: string;
+  /** The VPC and subnets of that subnet group, when it could be described. */
+  vpcId?: string;
+  subnetIds?: string[];
   securityGroupIds: string[];
   /** The allow-from tags of the tool-made security groups the group uses. */
   allowFromSources: string[];
@@ -57,6 +60,11 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
   }
   if (plan.explicit.has('description')) check('--description', existing.description, plan.description);
   if (plan.explicit.has('subnetGroup')) check('--subnet-group', existing.subnetGroupName, plan.subnetGroupName);
+  if (plan.explicit.has('vpc')) check('--vpc', existing.vpcId, plan.vpcId);
+  if (plan.subnetIds && existing.subnetIds) {
+    const same = plan.subnetIds.length === existing.subnetIds.length && plan.subnetIds.every((id) => existing.subnetIds!.includes(id));
+    if (!same) found.push({ setting: '--subnets', existing: existing.subnetIds.join(','), planned: plan.subnetIds.join(',') });
+  }
   if (plan.access.kind === 'security-groups') {
     const missing = plan.access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
     if (missing.length > 0) {

@@ -215,4 +215,10 @@ test('differences: the same command finds none; each changed setting is named', 
     ['--security-group'],
   );
   assert.deepEqual(differences(resolvePlan({ id: 'demo', allowFrom: '10.0.0.0/16', description: 'other' }).plan, EXISTING).map((d) => d.setting), ['--description']);
+  const placed = { ...EXISTING, vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-00000001', 'subnet-00000002'] };
+  assert.deepEqual(differences(resolvePlan({ id: 'demo', allowFrom: '10.0.0.0/16', vpc: 'vpc-0a1b2c3d', subnets: 'subnet-00000002,subnet-00000001' }).plan, placed), []);
+  assert.deepEqual(
+    differences(resolvePlan({ id: 'demo', allowFrom: '10.0.0.0/16', vpc: 'vpc-0e0e0e0e', subnets: 'subnet-00000001' }).plan, placed).map((d) => d.setting),
+    ['--vpc', '--subnets'],
+  );
 });
