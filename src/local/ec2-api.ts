@@ -227,15 +227,16 @@ export class Ec2Api {
     const group = this.resolveGroup(params, region);
     const rules = this.requestedRules(params, region);
     if (rules.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter IpPermissions');
-    for (const rule of rules) {
-      const duplicate = [...group.ingress, ...rules.filter((r) => r !== rule && rules.indexOf(r) < rules.indexOf(rule))].find((existing) => sameRule(existing, rule));
-      if (duplicate) {
+    // A rule already on the group, or given twice in this request, is a duplicate.
+    rules.forEach((rule, index) => {
+      const earlier = [...group.ingress, ...rules.slice(0, index)];
+      if (earlier.some((existing) => sameRule(existing, rule))) {
         throw new ApiError('InvalidPermission.Duplicate', `the specified rule "${describeRule(rule)}" already exists`);
       }
-    }
+    });
     group.ingress.push(...rules);
     const tags = tagSpecificationTags(params, 'security-group-rule');
-    for (const rule of rules) if (tags.length > 0) this.network.region(region).tags[rule.ruleId] = mergeTags([], tags);
+    if (tags.length > 0) for (const rule of rules) this.network.region(region).tags[rule.ruleId] = mergeTags([], tags);
     this.deps.save();
     return [
       ['return', true],
