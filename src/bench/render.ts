@@ -50,7 +50,7 @@ export function renderReport(report: BenchReport): string {
     notes.push(`${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`);
   }
   if (report.failover) {
-    notes.push(`failover at ${report.failover.atS} s: ${report.failover.from} → ${report.failover.to}`);
+    notes.push(`failover noticed at ${report.failover.detectedAtS} s: ${report.failover.from} → ${report.failover.to}`);
   }
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);

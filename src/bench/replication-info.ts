@@ -1,5 +1,5 @@
 /**
- * Samples `INFO replication` on every node once a second (own connections): replication
+ * Samples `INFO replication` on every node every half second (own connections): replication
  * offset lag in bytes per replica (primary master_repl_offset − replica slave_repl_offset,
  * both read at the same moment) and each node's role, which reveals a failover during
  * the run (another node now answers role:master).
@@ -30,7 +30,7 @@ export class ReplicationSampler {
 
   constructor(
     private readonly nodes: LoadNode[],
-    private readonly intervalMs = 1000,
+    private readonly intervalMs = 500,
   ) {
     this.currentPrimary = nodes.find((n) => n.role === 'primary')?.id ?? '';
     for (const node of nodes) {

@@ -64,7 +64,8 @@ export interface BenchReport {
   total: { ops: number; opsPerSec: number; errors: number; latencyMs: LatencyMs };
   replication: ReplicationReport[];
   unavailability: UnavailabilityReport[];
-  failover: { from: string; to: string; atS: number } | null;
+  /** When the INFO sampler (every 0.5 s) first saw another node answer as primary. */
+  failover: { from: string; to: string; detectedAtS: number } | null;
   lostWrites: { checked: number; lost: number } | null;
   client: { cpuPercent: number; connections: number; saturated: boolean };
   cleanup: { keysRemoved: number; keysLeft: number };
@@ -185,7 +186,7 @@ export function buildReport(input: ReportInput): BenchReport {
     total: { ops: totalOps, opsPerSec: Math.round(totalOps / seconds), errors: nodes.reduce((sum, n) => sum + n.errors, 0), latencyMs: latencyMs(all) },
     replication,
     unavailability,
-    failover: input.failover ? { from: input.failover.from, to: input.failover.to, atS: round(input.failover.atMs / 1000) } : null,
+    failover: input.failover ? { from: input.failover.from, to: input.failover.to, detectedAtS: round(input.failover.atMs / 1000) } : null,
     lostWrites: input.lostWrites ?? null,
     client: { cpuPercent, connections: input.connections, saturated },
     cleanup: input.cleanup,

@@ -1,0 +1,65 @@
+/**
+ * A failover during a run (the emulator's TestFailover stops the primary, promotes a
+ * replica and brings the old primary back as a replica): the run completes, reports the
+ * failover, the old primary's unavailability, and checks the acknowledged writes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateReplicationGroupCommand, TestFailoverCommand } from '@aws-sdk/client-elasticache';
+import { spawn } from 'node:child_process';
+import { CLI_PATH } from '../helpers/cli.js';
+import { startTestEmulator } from '../helpers/emulator.js';
+import { waitForReplicationGroup } from '../../src/aws/wait.js';
+import type { AwsContext } from '../../src/aws/clients.js';
+import type { BenchReport } from '../../src/bench/report.js';
+
+test('failover mid-run: reported with when, who, and the acknowledged writes checked', async (t) => {
+  const emulator = await startTestEmulator({ replicationDelayMs: 2 });
+  t.after(() => emulator.close());
+  const aws: AwsContext = { elasticache: emulator.elasticache, ec2: emulator.ec2, region: 'us-east-1', endpointUrl: emulator.url, local: true };
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'bench-failover',
+      ReplicationGroupDescription: 'failover drill',
+      Engine: 'redis',
+      NumCacheClusters: 3,
+      AutomaticFailoverEnabled: true,
+    }),
+  );
+  await waitForReplicationGroup(aws, 'bench-failover', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, '--endpoint-url', emulator.url, '--output', 'json', 'bench', 'bench-failover', '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000'],
+    { env: { ...process.env, NO_COLOR: '1', ...emulator.env } },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  // Fail over once the measurement has started (the CLI's start-up time varies on a busy machine).
+  const measuring = new Promise<void>((resolve) =>
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('bench measure')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await Promise.race([measuring, exited]);
+  await sleep(1000);
+  await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'bench-failover', NodeGroupId: '0001' }));
+  const result = { code: await exited, stdout, stderr };
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as BenchReport;
+  const oldPrimary = report.nodes.find((n) => n.role === 'primary')!;
+  assert.ok(report.failover, 'the failover is reported');
+  assert.equal(report.failover.from, oldPrimary.id);
+  assert.notEqual(report.failover.to, oldPrimary.id);
+  assert.ok(report.failover.detectedAtS > 0 && report.failover.detectedAtS < 4, `failover at ${report.failover.detectedAtS} s`);
+  assert.ok(oldPrimary.errors > 0, 'requests to the stopped primary failed');
+  assert.ok(oldPrimary.unavailable.length >= 1, 'the old primary was unavailable for a while');
+  assert.ok(report.lostWrites && report.lostWrites.checked > 0, 'acknowledged writes were checked on the new primary');
+  assert.ok(report.lostWrites.lost >= 0 && report.lostWrites.lost <= report.lostWrites.checked);
+  assert.equal(report.cleanup.keysLeft, 0, 'keys removed on the new primary');
+  for (const node of report.nodes.filter((n) => n.id !== oldPrimary.id)) assert.ok(node.ops > 0, `${node.id} kept serving`);
+});
