@@ -77,6 +77,24 @@ describe('create-cluster on a terminal', () => {
     assert.ok(!(await groups()).some((g) => g.ReplicationGroupId === 'declined'));
   });
 
+  test('--auth-token-prompt asks with a hidden prompt; the token is never on the screen or in the requests', async () => {
+    const token = 'Typed-Secret-0123456789';
+    const pty = session(['create-cluster', 'secret', '--allow-from', '10.3.0.0/16', '--transit-encryption', '--auth-token-prompt', '--dry-run']);
+    await pty.expect('AUTH token (hidden');
+    // A bad token is refused with the rule (without echoing it), then replaced.
+    await pty.type('bad@token');
+    await pty.press('enter');
+    await pty.expect('must be 16-128 characters');
+    await pty.press('backspace', 9);
+    await pty.type(token);
+    await pty.press('enter');
+    await pty.expect('dry run: nothing was created');
+    assert.equal(await pty.exited, 0, pty.screen);
+    assert.ok(!pty.screen.includes(token) && !pty.screen.includes('bad@token'), 'the token is masked');
+    assert.match(pty.screen, /"AuthToken": "\$\{AuthToken\}"/);
+    assert.match(pty.screen, /"TransitEncryptionEnabled": true/);
+  });
+
   test('Ctrl-C at a prompt stops with exit 130 and nothing created', async () => {
     const pty = session(['create-cluster']);
     await pty.expect('Engine');

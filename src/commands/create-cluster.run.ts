@@ -50,6 +50,9 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   for (const warning of validateGiven(given)) output.warn(warning);
   const tokenSources = [options.authTokenEnv, options.authTokenFile, options.authTokenPrompt].filter((v) => v !== undefined);
   if (tokenSources.length > 1) throw new UsageError('--auth-token-env, --auth-token-file and --auth-token-prompt: give only one AUTH token source');
+  if (options.authTokenPrompt && given.transitEncryption !== true) {
+    throw new UsageError('--auth-token-prompt needs --transit-encryption: AWS accepts AUTH only over TLS');
+  }
   if (options.authTokenEnv !== undefined) given.authToken = tokenFromEnv(options.authTokenEnv);
   if (options.authTokenFile !== undefined) given.authToken = await tokenFromFile(options.authTokenFile, output);
 
@@ -83,7 +86,9 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
       const { walkthrough } = await import('./create-cluster.prompts.js');
       output.info(output.paintErr('bold', 'Create a replication group') + output.paintErr('dim', ' (Ctrl-C to stop; nothing is created before the review)'));
       input = await walkthrough(given, {
-        requiredOnly: options.yes === true,
+        // The whole walkthrough when something required is missing (a person exploring);
+        // with --yes, or only --auth-token-prompt to answer, just what is needed.
+        requiredOnly: options.yes === true || missing.length === 0,
         engineVersions,
         output,
         askAuthToken: options.authTokenPrompt === true,
