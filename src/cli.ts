@@ -64,6 +64,11 @@ function exitOverrideEverywhere(command: Command): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `elasticache-kit … | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -21,6 +21,21 @@ export interface ReplicationGroupsOptions {
   log(line: string): void;
 }
 
+/**
+ * An emulator-only extension: a group created with this tag gets its own simulated
+ * replication delay instead of the server's `--replication-delay-ms`, so one emulator can
+ * host a "same AZ" group next to a "cross-region" one (the demo uses it). On AWS the tag
+ * is just a tag.
+ */
+export const REPLICATION_DELAY_TAG = 'elasticache-kit:local:replication-delay-ms';
+
+export function replicationDelayFor(record: Pick<GroupRecord, 'tags'>, serverDefault: number): number {
+  const raw = record.tags.find((tag) => tag.Key === REPLICATION_DELAY_TAG)?.Value;
+  if (raw === undefined) return serverDefault;
+  const delay = Number(raw);
+  return Number.isInteger(delay) && delay >= 0 && delay <= 60_000 ? delay : serverDefault;
+}
+
 /** How long a new or failed-over group may take to get every replica in sync. */
 const SYNC_TIMEOUT_MS = 60_000;
 const SYNC_POLL_MS = 50;
@@ -118,7 +133,7 @@ export class ReplicationGroups {
         host: this.options.host,
         dataDir: this.groupDir(record),
         authToken: start.authToken,
-        replicationDelayMs: this.options.replicationDelayMs,
+        replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
         log: this.options.log,
       });
     } catch (error) {

@@ -171,3 +171,29 @@ test('replicationDelayMs delays what replicas see', async (t) => {
   // Generous bound on a shared machine: at least half the configured delay.
   assert.ok(elapsed >= 150, `the replica saw the write after ${elapsed} ms`);
 });
+
+test('a group tagged with its own replication delay gets that delay, on an emulator with none', async (t) => {
+  const { REPLICATION_DELAY_TAG } = await import('../../src/local/replication-groups.js');
+  const emulator = await startTestEmulator({ replicationDelayMs: 0 });
+  t.after(() => emulator.close());
+  const client = emulator.elasticache;
+  await client.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'far',
+      ReplicationGroupDescription: 'cross-region',
+      NumCacheClusters: 2,
+      Tags: [{ Key: REPLICATION_DELAY_TAG, Value: '300' }],
+    }),
+  );
+  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'far' });
+  const group = await describe(emulator, 'far');
+  const primaryPort = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+  const replicaPort = group.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'replica')!.ReadEndpoint!.Port!;
+  const replica = connect(replicaPort);
+  t.after(() => replica.disconnect());
+  await replica.connect();
+  await withClient(primaryPort, (redis) => redis.set('far-key', '1'));
+  const written = Date.now();
+  await eventually(async () => (await replica.get('far-key')) === '1');
+  assert.ok(Date.now() - written >= 150, 'the tag, not the server default of 0, set the delay');
+});
