@@ -5,7 +5,7 @@
  * clients at the emulator with dummy credentials unless real ones are in the environment.
  */
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { UsageError, messageOf } from '../errors.js';
 import { localEndpointUrl, localPort, type GlobalOptions } from '../globals.js';
 
@@ -21,8 +21,17 @@ export interface AwsContext {
 const LOCAL_DEFAULT_REGION = 'us-east-1';
 const LOCAL_CREDENTIALS: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'AKIALOCALEMULATOR000', secretAccessKey: 'local' };
 
+export interface ConnectOptions {
+  /**
+   * Build the EC2 client too (default true). Commands that never call EC2 pass false:
+   * loading @aws-sdk/client-ec2 takes most of a second, which a CI step like `endpoints` feels.
+   * Their `ec2` then rejects every call.
+   */
+  ec2?: boolean;
+}
+
 /** Builds both clients and checks, before any API call, that region and credentials resolve. */
-export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<AwsContext> {
+export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env, options: ConnectOptions = {}): Promise<AwsContext> {
   const local = Boolean(globals.local);
   if (local && globals.endpointUrl) {
     throw new UsageError('--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env));
@@ -42,7 +51,7 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
     maxAttempts: 6,
   };
   const elasticache = new ElastiCacheClient(common);
-  const ec2 = new EC2Client(common);
+  const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
 
   let resolvedRegion: string;
   try {
@@ -71,6 +80,11 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
     await ensureEmulator({ port: localPort(env) });
   }
   return { elasticache, ec2, region: resolvedRegion, endpointUrl, local };
+}
+
+function unloadedEc2(): EC2Client {
+  const notLoaded = () => Promise.reject(new Error('the EC2 client was not loaded (connect(…, { ec2: true }))'));
+  return { send: notLoaded, destroy: () => undefined } as unknown as EC2Client;
 }
 
 function validateEndpointUrl(url: string): void {
