@@ -114,7 +114,7 @@ async function discover(context: CommandContext<EndpointsFlags>, id: string, req
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { connect, closeClients } = await import('../aws/clients.js');
   const { discoverTopology } = await import('../aws/topology.js');
-  const aws = await connect(context.globals);
+  const aws = await connect(context.globals, process.env, { ec2: false });
   try {
     let topology = await discoverTopology(aws, id);
     const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');

@@ -1,0 +1,41 @@
+/**
+ * `endpoints` is what CI calls on every run: it must not load what it does not use. The
+ * child's ESM resolutions are recorded by a module hook; ioredis, inquirer, ora and the
+ * EC2 client (most of a second to load) must not be among them, nor the XML parser for
+ * a non-XML format.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { CLI_PATH } from './helpers/cli.js';
+
+const HOOK =
+  'data:text/javascript,import {register} from "node:module"; register("data:text/javascript,' +
+  'export async function resolve(s,c,n){const r=await n(s,c); process.stderr.write(\\"LOADED \\"+r.url+\\"\\\\n\\"); return r;}");';
+
+async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: number | null }> {
+  const child = spawn(process.execPath, ['--import', HOOK, CLI_PATH, ...args], {
+    env: { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIATEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { loaded: [...stderr.matchAll(/^LOADED (.*)$/gm)].map((m) => m[1]!), code };
+}
+
+test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inquirer, ora or XML parser', async () => {
+  // Port 9 refuses the connection: the command gets as far as the API call, then fails (exit 1).
+  const { loaded, code } = await loadedBy(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', '--format', 'dotenv']);
+  assert.equal(code, 1);
+  assert.ok(loaded.some((url) => url.includes('@aws-sdk/client-elasticache')), 'the hook sees the SDK being loaded');
+  for (const heavy of ['@aws-sdk/client-ec2', 'ioredis', '@inquirer', '/ora/', 'fast-xml-parser']) {
+    assert.ok(!loaded.some((url) => url.includes(heavy)), `${heavy} was loaded`);
+  }
+});
+
+test('endpoints --help loads nothing but commander', async () => {
+  const { loaded } = await loadedBy(['endpoints', '--help']);
+  const packages = new Set(loaded.filter((url) => url.includes('/node_modules/')).map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]));
+  assert.deepEqual([...packages], ['commander']);
+});
