@@ -47,7 +47,12 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   const given = inputFromFlags(context.args[0] as string | undefined, options);
 
   // 1. Everything given is checked before anything else (exit 2, no AWS call).
-  for (const warning of validateGiven(given)) output.warn(warning);
+  const warned = new Set<string>();
+  const warn = (warning: string) => {
+    if (!warned.has(warning)) output.warn(warning);
+    warned.add(warning);
+  };
+  validateGiven(given).forEach(warn);
   const tokenSources = [options.authTokenEnv, options.authTokenFile, options.authTokenPrompt].filter((v) => v !== undefined);
   if (tokenSources.length > 1) throw new UsageError('--auth-token-env, --auth-token-file and --auth-token-prompt: give only one AUTH token source');
   if (options.authTokenPrompt && given.transitEncryption !== true) {
@@ -95,7 +100,7 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
       });
     }
     const { plan, warnings } = resolvePlan(input);
-    if (willPrompt) for (const warning of warnings) output.warn(warning);
+    warnings.forEach(warn);
 
     // 3. The group may exist already: same settings → report and wait; different → exit 2.
     if (await handleExisting(aws, plan, context)) return;
