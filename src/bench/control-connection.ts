@@ -43,13 +43,20 @@ export function closeControl(redis: Redis | undefined): void {
 /** Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). */
 export async function connectControl(address: NodeAddress, name: string): Promise<Redis> {
   const redis = openControl(address, name);
+  // ioredis reports why a connection failed (WRONGPASS, ECONNREFUSED, a TLS error) on its
+  // 'error' event and rejects connect() only with "Connection is closed": keep the cause.
+  let cause: Error | undefined;
+  const remember = (error: Error) => (cause ??= error);
+  redis.on('error', remember);
   try {
     await redis.connect();
     await redis.ping();
     return redis;
   } catch (error) {
     closeControl(redis);
-    throw error;
+    throw cause ?? error;
+  } finally {
+    redis.off('error', remember);
   }
 }
 

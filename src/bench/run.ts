@@ -62,7 +62,7 @@ export async function runBench(
   try {
     control = await connectControl(primary.address, 'eck-bench-control');
   } catch (error) {
-    throw new CliError(`cannot reach the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`);
+    throw new CliError(`cannot connect to the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`);
   }
   let currentPrimaryControl = control;
   const extraControls: Redis[] = [];
