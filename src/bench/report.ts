@@ -194,6 +194,13 @@ export function buildReport(input: ReportInput): BenchReport {
   };
 }
 
+/** Milliseconds for a sentence: 0.33 ms, 5.8 ms, 21 ms. */
+function ms(value: number): string {
+  if (value < 1) return `${value.toFixed(2)} ms`;
+  if (value < 10) return `${value.toFixed(1)} ms`;
+  return `${Math.round(value)} ms`;
+}
+
 function percent(ratio: number): string {
   const p = ratio * 100;
   return p >= 10 || p === 0 ? `${Math.round(p)}%` : `${p.toFixed(1)}%`;
@@ -210,14 +217,14 @@ export function interpretReport(report: BenchReport): string {
   if (replicas.length === 0) {
     const primary = report.nodes.find((n) => n.role === 'primary');
     const base = primary
-      ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${primary.latencyMs.p99} ms`
+      ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
       : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
     return `${base}; with no replica measured, every read goes to the primary and always sees the latest write${down ? `, though ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
   }
   const worst = replicas.reduce((a, b) => (b.staleReadRatio > a.staleReadRatio ? b : a));
   const lagP50 = Math.max(...replicas.map((r) => r.lagMs.p50));
   if (worst.staleReadRatio >= 0.01) {
-    return `a read from a replica right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${lagP50} ms); read your own writes from the primary${tail}`;
+    return `a read from a replica right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${ms(lagP50)}); read your own writes from the primary${tail}`;
   }
-  return `replicas kept up: a read right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${lagP50} ms), so reading from replicas is safe for data that may be a moment old${down ? `, but ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
+  return `replicas kept up: a read right after a write was stale ${percent(worst.staleReadRatio)} of the time (replication lag p50 ${ms(lagP50)}), so reading from replicas is safe for data that may be a moment old${down ? `, but ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
 }
