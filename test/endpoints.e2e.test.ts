@@ -224,6 +224,7 @@ test('a broken file is left byte for byte, exit 1 naming the line, before any AP
     ['broken.config', '<configuration>\r\n  <appSettings>\r\n    <add key="a" value="b">\r\n  </appSettings>\r\n</configuration>', 'appsettings-xml', /broken\.config at line 4/],
     ['broken.json', '{\n  "Logging": {}\n  "ElastiCache": {}\n}\n', 'appsettings-json', /broken\.json at line 3, column 3/],
     ['broken.env', 'A=1\nnot an assignment\n', 'dotenv', /broken\.env at line 2/],
+    ['appsettings.json', '{\n  "Logging": {}\n}\n', 'json', /appsettings\.json: it is not a Topology/],
   ] as const;
   for (const [name, content, format, message] of broken) {
     const path = join(folder, name);

@@ -91,7 +91,8 @@ function readAuthToken(source: NonNullable<EndpointsRequest['authSource']>): str
 /** The file --out names: read and parsed now, so a broken file fails before any API call. */
 function checkExisting(path: string, write: 'merge' | 'replace' | 'append', module: FormatModule): ExistingFile {
   const existing = readExistingFile(path);
-  if (existing.text !== undefined && write === 'merge') {
+  // merge: the file must parse; replace: it must be one the tool wrote. (append: GitHub's file, anything goes.)
+  if (existing.text !== undefined && write !== 'append') {
     try {
       module.check?.(existing.text);
     } catch (error) {

@@ -175,3 +175,14 @@ for (const [what, format, text, line] of BROKEN) {
     await assert.rejects(merge(format, text), (e: unknown) => e instanceof ConfigParseError && e.line === line);
   });
 }
+
+test('formats that replace the whole file refuse a file they did not write', async () => {
+  const json = await FORMATS.json.load();
+  assert.throws(() => json.check!('{\n  "Logging": {}\n}\n'), (e: unknown) => e instanceof ConfigParseError && /--format appsettings-json/.test(e.message));
+  assert.throws(() => json.check!('not json'), ConfigParseError);
+  json.check!(JSON.stringify(demo));
+  json.check!('');
+  const url = await FORMATS.url.load();
+  assert.throws(() => url.check!('primary redis://a:1\nsomething else\n'), (e: unknown) => e instanceof ConfigParseError && e.line === 2);
+  url.check!('primary redis://a:1\r\nreplica rediss://:p%40@b:2\r\n');
+});

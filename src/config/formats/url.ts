@@ -10,6 +10,7 @@
  *
  * `awk '$1=="primary"{print $2}'` picks one out.
  */
+import { ConfigParseError } from '../errors.js';
 import type { EndpointValues } from '../values.js';
 import type { RenderInput } from './types.js';
 
@@ -29,4 +30,17 @@ export function render({ values }: RenderInput): string {
     for (const replica of values.nodes.replicas) lines.push(`replica ${redisUrl(replica, values)}`);
   }
   return lines.map((line) => line + '\n').join('');
+}
+
+/** The file is replaced whole, so every line must be one of ours (ROLE URL) or blank. */
+export function check(existing: string): void {
+  const lines = existing.split(/\r\n|\n|\r/);
+  lines.forEach((line, index) => {
+    if (line.trim() !== '' && !/^(primary|reader|replica|configuration) rediss?:\/\/\S+$/.test(line)) {
+      throw new ConfigParseError(
+        'it is not a url file written by elasticache-kit endpoints, and --format url replaces the whole file: name another file, or remove it first',
+        index + 1,
+      );
+    }
+  });
 }
