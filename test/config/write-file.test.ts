@@ -123,5 +123,10 @@ test('killing the writer at random moments leaves the old file or the new one, n
   }
   assert.equal(kills, 12);
   // A kill can leave a temporary file behind (nothing runs after SIGKILL), never a torn target.
-  for (const name of readdirSync(dir)) assert.ok(name === 'big.config' || /^\.big\.config\.[0-9a-f]{12}\.tmp$/.test(name), name);
+  const names = readdirSync(dir);
+  for (const name of names) assert.ok(name === 'big.config' || /^\.big\.config\.[0-9a-f]{12}\.tmp$/.test(name), name);
+  // Leftover temporary files prove kills landed mid-write, the case this test is about.
+  const midWrite = names.length - 1;
+  t.diagnostic(`${midWrite} of ${kills} kills landed while a temporary file was being written`);
+  assert.ok(midWrite >= 1, 'no kill landed mid-write');
 });
