@@ -260,3 +260,44 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
     assert.equal(result.stdout, '');
   }
 });
+
+test('an AUTH group: the written URLs and .env actually connect (ioredis), and the token is written only when asked', async (t) => {
+  const token = 'endpoints-e2e-token-0123456789';
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token }),
+  );
+  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
+  const tokenFile = join(folder, 'token.txt');
+  writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
+
+  const without = await cli(['endpoints', 'secure', '--format', 'url']);
+  assert.equal(without.code, 0, without.stderr);
+  assert.doesNotMatch(without.stdout, /@/);
+  assert.match(without.stderr, /secure requires an AUTH token; it is not written/);
+
+  const urls = await cli(['endpoints', 'secure', '--format', 'url', '--include-auth', '--auth-token-file', tokenFile]);
+  assert.equal(urls.code, 0, urls.stderr);
+  const byRole = new Map(urls.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+  const { Redis } = await import('ioredis');
+  const open = (url: string) => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    t.after(() => client.disconnect());
+    return client;
+  };
+  const primary = open(byRole.get('primary')!);
+  await primary.connect();
+  assert.equal(await primary.set('endpoints-e2e', 'v', 'EX', 30), 'OK', 'the primary URL authenticates and takes writes');
+  const reader = open(byRole.get('reader')!);
+  await reader.connect();
+  assert.equal(((await reader.call('ROLE')) as string[])[0], 'slave', 'the reader URL reaches a replica');
+
+  await cli(['endpoints', 'secure', '--format', 'dotenv', '--out', 'secure.env', '--include-auth', '--auth-token-file', tokenFile]);
+  assert.equal(statSync(join(folder, 'secure.env')).mode & 0o777, 0o600);
+  const { readTargetsFromConfigFile } = await import('../src/config/read-targets.js');
+  const targets = readTargetsFromConfigFile(join(folder, 'secure.env'));
+  assert.equal(targets.authToken, token);
+  const fromFile = new Redis({ host: targets.primary!.address, port: targets.primary!.port, password: targets.authToken!, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  t.after(() => fromFile.disconnect());
+  await fromFile.connect();
+  assert.equal(await fromFile.get('endpoints-e2e'), 'v', 'bench --from-config gets working targets from the file');
+});
