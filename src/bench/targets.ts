@@ -66,7 +66,7 @@ function tlsOptions(settings: BenchSettings, useTls: boolean, warnings: string[]
   if (settings.servername !== undefined) options.servername = settings.servername;
   if (settings.insecure) {
     options.rejectUnauthorized = false;
-    warnings.push('--insecure: the server certificate is not verified; anyone on the path could read the traffic');
+    warnings.push('--insecure: the server certificate is not verified; a machine in the middle could impersonate the server');
   }
   return options;
 }

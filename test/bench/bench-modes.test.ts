@@ -1,15 +1,17 @@
 /**
  * Workload modes and connection options against a real redis-server: --requests,
  * --rate (open loop), --hdr-out/--json files, AUTH from an environment variable (never
- * printed), and a wrong token failing clearly.
+ * printed), a wrong token failing clearly, and TLS with certificate verification.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { startRedisServer } from '../helpers/redis.js';
+import { freePort } from '../helpers/ports.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 test('--requests stops after that many requests; --hdr-out and --json write files', async (t) => {
@@ -66,4 +68,33 @@ test('AUTH token from an environment variable; never printed; a wrong one fails 
   const none = await runCli(args.slice(0, -2));
   assert.equal(none.code, 1);
   assert.match(none.stderr, /NOAUTH|Authentication required/i);
+});
+
+test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure warns', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eck-bench-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=eck-test-ca');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=cache.internal');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:cache.internal\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf');
+  const tlsPort = await freePort();
+  const redis = await startRedisServer({
+    args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
+  });
+  t.after(() => redis.stop());
+  const base = ['bench', '--primary', `127.0.0.1:${tlsPort}`, '--tls', '--test-time', '0.5', '--warmup', '0', '--clients', '2', '--key-maximum', '100'];
+  const verified = await runCli(['--output', 'json', ...base, '--ca', join(dir, 'ca.crt'), '--servername', 'cache.internal']);
+  assert.equal(verified.code, 0, verified.stderr);
+  const report = JSON.parse(verified.stdout) as BenchReport;
+  assert.ok(report.nodes[0]!.ops > 0 && report.nodes[0]!.errors === 0);
+  assert.equal(report.config.tls, true);
+
+  const unverified = await runCli(base);
+  assert.equal(unverified.code, 1);
+  assert.match(unverified.stderr, /cannot connect to the primary .*certificate/);
+
+  const insecure = await runCli(base.concat('--insecure'));
+  assert.equal(insecure.code, 0, insecure.stderr);
+  assert.match(insecure.stderr, /warning: --insecure: the server certificate is not verified/);
 });
