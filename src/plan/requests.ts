@@ -72,7 +72,7 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
       action: 'CreateCacheSubnetGroup',
       input: {
         CacheSubnetGroupName: network.subnetGroup.name,
-        CacheSubnetGroupDescription: `elasticache-kit: subnets ${network.subnetGroup.subnetIds.join(', ')} of ${network.vpcId}`,
+        CacheSubnetGroupDescription: subnetGroupDescription(network.subnetGroup.subnetIds, network.vpcId),
         SubnetIds: [...network.subnetGroup.subnetIds],
         Tags: [...baseTags, { Key: TAG_VPC, Value: network.vpcId }],
       },
@@ -137,6 +137,12 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
     },
   });
   return requests;
+}
+
+/** AWS caps the description at 255 characters: list the subnets while they fit. */
+export function subnetGroupDescription(subnetIds: readonly string[], vpcId: string): string {
+  const listed = `elasticache-kit: subnets ${subnetIds.join(', ')} of ${vpcId}`;
+  return listed.length <= 255 ? listed : `elasticache-kit: ${subnetIds.length} subnets of ${vpcId}`;
 }
 
 export function ingressRule(port: number, source: AccessSource): Record<string, unknown> {

@@ -5,6 +5,7 @@ import { parseAllowFrom, validateReplicationGroupId, validateAuthToken } from '.
 import { knownNodeTypes, parseNodeType, supportsMultiAZ } from '../../src/plan/node-types.js';
 import { chooseEngineVersion, checkVersionFeatures, sortVersions } from '../../src/plan/engine-versions.js';
 import {
+  subnetGroupDescription,
   AUTH_TOKEN_PLACEHOLDER,
   CREATED_SECURITY_GROUP_ID,
   planToRequests,
@@ -172,6 +173,12 @@ test('planToRequests: reused network means one request; a security-group source 
   const ingress = planToRequests(fromBastion, network)[1]!;
   assert.deepEqual((ingress.input.IpPermissions as any)[0].UserIdGroupPairs[0].GroupId, 'sg-0bbbbbbb');
   assert.equal((ingress.input.IpPermissions as any)[0].IpRanges, undefined);
+});
+
+test('a subnet group description stays within AWS\'s 255 characters', () => {
+  const many = Array.from({ length: 20 }, (_, i) => `subnet-0123456789abcde${String(i).padStart(2, '0')}`);
+  assert.equal(subnetGroupDescription(many, 'vpc-0a1b2c3d'), 'elasticache-kit: 20 subnets of vpc-0a1b2c3d');
+  assert.match(subnetGroupDescription(many.slice(0, 3), 'vpc-0a1b2c3d'), /subnets subnet-0123456789abcde00, /);
 });
 
 test('names of what the tool creates are deterministic', () => {
