@@ -61,6 +61,8 @@ try {
     ['endpoints demo (json)', [...target, 'endpoints', 'demo']],
     ['endpoints demo --format dotenv', [...target, 'endpoints', 'demo', '--format', 'dotenv']],
     ['endpoints demo --format appsettings-xml --out web.config', [...target, 'endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config']],
+    // For comparison: the same two API calls from a command that still loads the EC2 client.
+    ['wait demo --output json (same calls + EC2 client load)', [...target, '--output', 'json', 'wait', 'demo']],
   ];
   console.log(`endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh node process per run (node ${process.version})`);
   for (const [name, args] of scenarios) {
