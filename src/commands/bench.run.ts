@@ -1,7 +1,7 @@
 /** bench: parse and validate → resolve the nodes → run → render (table or JSON). */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { CliError, InterruptedError, messageOf } from '../errors.js';
+import { CliError, InterruptedError, UsageError, messageOf } from '../errors.js';
 import { interrupted } from '../interrupt.js';
 import { formatElapsed, startProgress } from '../ui/progress.js';
 import type { CommandContext } from './lazy.js';
@@ -21,6 +21,9 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   ]);
   const targets = await resolveTargets(spec, settings, globals);
   for (const warning of targets.warnings) output.warn(warning);
+  if (settings.readFrom === 'replicas' && !targets.nodes.some((n) => n.role === 'replica')) {
+    throw new UsageError('--read-from replicas needs at least one replica (--replica host:port, or a group with replicas)');
+  }
 
   const config = {
     target: targets.source,
