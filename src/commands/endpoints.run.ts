@@ -51,10 +51,13 @@ export async function run(context: CommandContext<EndpointsFlags>): Promise<void
     report(output, request, id, existing, { created: existing.text === undefined, changed: true, use: useLabel(values) });
     return;
   }
-  const text = existing.text !== undefined && info.write === 'merge' ? mergeInto(existing, module, input) : module.render(input);
-  const modeOk = !request.includeAuth || existing.mode === undefined || (existing.mode & 0o077) === 0;
-  if (text === existing.text && modeOk) {
-    report(output, request, id, existing, { created: false, changed: false, use: useLabel(values) });
+  // Read again: the file may have been edited while the API answered, and a merge must
+  // start from what is there now, not from the copy checked a moment ago.
+  const current = checkExisting(request.out!, info.write, module);
+  const text = current.text !== undefined && info.write === 'merge' ? mergeInto(current, module, input) : module.render(input);
+  const modeOk = !request.includeAuth || current.mode === undefined || (current.mode & 0o077) === 0;
+  if (text === current.text && modeOk) {
+    report(output, request, id, current, { created: false, changed: false, use: useLabel(values) });
     return;
   }
   const { writeFileAtomic } = await import('../config/write-file.js');
