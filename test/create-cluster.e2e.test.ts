@@ -117,6 +117,9 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /already exists with these settings/);
     assert.equal((JSON.parse(result.stdout) as Topology).replicationGroupId, 'demo');
+    const endpoints = await cli(['endpoints', 'demo', '--format', 'json']);
+    assert.equal(endpoints.code, 0, endpoints.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), JSON.parse(endpoints.stdout), 'the same Topology as endpoints --format json');
     assert.deepEqual(await groupIds(), ['demo']);
     assert.equal((await securityGroups()).length, sgBefore);
   });
