@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
@@ -18,7 +19,10 @@ const session = (args: string[]) => {
 };
 const groups = async () => ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []);
 
-describe('create-cluster on a terminal', () => {
+// util-linux `script` (Debian/Ubuntu: bsdutils, always installed) provides the terminal.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux script is not installed' }, () => {
   before(async () => {
     emulator = await startTestEmulator();
   });
