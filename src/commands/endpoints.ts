@@ -33,7 +33,8 @@ export function register(program: Command): void {
 Formats:
   json              the Topology (the public JSON contract): endpoints, nodes and their roles, port, TLS
   appsettings-xml   <appSettings> with MasterNodes / SlaveNodes for web.config or App.config. On stdout,
-                    the block to paste; with --out, merged into <configuration><appSettings> of the file
+                    the block to paste; with --out, merged into <configuration><appSettings> of the file.
+                    With TLS each host:port ends in ?ssl=true (ServiceStack.Redis syntax)
   appsettings-json  a section of appsettings.json: MasterNodes, SlaveNodes, Port, Tls
   dotenv            ELASTICACHE_PRIMARY, _REPLICAS, _READER, _PORT, _TLS lines for a .env file
   shell             the same as export lines: eval "$(elasticache-kit endpoints demo --format shell)"
