@@ -71,6 +71,20 @@ describe('create-cluster end to end against the emulator', () => {
     assert.deepEqual(requests.map((r) => r.action), ['CreateCacheSubnetGroup', 'CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'CreateReplicationGroup']);
     assert.equal(requests[3]!.input.NumCacheClusters, 3);
     assert.equal(requests[3]!.input.EngineVersion, '7.1', 'the newest version DescribeCacheEngineVersions offers');
+
+    // Explicit subnets, an open source, an unknown node type and a tag: warnings, and the requests say so.
+    const subnets = (await emulator.ec2.send(new DescribeSubnetsCommand({}))).Subnets!.map((s) => s.SubnetId!).slice(0, 2);
+    const open = await cli(['create-cluster', 'edge', '--engine', 'valkey', '--node-type', 'cache.r9g.large', '--subnets', subnets.join(','), '--allow-from', '0.0.0.0/0', '--tag', 'team=web', '--dry-run']);
+    assert.equal(open.code, 0, open.stderr);
+    assert.match(open.stderr, /warning: --node-type cache\.r9g\.large is not a node type this tool knows; passing it to AWS as is/);
+    assert.match(open.stderr, /warning: --allow-from 0\.0\.0\.0\/0 opens port 6379 to the whole internet/);
+    const edge = JSON.parse(open.stdout) as Array<{ action: string; input: Record<string, any> }>;
+    assert.deepEqual(edge[0]!.input.SubnetIds, subnets);
+    assert.equal(edge[2]!.input.IpPermissions[0].IpRanges[0].CidrIp, '0.0.0.0/0');
+    assert.equal(edge[3]!.input.Engine, 'valkey');
+    assert.equal(edge[3]!.input.EngineVersion, '8.1');
+    assert.equal(edge[3]!.input.CacheNodeType, 'cache.r9g.large');
+    assert.ok(edge[3]!.input.Tags.some((t: { Key: string; Value: string }) => t.Key === 'team' && t.Value === 'web'));
     assert.deepEqual(await groupIds(), []);
     assert.equal((await securityGroups()).length, sgBefore, 'no security group created');
     assert.ok(!(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')), 'no subnet group created');
