@@ -1,11 +1,12 @@
 /**
- * Waiting: --wait-timeout exits 4 with the command that resumes (and that command works);
+ * Waiting (and --keep-network): --wait-timeout exits 4 with the command that resumes (and that command works);
  * Ctrl-C while waiting says the group keeps changing and how to resume (exit 130).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { CLI_PATH, runCli } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 
@@ -54,5 +55,14 @@ describe('waiting for a replication group', () => {
     }
     const still = await cli(['wait', 'slow', '--output', 'json']);
     assert.equal(still.code, 0);
+  });
+
+  test('delete-cluster --keep-network deletes the group and keeps the network the tool made', async () => {
+    const result = await cli(['delete-cluster', 'slow', '--yes', '--keep-network', '--output', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { replicationGroupId: 'slow', status: 'deleted', removed: [], kept: [] });
+    assert.match(result.stderr, /keeping the network resources \(--keep-network\)/);
+    const groups = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupName);
+    assert.ok(groups.includes('elasticache-kit-6379-from-10.0.0.0/16'));
   });
 });
