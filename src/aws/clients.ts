@@ -32,6 +32,10 @@ export interface ConnectOptions {
 
 /** Builds both clients and checks, before any API call, that region and credentials resolve. */
 export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env, options: ConnectOptions = {}): Promise<AwsContext> {
+  // The SDK prints a multi-line notice about Node.js support dates on every client it builds.
+  // The runtime is this tool's choice (package.json engines), and CI logs read our stderr:
+  // keep it quiet unless the user set the variable themselves.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const local = Boolean(globals.local);
   if (local && globals.endpointUrl) {
     throw new UsageError('--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env));

@@ -114,8 +114,6 @@ function mergeInto(existing: ExistingFile, module: FormatModule, input: Paramete
 }
 
 async function discover(context: CommandContext<EndpointsFlags>, id: string, request: EndpointsRequest): Promise<Topology> {
-  // CI reads our stderr: the SDK's notice about Node versions of 2027 is noise there (set the variable to false to see it).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { connect, closeClients } = await import('../aws/clients.js');
   const { discoverTopology } = await import('../aws/topology.js');
   const aws = await connect(context.globals, process.env, { ec2: false });
