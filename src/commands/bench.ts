@@ -14,7 +14,7 @@ Targets (one of):
   --from-config FILE         a file written by \`elasticache-kit endpoints\`
 
 Every key is under --key-prefix (default eck:bench:<run id>:), every write has a TTL, and
-all bench keys are removed at the end, also after Ctrl-C. Only SET, GET, EXISTS, SCAN,
+all bench keys are removed at the end, also after Ctrl-C. Only AUTH, SET, GET, EXISTS, SCAN,
 UNLINK, INFO and PING are sent: nothing ElastiCache disables.
 
 Examples:
