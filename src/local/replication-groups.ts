@@ -27,7 +27,7 @@ export interface ReplicationGroupsOptions {
  * host a "same AZ" group next to a "cross-region" one (the demo uses it). On AWS the tag
  * is just a tag.
  */
-export const REPLICATION_DELAY_TAG = 'elasticache-kit:local:replication-delay-ms';
+export const REPLICATION_DELAY_TAG = 'local-emulator:replication-delay-ms';
 
 export function replicationDelayFor(record: Pick<GroupRecord, 'tags'>, serverDefault: number): number {
   const raw = record.tags.find((tag) => tag.Key === REPLICATION_DELAY_TAG)?.Value;
