@@ -51,7 +51,9 @@ export class Keyspace {
 
   /** Writes `GET <key n>` at `offset`; returns the offset after it. */
   encodeGet(out: Buffer, offset: number, n: number): number {
-    offset += this.getHead.copy(out, offset);
+    // TypedArray#set is a plain memcpy; Buffer#copy adds argument checks per call.
+    out.set(this.getHead, offset);
+    offset += this.getHead.length;
     offset = this.writeDigits(out, offset, n);
     out[offset++] = 13;
     out[offset++] = 10;
@@ -60,9 +62,10 @@ export class Keyspace {
 
   /** Writes `SET <key n> <value> PX <ttl>` at `offset`; returns the offset after it. */
   encodeSet(out: Buffer, offset: number, n: number): number {
-    offset += this.setHead.copy(out, offset);
-    offset = this.writeDigits(out, offset, n);
-    offset += this.setTail.copy(out, offset);
+    out.set(this.setHead, offset);
+    offset = this.writeDigits(out, offset + this.setHead.length, n);
+    out.set(this.setTail, offset);
+    offset += this.setTail.length;
     return offset;
   }
 

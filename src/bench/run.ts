@@ -132,7 +132,6 @@ export async function runBench(
     workload.start();
     prober.start();
     sampler.start();
-    const phaseStart = performance.now();
     if (settings.warmupS > 0) {
       hooks.onPhase?.('warmup', `${settings.warmupS} s`);
       await sleepUnlessAborted(settings.warmupS * 1000, hooks.signal);
@@ -141,7 +140,6 @@ export async function runBench(
     hooks.onPhase?.('measure', settings.requests !== undefined ? `${settings.requests} requests` : `${settings.testTimeS} s`);
     const startedAt = new Date();
     const t0 = performance.now();
-    void phaseStart;
     workload.beginMeasuring(t0);
     prober.beginMeasuring();
     sampler.beginMeasuring();
