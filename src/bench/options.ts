@@ -172,6 +172,9 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const pipeline = integerFlag('--pipeline', raw.pipeline, 1, 1000, DEFAULTS.pipeline);
   const { sets, gets } = parseRatio(raw.ratio ?? DEFAULTS.ratio);
   const dataSize = integerFlag('--data-size', raw.dataSize, 1, 1_048_576, DEFAULTS.dataSize);
+  if (pipeline * dataSize > 64 * 1_048_576) {
+    throw new UsageError(`--pipeline × --data-size must be at most 64 MiB per connection (got ${pipeline} × ${dataSize} bytes)`);
+  }
   const keyMaximum = integerFlag('--key-maximum', raw.keyMaximum, 1, 10_000_000, DEFAULTS.keyMaximum);
   const keyPattern = choiceFlag('--key-pattern', raw.keyPattern, ['R', 'G', 'S'] as const, DEFAULTS.keyPattern);
   const readFrom = choiceFlag('--read-from', raw.readFrom, ['primary', 'replicas', 'all'] as const, DEFAULTS.readFrom);

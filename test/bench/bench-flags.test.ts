@@ -22,6 +22,7 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: [...TARGET, '--ratio', '1-10'], message: /--ratio must be SET:GET/ },
   { args: [...TARGET, '--ratio', '0:0'], message: /--ratio must have at least one SET or GET/ },
   { args: [...TARGET, '--data-size', '0'], message: /--data-size must be an integer 1-1048576/ },
+  { args: [...TARGET, '--pipeline', '1000', '--data-size', '1000000'], message: /--pipeline × --data-size must be at most 64 MiB per connection/ },
   { args: [...TARGET, '--key-maximum', '2.5'], message: /--key-maximum must be an integer 1-10000000/ },
   { args: [...TARGET, '--key-pattern', 'Z'], message: /--key-pattern must be one of R, G, S \(got Z\)/ },
   { args: [...TARGET, '--read-from', 'leader'], message: /--read-from must be one of primary, replicas, all \(got leader\)/ },
