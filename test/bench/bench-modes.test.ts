@@ -98,3 +98,15 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
   assert.equal(insecure.code, 0, insecure.stderr);
   assert.match(insecure.stderr, /warning: --insecure: the server certificate is not verified/);
 });
+
+test('large values: replies split across reads are parsed (every GET a hit, no error)', async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const result = await runCli(['--output', 'json', 'bench', '--primary', `127.0.0.1:${redis.port}`, '--data-size', '150001', '--pipeline', '3', '--clients', '2', '--key-maximum', '20', '--ratio', '1:3', '--test-time', '0.7', '--warmup', '0']);
+  assert.equal(result.code, 0, result.stderr);
+  const node = (JSON.parse(result.stdout) as BenchReport).nodes[0]!;
+  assert.ok(node.gets > 20 && node.sets > 5, `${node.sets} SETs, ${node.gets} GETs`);
+  assert.equal(node.hits, node.gets);
+  assert.equal(node.misses, 0);
+  assert.equal(node.errors, 0);
+});
