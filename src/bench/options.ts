@@ -186,10 +186,13 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const rate = integerFlag('--rate', raw.rate, 0, 10_000_000, 0);
   const warmupS = numberFlag('--warmup', raw.warmup, 0, 3600, DEFAULTS.warmup);
   const lagProbes = integerFlag('--lag-probes', raw.lagProbes, 0, 1000, DEFAULTS.lagProbes);
-  const keyPrefix = raw.keyPrefix ?? `eck:bench:${runId}:`;
-  if (keyPrefix.length < 4 || keyPrefix.length > 100 || /[\s*?[\]\\]/.test(keyPrefix)) {
-    throw new UsageError(`--key-prefix must be 4-100 characters with no spaces or glob characters * ? [ ] \\ (got ${JSON.stringify(keyPrefix)})`);
+  const basePrefix = raw.keyPrefix ?? 'eck:bench:';
+  if (basePrefix.length < 4 || basePrefix.length > 100 || /[\s*?[\]\\]/.test(basePrefix)) {
+    throw new UsageError(`--key-prefix must be 4-100 characters with no spaces or glob characters * ? [ ] \\ (got ${JSON.stringify(basePrefix)})`);
   }
+  // The run id always follows the prefix: the cleanup (SCAN MATCH <prefix><run id>:*)
+  // can then only ever remove this run's keys, even with a prefix the app also uses.
+  const keyPrefix = `${basePrefix}${runId}:`;
   // Keys outlive the run only if the cleanup could not run: then the TTL removes them.
   const expectedS = warmupS + (requests === undefined ? testTimeS : 3600);
   const keyTtlS = integerFlag('--key-ttl', raw.keyTtl, 10, 7 * 86_400, Math.ceil(expectedS + 300));

@@ -13,9 +13,10 @@ Targets (one of):
   --primary host:port        no AWS at all: name the nodes (add --replica for each replica)
   --from-config FILE         a file written by \`elasticache-kit endpoints\`
 
-Every key is under --key-prefix (default eck:bench:<run id>:), every write has a TTL, and
-all bench keys are removed at the end, also after Ctrl-C. Only AUTH, SET, GET, EXISTS, SCAN,
-UNLINK, INFO and PING are sent: nothing ElastiCache disables.
+Every key is under <key prefix><run id>: (eck:bench:<run id>: by default), every write
+has a TTL, and this run's keys (only those) are removed at the end, also after Ctrl-C.
+Only AUTH, SET, GET, EXISTS, SCAN, UNLINK, INFO and PING are sent: nothing ElastiCache
+disables.
 
 Examples:
   $ elasticache-kit --local bench demo --test-time 10
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     .option('--rate <ops/s>', 'cap on total ops/s (open loop; latency counts from the intended send time)')
     .option('--warmup <seconds>', 'seconds of load before measuring, not recorded (default 1)')
     .option('--lag-probes <n>', 'replication lag probes per second, 0 to turn off (default 20)')
-    .option('--key-prefix <prefix>', 'every bench key starts with this (default eck:bench:<run id>:)')
+    .option('--key-prefix <prefix>', 'bench keys are <prefix><run id>:… (default eck:bench:)')
     .option('--key-ttl <seconds>', 'TTL of every bench key, in case cleanup cannot run (default run length + 300)')
     .option('--request-timeout <ms>', 'a request unanswered this long fails its connection (default 5000)')
     .option('--hdr-out <prefix>', 'write each node\'s latency histogram to PREFIX<node>.hgrm (HdrHistogram percentile format)')
