@@ -90,3 +90,19 @@ test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale 
   }
   assert.equal(report.cleanup.keysLeft, 0);
 });
+
+test('benchTopology (for demo): a short in-process run on a discovered group gives a report, text and one sentence', async (t) => {
+  const emulator = await startTestEmulator({ replicationDelayMs: 1 });
+  t.after(() => emulator.close());
+  const aws = await createGroup(emulator, 'bench-api');
+  const topology = await discoverTopology(aws, 'bench-api');
+  const { benchTopology } = await import('../../src/bench/api.js');
+  const { report, text, sentence } = await benchTopology(topology, { testTime: '1', warmup: '0', clients: '2', keyMaximum: '200' });
+  assert.equal(report.nodes.length, 3);
+  assert.ok(report.nodes.every((n) => n.ops > 0));
+  assert.equal(report.replication.length, 2);
+  assert.match(text, /^node\s+role/m);
+  assert.match(sentence, /stale|kept up/);
+  assert.ok(!sentence.includes('\n'));
+  assert.equal(report.cleanup.keysLeft, 0);
+});
