@@ -20,6 +20,14 @@ const SUB_BUCKET_MASK = SUB_BUCKET_COUNT - 1;
 /** One hour in microseconds: far beyond any latency worth reporting, still below 2^32. */
 export const DEFAULT_HIGHEST_TRACKABLE = 3_600_000_000;
 
+export interface HistogramSnapshot {
+  highestTrackableValue: number;
+  counts: Float64Array;
+  total: number;
+  min: number;
+  max: number;
+}
+
 export interface PercentileSummary {
   p50: number;
   p90: number;
@@ -100,6 +108,20 @@ export class HdrHistogram {
     this.total = 0;
     this.minValue = Number.MAX_SAFE_INTEGER;
     this.maxValue = 0;
+  }
+
+  /** Plain data (structured-clone friendly) to send a histogram to another thread. */
+  snapshot(): HistogramSnapshot {
+    return { highestTrackableValue: this.highestTrackableValue, counts: this.counts.slice(), total: this.total, min: this.minValue, max: this.maxValue };
+  }
+
+  static fromSnapshot(snapshot: HistogramSnapshot): HdrHistogram {
+    const histogram = new HdrHistogram(snapshot.highestTrackableValue);
+    histogram.counts.set(snapshot.counts);
+    histogram.total = snapshot.total;
+    histogram.minValue = snapshot.min;
+    histogram.maxValue = snapshot.max;
+    return histogram;
   }
 
   /** A fresh histogram holding the same counts. */

@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { HdrHistogram } from './histogram.js';
+import { HdrHistogram, type HistogramSnapshot } from './histogram.js';
 import { closeControl, openControl } from './control-connection.js';
 import type { LoadNode } from './workload.js';
 
@@ -39,6 +39,44 @@ export class ReplicaLagStats {
     this.pollRtt.reset();
     this.probes = this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
   }
+
+  snapshot(): ReplicaLagSnapshot {
+    const { probes, timeouts, errors, readsAfterWrite, staleReads } = this;
+    return { lag: this.lag.snapshot(), pollRtt: this.pollRtt.snapshot(), probes, timeouts, errors, readsAfterWrite, staleReads };
+  }
+
+  static fromSnapshot(snapshot: ReplicaLagSnapshot): ReplicaLagStats {
+    const stats = new ReplicaLagStats();
+    stats.lag.add(HdrHistogram.fromSnapshot(snapshot.lag));
+    stats.pollRtt.add(HdrHistogram.fromSnapshot(snapshot.pollRtt));
+    stats.probes = snapshot.probes;
+    stats.timeouts = snapshot.timeouts;
+    stats.errors = snapshot.errors;
+    stats.readsAfterWrite = snapshot.readsAfterWrite;
+    stats.staleReads = snapshot.staleReads;
+    return stats;
+  }
+}
+
+export interface ReplicaLagSnapshot {
+  lag: HistogramSnapshot;
+  pollRtt: HistogramSnapshot;
+  probes: number;
+  timeouts: number;
+  errors: number;
+  readsAfterWrite: number;
+  staleReads: number;
+}
+
+export interface AcknowledgedWrite {
+  seq: number;
+  /** When the ack arrived, in epoch ms (performance.timeOrigin + now()): comparable across threads. */
+  at: number;
+}
+
+/** The key of probe `seq` under a run's prefix. */
+export function probeKey(keyPrefix: string, seq: number): string {
+  return `${keyPrefix}lag:${seq}`;
 }
 
 export interface LagProbeOptions {
@@ -51,8 +89,8 @@ export interface LagProbeOptions {
 
 export class LagProber {
   readonly stats = new Map<string, ReplicaLagStats>();
-  /** Sequence numbers of acknowledged probe writes, with their ack time (performance.now()). */
-  readonly acknowledged: Array<{ seq: number; at: number }> = [];
+  /** Sequence numbers of acknowledged probe writes, with their ack time (epoch ms). */
+  readonly acknowledged: AcknowledgedWrite[] = [];
   writeErrors = 0;
   recording = false;
   private writer: Redis;
@@ -74,7 +112,7 @@ export class LagProber {
   }
 
   keyOf(seq: number): string {
-    return `${this.options.keyPrefix}lag:${seq}`;
+    return probeKey(this.options.keyPrefix, seq);
   }
 
   start(): void {
@@ -129,7 +167,7 @@ export class LagProber {
       return;
     }
     const ackAt = performance.now();
-    this.acknowledged.push({ seq, at: ackAt });
+    this.acknowledged.push({ seq, at: performance.timeOrigin + ackAt });
     await Promise.all(this.replicas.map((replica) => this.pollReplica(replica.id, key, value, ackAt)));
   }
 
@@ -173,15 +211,21 @@ export class LagProber {
 
 /**
  * Of the acknowledged probe writes, which are absent on `primary` now. Checked after a
- * failover: those writes were confirmed to the client and then lost.
+ * failover: those writes were confirmed to the client and then lost. `acknowledgedBefore`
+ * (epoch ms) limits the check to writes acknowledged before the failover was noticed.
  */
-export async function countLostWrites(primary: Redis, prober: LagProber, acknowledgedBefore = Number.POSITIVE_INFINITY): Promise<{ checked: number; lost: number }> {
-  const acked = prober.acknowledged.filter((a) => a.at <= acknowledgedBefore);
+export async function countLostWrites(
+  primary: Redis,
+  acknowledged: AcknowledgedWrite[],
+  keyPrefix: string,
+  acknowledgedBefore = Number.POSITIVE_INFINITY,
+): Promise<{ checked: number; lost: number }> {
+  const acked = acknowledged.filter((a) => a.at <= acknowledgedBefore);
   let lost = 0;
   for (let i = 0; i < acked.length; i += 500) {
     const batch = acked.slice(i, i + 500);
     const pipeline = primary.pipeline();
-    for (const a of batch) pipeline.exists(prober.keyOf(a.seq));
+    for (const a of batch) pipeline.exists(probeKey(keyPrefix, a.seq));
     const results = (await pipeline.exec()) ?? [];
     for (const [error, exists] of results) if (error || exists === 0) lost++;
   }

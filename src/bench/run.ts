@@ -10,7 +10,8 @@ import { CliError, messageOf } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { HdrHistogram } from './histogram.js';
 import { closeControl, connectControl, deleteKeysWithPrefix, escapeGlob, parseInfo } from './control-connection.js';
-import { LagProber, countLostWrites } from './lag.js';
+import { countLostWrites } from './lag.js';
+import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
 import type { BenchSettings } from './options.js';
@@ -94,7 +95,7 @@ export async function runBench(
     requestTimeoutMs: settings.requestTimeoutMs,
     connectTimeoutMs: 2000,
   });
-  const prober = new LagProber(primary, replicas, {
+  const prober = new LagProbeThread(primary, replicas, {
     probesPerSecond: settings.lagProbes,
     keyPrefix: settings.keyPrefix,
     ttlMs: settings.keyTtlS * 1000,
@@ -157,14 +158,13 @@ export async function runBench(
           merged.add(stats.setLatency);
           merged.add(stats.getLatency);
         }
-        const lag = new HdrHistogram();
-        for (const s of prober.stats.values()) lag.add(s.lag);
+        const lagP50Ms = prober.lagP50Ms;
         hooks.onProgress?.({
           phase: 'measure',
           elapsedMs: now - t0,
           opsPerSec: ((ops - lastOps) * 1000) / Math.max(1, now - lastAt),
           p99Ms: merged.valueAtPercentile(99) / 1000,
-          ...(lag.totalCount > 0 ? { lagP50Ms: lag.valueAtPercentile(50) / 1000 } : {}),
+          ...(lagP50Ms !== undefined ? { lagP50Ms } : {}),
         });
         lastOps = ops;
         lastAt = now;
@@ -200,7 +200,9 @@ export async function runBench(
     }
     let lostWrites: { checked: number; lost: number } | undefined;
     try {
-      lostWrites = await countLostWrites(currentPrimaryControl, prober, sampler.failover?.at);
+      // Ack times are epoch ms (they come from the probe thread); the failover time is this thread's clock.
+      const noticed = sampler.failover ? performance.timeOrigin + sampler.failover.at : undefined;
+      lostWrites = await countLostWrites(currentPrimaryControl, prober.acknowledged, settings.keyPrefix, noticed);
     } catch (error) {
       warn(`could not check acknowledged writes: ${messageOf(error)}`);
     }

@@ -118,3 +118,13 @@ test('percentile distribution text is in HdrHistogram format', () => {
   assert.match(text, /#\[Max {5}=\s+100\.000, Total count {4}=\s+10000\]/);
   assert.match(text, /#\[Buckets =\s+22, SubBuckets {5}=\s+2048\]/);
 });
+
+test('snapshot round trip keeps every count (for the lag probe thread)', () => {
+  const h = new HdrHistogram();
+  for (let v = 1; v <= 30_000; v += 7) h.record(v);
+  const copy = HdrHistogram.fromSnapshot(structuredClone(h.snapshot()));
+  assert.equal(copy.totalCount, h.totalCount);
+  assert.equal(copy.min, h.min);
+  assert.equal(copy.max, h.max);
+  for (const p of [1, 50, 99, 99.9]) assert.equal(copy.valueAtPercentile(p), h.valueAtPercentile(p));
+});

@@ -1,0 +1,78 @@
+/**
+ * The main-thread side of the lag probe worker (lag-worker.ts): same lifecycle as
+ * LagProber (start, beginMeasuring, switchPrimary, stop), results handed back on stop.
+ */
+import { Worker } from 'node:worker_threads';
+import { ReplicaLagStats, type AcknowledgedWrite, type LagProbeOptions } from './lag.js';
+import type { LagWorkerMessage, LagWorkerRequest } from './lag-worker.js';
+import type { LoadNode } from './workload.js';
+
+export class LagProbeThread {
+  stats = new Map<string, ReplicaLagStats>();
+  acknowledged: AcknowledgedWrite[] = [];
+  writeErrors = 0;
+  /** Lag p50 so far (ms), refreshed four times a second while running. */
+  lagP50Ms?: number;
+  private worker?: Worker;
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly primary: LoadNode,
+    private readonly replicas: LoadNode[],
+    private readonly options: LagProbeOptions,
+  ) {
+    for (const replica of replicas) this.stats.set(replica.id, new ReplicaLagStats());
+  }
+
+  start(): void {
+    if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
+    this.worker = new Worker(new URL('./lag-worker.js', import.meta.url));
+    this.worker.on('message', (message: LagWorkerMessage) => {
+      if (message.type === 'progress' && message.lagP50Us !== undefined) this.lagP50Ms = message.lagP50Us / 1000;
+    });
+    this.worker.on('error', () => undefined);
+    this.send({ type: 'start', primary: this.primary, replicas: this.replicas, options: this.options });
+  }
+
+  beginMeasuring(): void {
+    this.lagP50Ms = undefined;
+    this.send({ type: 'measure' });
+  }
+
+  switchPrimary(primary: LoadNode): void {
+    this.send({ type: 'switch', primary });
+  }
+
+  /** Stops the probes and collects their figures (the worker is ended after at most 5 s). */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.collect());
+  }
+
+  private async collect(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    const result = await new Promise<Extract<LagWorkerMessage, { type: 'result' }> | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), 5000);
+      worker.on('message', (message: LagWorkerMessage) => {
+        if (message.type === 'result') {
+          clearTimeout(timer);
+          resolve(message);
+        }
+      });
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      worker.postMessage({ type: 'stop' } satisfies LagWorkerRequest);
+    });
+    await worker.terminate();
+    if (!result) return;
+    this.stats = new Map(result.stats.map(([id, snapshot]) => [id, ReplicaLagStats.fromSnapshot(snapshot)]));
+    this.acknowledged = result.acknowledged;
+    this.writeErrors = result.writeErrors;
+  }
+
+  private send(request: LagWorkerRequest): void {
+    this.worker?.postMessage(request);
+  }
+}
