@@ -3,7 +3,7 @@
  * `bench` report a lag p50 within 1 ms + 10% of the delay? Prints a table; exit 1 if a
  * row fails. Not a test (timing on a shared machine); run it by hand:
  *
- *   npm run build && node dist/bench/lag-accuracy.js [--delays 0,5,20] [--test-time 5]
+ *   npm run build && node dist/bench/lag-accuracy.js [--delays 0,5,20] [--test-time 5] [--clients 5]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ const flag = (name: string, fallback: string) => {
 };
 const delays = flag('--delays', '0,5,20').split(',').map(Number);
 const testTime = flag('--test-time', '5');
+const clients = flag('--clients', '5');
 const credentials = { accessKeyId: 'AKIALAGACCURACY00000', secretAccessKey: 'local' };
 
 function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -64,9 +65,9 @@ async function measure(delay: number): Promise<Row[]> {
     );
     await waitForReplicationGroup({ elasticache, ec2, region: 'us-east-1', local: true }, 'lag-accuracy', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
     const env = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
-    // Light load alongside the probes: lag under load, without starving the probe loop.
+    // Load alongside the probes (--clients per node): lag under load.
     const result = await runCli(
-      ['--endpoint-url', emulator.url, '--output', 'json', 'bench', 'lag-accuracy', '--test-time', testTime, '--clients', '5', '--lag-probes', '50'],
+      ['--endpoint-url', emulator.url, '--output', 'json', 'bench', 'lag-accuracy', '--test-time', testTime, '--clients', clients, '--lag-probes', '50'],
       env,
     );
     if (result.code !== 0) throw new Error(`bench failed (${result.code}): ${result.stderr}`);
@@ -88,6 +89,7 @@ async function measure(delay: number): Promise<Row[]> {
   }
 }
 
+console.log(`load: --clients ${clients} per node, ${testTime} s, 50 probes/s`);
 const rows: Row[] = [];
 for (const delay of delays) rows.push(...(await measure(delay)));
 const line = (cells: Array<string | number>) => cells.map((c) => String(c).padStart(12)).join(' ');
