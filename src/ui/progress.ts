@@ -14,7 +14,10 @@ export interface Progress {
 }
 
 export async function startProgress(output: Output, text: string): Promise<Progress> {
-  if (output.stderrIsTTY) {
+  // A terminal that reports no width (a pty opened without a size) would make ora redraw
+  // every frame on a new line: plain lines serve it better.
+  const columns = (output.streams.stderr as NodeJS.WriteStream).columns ?? 0;
+  if (output.stderrIsTTY && columns > 0) {
     const { default: ora } = await import('ora');
     const spinner = ora({ text, stream: output.streams.stderr as NodeJS.WriteStream, color: 'cyan' }).start();
     return {
