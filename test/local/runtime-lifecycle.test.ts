@@ -105,7 +105,8 @@ test('node processes die with the emulator even when it is SIGKILLed (Linux: set
     const { GroupRuntime } = await import(${JSON.stringify(module)});
     const runtime = await GroupRuntime.start({ groupId: 'k9', nodeIds: ['k9-001', 'k9-002'],
       engineBinary: ${JSON.stringify(binary.path)}, host: '127.0.0.1', dataDir: ${JSON.stringify(dataDir)}, replicationDelayMs: 0 });
-    process.stdout.write(JSON.stringify({ pids: runtime.pids(), ports: runtime.nodes().map((n) => n.port) }));
+    // writeSync: stdout to a pipe is asynchronous, and SIGKILL would not wait for it.
+    (await import('node:fs')).writeSync(1, JSON.stringify({ pids: runtime.pids(), ports: runtime.nodes().map((n) => n.port) }));
     process.kill(process.pid, 'SIGKILL');`;
   const stdout = await new Promise<string>((resolve) => {
     execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (_error, out) => resolve(out));
