@@ -56,6 +56,10 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
   };
   const elasticache = new ElastiCacheClient(common);
   const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
+  if (globals.debug) {
+    logApiCalls(elasticache as unknown as MiddlewareHost);
+    if (options.ec2 !== false) logApiCalls(ec2 as unknown as MiddlewareHost);
+  }
 
   let resolvedRegion: string;
   try {
@@ -84,6 +88,35 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
     await ensureEmulator({ port: localPort(env) });
   }
   return { elasticache, ec2, region: resolvedRegion, endpointUrl, local };
+}
+
+/**
+ * --debug: one stderr line per API call with its outcome and time. Never the parameters:
+ * they can hold an AUTH token.
+ */
+type Handler = (args: unknown) => Promise<{ response?: unknown }>;
+interface MiddlewareHost {
+  middlewareStack: { add(middleware: (next: Handler, context: { clientName?: string; commandName?: string }) => Handler, options: object): void };
+}
+
+function logApiCalls(client: MiddlewareHost): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = `${String(context.clientName ?? '').replace(/Client$/, '')}.${String(context.commandName ?? '').replace(/Command$/, '')}`;
+      const started = performance.now();
+      const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+      try {
+        const result = await next(args);
+        const status = (result.response as { statusCode?: number } | undefined)?.statusCode ?? 'ok';
+        process.stderr.write(`debug: ${name} → ${status} in ${elapsed()}\n`);
+        return result;
+      } catch (error) {
+        process.stderr.write(`debug: ${name} → ${(error as Error).name} in ${elapsed()}\n`);
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'elasticacheKitDebugLog', override: true },
+  );
 }
 
 function unloadedEc2(): EC2Client {
