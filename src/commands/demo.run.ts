@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { CommandContext } from './lazy.js';
 import { ChildCli } from '../demo/child-cli.js';
 import { parseDemoOptions, type DemoFlags, type DemoOptions } from '../demo/options.js';
-import { CliError, ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { localPort } from '../globals.js';
-import { onInterrupt } from '../interrupt.js';
+import { interrupted, onInterrupt } from '../interrupt.js';
 import type { Topology } from '../topology.js';
 import type { Output } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -40,7 +40,10 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
   // 'maybe' while create-cluster runs: an interrupted create leaves a group to delete.
   let group: 'none' | 'maybe' | 'created' = 'none';
 
-  const cleanUp = async () => {
+  // One cleanup, however many paths ask for it (the failing step and the Ctrl-C handler).
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => (cleaning ??= removeWhatWeStarted());
+  const removeWhatWeStarted = async () => {
     if (options.keep) return;
     if (group !== 'none') {
       // After a failed or interrupted create there may be nothing to delete: stay quiet then.
@@ -54,7 +57,7 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
     }
   };
   const stopListening = onInterrupt(async () => {
-    cli.interrupt();
+    await cli.interrupt();
     output.info('interrupted: cleaning up what the demo started');
     await cleanUp();
   });
@@ -109,6 +112,8 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
 }
 
 async function step(cli: ChildCli, args: string[], options: { capture?: boolean; quiet?: boolean } = {}) {
+  // After Ctrl-C the cleanup owns the emulator: start nothing new.
+  if (interrupted()) throw new InterruptedError('demo interrupted');
   const result = await cli.run(args, options);
   if (result.code !== 0) {
     const code = result.code === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.failure;

@@ -5,6 +5,7 @@
  * final summary (or one JSON document with --output json).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Output } from '../ui/output.js';
 
@@ -47,9 +48,22 @@ export class ChildCli {
     return { code, stdout };
   }
 
-  /** Ctrl-C: the step in flight is told to stop (it cleans up its own work, e.g. bench keys). */
-  interrupt(): void {
-    this.current?.kill('SIGINT');
+  /**
+   * Ctrl-C: the step in flight must stop and clean up its own work (bench removes its
+   * keys). On a terminal it got the same SIGINT as we did, so it is given a moment to
+   * finish by itself; a second SIGINT would make it skip its cleanup. Only when it is
+   * still running (we were signalled alone) is it told, and at last killed.
+   */
+  async interrupt(): Promise<void> {
+    const child = this.current;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const within = (ms: number) => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+    if (child.exitCode !== null || child.signalCode !== null || (await within(2_000))) return;
+    child.kill('SIGINT');
+    if (await within(15_000)) return;
+    child.kill('SIGKILL');
+    await exited;
   }
 }
 
