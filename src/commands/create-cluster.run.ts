@@ -16,31 +16,19 @@ import type { AwsContext } from '../aws/clients.js';
 import type { CreatedResource } from '../aws/network.js';
 import { renderReview } from './create-cluster.review.js';
 
-export interface CreateClusterOptions {
-  engine?: string;
-  engineVersion?: string;
-  description?: string;
-  nodeType?: string;
+/** The flags as commander parses them: the plan's own fields, plus how to run. */
+export type CreateClusterOptions = Omit<PlanInput, 'id' | 'authToken' | 'tags' | 'replicas' | 'port' | 'waitTimeout'> & {
   replicas?: string;
   port?: string;
-  multiAz?: boolean;
-  automaticFailover?: boolean;
-  vpc?: string;
-  subnetGroup?: string;
-  subnets?: string;
-  securityGroup?: string;
-  allowFrom?: string;
-  transitEncryption?: boolean;
-  atRestEncryption?: boolean;
+  waitTimeout?: string;
+  tag?: string[];
   authTokenEnv?: string;
   authTokenFile?: string;
   authTokenPrompt?: boolean;
-  tag?: string[];
   yes?: boolean;
   dryRun?: boolean;
   wait: boolean;
-  waitTimeout?: string;
-}
+};
 
 export async function run(context: CommandContext<CreateClusterOptions>): Promise<void> {
   const { options, output, globals } = context;
@@ -138,26 +126,9 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
 }
 
 function inputFromFlags(id: string | undefined, options: CreateClusterOptions): PlanInput {
-  const input: PlanInput = {
-    id,
-    engine: options.engine,
-    engineVersion: options.engineVersion,
-    description: options.description,
-    nodeType: options.nodeType,
-    replicas: options.replicas,
-    port: options.port,
-    multiAz: options.multiAz,
-    automaticFailover: options.automaticFailover,
-    vpc: options.vpc,
-    subnetGroup: options.subnetGroup,
-    subnets: options.subnets,
-    securityGroup: options.securityGroup,
-    allowFrom: options.allowFrom,
-    transitEncryption: options.transitEncryption,
-    atRestEncryption: options.atRestEncryption,
-    tags: options.tag,
-    waitTimeout: options.waitTimeout,
-  };
+  // Everything but how to run (and where the token comes from) is part of the plan.
+  const { tag, authTokenEnv: _env, authTokenFile: _file, authTokenPrompt: _prompt, yes: _yes, dryRun: _dryRun, wait: _wait, ...planFields } = options;
+  const input: PlanInput = { id, ...planFields, tags: tag };
   // Absent stays absent: `explicit` is computed from the keys that are set.
   for (const key of Object.keys(input) as Array<keyof PlanInput>) if (input[key] === undefined) delete input[key];
   return input;
