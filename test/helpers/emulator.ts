@@ -64,6 +64,8 @@ export async function startTestEmulator(options: { replicationDelayMs?: number; 
     // Errors are what tests look at: no retries hiding them or slowing the suite.
     maxAttempts: 1,
   };
+  // As the CLI does (src/aws/clients.ts): the SDK's Node-version notice is noise in test logs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const elasticache = new ElastiCacheClient(clientConfig);
   const ec2 = new EC2Client(clientConfig);
   const env: NodeJS.ProcessEnv = {
