@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
-import { spawn } from 'node:child_process';
-import { CLI_PATH, runCli } from './helpers/cli.js';
+import { runCli, spawnCli } from './helpers/cli.js';
 import { freePort } from './helpers/ports.js';
 
 /** Processes whose working directory or command line mentions the folder (the emulator and its nodes). */
@@ -95,30 +94,17 @@ test('demo: Ctrl-C during the bench deletes the group, stops the emulator it sta
     await rm(work, { recursive: true, force: true });
   });
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI_PATH, 'demo', '--test-time', '30', '--dir', 'out'], {
+  const demo = spawnCli(['demo', '--test-time', '30', '--dir', 'out'], {
     cwd: work,
-    env: { ...process.env, NO_COLOR: '1', ELASTICACHE_KIT_LOCAL_PORT: String(port), ELASTICACHE_KIT_STATE_DIR: stateDir, AWS_REGION: 'us-east-1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ELASTICACHE_KIT_LOCAL_PORT: String(port), ELASTICACHE_KIT_STATE_DIR: stateDir, AWS_REGION: 'us-east-1' },
+    after: (fn) => t.after(fn),
   });
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let stderr = '';
-  const benchRunning = new Promise<void>((resolve) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (/bench measure/.test(stderr)) resolve();
-    });
-  });
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await Promise.race([benchRunning, exited]);
-  assert.equal(child.exitCode, null, `the demo was still running when interrupted:\n${stderr}`);
-  child.kill('SIGINT'); // as `kill -INT`: only the demo gets it, and it must pass it on
+  assert.ok(await demo.stderrMatches(/bench measure/), `the demo was still running when interrupted:\n${demo.stderr()}`);
+  demo.child.kill('SIGINT'); // as `kill -INT`: only the demo gets it, and it must pass it on
 
-  assert.equal(await exited, 130, stderr);
-  assert.match(stderr, /interrupted: cleaning up/);
-  assert.match(stderr, /delete-cluster demo --yes/);
+  assert.equal(await demo.exited, 130, demo.stderr());
+  assert.match(demo.stderr(), /interrupted: cleaning up/);
+  assert.match(demo.stderr(), /delete-cluster demo --yes/);
   assert.deepEqual(await processesUsing(stateDir), []);
   const probe = await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused');
   assert.equal(probe, 'refused');

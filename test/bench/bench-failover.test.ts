@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateReplicationGroupCommand, TestFailoverCommand } from '@aws-sdk/client-elasticache';
-import { spawn } from 'node:child_process';
-import { CLI_PATH } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import type { AwsContext } from '../../src/aws/clients.js';
@@ -28,27 +27,15 @@ test('failover mid-run: reported with when, who, and the acknowledged writes che
     }),
   );
   await waitForReplicationGroup(aws, 'bench-failover', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
-  const child = spawn(
-    process.execPath,
-    [CLI_PATH, '--endpoint-url', emulator.url, '--output', 'json', 'bench', 'bench-failover', '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000'],
-    { env: { ...process.env, NO_COLOR: '1', ...emulator.env } },
+  const bench = spawnCli(
+    ['--endpoint-url', emulator.url, '--output', 'json', 'bench', 'bench-failover', '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000'],
+    { env: emulator.env, after: (fn) => t.after(fn) },
   );
-  t.after(() => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   // Fail over once the measurement has started (the CLI's start-up time varies on a busy machine).
-  const measuring = new Promise<void>((resolve) =>
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes('bench measure')) resolve();
-    }),
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await Promise.race([measuring, exited]);
+  await bench.stderrMatches(/bench measure/);
   await sleep(1000);
   await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'bench-failover', NodeGroupId: '0001' }));
-  const result = { code: await exited, stdout, stderr };
+  const result = { code: await bench.exited, stdout: bench.stdout(), stderr: bench.stderr() };
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
   const oldPrimary = report.nodes.find((n) => n.role === 'primary')!;

@@ -1,5 +1,5 @@
 /** Runs the built CLI as a user would: a child process, its exit code, stdout and stderr. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_PATH = fileURLToPath(new URL('../../../bin/elasticache-kit.js', import.meta.url));
@@ -40,4 +40,55 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stderr matches (true) or the process ended first (false). */
+  stderrMatches(pattern: RegExp): Promise<boolean>;
+  /** The exit code once it has ended. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the built CLI and leaves it running, for tests that act while it works (a
+ * failover, Ctrl-C). The caller signals it; it is SIGKILLed in `t.after` as a last resort.
+ */
+export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; after: (fn: () => void) => void }): RunningCli {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  options.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (matched: boolean) => void }> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const waiter of waiters.filter((w) => w.pattern.test(stderr))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(true);
+    }
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      for (const waiter of waiters.splice(0)) waiter.resolve(false);
+      resolve(code);
+    }),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stderrMatches: (pattern) =>
+      pattern.test(stderr) ? Promise.resolve(true) : child.exitCode !== null ? Promise.resolve(false) : new Promise((resolve) => waiters.push({ pattern, resolve })),
+    exited,
+  };
 }
