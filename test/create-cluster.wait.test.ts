@@ -4,10 +4,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import { CLI_PATH, runCli } from './helpers/cli.js';
+import { runCli, spawnCli } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 
 let emulator: TestEmulator;
@@ -35,24 +33,13 @@ describe('waiting for a replication group', () => {
     assert.equal(JSON.parse(resumed.stdout).status, 'available');
   });
 
-  test('Ctrl-C while waiting: exit 130 with the command that resumes; the group is untouched', async () => {
+  test('Ctrl-C while waiting: exit 130 with the command that resumes; the group is untouched', async (t) => {
     // `wait --deleted` on a group nobody deletes waits until interrupted.
-    const child = spawn(process.execPath, [CLI_PATH, '--endpoint-url', emulator.url, 'wait', 'slow', '--deleted'], {
-      env: { ...process.env, ...emulator.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    try {
-      for (let i = 0; i < 200 && !/slow: available/.test(stderr); i++) await sleep(50);
-      assert.match(stderr, /slow: available/, 'it is polling');
-      child.kill('SIGINT');
-      assert.equal(await exited, 130, stderr);
-      assert.match(stderr, /stopped waiting; nothing was changed; slow carries on in AWS\. Resume with: elasticache-kit --endpoint-url \S+ wait slow --deleted/);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    const waiting = spawnCli(['--endpoint-url', emulator.url, 'wait', 'slow', '--deleted'], { env: emulator.env, after: (fn) => t.after(fn) });
+    assert.ok(await waiting.stderrMatches(/slow: available/), `it is polling: ${waiting.stderr()}`);
+    waiting.child.kill('SIGINT');
+    assert.equal(await waiting.exited, 130, waiting.stderr());
+    assert.match(waiting.stderr(), /stopped waiting; nothing was changed; slow carries on in AWS\. Resume with: elasticache-kit --endpoint-url \S+ wait slow --deleted/);
     const still = await cli(['wait', 'slow', '--output', 'json']);
     assert.equal(still.code, 0);
   });
