@@ -1,6 +1,6 @@
 /** bench: parse and validate → resolve the nodes → run → render (table or JSON). */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/write-file.js';
 import { CliError, InterruptedError, UsageError, messageOf } from '../errors.js';
 import { interrupted } from '../interrupt.js';
 import { formatElapsed, startProgress } from '../ui/progress.js';
@@ -76,12 +76,12 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   if (settings.hdrOut !== undefined) {
     for (const [nodeId, histogram] of histograms) {
       const file = `${settings.hdrOut}${nodeId}.hgrm`;
-      writeFileSync(file, histogram.outputPercentileDistribution(5, 1000));
+      writeFileAtomic(file, histogram.outputPercentileDistribution(5, 1000));
       output.info(`wrote ${file}`);
     }
   }
   if (settings.jsonFile !== undefined) {
-    writeFileSync(settings.jsonFile, JSON.stringify(report, null, 2) + '\n');
+    writeFileAtomic(settings.jsonFile, JSON.stringify(report, null, 2) + '\n');
     if (!output.json) output.info(`wrote ${settings.jsonFile}`);
   }
   if (output.json) output.printJson(report);
