@@ -5,7 +5,8 @@
  * it at any moment, and a later server can kill processes a crashed one left behind.
  * Secrets (AUTH tokens) are never written here.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/write-file.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -166,13 +167,10 @@ export function readState(stateDir: string): PersistedState {
   }
 }
 
-/** Temp file + rename, so a reader never sees half a file; 0600 in a 0700 directory. */
+/** Through the one atomic writer, so a reader never sees half a file; 0600 in a 0700 directory. */
 export function writeState(stateDir: string, state: PersistedState): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const target = join(stateDir, STATE_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  renameSync(temp, target);
+  writeFileAtomic(join(stateDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n', { secret: true });
 }
 
 /** Every pid the state names: the groups' processes (not the server). */
