@@ -16,11 +16,11 @@
  * Rounds alternate the two tools so that noise from other work on the machine hits both;
  * the medians are compared. Not a test; run it by hand:
  *
- *   npm run build && node dist/bench/vs-redis-benchmark.js [--rounds 3] [--seconds 3]
+ *   npm run build && node dist/bench/vs-redis-benchmark.js [--rounds 3] [--seconds 3] [--no-pin]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisNode } from '../src/local/redis-node.js';
@@ -45,9 +45,17 @@ interface Figures {
   p99: number;
 }
 
+/*
+ * On a machine with two or more cores the server gets core 0 and the load generators core 1
+ * (taskset, when it is there): otherwise the scheduler moves them around and a round's
+ * figure depends on where they landed more than on either tool. `--no-pin` turns it off.
+ */
+const pin = !args.includes('--no-pin') && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
 function exec(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [file, fileArgs] = pin ? ['taskset', ['-c', '1', command, ...argv]] : [command, argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(file, fileArgs, { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -91,8 +99,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 const dir = mkdtempSync(join(tmpdir(), 'eck-vs-redis-benchmark-'));
 const server = await RedisNode.start({ binary: process.env.REDIS_SERVER ?? 'redis-server', host: '127.0.0.1', dir });
+if (pin) spawnSync('taskset', ['-pc', '0', String(server.pid)]);
 try {
-  console.log(`redis-server on port ${server.port}; ${clients} clients, ${dataSize}-byte values, ${keyspace} keys, ${rounds} alternating rounds of ~${seconds} s, medians\n`);
+  console.log(`redis-server on port ${server.port}${pin ? ' (pinned to core 0, load generators to core 1)' : ''}; ${clients} clients, ${dataSize}-byte values, ${keyspace} keys, ${rounds} alternating rounds of ~${seconds} s, medians\n`);
   const header = ['pipeline', 'command', 'rb ops/s', 'ours ops/s', 'ratio', 'rb p50 ms', 'ours p50', 'p50 ratio', 'rb p99 ms', 'ours p99'];
   const rows: string[][] = [];
   for (const pipeline of [1, 16]) {
