@@ -1,0 +1,29 @@
+/**
+ * DESIGN.md's promise for scripts: with --output json, stdout is exactly one JSON document,
+ * whatever the command. One sweep over every command against the emulator.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from './helpers/cli.js';
+import { startTestEmulator } from './helpers/emulator.js';
+
+test('--output json: every command prints exactly one JSON document on stdout', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, '--output', 'json', ...args], { env: emulator.env });
+  const steps: Array<[string, string[]]> = [
+    ['create-cluster', ['create-cluster', 'j1', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--yes']],
+    ['create-cluster --dry-run', ['create-cluster', 'j2', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--dry-run']],
+    ['list', ['list']],
+    ['wait', ['wait', 'j1']],
+    ['endpoints', ['endpoints', 'j1']],
+    ['failover', ['failover', 'j1', '--yes']],
+    ['bench', ['bench', 'j1', '--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '100']],
+    ['delete-cluster', ['delete-cluster', 'j1', '--yes']],
+  ];
+  for (const [name, args] of steps) {
+    const result = await cli(args);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    assert.doesNotThrow(() => JSON.parse(result.stdout), `${name}: stdout is one JSON document:\n${result.stdout}`);
+  }
+});
