@@ -31,6 +31,8 @@ const ROWS: Array<[string, string[], RegExp]> = [
   ['node type', ['demo', '--node-type', 't3.micro', '--allow-from', '10.0.0.0/16', '--yes'], /--node-type must look like cache\.<family>\.<size>/],
   ['multi-az with 0 replicas', ['demo', '--replicas', '0', '--multi-az', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az needs at least one replica/],
   ['multi-az on cache.t2.micro', ['demo', '--node-type', 'cache.t2.micro', '--multi-az', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az must stay disabled for cache\.t2\.micro/],
+  // Without --yes and without a terminal: the bad value is reported, not the missing --yes.
+  ['multi-az on cache.t2.micro, no --yes', ['demo', '--node-type', 'cache.t2.micro', '--multi-az', '--allow-from', '10.0.0.0/16'], /--multi-az must stay disabled for cache\.t2\.micro/],
   ['multi-az without failover', ['demo', '--multi-az', '--no-automatic-failover', '--allow-from', '10.0.0.0/16', '--yes'], /--multi-az needs automatic failover/],
   ['failover on T1', ['demo', '--node-type', 'cache.t1.micro', '--automatic-failover', '--allow-from', '10.0.0.0/16', '--yes'], /--automatic-failover is not supported on T1/],
   ['allow-from host bits', ['demo', '--allow-from', '10.0.1.0/16', '--yes'], /--allow-from 10\.0\.1\.0\/16 has host bits set/],

@@ -54,13 +54,14 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   if (!interactive) {
     if (missing.length > 0) throw new UsageError(`missing required values (no terminal to ask on): pass ${missing.join('; ')}`);
     if (options.authTokenPrompt) throw new UsageError('--auth-token-prompt needs a terminal; use --auth-token-env VAR or --auth-token-file FILE');
-    if (!options.yes && !options.dryRun) {
-      throw new UsageError('no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)');
-    }
   }
   const willPrompt = interactive && (missing.length > 0 || options.authTokenPrompt === true);
-  // Without prompts, the whole plan (combinations included) is checked before connecting.
+  // Without prompts, the whole plan (combinations included) is checked before connecting,
+  // and before asking for --yes: a wrong value is the first thing to hear about.
   if (!willPrompt) resolvePlan(given);
+  if (!interactive && !options.yes && !options.dryRun) {
+    throw new UsageError('no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)');
+  }
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
   const { connect, closeClients } = await import('../aws/clients.js');
