@@ -4,8 +4,7 @@
  * (exit 2) that names the flag and what it accepts.
  */
 import { UsageError } from '../errors.js';
-import type { KeyPattern } from './keyspace.js';
-import type { ReadFrom } from './workload.js';
+import type { LoadShape } from './workload.js';
 
 /** The flags as commander hands them over (strings, booleans, repeated values as arrays). */
 export interface RawBenchOptions {
@@ -44,20 +43,10 @@ export interface HostPort {
   port: number;
 }
 
-export interface BenchSettings {
-  clients: number;
-  pipeline: number;
-  sets: number;
-  gets: number;
-  dataSize: number;
-  keyMaximum: number;
-  keyPattern: KeyPattern;
-  readFrom: ReadFrom;
+export interface BenchSettings extends LoadShape {
   /** Seconds of measured load, unless `requests` is set. */
   testTimeS: number;
   requests?: number;
-  /** Total ops/s cap (open loop); 0 = closed loop. */
-  rate: number;
   warmupS: number;
   lagProbes: number;
   keyPrefix: string;

@@ -20,7 +20,8 @@ export interface LoadNode {
   address: NodeAddress;
 }
 
-export interface WorkloadOptions {
+/** What the load looks like: the validated flags (BenchSettings) and the Workload share it. */
+export interface LoadShape {
   clients: number;
   pipeline: number;
   sets: number;
@@ -31,6 +32,9 @@ export interface WorkloadOptions {
   readFrom: ReadFrom;
   /** Total ops/s over all connections; 0 = closed loop (as fast as the window allows). */
   rate: number;
+}
+
+export interface WorkloadOptions extends LoadShape {
   keyPrefix: string;
   ttlMs: number;
   requestTimeoutMs: number;
