@@ -87,15 +87,7 @@ test("the 'exit' safety net kills node processes when the emulator exits without
     process.stdout.write(JSON.stringify({ pids: runtime.pids(), ports: runtime.nodes().map((n) => n.port) }));
     process.exit(0);`;
   const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
-  const { pids, ports } = JSON.parse(stdout) as { pids: number[]; ports: number[] };
-  t.after(() => {
-    for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  assert.equal(pids.length, 2);
-  const deadline = Date.now() + 3000;
-  while (pids.some(processAlive) && Date.now() < deadline) await sleep(20);
-  for (const pid of pids) assert.ok(!processAlive(pid), `pid ${pid} did not outlive its parent`);
-  for (const port of ports) assert.ok(await portIsFree(port));
+  await assertNothingOutlives(t, stdout, 'its parent');
 });
 
 test('node processes die with the emulator even when it is SIGKILLed (Linux: setpriv --pdeathsig)', { skip: process.platform !== 'linux' }, async (t) => {
@@ -111,18 +103,25 @@ test('node processes die with the emulator even when it is SIGKILLed (Linux: set
   const stdout = await new Promise<string>((resolve) => {
     execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (_error, out) => resolve(out));
   });
-  const { pids, ports } = JSON.parse(stdout) as { pids: number[]; ports: number[] };
+  await assertNothingOutlives(t, stdout, 'its SIGKILLed parent');
+});
+
+/**
+ * The child printed its group's pids and ports, then died: none of them may outlive it.
+ * The kernel closes a dead process's sockets a moment after it is gone: allow for that.
+ */
+async function assertNothingOutlives(t: { after(fn: () => void): void }, report: string, parent: string): Promise<void> {
+  const { pids, ports } = JSON.parse(report) as { pids: number[]; ports: number[] };
   t.after(() => {
     for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   });
   assert.equal(pids.length, 2);
   const deadline = Date.now() + 3000;
   while (pids.some(processAlive) && Date.now() < deadline) await sleep(20);
-  for (const pid of pids) assert.ok(!processAlive(pid), `pid ${pid} did not outlive its SIGKILLed parent`);
-  // The kernel closes a dead process's sockets a moment after it is gone: allow for that.
+  for (const pid of pids) assert.ok(!processAlive(pid), `pid ${pid} did not outlive ${parent}`);
   for (const port of ports) {
     const until = Date.now() + 3000;
     while (!(await portIsFree(port)) && Date.now() < until) await sleep(50);
     assert.ok(await portIsFree(port), `port ${port} is free`);
   }
-});
+}
