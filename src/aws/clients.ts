@@ -1,13 +1,13 @@
 /**
  * The one place SDK clients are built. Region, profile, endpoint and credentials follow
  * the AWS CLI: flag, then environment, then the profile; the SDK's default credential
- * chain (env, SSO, profiles, the EC2 instance role on a bastion). `--local` points both
- * clients at the emulator with dummy credentials unless real ones are in the environment.
+ * chain (env, SSO, profiles, the EC2 instance role on a bastion). What `--local` means
+ * (the emulator's endpoint, dummy credentials, starting it) is decided by the command
+ * layer (src/commands/session.ts) and arrives here as plain settings.
  */
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { UsageError, messageOf } from '../errors.js';
-import { localEndpointUrl, localPort, type GlobalOptions } from '../globals.js';
 
 export interface AwsContext {
   elasticache: ElastiCacheClient;
@@ -18,8 +18,20 @@ export interface AwsContext {
   local: boolean;
 }
 
-const LOCAL_DEFAULT_REGION = 'us-east-1';
-const LOCAL_CREDENTIALS: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'AKIALOCALEMULATOR000', secretAccessKey: 'local' };
+/** Where and as whom the clients talk; every field optional, the SDK's chain fills the rest. */
+export interface ClientSettings {
+  region?: string;
+  /** Used when neither the flag, the environment nor the profile names a region. */
+  defaultRegion?: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Explicit credentials (the emulator's dummy ones); otherwise the default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** One stderr line per API call. */
+  debug?: boolean;
+  /** The endpoint is the local emulator (quick polls, loopback ports). */
+  local?: boolean;
+}
 
 export interface ConnectOptions {
   /**
@@ -31,23 +43,16 @@ export interface ConnectOptions {
 }
 
 /** Builds both clients and checks, before any API call, that region and credentials resolve. */
-export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env, options: ConnectOptions = {}): Promise<AwsContext> {
-  // The SDK prints a multi-line notice about Node.js support dates on every client it builds.
-  // The runtime is this tool's choice (package.json engines), and CI logs read our stderr:
-  // keep it quiet unless the user set the variable themselves.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const local = Boolean(globals.local);
-  if (local && globals.endpointUrl) {
-    throw new UsageError('--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env));
-  }
-  const endpointUrl = local ? localEndpointUrl(env) : globals.endpointUrl;
+export async function connect(settings: ClientSettings, env: NodeJS.ProcessEnv = process.env, options: ConnectOptions = {}): Promise<AwsContext> {
+  const local = settings.local === true;
+  const endpointUrl = settings.endpointUrl;
   if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
 
-  const region = globals.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_DEFAULT_REGION : undefined);
-  const credentials = local && !env.AWS_ACCESS_KEY_ID ? LOCAL_CREDENTIALS : undefined;
+  const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? settings.defaultRegion;
+  const credentials = settings.credentials;
   const common = {
     ...(region ? { region } : {}),
-    ...(globals.profile ? { profile: globals.profile } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
     ...(credentials ? { credentials } : {}),
     // Throttling is retried with backoff before the user ever sees it.
@@ -56,7 +61,7 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
   };
   const elasticache = new ElastiCacheClient(common);
   const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
-  if (globals.debug) {
+  if (settings.debug) {
     logApiCalls(elasticache as unknown as MiddlewareHost);
     if (options.ec2 !== false) logApiCalls(ec2 as unknown as MiddlewareHost);
   }
@@ -77,17 +82,13 @@ export async function connect(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
     try {
       await elasticache.config.credentials();
     } catch (error) {
-      const profile = globals.profile ? ` for profile ${globals.profile}` : '';
+      const profile = settings.profile ? ` for profile ${settings.profile}` : '';
       throw new UsageError(
         `no AWS credentials${profile} (${firstLine(messageOf(error))}): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run aws configure or aws sso login, or pass --local for the emulator`,
       );
     }
   }
-  if (local) {
-    const { ensureEmulator } = await import('../local/launcher.js');
-    await ensureEmulator({ port: localPort(env) });
-  }
-  return { elasticache, ec2, region: resolvedRegion, endpointUrl, local };
+  return { elasticache, ec2, region: resolvedRegion, ...(endpointUrl !== undefined ? { endpointUrl } : {}), local };
 }
 
 /**

@@ -64,3 +64,18 @@ export async function waitForReplicationGroup(
     }
   }
 }
+
+/** Quick polls against the emulator or another loopback endpoint; AWS's own pace otherwise. */
+export function pollIntervalFor(aws: AwsContext, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const endpoint = aws.endpointUrl ?? env.AWS_ENDPOINT_URL_ELASTICACHE ?? env.AWS_ENDPOINT_URL;
+  if (aws.local) return 300;
+  if (endpoint) {
+    try {
+      const host = new URL(endpoint).hostname;
+      if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return 300;
+    } catch {
+      // not a URL: leave the default
+    }
+  }
+  return undefined;
+}

@@ -1,16 +1,32 @@
 /**
- * Which nodes to load, and how to reach them: from the API (`bench <id>`), from flags
- * (`--primary/--replica/--reader`, no AWS at all) or from a config file that
+ * Which nodes to load, and how to reach them: from a Topology (`bench <id>`), from flags
+ * (`--primary/--replica/--reader`) or from the endpoints of a config file that
  * `endpoints` wrote (`--from-config`). Also the secret (AUTH token) and TLS options.
+ * Discovering the Topology and reading the file happen before (src/core/bench.ts):
+ * bench knows nothing of AWS or config formats.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CliError, UsageError, messageOf } from '../errors.js';
-import { readTargetsFromConfigFile, type ConfigTargets } from '../config/read-targets.js';
-import type { GlobalOptions } from '../globals.js';
 import type { Topology } from '../topology.js';
 import type { NodeAddress } from './load-connection.js';
-import type { BenchSettings, HostPort, TargetSpec } from './options.js';
+import type { BenchSettings, HostPort } from './options.js';
 import type { LoadNode } from './workload.js';
+
+/** The endpoints a config file names (as src/config/read-targets.ts reads them). */
+export interface FileTargets {
+  primary?: { address: string; port: number };
+  replicas: { address: string; port: number }[];
+  reader?: { address: string; port: number };
+  configuration?: { address: string; port: number };
+  tls?: boolean;
+  authToken?: string;
+}
+
+/** What the nodes come from, already read: flags, a file's endpoints, or a group's Topology. */
+export type TargetSource =
+  | { kind: 'direct'; primary: HostPort; replicas: HostPort[]; reader?: HostPort }
+  | { kind: 'config'; file: string; targets: FileTargets }
+  | { kind: 'topology'; topology: Topology };
 
 export interface ResolvedTargets {
   nodes: LoadNode[];
@@ -71,12 +87,7 @@ function tlsOptions(settings: BenchSettings, useTls: boolean, warnings: string[]
   return options;
 }
 
-export async function resolveTargets(
-  spec: TargetSpec,
-  settings: BenchSettings,
-  globals: GlobalOptions,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ResolvedTargets> {
+export function resolveTargets(source: TargetSource, settings: BenchSettings, env: NodeJS.ProcessEnv = process.env): ResolvedTargets {
   const auth = readAuthToken(settings, env);
   const warnings = auth.warnings;
   let token = auth.token;
@@ -86,21 +97,20 @@ export async function resolveTargets(
     ...(token !== undefined ? { password: token } : {}),
   });
 
-  if (spec.kind === 'direct') {
+  if (source.kind === 'direct') {
     const conn = connection(settings.tls);
-    const nodes: LoadNode[] = [node('primary', 'primary', spec.primary, conn)];
-    spec.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', r, conn)));
-    if (spec.reader) nodes.push(node('reader', 'replica', spec.reader, conn));
+    const nodes: LoadNode[] = [node('primary', 'primary', source.primary, conn)];
+    source.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', r, conn)));
+    if (source.reader) nodes.push(node('reader', 'replica', source.reader, conn));
     return { nodes: dedupeWarn(nodes, warnings), source: 'flags', warnings };
   }
 
-  if (spec.kind === 'config') {
-    // UsageError (exit 2) for a missing or unreadable file, naming the file and line.
-    const targets: ConfigTargets = readTargetsFromConfigFile(spec.file);
+  if (source.kind === 'config') {
+    const { targets, file } = source;
     if (!targets.primary && targets.configuration) {
-      throw new UsageError(`--from-config ${spec.file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`);
+      throw new UsageError(`--from-config ${file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`);
     }
-    if (!targets.primary) throw new UsageError(`--from-config ${spec.file}: no primary endpoint found in the file`);
+    if (!targets.primary) throw new UsageError(`--from-config ${file}: no primary endpoint found in the file`);
     // A token written into the file (endpoints --include-auth) counts unless one was given.
     if (token === undefined && targets.authToken !== undefined) token = targets.authToken;
     const conn = connection(settings.tls || targets.tls === true);
@@ -108,21 +118,11 @@ export async function resolveTargets(
     targets.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn)));
     // The reader endpoint stands in for the replicas only when the file lists none.
     if (targets.reader && nodes.length === 1) nodes.push(node('reader', 'replica', hostPort(targets.reader), conn));
-    return { nodes: dedupeWarn(nodes, warnings), source: spec.file, warnings };
+    return { nodes: dedupeWarn(nodes, warnings), source: file, warnings };
   }
 
-  const [{ connect, closeClients }, { discoverTopology }] = await Promise.all([
-    import('../aws/clients.js'),
-    import('../aws/topology.js'),
-  ]);
-  const aws = await connect(globals, env);
-  let topology: Topology;
-  try {
-    topology = await discoverTopology(aws, spec.id);
-  } finally {
-    closeClients(aws);
-  }
-  return { ...topologyTargets(topology, settings, token, warnings, connection), source: spec.id };
+  const topology = source.topology;
+  return { ...topologyTargets(topology, settings, token, warnings, connection), source: topology.replicationGroupId };
 }
 
 function topologyTargets(

@@ -1,10 +1,11 @@
-/** bench: parse and validate → resolve the nodes → run → render (table or JSON). */
+/** bench: parse and validate → core/bench (resolve the nodes, run) → render (table or JSON). */
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../config/write-file.js';
-import { CliError, InterruptedError, UsageError, messageOf } from '../errors.js';
+import { CliError, InterruptedError, messageOf } from '../errors.js';
 import { interrupted } from '../interrupt.js';
 import { formatElapsed, startProgress } from '../ui/progress.js';
 import type { CommandContext } from './lazy.js';
+import { openAws } from './session.js';
 import { parseSettings, parseTargetSpec, type RawBenchOptions } from '../bench/options.js';
 
 export async function run(context: CommandContext<RawBenchOptions>): Promise<void> {
@@ -14,55 +15,24 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   // Every flag is checked before anything connects (exit 2, nothing touched).
   const spec = parseTargetSpec(id, options);
   const settings = parseSettings(options, runId);
-  const [{ resolveTargets }, { runBench }, { renderReport, progressText }] = await Promise.all([
-    import('../bench/targets.js'),
-    import('../bench/run.js'),
+  const [{ resolveBenchTargets, benchTargets }, { renderReport, progressText }] = await Promise.all([
+    import('../core/bench.js'),
     import('../bench/render.js'),
   ]);
-  const targets = await resolveTargets(spec, settings, globals);
+  const targets = await resolveBenchTargets(spec, settings, () => openAws(globals));
   for (const warning of targets.warnings) output.warn(warning);
-  if (settings.readFrom === 'replicas' && !targets.nodes.some((n) => n.role === 'replica')) {
-    throw new UsageError('--read-from replicas needs at least one replica (--replica host:port, or a group with replicas)');
-  }
-
-  const config = {
-    target: targets.source,
-    nodes: targets.nodes.map((n) => ({ id: n.id, role: n.role, address: n.address.host, port: n.address.port })),
-    clients: settings.clients,
-    pipeline: settings.pipeline,
-    ratio: `${settings.sets}:${settings.gets}`,
-    dataSize: settings.dataSize,
-    keyMaximum: settings.keyMaximum,
-    keyPattern: settings.keyPattern,
-    readFrom: settings.readFrom,
-    ...(settings.requests !== undefined ? { requests: settings.requests } : { testTimeS: settings.testTimeS }),
-    rate: settings.rate,
-    warmupS: settings.warmupS,
-    lagProbes: settings.lagProbes,
-    keyPrefix: settings.keyPrefix,
-    keyTtlS: settings.keyTtlS,
-    tls: targets.nodes.some((n) => n.address.tls !== undefined),
-    auth: targets.nodes.some((n) => n.address.password !== undefined),
-  };
 
   const progress = await startProgress(output, `bench ${runId}: connecting to ${targets.nodes.length} nodes`);
   const started = Date.now();
   let result;
   try {
-    result = await runBench(
-      targets.nodes,
-      settings,
-      runId,
-      config,
-      {
+    result = await benchTargets(targets, settings, runId, {
         onPhase: (phase, detail) => progress.update(`bench ${phase}: ${detail}`),
         onProgress: (s) => progress.update(progressText(formatElapsed(s.elapsedMs), s.opsPerSec, s.p99Ms, s.lagP50Ms, 'running')),
         // A spinner redraws often; plain lines (CI logs) every few seconds.
         progressIntervalMs: output.stderrIsTTY ? 250 : 5000,
         warn: (text) => output.warn(text),
-      },
-      [],
-    );
+    });
   } catch (error) {
     progress.fail(`bench ${runId} failed after ${formatElapsed(Date.now() - started)}`);
     if (interrupted()) throw new InterruptedError('bench interrupted; its keys were removed');

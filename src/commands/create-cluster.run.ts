@@ -6,15 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { CommandContext } from './lazy.js';
 import { UsageError, messageOf } from '../errors.js';
-import { missingRequired, resolvePlan, validateGiven, type ClusterPlan, type PlanInput } from '../plan/cluster-plan.js';
+import { missingRequired, resolvePlan, validateGiven, type PlanInput } from '../plan/cluster-plan.js';
 import { parseEnvVarName, validateAuthToken } from '../plan/rules.js';
-import { chooseEngineVersion, checkVersionFeatures, sortVersions } from '../plan/engine-versions.js';
-import { planToRequests, type ApiRequest } from '../plan/requests.js';
-import { differences, formatDifferences } from '../plan/differences.js';
+import { sortVersions } from '../plan/engine-versions.js';
 import type { Output } from '../ui/output.js';
-import type { AwsContext } from '../aws/clients.js';
-import type { CreatedResource } from '../aws/network.js';
 import { renderReview } from './create-cluster.review.js';
+import { commandEvents, openAws } from './session.js';
 
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
 export type CreateClusterOptions = Omit<PlanInput, 'id' | 'authToken' | 'tags' | 'replicas' | 'port' | 'waitTimeout'> & {
@@ -64,8 +61,8 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   }
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
-  const { connect, closeClients } = await import('../aws/clients.js');
-  const aws = await connect(globals);
+  const { closeClients } = await import('../aws/clients.js');
+  const aws = await openAws(globals);
   try {
     let input = given;
     const versionCache = new Map<string, string[]>();
@@ -91,36 +88,39 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
     const { plan, warnings } = resolvePlan(input);
     warnings.forEach(warn);
 
-    // 3. The group may exist already: same settings → report and wait; different → exit 2.
-    if (await handleExisting(aws, plan, context)) return;
-
-    // 4. AWS-side checks, still changing nothing: engine version, VPC, subnets, security groups.
-    const offered = await engineVersions(plan.engine);
-    plan.engineVersion = chooseEngineVersion(plan.engine, offered, plan.engineVersion);
-    checkVersionFeatures(plan.engine, plan.engineVersion, plan);
-    const { resolveNetwork } = await import('../aws/network.js');
-    const network = await resolveNetwork(aws, plan);
-    const requests = planToRequests(plan, network);
-
-    if (options.dryRun) {
-      output.printJson(requests);
-      output.info('dry run: nothing was created');
+    // 3–6. The core: existing group, AWS-side checks, review, launch, wait → Topology.
+    const { createCluster } = await import('../core/create-cluster.js');
+    const result = await createCluster(
+      aws,
+      {
+        plan,
+        dryRun: options.dryRun === true,
+        wait: options.wait,
+        engineVersions,
+        review: async (resolved, network, region) => {
+          output.info('');
+          output.info(renderReview(resolved, network, region).trimEnd());
+          output.info('');
+          if (!options.yes) {
+            const { askConfirm } = await import('../ui/prompts.js');
+            const go = await askConfirm(`Create ${resolved.replicationGroupId}?`, true);
+            if (!go) throw new UsageError('declined at the review: nothing was created');
+          }
+        },
+      },
+      await commandEvents(aws, output, globals),
+    );
+    if (result.kind === 'dry-run') {
+      output.printJson(result.requests);
+      if (result.requests.length > 0) output.info('dry run: nothing was created');
       return;
     }
-
-    // 5. Review and confirm.
-    output.info('');
-    output.info(renderReview(plan, network, aws.region).trimEnd());
-    output.info('');
-    if (!options.yes) {
-      const { askConfirm } = await import('../ui/prompts.js');
-      const go = await askConfirm(`Create ${plan.replicationGroupId}?`, true);
-      if (!go) throw new UsageError('declined at the review: nothing was created');
+    if (output.json) {
+      output.printJson(result.topology);
+      return;
     }
-
-    // 6. Launch, then wait and print the endpoints.
-    await launchPlan(aws, plan, requests, output);
-    await finish(aws, plan, context, 'created');
+    const { renderTopology } = await import('../ui/topology-view.js');
+    output.result(renderTopology(result.topology));
   } finally {
     closeClients(aws);
   }
@@ -162,93 +162,3 @@ async function tokenFromFile(file: string, output: Output): Promise<{ value: str
   const value = text.replace(/\r?\n$/, '');
   return { value: validateAuthToken(value, file), origin: file };
 }
-
-/** True when the group exists with the same settings and has been reported (and waited for). */
-async function handleExisting(aws: AwsContext, plan: ClusterPlan, context: CommandContext<CreateClusterOptions>): Promise<boolean> {
-  const { describeReplicationGroup } = await import('../aws/topology.js');
-  const { NotFoundError } = await import('../errors.js');
-  let group;
-  try {
-    group = await describeReplicationGroup(aws, plan.replicationGroupId);
-  } catch (error) {
-    if (error instanceof NotFoundError) return false;
-    throw error;
-  }
-  const { existingGroupSettings } = await import('../aws/replication-groups.js');
-  const existing = await existingGroupSettings(aws, group);
-  if (existing.status === 'deleting') {
-    throw new UsageError(`replication group ${plan.replicationGroupId} is being deleted; wait for it (elasticache-kit wait ${plan.replicationGroupId} --deleted) and run again`);
-  }
-  const found = differences(plan, existing);
-  if (found.length > 0) throw new UsageError(formatDifferences(plan.replicationGroupId, found));
-  const { output } = context;
-  if (context.options.dryRun) {
-    output.printJson([]);
-    output.info(`replication group ${plan.replicationGroupId} already exists with these settings (status: ${existing.status}); nothing to create`);
-    return true;
-  }
-  output.info(`replication group ${plan.replicationGroupId} already exists with these settings (status: ${existing.status}); nothing to create`);
-  await finish(aws, plan, context, 'created');
-  return true;
-}
-
-async function launchPlan(aws: AwsContext, plan: ClusterPlan, requests: ApiRequest[], output: Output): Promise<void> {
-  const { launch } = await import('../aws/launch.js');
-  const { removeCreated } = await import('../aws/network.js');
-  const { onInterrupt } = await import('../interrupt.js');
-  const created: CreatedResource[] = [];
-  let groupRequested = false;
-  // Ctrl-C between creating the network and requesting the group: take the network back.
-  const stopListening = onInterrupt(async () => {
-    if (groupRequested || created.length === 0) return;
-    const undo = await removeCreated(aws, created);
-    if (undo.removed.length > 0) output.info(`interrupted: removed what this run had created: ${undo.removed.join(', ')}`);
-  });
-  try {
-    await launch(aws, requests, {
-      ...(plan.authToken ? { authToken: plan.authToken.value } : {}),
-      created,
-      onStep: (request) => {
-        if (request.action === 'CreateReplicationGroup') groupRequested = true;
-        output.info(describeStep(request));
-      },
-    });
-  } finally {
-    stopListening();
-  }
-}
-
-function describeStep(request: ApiRequest): string {
-  const input = request.input as Record<string, unknown>;
-  switch (request.action) {
-    case 'CreateCacheSubnetGroup':
-      return `creating cache subnet group ${String(input.CacheSubnetGroupName)}`;
-    case 'CreateSecurityGroup':
-      return `creating security group ${String(input.GroupName)}`;
-    case 'AuthorizeSecurityGroupIngress':
-      return 'opening the cache port to the source';
-    case 'CreateReplicationGroup':
-      return `requesting replication group ${String(input.ReplicationGroupId)} (${String(input.NumCacheClusters)} node${input.NumCacheClusters === 1 ? "" : "s"})`;
-  }
-}
-
-/** Waits (unless --no-wait) and prints the Topology, as `endpoints` would. */
-async function finish(aws: AwsContext, plan: ClusterPlan, context: CommandContext<CreateClusterOptions>, doing: string): Promise<void> {
-  const { output, globals, options } = context;
-  const { discoverTopology } = await import('../aws/topology.js');
-  if (options.wait) {
-    const { waitWithProgress } = await import('./wait-progress.js');
-    await waitWithProgress(aws, output, globals, plan.replicationGroupId, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
-  } else {
-    const { resumeCommand } = await import('./wait-progress.js');
-    output.info(`not waiting (--no-wait); to wait later: ${resumeCommand(globals, plan.replicationGroupId, 'available')}`);
-  }
-  const topology = await discoverTopology(aws, plan.replicationGroupId);
-  if (output.json) {
-    output.printJson(topology);
-    return;
-  }
-  const { renderTopology } = await import('../ui/topology-view.js');
-  output.result(renderTopology(topology));
-}
-

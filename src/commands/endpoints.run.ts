@@ -114,9 +114,10 @@ function mergeInto(existing: ExistingFile, module: FormatModule, input: Paramete
 }
 
 async function discover(context: CommandContext<EndpointsFlags>, id: string, request: EndpointsRequest): Promise<Topology> {
-  const { connect, closeClients } = await import('../aws/clients.js');
+  const { closeClients } = await import('../aws/clients.js');
   const { discoverTopology } = await import('../aws/topology.js');
-  const aws = await connect(context.globals, process.env, { ec2: false });
+  const { openAws } = await import('./session.js');
+  const aws = await openAws(context.globals, { ec2: false });
   try {
     let topology = await discoverTopology(aws, id);
     const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');

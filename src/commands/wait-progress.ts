@@ -5,7 +5,7 @@
  */
 import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
-import { waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
+import { pollIntervalFor, waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
 import { WaitTimeoutError } from '../errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { onInterrupt } from '../interrupt.js';
@@ -24,20 +24,7 @@ export function resumeCommand(globals: GlobalOptions, replicationGroupId: string
   return parts.join(' ');
 }
 
-/** Quick polls against the emulator or another loopback endpoint; AWS's own pace otherwise. */
-export function pollIntervalFor(aws: AwsContext, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const endpoint = aws.endpointUrl ?? env.AWS_ENDPOINT_URL_ELASTICACHE ?? env.AWS_ENDPOINT_URL;
-  if (aws.local) return 300;
-  if (endpoint) {
-    try {
-      const host = new URL(endpoint).hostname;
-      if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return 300;
-    } catch {
-      // not a URL: leave the default
-    }
-  }
-  return undefined;
-}
+export { pollIntervalFor } from '../aws/wait.js';
 
 export interface WaitDisplayOptions {
   until: WaitTarget;

@@ -1,7 +1,8 @@
-/** wait: the same progress display as create-cluster, for a group that is already changing. */
+/** wait: parse → core/wait → render (the Topology, or "deleted"). */
 import type { CommandContext } from './lazy.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
 import { parseWaitTimeout, validateReplicationGroupId } from '../plan/rules.js';
+import { commandEvents, openAws } from './session.js';
 
 interface WaitOptions {
   deleted?: boolean;
@@ -14,24 +15,22 @@ export async function run(context: CommandContext<WaitOptions>): Promise<void> {
   const timeoutMinutes = options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
   const until = options.deleted ? 'deleted' : 'available';
 
-  const { connect, closeClients } = await import('../aws/clients.js');
-  const aws = await connect(globals);
+  const { closeClients } = await import('../aws/clients.js');
+  const aws = await openAws(globals);
   try {
-    const { waitWithProgress } = await import('./wait-progress.js');
-    await waitWithProgress(aws, output, globals, id, { until, timeoutMinutes });
-    if (until === 'deleted') {
+    const { waitForGroup } = await import('../core/wait.js');
+    const result = await waitForGroup(aws, { replicationGroupId: id, until, timeoutMinutes }, await commandEvents(aws, output, globals));
+    if (result.status === 'deleted') {
       if (output.json) output.printJson({ replicationGroupId: id, status: 'deleted' });
       else output.result(`${id} deleted`);
       return;
     }
-    const { discoverTopology } = await import('../aws/topology.js');
-    const topology = await discoverTopology(aws, id);
     if (output.json) {
-      output.printJson(topology);
+      output.printJson(result.topology);
       return;
     }
     const { renderTopology } = await import('../ui/topology-view.js');
-    output.result(renderTopology(topology));
+    output.result(renderTopology(result.topology));
   } finally {
     closeClients(aws);
   }

@@ -6,7 +6,7 @@ import { parseAllowFrom } from '../../src/plan/rules.js';
 import type { ResolvedNetwork } from '../../src/plan/requests.js';
 import { renderReview } from '../../src/commands/create-cluster.review.js';
 import { renderTopology } from '../../src/ui/topology-view.js';
-import { summarise } from '../../src/commands/list.run.js';
+import { summarise } from '../../src/core/list.js';
 import { pollIntervalFor, resumeCommand } from '../../src/commands/wait-progress.js';
 import { explainAwsError } from '../../src/aws/errors.js';
 import { ExitCode } from '../../src/errors.js';

@@ -1,0 +1,42 @@
+/** list: one summary per replication group in the region (every page of DescribeReplicationGroups). */
+import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
+import type { AwsContext } from '../aws/clients.js';
+import { buildTopology } from '../aws/topology.js';
+import type { Endpoint } from '../topology.js';
+
+export interface GroupSummary {
+  replicationGroupId: string;
+  status: string;
+  engine?: string;
+  nodeType?: string;
+  nodes: number;
+  clusterMode: boolean;
+  primaryEndpoint?: Endpoint;
+  configurationEndpoint?: Endpoint;
+  automaticFailover?: boolean;
+  multiAZ?: boolean;
+}
+
+/** A row of `list`, read from the group's Topology (without the per-node calls a full discovery makes). */
+export function summarise(group: ReplicationGroup): GroupSummary {
+  const topology = buildTopology(group, new Map());
+  return {
+    replicationGroupId: topology.replicationGroupId,
+    status: topology.status,
+    // The Topology falls back to 'redis' when AWS names no engine; a list shows only what AWS said.
+    ...(group.Engine ? { engine: topology.engine } : {}),
+    ...(topology.nodeType ? { nodeType: topology.nodeType } : {}),
+    // Every member counts, also one still being created (the Topology lists only addressable nodes).
+    nodes: (group.MemberClusters ?? []).length,
+    clusterMode: topology.clusterMode,
+    ...(topology.primaryEndpoint ? { primaryEndpoint: topology.primaryEndpoint } : {}),
+    ...(topology.configurationEndpoint ? { configurationEndpoint: topology.configurationEndpoint } : {}),
+    ...(topology.automaticFailover !== undefined ? { automaticFailover: topology.automaticFailover } : {}),
+    ...(topology.multiAZ !== undefined ? { multiAZ: topology.multiAZ } : {}),
+  };
+}
+
+export async function listGroups(aws: AwsContext): Promise<GroupSummary[]> {
+  const { listReplicationGroups } = await import('../aws/replication-groups.js');
+  return (await listReplicationGroups(aws)).map(summarise);
+}
