@@ -4,6 +4,7 @@
  * (exit 2) that names the flag and what it accepts.
  */
 import { UsageError } from '../errors.js';
+import { parseEnvVarName, validateReplicationGroupId } from '../names.js';
 import type { LoadShape } from './workload.js';
 
 /** The flags as commander hands them over (strings, booleans, repeated values as arrays). */
@@ -139,10 +140,7 @@ export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): T
   }
   if (ways.length > 1) throw new UsageError(`give only one target: ${ways.join(' or ')}`);
   if (id !== undefined) {
-    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(id) || id.endsWith('-') || id.includes('--')) {
-      throw new UsageError(`replication group id must be 1-40 letters, digits or hyphens, starting with a letter (got ${id})`);
-    }
-    return { kind: 'group', id };
+    return { kind: 'group', id: validateReplicationGroupId(id, 'replication group id') };
   }
   if (raw.fromConfig !== undefined) {
     if (raw.fromConfig.trim() === '') throw new UsageError('--from-config must be a file path');
@@ -198,9 +196,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   if (raw.authTokenEnv !== undefined && raw.authTokenFile !== undefined) {
     throw new UsageError('give --auth-token-env or --auth-token-file, not both');
   }
-  if (raw.authTokenEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.authTokenEnv)) {
-    throw new UsageError(`--auth-token-env must be an environment variable name (got ${raw.authTokenEnv})`);
-  }
+  if (raw.authTokenEnv !== undefined) parseEnvVarName(raw.authTokenEnv);
   if (raw.user !== undefined && raw.authTokenEnv === undefined && raw.authTokenFile === undefined) {
     throw new UsageError('--user needs a password: --auth-token-env VAR or --auth-token-file FILE');
   }

@@ -5,7 +5,8 @@
  * Discovering the Topology and reading the file happen before (src/core/bench.ts):
  * bench knows nothing of AWS or config formats.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readSecret, type SecretSource } from '../secrets.js';
 import { CliError, UsageError, messageOf } from '../errors.js';
 import type { Topology } from '../topology.js';
 import type { NodeAddress } from './load-connection.js';
@@ -44,29 +45,15 @@ interface Connection {
 
 /** The AUTH token from the environment variable or the file; never from argv. */
 export function readAuthToken(settings: BenchSettings, env: NodeJS.ProcessEnv = process.env): { token?: string; warnings: string[] } {
-  const warnings: string[] = [];
-  if (settings.authTokenEnv !== undefined) {
-    const token = env[settings.authTokenEnv];
-    if (token === undefined || token === '') {
-      throw new UsageError(`--auth-token-env ${settings.authTokenEnv}: that environment variable is not set`);
-    }
-    return { token, warnings };
-  }
-  if (settings.authTokenFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(settings.authTokenFile, 'utf8');
-      if ((statSync(settings.authTokenFile).mode & 0o077) !== 0) {
-        warnings.push(`${settings.authTokenFile} holds a secret but others can read it: chmod 600 ${settings.authTokenFile}`);
-      }
-    } catch (error) {
-      throw new UsageError(`--auth-token-file cannot be read: ${messageOf(error)}`);
-    }
-    const token = text.replace(/\r?\n$/, '');
-    if (token === '') throw new UsageError(`--auth-token-file ${settings.authTokenFile} is empty`);
-    return { token, warnings };
-  }
-  return { warnings };
+  const source: SecretSource | undefined =
+    settings.authTokenEnv !== undefined
+      ? { kind: 'env', name: settings.authTokenEnv }
+      : settings.authTokenFile !== undefined
+        ? { kind: 'file', path: settings.authTokenFile }
+        : undefined;
+  if (!source) return { warnings: [] };
+  const secret = readSecret(source, env);
+  return { token: secret.value, warnings: secret.warnings };
 }
 
 function tlsOptions(settings: BenchSettings, useTls: boolean, warnings: string[]): NodeAddress['tls'] | undefined {

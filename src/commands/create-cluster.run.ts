@@ -3,11 +3,11 @@
  * launch → wait → Topology. Validation of every given value happens before the first
  * AWS call; nothing is created before the confirmation.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { CommandContext } from './lazy.js';
-import { UsageError, messageOf } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { missingRequired, resolvePlan, validateGiven, type PlanInput } from '../plan/cluster-plan.js';
-import { parseEnvVarName, validateAuthToken } from '../plan/rules.js';
+import { validateAuthToken } from '../plan/rules.js';
+import { readSecret, type SecretSource } from '../secrets.js';
 import { sortVersions } from '../plan/engine-versions.js';
 import type { Output } from '../ui/output.js';
 import { renderReview } from './create-cluster.review.js';
@@ -43,8 +43,8 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   if (options.authTokenPrompt && given.transitEncryption !== true) {
     throw new UsageError('--auth-token-prompt needs --transit-encryption: AWS accepts AUTH only over TLS');
   }
-  if (options.authTokenEnv !== undefined) given.authToken = tokenFromEnv(options.authTokenEnv);
-  if (options.authTokenFile !== undefined) given.authToken = await tokenFromFile(options.authTokenFile, output);
+  if (options.authTokenEnv !== undefined) given.authToken = tokenFrom({ kind: 'env', name: options.authTokenEnv }, output);
+  if (options.authTokenFile !== undefined) given.authToken = tokenFrom({ kind: 'file', path: options.authTokenFile }, output);
 
   const interactive = output.interactive;
   const missing = missingRequired(given);
@@ -135,30 +135,9 @@ function inputFromFlags(id: string | undefined, options: CreateClusterOptions): 
   return input;
 }
 
-function tokenFromEnv(variable: string): { value: string; origin: string } {
-  parseEnvVarName(variable);
-  const value = process.env[variable];
-  if (value === undefined || value === '') {
-    throw new UsageError(`--auth-token-env ${variable}: the variable is not set or empty (export ${variable}=… first)`);
-  }
-  return { value: validateAuthToken(value, `$${variable}`), origin: `$${variable}` };
-}
-
-async function tokenFromFile(file: string, output: Output): Promise<{ value: string; origin: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--auth-token-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
-  }
-  try {
-    const mode = (await stat(file)).mode & 0o777;
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      output.warn(`--auth-token-file ${file} is readable by others (mode ${mode.toString(8)}); chmod 600 ${file}`);
-    }
-  } catch {
-    // the read succeeded; the mode check is advice only
-  }
-  const value = text.replace(/\r?\n$/, '');
-  return { value: validateAuthToken(value, file), origin: file };
+/** The token from the variable or file, checked against AWS's AUTH rules; a loose file mode is warned about. */
+function tokenFrom(source: SecretSource, output: Output): { value: string; origin: string } {
+  const secret = readSecret(source);
+  secret.warnings.forEach((warning) => output.warn(warning));
+  return { value: validateAuthToken(secret.value, secret.origin), origin: secret.origin };
 }

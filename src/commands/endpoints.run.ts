@@ -3,9 +3,10 @@
  * an atomic write. Everything that can be wrong with the input is found before the first
  * API call; nothing is written unless the whole config is known.
  */
-import { readFileSync, appendFileSync, chmodSync, statSync } from 'node:fs';
-import { CliError, UsageError, WaitTimeoutError, messageOf } from '../errors.js';
+import { appendFileSync, chmodSync, statSync } from 'node:fs';
+import { CliError, WaitTimeoutError } from '../errors.js';
 import type { CommandContext } from './lazy.js';
+import { readSecret } from '../secrets.js';
 import { parseEndpointsRequest, type EndpointsFlags, type EndpointsRequest } from '../config/endpoints-request.js';
 import { readExistingFile, type ExistingFile } from '../config/existing-file.js';
 import { ConfigParseError } from '../config/errors.js';
@@ -23,7 +24,9 @@ export async function run(context: CommandContext<EndpointsFlags>): Promise<void
   const { output } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
   const request = parseEndpointsRequest(context.options, { jsonOutput: output.json, env: process.env, parseWaitTimeout });
-  const authToken = request.authSource ? readAuthToken(request.authSource) : undefined;
+  const secret = request.authSource ? readSecret(request.authSource) : undefined;
+  secret?.warnings.forEach((warning) => output.warn(warning));
+  const authToken = secret?.value;
   const info = FORMATS[request.format];
   const module = await info.load();
   const existing = request.out !== undefined ? checkExisting(request.out, info.write, module) : undefined;
@@ -74,22 +77,6 @@ export async function run(context: CommandContext<EndpointsFlags>): Promise<void
   });
 }
 
-function readAuthToken(source: NonNullable<EndpointsRequest['authSource']>): string {
-  let token: string | undefined;
-  if (source.kind === 'env') {
-    token = process.env[source.name];
-    if (token === undefined || token === '') throw new UsageError(`--auth-token-env ${source.name}: that environment variable is not set or empty`);
-  } else {
-    try {
-      token = readFileSync(source.path, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      throw new UsageError(`--auth-token-file ${source.path}: ${messageOf(error)}`);
-    }
-    if (token === '') throw new UsageError(`--auth-token-file ${source.path} is empty`);
-  }
-  if (/[\r\n]/.test(token)) throw new UsageError(`--auth-token-${source.kind}: the token must be one line`);
-  return token;
-}
 
 /** The file --out names: read and parsed now, so a broken file fails before any API call. */
 function checkExisting(path: string, write: 'merge' | 'replace' | 'append', module: FormatModule): ExistingFile {

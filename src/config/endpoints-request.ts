@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import { FORMAT_NAMES, DEFAULT_KEYS, type FormatName, type KeySettings } from './formats/types.js';
 import { ENV_NAME } from './formats/env-keys.js';
+import { parseEnvVarName } from '../names.js';
 import { USE_MODES, type UseMode } from './values.js';
 
 export interface EndpointsFlags {
@@ -88,9 +89,7 @@ export function parseEndpointsRequest(
   if (authSource && !flags.includeAuth) {
     throw new UsageError(`--auth-token-${authSource.kind} only applies with --include-auth (the token is not written without it)`);
   }
-  if (authSource?.kind === 'env' && !ENV_NAME.test(authSource.name)) {
-    throw new UsageError(`--auth-token-env must name an environment variable, letters, digits and _ (got ${JSON.stringify(authSource.name)})`);
-  }
+  if (authSource?.kind === 'env') parseEnvVarName(authSource.name);
 
   const keys: KeySettings = {
     keyPrimary: settingKey('--key-primary', flags.keyPrimary ?? DEFAULT_KEYS.keyPrimary),

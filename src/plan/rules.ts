@@ -23,16 +23,8 @@ export const TOOL_TAG_PREFIX = 'elasticache-kit:';
 
 const show = (value: string) => (value === '' ? '""' : value);
 
-/** Replication group id: 1-40 letters, digits, hyphens; starts with a letter; no `--`; no trailing `-`. Lower-cased as AWS stores it. */
-export function validateReplicationGroupId(value: string, flag = 'id'): string {
-  const rule = `${flag} must be 1-40 letters, digits or hyphens, start with a letter, with no two consecutive hyphens and no trailing hyphen`;
-  if (value.length < 1 || value.length > 40) throw new UsageError(`${rule} (got ${show(value)}, ${value.length} characters)`);
-  if (!/^[A-Za-z0-9-]+$/.test(value)) throw new UsageError(`${rule} (got ${show(value)})`);
-  if (!/^[A-Za-z]/.test(value)) throw new UsageError(`${rule}; it must start with a letter (got ${value})`);
-  if (value.includes('--')) throw new UsageError(`${rule}; it contains "--" (got ${value})`);
-  if (value.endsWith('-')) throw new UsageError(`${rule}; it ends with a hyphen (got ${value})`);
-  return value.toLowerCase();
-}
+// The id and env-var rules live in src/names.ts; re-exported for the plan's callers.
+export { parseEnvVarName, validateReplicationGroupId } from '../names.js';
 
 export function parseEngine(value: string): Engine {
   const engine = value.toLowerCase();
@@ -270,12 +262,4 @@ export function validateAuthToken(token: string, origin: string): string {
     throw new UsageError(`${rule}; it contains ${shown}`);
   }
   return token;
-}
-
-/** AUTH tokens come from an environment variable name: a plain identifier. */
-export function parseEnvVarName(value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-    throw new UsageError(`--auth-token-env must be an environment variable name such as REDIS_AUTH (got ${show(value)})`);
-  }
-  return value;
 }
