@@ -2,7 +2,22 @@
  * AWS errors become one line that names the cause and the fix. The SDK has already
  * retried throttling (adaptive retry mode) by the time an error reaches here.
  */
+import { CacheClusterNotFoundFault, CacheSubnetGroupNotFoundFault, ReplicationGroupNotFoundFault } from '@aws-sdk/client-elasticache';
 import { CliError, NotFoundError, messageOf } from '../errors.js';
+
+/**
+ * The one place SDK errors are recognised. ElastiCache's are typed exception classes:
+ * matched with instanceof. EC2 exports none (its errors are plain ServiceExceptions),
+ * so those are matched by the error code AWS sends (`awsErrorName`).
+ */
+export const isReplicationGroupNotFound = (error: unknown): boolean => error instanceof ReplicationGroupNotFoundFault;
+export const isCacheClusterNotFound = (error: unknown): boolean => error instanceof CacheClusterNotFoundFault;
+export const isCacheSubnetGroupNotFound = (error: unknown): boolean => error instanceof CacheSubnetGroupNotFoundFault;
+
+/** The AWS error code (`InvalidGroup.NotFound`, …), or '' for an error that is not from AWS. */
+export function awsErrorName(error: unknown): string {
+  return (error as { name?: string } | undefined)?.name ?? '';
+}
 
 interface AwsLikeError {
   name?: string;

@@ -9,20 +9,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
   DescribeVpcsCommand,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
   type Filter,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteCacheSubnetGroupCommand,
-  DescribeCacheClustersCommand,
   DescribeCacheSubnetGroupsCommand,
   ListTagsForResourceCommand,
+  paginateDescribeCacheClusters,
   type CacheCluster,
 } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from './clients.js';
-import { explainAwsError } from './errors.js';
+import { awsErrorName, explainAwsError, isCacheSubnetGroupNotFound } from './errors.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE, describeSource, type AccessSource } from '../plan/rules.js';
@@ -37,7 +38,8 @@ import {
   type SubnetGroupStep,
 } from '../plan/requests.js';
 
-const nameOf = (error: unknown) => (error as { name?: string }).name ?? '';
+// EC2 error codes: awsErrorName; ElastiCache's typed faults: the is… checks (aws/errors.ts).
+const nameOf = awsErrorName;
 
 // ---- VPCs and subnets ------------------------------------------------------------------
 
@@ -69,10 +71,8 @@ export interface SubnetInfo {
 
 async function describeSubnets(aws: AwsContext, input: { SubnetIds?: string[]; Filters?: Filter[] }, flag: string): Promise<SubnetInfo[]> {
   const subnets: SubnetInfo[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await aws.ec2.send(new DescribeSubnetsCommand({ ...input, ...(token ? { NextToken: token } : {}) }));
+    for await (const page of paginateDescribeSubnets({ client: aws.ec2 }, input)) {
       for (const subnet of page.Subnets ?? []) {
         if (!subnet.SubnetId || !subnet.VpcId) continue;
         subnets.push({
@@ -82,8 +82,7 @@ async function describeSubnets(aws: AwsContext, input: { SubnetIds?: string[]; F
           ...(subnet.DefaultForAz !== undefined ? { defaultForAz: subnet.DefaultForAz } : {}),
         });
       }
-      token = page.NextToken;
-    } while (token);
+    }
   } catch (error) {
     if (nameOf(error) === 'InvalidSubnetID.NotFound') {
       throw new UsageError(`${flag}: ${messageOf(error)} in ${aws.region}; pass subnet ids of this region`);
@@ -114,7 +113,7 @@ export async function describeSubnetGroup(aws: AwsContext, name: string): Promis
       ...(group.ARN ? { arn: group.ARN } : {}),
     };
   } catch (error) {
-    if (nameOf(error) === 'CacheSubnetGroupNotFoundFault') return undefined;
+    if (isCacheSubnetGroupNotFound(error)) return undefined;
     throw explainAwsError(error, 'elasticache:DescribeCacheSubnetGroups');
   }
 }
@@ -166,13 +165,10 @@ export async function describeSecurityGroups(aws: AwsContext, groupIds: string[]
 
 async function securityGroupsWhere(aws: AwsContext, filters: Filter[]): Promise<SecurityGroupInfo[]> {
   const groups: SecurityGroupInfo[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }));
+    for await (const page of paginateDescribeSecurityGroups({ client: aws.ec2 }, { Filters: filters })) {
       groups.push(...(page.SecurityGroups ?? []).map(securityGroupInfo));
-      token = page.NextToken;
-    } while (token);
+    }
   } catch (error) {
     throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
   }
@@ -286,13 +282,10 @@ export interface GroupNetwork {
 /** Cache clusters in the region (every page), to tell whether a resource is still in use. */
 export async function listCacheClusters(aws: AwsContext): Promise<CacheCluster[]> {
   const clusters: CacheCluster[] = [];
-  let marker: string | undefined;
   try {
-    do {
-      const page = await aws.elasticache.send(new DescribeCacheClustersCommand({ ...(marker ? { Marker: marker } : {}) }));
+    for await (const page of paginateDescribeCacheClusters({ client: aws.elasticache }, {})) {
       clusters.push(...(page.CacheClusters ?? []));
-      marker = page.Marker;
-    } while (marker);
+    }
   } catch (error) {
     throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
   }
@@ -387,7 +380,7 @@ async function deleteWithRetry(aws: AwsContext, remove: () => Promise<unknown>, 
       return 'deleted';
     } catch (error) {
       const name = nameOf(error);
-      if (name === 'InvalidGroup.NotFound' || name === 'CacheSubnetGroupNotFoundFault') return 'deleted';
+      if (name === 'InvalidGroup.NotFound' || isCacheSubnetGroupNotFound(error)) return 'deleted';
       if (name !== inUseError) throw explainAwsError(error, action);
       const delay = delays[attempt];
       if (delay === undefined) return `still in use (${name}); remove it later`;

@@ -5,31 +5,26 @@
 import {
   DeleteReplicationGroupCommand,
   DescribeCacheClustersCommand,
-  DescribeReplicationGroupsCommand,
+  paginateDescribeReplicationGroups,
   TestFailoverCommand,
   type CacheCluster,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
-import { explainAwsError } from './errors.js';
+import { awsErrorName, explainAwsError, isCacheClusterNotFound, isReplicationGroupNotFound } from './errors.js';
 import { describeSubnetGroup, networkOfClusters } from './network.js';
 import { NotFoundError } from '../errors.js';
 import type { ExistingGroup } from '../plan/differences.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE } from '../plan/rules.js';
 import { TAG_ALLOW_FROM } from '../plan/requests.js';
 
-const nameOf = (error: unknown) => (error as { name?: string }).name ?? '';
-
 export async function listReplicationGroups(aws: AwsContext): Promise<ReplicationGroup[]> {
   const groups: ReplicationGroup[] = [];
-  let marker: string | undefined;
   try {
-    do {
-      const page = await aws.elasticache.send(new DescribeReplicationGroupsCommand({ MaxRecords: 100, ...(marker ? { Marker: marker } : {}) }));
+    for await (const page of paginateDescribeReplicationGroups({ client: aws.elasticache, pageSize: 100 }, {})) {
       groups.push(...(page.ReplicationGroups ?? []));
-      marker = page.Marker;
-    } while (marker);
+    }
   } catch (error) {
     throw explainAwsError(error, 'elasticache:DescribeReplicationGroups');
   }
@@ -44,7 +39,7 @@ export async function memberClusters(aws: AwsContext, group: ReplicationGroup): 
       const result = await aws.elasticache.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }));
       clusters.push(...(result.CacheClusters ?? []));
     } catch (error) {
-      if (!/CacheClusterNotFound/.test(nameOf(error))) throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
+      if (!isCacheClusterNotFound(error)) throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
     }
   }
   return clusters;
@@ -64,7 +59,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
         if (tags[TOOL_TAG_KEY] === TOOL_TAG_VALUE && tags[TAG_ALLOW_FROM]) allowFromSources.push(tags[TAG_ALLOW_FROM]);
       }
     } catch (error) {
-      if (nameOf(error) !== 'InvalidGroup.NotFound') throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
+      if (awsErrorName(error) !== 'InvalidGroup.NotFound') throw explainAwsError(error, 'ec2:DescribeSecurityGroups');
     }
   }
   const subnetGroup = network.subnetGroupName ? await describeSubnetGroup(aws, network.subnetGroupName) : undefined;
@@ -101,7 +96,7 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
   try {
     await aws.elasticache.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: replicationGroupId }));
   } catch (error) {
-    if (nameOf(error) === 'ReplicationGroupNotFoundFault') throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    if (isReplicationGroupNotFound(error)) throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:DeleteReplicationGroup');
   }
 }
@@ -110,7 +105,7 @@ export async function testFailover(aws: AwsContext, replicationGroupId: string, 
   try {
     await aws.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }));
   } catch (error) {
-    if (nameOf(error) === 'ReplicationGroupNotFoundFault') throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    if (isReplicationGroupNotFound(error)) throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:TestFailover');
   }
 }

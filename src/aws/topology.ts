@@ -10,7 +10,7 @@ import {
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from './clients.js';
-import { explainAwsError } from './errors.js';
+import { explainAwsError, isCacheClusterNotFound, isReplicationGroupNotFound } from './errors.js';
 import { NotFoundError } from '../errors.js';
 import type { Endpoint, Shard, Topology, TopologyNode } from '../topology.js';
 
@@ -22,7 +22,7 @@ export async function describeReplicationGroup(aws: AwsContext, replicationGroup
     if (!group) throw new NotFoundError(`replication group ${replicationGroupId} not found`);
     return group;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ReplicationGroupNotFoundFault') {
+    if (isReplicationGroupNotFound(error)) {
       throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     }
     throw explainAwsError(error, 'elasticache:DescribeReplicationGroups');
@@ -56,7 +56,7 @@ async function describeMemberClusters(aws: AwsContext, group: ReplicationGroup):
         if (cluster) clusters.set(id, cluster);
       } catch (error) {
         // A member being created or deleted may not be describable yet; the group still is.
-        if ((error as { name?: string }).name !== 'CacheClusterNotFoundFault') {
+        if (!isCacheClusterNotFound(error)) {
           throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
         }
       }
