@@ -24,45 +24,76 @@ export interface WaitOptions {
 
 const FAILED_STATES = new Set(['create-failed']);
 
+export interface PollOptions<T> {
+  timeoutMs: number;
+  pollMs: number;
+  /** After every probe: the value and the time since the first one. */
+  onValue?: (value: T, elapsedMs: number) => void;
+  /** The timeout's message, from the last value seen. */
+  timeoutMessage: (value: T, elapsedMs: number) => string;
+  /** The message when interrupted. */
+  interruptedMessage: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The one poll loop: probe, report, stop when `done` says so (a probe or `done` may throw
+ * to fail fast), WaitTimeoutError (exit 4) when the next poll would pass the timeout.
+ */
+export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, options: PollOptions<T>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    if (options.signal?.aborted) throw new InterruptedError(options.interruptedMessage);
+    const value = await probe();
+    const elapsed = Date.now() - started;
+    options.onValue?.(value, elapsed);
+    if (done(value)) return value;
+    if (elapsed + options.pollMs > options.timeoutMs) throw new WaitTimeoutError(options.timeoutMessage(value, elapsed));
+    try {
+      await sleep(options.pollMs, undefined, { signal: options.signal });
+    } catch {
+      throw new InterruptedError(options.interruptedMessage);
+    }
+  }
+}
+
 /** Resolves with the group once it is available (or undefined once deleted). */
 export async function waitForReplicationGroup(
   aws: AwsContext,
   replicationGroupId: string,
   options: WaitOptions,
 ): Promise<ReplicationGroup | undefined> {
-  const started = Date.now();
-  const pollMs = options.pollMs ?? (aws.local ? 300 : 15_000);
-  for (;;) {
-    if (options.signal?.aborted) throw new InterruptedError(`stopped waiting for ${replicationGroupId}`);
-    let group: ReplicationGroup | undefined;
+  const probe = async (): Promise<ReplicationGroup | undefined> => {
     try {
-      group = await describeReplicationGroup(aws, replicationGroupId);
+      return await describeReplicationGroup(aws, replicationGroupId);
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      if (options.until === 'deleted') {
-        options.onStatus?.('deleted', Date.now() - started);
-        return undefined;
-      }
+      // Gone: what `deleted` waits for, and a failure for `available`.
+      if (error instanceof NotFoundError && options.until === 'deleted') return undefined;
       throw error;
     }
-    const status = group.Status ?? 'unknown';
-    const elapsed = Date.now() - started;
-    options.onStatus?.(status, elapsed);
-    if (options.until === 'available' && status === 'available') return group;
-    if (options.until === 'available' && (FAILED_STATES.has(status) || status === 'deleting')) {
-      throw new CliError(`replication group ${replicationGroupId} is ${status}; it will not become available`);
-    }
-    if (elapsed + pollMs > options.timeoutMs) {
-      throw new WaitTimeoutError(
-        `timed out after ${Math.round(elapsed / 1000)}s waiting for ${replicationGroupId} to be ${options.until} (status: ${status})`,
-      );
-    }
-    try {
-      await sleep(pollMs, undefined, { signal: options.signal });
-    } catch {
-      throw new InterruptedError(`stopped waiting for ${replicationGroupId}`);
-    }
-  }
+  };
+  const statusOf = (group: ReplicationGroup | undefined) => (group ? group.Status ?? 'unknown' : 'deleted');
+  return pollUntil(
+    probe,
+    (group) => {
+      const status = statusOf(group);
+      if (options.until === 'deleted') return group === undefined;
+      if (status === 'available') return true;
+      if (FAILED_STATES.has(status) || status === 'deleting') {
+        throw new CliError(`replication group ${replicationGroupId} is ${status}; it will not become available`);
+      }
+      return false;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      pollMs: options.pollMs ?? (aws.local ? 300 : 15_000),
+      ...(options.onStatus ? { onValue: (group: ReplicationGroup | undefined, elapsed: number) => options.onStatus!(statusOf(group), elapsed) } : {}),
+      timeoutMessage: (group, elapsed) =>
+        `timed out after ${Math.round(elapsed / 1000)}s waiting for ${replicationGroupId} to be ${options.until} (status: ${statusOf(group)})`,
+      interruptedMessage: `stopped waiting for ${replicationGroupId}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
 }
 
 /** Quick polls against the emulator or another loopback endpoint; AWS's own pace otherwise. */

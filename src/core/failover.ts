@@ -1,8 +1,7 @@
 /** failover: TestFailover on the node group, then wait until a different node is primary. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AwsContext } from '../aws/clients.js';
-import { pollIntervalFor } from '../aws/wait.js';
-import { UsageError, WaitTimeoutError } from '../errors.js';
+import { pollIntervalFor, pollUntil } from '../aws/wait.js';
+import { UsageError } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { primaryNode, type Topology } from '../topology.js';
 import { formatElapsed } from '../ui/progress.js';
@@ -83,21 +82,29 @@ async function waitForNewPrimary(
     events.info(`stopped waiting; the failover of ${id} continues in AWS. Check with: ${events.resumeCommand(id, 'available')}`);
   });
   try {
-    for (;;) {
-      const topology = await discover(aws, id);
-      const primary = primaryNode(topology)?.id;
-      const elapsed = Date.now() - started;
-      progress.update(`${id}: ${topology.status}, primary ${primary ?? '(none yet)'} (${formatElapsed(elapsed)})`);
-      if (topology.status === 'available' && primary && primary !== previous) {
-        progress.succeed(`${id} failed over to ${primary} after ${formatElapsed(elapsed)}`);
-        return topology;
-      }
-      if (elapsed + pollMs > timeoutMinutes * 60_000) {
-        progress.fail(`${id}: no new primary after ${formatElapsed(elapsed)}`);
-        throw new WaitTimeoutError(`timed out after ${Math.round(elapsed / 1000)}s waiting for ${id} to fail over (status: ${topology.status}, primary: ${primary ?? 'none'})`);
-      }
-      await sleep(pollMs);
-    }
+    return await pollUntil(
+      () => discover(aws, id),
+      (topology) => {
+        const primary = primaryNode(topology)?.id;
+        return topology.status === 'available' && primary !== undefined && primary !== previous;
+      },
+      {
+        timeoutMs: timeoutMinutes * 60_000,
+        pollMs,
+        onValue: (topology, elapsed) => {
+          const primary = primaryNode(topology)?.id;
+          progress.update(`${id}: ${topology.status}, primary ${primary ?? '(none yet)'} (${formatElapsed(elapsed)})`);
+        },
+        timeoutMessage: (topology, elapsed) => {
+          progress.fail(`${id}: no new primary after ${formatElapsed(elapsed)}`);
+          return `timed out after ${Math.round(elapsed / 1000)}s waiting for ${id} to fail over (status: ${topology.status}, primary: ${primaryNode(topology)?.id ?? 'none'})`;
+        },
+        interruptedMessage: `stopped waiting for ${id} to fail over`,
+      },
+    ).then((topology) => {
+      progress.succeed(`${id} failed over to ${primaryNode(topology)?.id} after ${formatElapsed(Date.now() - started)}`);
+      return topology;
+    });
   } finally {
     stop();
   }
