@@ -1,8 +1,8 @@
 /**
- * `local start|stop|status`: parse and validate flags, then start the emulator (here or
- * in the background), stop it (and anything it left behind), or show what runs.
+ * `local start|stop|status`: parse and validate flags → core/local (start here or in the
+ * background, stop it and anything it left behind, or report what runs) → render.
  */
-import { CliError, UsageError, messageOf } from '../errors.js';
+import { UsageError, messageOf } from '../errors.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
@@ -69,24 +69,18 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const replicationDelayMs = parseDelay(options.replicationDelayMs);
   const stateDir = await stateDirOf(options.stateDir);
 
-  // Before anything starts: the engine must be there (one line with the install hint).
-  const { findEngineBinary } = await import('../local/engine-binary.js');
-  let engine;
-  try {
-    engine = findEngineBinary('redis', options.redisServer);
-  } catch (error) {
-    throw new CliError(messageOf(error));
+  const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
+  const { startLocal } = await import('../core/local.js');
+  const started = await startLocal(
+    { port, host, stateDir, replicationDelayMs, foreground: options.foreground === true, ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}) },
+    log,
+  );
+  if (started.kind === 'already-running') {
+    output.info(`The emulator is already running at ${started.url}.`);
+    return;
   }
-
-  const launcher = await import('../local/launcher.js');
-  const url = launcher.emulatorUrl(host, port);
-  if (!options.foreground) {
-    let result;
-    try {
-      result = await launcher.startInBackground({ port, host, stateDir, redisServer: options.redisServer, replicationDelayMs });
-    } catch (error) {
-      throw new CliError(messageOf(error));
-    }
+  if (started.kind === 'background') {
+    const { start: result, engine } = started;
     if (output.json) {
       output.printJson({ url: result.url, pid: result.pid ?? null, alreadyRunning: result.alreadyRunning, stateDir, logFile: result.logFile });
       return;
@@ -97,30 +91,8 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
     return;
   }
 
-  if ((await launcher.probe(url)) === 'emulator') {
-    output.info(`The emulator is already running at ${url}.`);
-    return;
-  }
-  await runForeground(context, { host, port, stateDir, replicationDelayMs, redisServer: options.redisServer });
-}
-
-async function runForeground(
-  context: CommandContext<LocalOptions>,
-  settings: { host: string; port: number; stateDir: string; replicationDelayMs: number; redisServer?: string },
-): Promise<void> {
-  const { output } = context;
-  const { startEmulator } = await import('../local/server.js');
-  const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
-  let emulator;
-  try {
-    emulator = await startEmulator({ ...settings, log });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} on ${settings.host} is already in use: pick another with --port`);
-    if (code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${settings.host} is not an address of this machine`);
-    throw new CliError(messageOf(error));
-  }
-  output.info(`Emulator ready at ${emulator.url} (state: ${settings.stateDir}). Ctrl-C or \`elasticache-kit local stop\` stops it.`);
+  const emulator = started.emulator;
+  output.info(`Emulator ready at ${emulator.url} (state: ${stateDir}). Ctrl-C or \`elasticache-kit local stop\` stops it.`);
   output.info(`  export AWS_ENDPOINT_URL=${emulator.url}`);
 
   // SIGTERM (local stop) and Ctrl-C are the normal way out: stop every node, exit 0.
@@ -148,8 +120,8 @@ async function runForeground(
 async function stop(context: CommandContext<LocalOptions>): Promise<void> {
   const { output } = context;
   const stateDir = await stateDirOf(context.options.stateDir);
-  const { stopEmulator } = await import('../local/stopper.js');
-  const result = await stopEmulator(stateDir);
+  const { stopLocal } = await import('../core/local.js');
+  const result = await stopLocal(stateDir);
   if (output.json) {
     output.printJson({ stateDir, ...result });
     return;
@@ -162,8 +134,8 @@ async function stop(context: CommandContext<LocalOptions>): Promise<void> {
 async function status(context: CommandContext<LocalOptions>): Promise<void> {
   const { output } = context;
   const stateDir = await stateDirOf(context.options.stateDir);
-  const { emulatorStatus } = await import('../local/stopper.js');
-  const report = await emulatorStatus(stateDir);
+  const { localStatus } = await import('../core/local.js');
+  const report = await localStatus(stateDir);
   if (output.json) {
     output.printJson(report);
     return;
