@@ -108,7 +108,7 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
           }
         },
       },
-      await commandEvents(aws, output, globals),
+      await commandEvents(output, globals),
     );
     if (result.kind === 'dry-run') {
       output.printJson(result.requests);

@@ -25,7 +25,7 @@ export async function run(context: CommandContext<DeleteOptions>): Promise<void>
     const result = await deleteCluster(
       aws,
       { replicationGroupId: id, yes: options.yes === true, keepNetwork: options.keepNetwork === true, wait: options.wait, timeoutMinutes },
-      await commandEvents(aws, output, globals),
+      await commandEvents(output, globals),
     );
     if (output.json) output.printJson(result);
     else if (result.status === 'deleted') {

@@ -34,7 +34,7 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
         wait: options.wait,
         timeoutMinutes,
       },
-      await commandEvents(aws, output, globals),
+      await commandEvents(output, globals),
     );
     if (!result.topology) return;
     if (output.json) {

@@ -4,6 +4,7 @@
  * into spinners, stderr lines and prompts.
  */
 import type { AwsContext, ConnectOptions } from '../aws/clients.js';
+import type { WaitTarget } from '../aws/wait.js';
 import type { ProgressEvents } from '../core/events.js';
 import { UsageError } from '../errors.js';
 import { localEndpointUrl, localPort, type GlobalOptions } from '../globals.js';
@@ -53,8 +54,7 @@ export async function openAws(globals: GlobalOptions, options: ConnectOptions = 
 }
 
 /** Progress events as the CLI shows them: spinner or plain lines on stderr, prompts on a terminal. */
-export async function commandEvents(aws: AwsContext, output: Output, globals: GlobalOptions): Promise<ProgressEvents> {
-  const { resumeCommand } = await import('./wait-progress.js');
+export async function commandEvents(output: Output, globals: GlobalOptions): Promise<ProgressEvents> {
   return {
     info: (text) => output.info(text),
     warn: (text) => output.warn(text),
@@ -66,10 +66,22 @@ export async function commandEvents(aws: AwsContext, output: Output, globals: Gl
       const { startProgress } = await import('../ui/progress.js');
       return startProgress(output, label);
     },
-    waitFor: async (id, request) => {
+    waitFor: async (aws, id, request) => {
       const { waitWithProgress } = await import('./wait-progress.js');
       await waitWithProgress(aws, output, globals, id, request);
     },
     resumeCommand: (id, until) => resumeCommand(globals, id, until),
   };
+}
+
+/** `elasticache-kit [the same target flags] wait <id> [--deleted]`: what resumes a wait. */
+export function resumeCommand(globals: GlobalOptions, replicationGroupId: string, until: WaitTarget): string {
+  const parts = ['elasticache-kit'];
+  if (globals.local) parts.push('--local');
+  if (globals.endpointUrl) parts.push('--endpoint-url', globals.endpointUrl);
+  if (globals.region) parts.push('--region', globals.region);
+  if (globals.profile) parts.push('--profile', globals.profile);
+  parts.push('wait', replicationGroupId);
+  if (until === 'deleted') parts.push('--deleted');
+  return parts.join(' ');
 }

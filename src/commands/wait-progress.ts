@@ -7,23 +7,13 @@ import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
 import { pollIntervalFor, waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
 import { WaitTimeoutError } from '../errors.js';
+import { resumeCommand } from './session.js';
 import type { GlobalOptions } from '../globals.js';
 import { onInterrupt } from '../interrupt.js';
 import { formatElapsed, startProgress } from '../ui/progress.js';
 import type { Output } from '../ui/output.js';
 
-/** `elasticache-kit [the same target flags] wait <id> [--deleted]`: what resumes a wait. */
-export function resumeCommand(globals: GlobalOptions, replicationGroupId: string, until: WaitTarget): string {
-  const parts = ['elasticache-kit'];
-  if (globals.local) parts.push('--local');
-  if (globals.endpointUrl) parts.push('--endpoint-url', globals.endpointUrl);
-  if (globals.region) parts.push('--region', globals.region);
-  if (globals.profile) parts.push('--profile', globals.profile);
-  parts.push('wait', replicationGroupId);
-  if (until === 'deleted') parts.push('--deleted');
-  return parts.join(' ');
-}
-
+export { resumeCommand } from './session.js';
 export { pollIntervalFor } from '../aws/wait.js';
 
 export interface WaitDisplayOptions {

@@ -19,7 +19,7 @@ export async function run(context: CommandContext<WaitOptions>): Promise<void> {
   const aws = await openAws(globals);
   try {
     const { waitForGroup } = await import('../core/wait.js');
-    const result = await waitForGroup(aws, { replicationGroupId: id, until, timeoutMinutes }, await commandEvents(aws, output, globals));
+    const result = await waitForGroup(aws, { replicationGroupId: id, until, timeoutMinutes }, await commandEvents(output, globals));
     if (result.status === 'deleted') {
       if (output.json) output.printJson({ replicationGroupId: id, status: 'deleted' });
       else output.result(`${id} deleted`);

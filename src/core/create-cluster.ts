@@ -133,7 +133,7 @@ function describeStep(request: ApiRequest, plan: ClusterPlan): string {
 /** Waits (unless not asked to) and reads the Topology, as `endpoints` would. */
 async function finish(aws: AwsContext, plan: ClusterPlan, request: CreateRequest, events: ProgressEvents, doing: string): Promise<CreatedGroup> {
   const id = plan.replicationGroupId;
-  if (request.wait) await events.waitFor(id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
+  if (request.wait) await events.waitFor(aws, id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
   else events.info(`not waiting (--no-wait); to wait later: ${events.resumeCommand(id, 'available')}`);
   const { discoverTopology } = await import('../aws/topology.js');
   return { kind: 'created', topology: await discoverTopology(aws, id), waited: request.wait };

@@ -43,7 +43,7 @@ export async function deleteCluster(aws: AwsContext, request: DeleteRequest, eve
   else {
     if (BUSY.has(topology.status)) {
       events.info(`${id} is ${topology.status}; waiting until it is available, then deleting it`);
-      await events.waitFor(id, { until: 'available', timeoutMinutes: request.timeoutMinutes });
+      await events.waitFor(aws, id, { until: 'available', timeoutMinutes: request.timeoutMinutes });
     }
     await deleteReplicationGroup(aws, id);
     events.info(`deleting ${id} (${nodes} node${plural})`);
@@ -53,7 +53,7 @@ export async function deleteCluster(aws: AwsContext, request: DeleteRequest, eve
     events.info(`not waiting (--no-wait); the network resources are kept. To wait: ${events.resumeCommand(id, 'deleted')}`);
     return { replicationGroupId: id, status: 'deleting', removed: [], kept: [] };
   }
-  await events.waitFor(id, { until: 'deleted', timeoutMinutes: request.timeoutMinutes, doing: 'deleted' });
+  await events.waitFor(aws, id, { until: 'deleted', timeoutMinutes: request.timeoutMinutes, doing: 'deleted' });
 
   let report = { removed: [] as string[], kept: [] as string[] };
   if (request.keepNetwork) events.info('keeping the network resources (--keep-network)');

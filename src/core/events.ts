@@ -30,7 +30,7 @@ export interface ProgressEvents {
   /** Starts a status line for a long step. */
   progress(label: string): Promise<ProgressHandle>;
   /** Waits until the group is available or deleted, showing each status; throws on timeout (exit 4). */
-  waitFor(replicationGroupId: string, request: WaitRequest): Promise<void>;
+  waitFor(aws: AwsContext, replicationGroupId: string, request: WaitRequest): Promise<void>;
   /** The command that resumes a wait the user stopped, for messages. */
   resumeCommand(replicationGroupId: string, until: WaitTarget): string;
 }
@@ -45,7 +45,7 @@ export interface HeadlessOptions {
 }
 
 /** Events for callers without a terminal (demo, drills, tests): lines to a callback, no prompts. */
-export function headlessEvents(aws: AwsContext, options: HeadlessOptions = {}): ProgressEvents {
+export function headlessEvents(options: HeadlessOptions = {}): ProgressEvents {
   const line = (text: string) => options.onLine?.(text);
   return {
     info: line,
@@ -55,7 +55,7 @@ export function headlessEvents(aws: AwsContext, options: HeadlessOptions = {}): 
       line(label);
       return { update: line, succeed: line, fail: line, stop: () => undefined };
     },
-    waitFor: async (id, request) => {
+    waitFor: async (aws, id, request) => {
       await waitForReplicationGroup(aws, id, {
         until: request.until,
         timeoutMs: request.timeoutMinutes * 60_000,

@@ -14,7 +14,7 @@ export type WaitResult = { status: 'deleted' } | { status: 'available'; topology
 
 export async function waitForGroup(aws: AwsContext, request: WaitRequest, events: ProgressEvents): Promise<WaitResult> {
   const id = request.replicationGroupId;
-  await events.waitFor(id, { until: request.until, timeoutMinutes: request.timeoutMinutes });
+  await events.waitFor(aws, id, { until: request.until, timeoutMinutes: request.timeoutMinutes });
   if (request.until === 'deleted') return { status: 'deleted' };
   const { discoverTopology } = await import('../aws/topology.js');
   return { status: 'available', topology: await discoverTopology(aws, id) };

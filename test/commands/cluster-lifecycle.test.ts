@@ -15,7 +15,7 @@ test('core createCluster then deleteCluster: a 1+1 group comes and goes with its
   t.after(() => emulator.close());
   const aws: AwsContext = { elasticache: emulator.elasticache, ec2: emulator.ec2, region: 'us-east-1', local: true };
   const lines: string[] = [];
-  const events = headlessEvents(aws, { onLine: (line) => lines.push(line), pollMs: 100 });
+  const events = headlessEvents({ onLine: (line) => lines.push(line), pollMs: 100 });
   const { plan } = resolvePlan({ id: 'life', replicas: 1, allowFrom: '10.5.0.0/16' });
   const result = await createCluster(aws, { plan, dryRun: false, wait: true }, events);
   if (result.kind !== 'created') assert.fail(`expected a created group, got ${result.kind}`);

@@ -1,0 +1,146 @@
+/**
+ * endpoints: (existing file checked) → Topology (waiting when asked) → values → config
+ * text → the snippet, or an atomic write / merge / append into --out. Everything that
+ * can be wrong with the file is found before the first API call; nothing is written
+ * unless the whole config is known.
+ */
+import { appendFileSync, chmodSync, statSync } from 'node:fs';
+import type { AwsContext } from '../aws/clients.js';
+import type { EndpointsRequest } from '../config/endpoints-request.js';
+import { ConfigParseError } from '../config/errors.js';
+import { readExistingFile, type ExistingFile } from '../config/existing-file.js';
+import { FORMATS, type FormatModule } from '../config/formats/index.js';
+import { endpointValues, type EndpointValues } from '../config/values.js';
+import { CliError, WaitTimeoutError } from '../errors.js';
+import type { Topology } from '../topology.js';
+import type { ProgressEvents } from './events.js';
+
+/** Statuses whose endpoints are complete and in service. A group that is modifying or
+ * snapshotting keeps its endpoints, but its node roles may be changing. */
+const SERVING = new Set(['available', 'modifying', 'snapshotting']);
+
+export interface EndpointsJob {
+  replicationGroupId: string;
+  request: EndpointsRequest;
+  /** Read by the command layer (src/secrets.ts) when --include-auth asks for it. */
+  authToken?: string;
+}
+
+export type EndpointsResult =
+  /** No --out: the text for stdout. */
+  | { kind: 'snippet'; text: string }
+  | { kind: 'file'; path: string; created: boolean; changed: boolean; use: string; mode?: number; backup?: string };
+
+export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<AwsContext>, events: ProgressEvents): Promise<EndpointsResult> {
+  const { request, authToken } = job;
+  const id = job.replicationGroupId;
+  const info = FORMATS[request.format];
+  const module = await info.load();
+  const existing = request.out !== undefined ? checkExisting(request.out, info.write, module) : undefined;
+
+  const topology = await discover(id, request, openAws, events);
+  if (topology.authRequired && !request.includeAuth) {
+    events.info(`note: ${id} requires an AUTH token; it is not written (add --include-auth --auth-token-env VAR)`);
+  }
+  if (request.includeAuth && !topology.authRequired) events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
+  const values = endpointValues(topology, {
+    ...(request.use ? { use: request.use } : {}),
+    includeAuth: request.includeAuth,
+    ...(authToken !== undefined ? { authToken } : {}),
+    ...(request.environment !== undefined ? { environment: request.environment } : {}),
+  });
+  if (!values.clusterMode && !values.primary) throw new CliError(`${id} has no primary node yet; run again with --wait`);
+  const input = { topology, values, keys: request.keys };
+
+  if (!existing) return { kind: 'snippet', text: module.renderSnippet ? module.renderSnippet(input) : module.render(input) };
+  if (info.write === 'append') {
+    appendLines(existing, module.render(input), request, events);
+    return { kind: 'file', path: existing.path, created: existing.text === undefined, changed: true, use: useLabel(values) };
+  }
+  // Read again: the file may have been edited while the API answered, and a merge must
+  // start from what is there now, not from the copy checked a moment ago.
+  const current = checkExisting(request.out!, info.write, module);
+  const text = current.text !== undefined && info.write === 'merge' ? mergeInto(current, module, input) : module.render(input);
+  const modeOk = !request.includeAuth || current.mode === undefined || (current.mode & 0o077) === 0;
+  if (text === current.text && modeOk) return { kind: 'file', path: current.path, created: false, changed: false, use: useLabel(values) };
+  const { writeFileAtomic } = await import('../config/write-file.js');
+  const written = writeFileAtomic(existing.path, text, { secret: request.includeAuth, backup: request.backup });
+  if (written.tightenedFrom !== undefined) {
+    events.warn(`${request.out} was mode ${octal(written.tightenedFrom)}; it is now 0600 because it holds the AUTH token`);
+  }
+  return {
+    kind: 'file',
+    path: existing.path,
+    created: written.created,
+    changed: true,
+    use: useLabel(values),
+    mode: written.mode,
+    ...(written.backupPath ? { backup: written.backupPath } : {}),
+  };
+}
+
+/** The file --out names: read and parsed now, so a broken file fails before any API call. */
+function checkExisting(path: string, write: 'merge' | 'replace' | 'append', module: FormatModule): ExistingFile {
+  const existing = readExistingFile(path);
+  // merge: the file must parse; replace: it must be one the tool wrote. (append: GitHub's file, anything goes.)
+  if (existing.text !== undefined && write !== 'append') {
+    try {
+      module.check?.(existing.text);
+    } catch (error) {
+      throw error instanceof ConfigParseError ? error.inFile(path) : error;
+    }
+  }
+  return existing;
+}
+
+function mergeInto(existing: ExistingFile, module: FormatModule, input: Parameters<FormatModule['render']>[0]): string {
+  try {
+    return module.merge!(existing.text!, input);
+  } catch (error) {
+    throw error instanceof ConfigParseError ? error.inFile(existing.path) : error;
+  }
+}
+
+async function discover(id: string, request: EndpointsRequest, openAws: () => Promise<AwsContext>, events: ProgressEvents): Promise<Topology> {
+  const { closeClients } = await import('../aws/clients.js');
+  const { discoverTopology } = await import('../aws/topology.js');
+  const aws = await openAws();
+  try {
+    let topology = await discoverTopology(aws, id);
+    const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');
+    if (!serving(topology)) {
+      if (!request.wait) {
+        throw new WaitTimeoutError(
+          `${id} is ${topology.status}, not available: no endpoints written. Run again with --wait (or elasticache-kit wait ${id} first)`,
+        );
+      }
+      await events.waitFor(aws, id, { until: 'available', timeoutMinutes: request.waitTimeoutMinutes ?? 60, doing: topology.status });
+      topology = await discoverTopology(aws, id);
+    }
+    return topology;
+  } finally {
+    closeClients(aws);
+  }
+}
+
+/** GitHub outputs: the runner owns the file; the tool only appends whole lines in one write. */
+function appendLines(existing: ExistingFile, text: string, request: EndpointsRequest, events: ProgressEvents): void {
+  const separator = existing.text !== undefined && existing.text !== '' && !/\n$/.test(existing.text) ? '\n' : '';
+  appendFileSync(existing.path, separator + text, { mode: request.includeAuth ? 0o600 : 0o644 });
+  if (request.includeAuth) {
+    const mode = statSync(existing.path).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      chmodSync(existing.path, 0o600);
+      events.warn(`${request.out} was mode ${octal(mode)}; it is now 0600 because it holds the AUTH token`);
+    }
+    events.warn('the AUTH token is now a step output: GitHub does not mask outputs, so do not echo it');
+  }
+}
+
+function useLabel(values: EndpointValues): string {
+  return values.clusterMode ? 'configuration endpoint' : values.use;
+}
+
+function octal(mode: number): string {
+  return '0' + (mode & 0o777).toString(8);
+}
