@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseEnvVarName, validateReplicationGroupId } from '../names.js';
+import { integerFlag as sharedIntegerFlag } from '../flags.js';
 import type { LoadShape } from './workload.js';
 
 /** The flags as commander hands them over (strings, booleans, repeated values as arrays). */
@@ -83,14 +84,9 @@ export const DEFAULTS = {
   requestTimeoutMs: 5000,
 } as const;
 
+/** bench's number flags: src/flags.ts, with bench's argument order kept for its callers. */
 export function integerFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const text = raw.trim();
-  const value = Number(text.replace(/_/g, ''));
-  if (text === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer ${min}-${max} (got ${raw})`);
-  }
-  return value;
+  return sharedIntegerFlag(flag, raw, { min, max, fallback });
 }
 
 function numberFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {

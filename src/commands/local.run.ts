@@ -3,6 +3,7 @@
  * background, stop it and anything it left behind, or report what runs) → render.
  */
 import { UsageError, messageOf } from '../errors.js';
+import { integerFlag, REPLICATION_DELAY_MS } from '../flags.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
@@ -43,10 +44,7 @@ function parsePort(raw: string | undefined): number {
 }
 
 function parseDelay(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 60_000) throw new UsageError(`--replication-delay-ms must be a whole number of milliseconds 0-60000 (got ${raw})`);
-  return value;
+  return integerFlag('--replication-delay-ms', raw, { ...REPLICATION_DELAY_MS, fallback: 0 });
 }
 
 function parseHost(raw: string | undefined): string {
