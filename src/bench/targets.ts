@@ -89,7 +89,7 @@ export async function resolveTargets(
   if (spec.kind === 'direct') {
     const conn = connection(settings.tls);
     const nodes: LoadNode[] = [node('primary', 'primary', spec.primary, conn)];
-    spec.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', r, conn)));
+    for (const [i, r] of spec.replicas.entries()) nodes.push(node(`replica-${i + 1}`, 'replica', r, conn));
     if (spec.reader) nodes.push(node('reader', 'replica', spec.reader, conn));
     return { nodes: dedupeWarn(nodes, warnings), source: 'flags', warnings };
   }
@@ -105,7 +105,7 @@ export async function resolveTargets(
     if (token === undefined && targets.authToken !== undefined) token = targets.authToken;
     const conn = connection(settings.tls || targets.tls === true);
     const nodes: LoadNode[] = [node('primary', 'primary', hostPort(targets.primary), conn)];
-    targets.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn)));
+    for (const [i, r] of targets.replicas.entries()) nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn));
     // The reader endpoint stands in for the replicas only when the file lists none.
     if (targets.reader && nodes.length === 1) nodes.push(node('reader', 'replica', hostPort(targets.reader), conn));
     return { nodes: dedupeWarn(nodes, warnings), source: spec.file, warnings };
