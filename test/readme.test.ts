@@ -1,6 +1,6 @@
 /**
- * README.md is the newcomer's first page: every command it shows must exist, and every
- * flag it names must be one that `--help` lists.
+ * README.md is the newcomer's first page: every command it shows must exist, every flag it
+ * names must be one that `--help` lists, and every flag `--help` lists is in the README.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +90,48 @@ test('every command in the README exists and takes the flags the README gives it
   for (const name of ['create-cluster', 'wait', 'list', 'failover', 'delete-cluster', 'endpoints', 'bench', 'local start', 'local stop', 'local status', 'demo']) {
     assert.ok(seen.has(name), `README shows ${name}`);
   }
+});
+
+/** The flags a command's `--help` defines: the first column of its Options section, not flags its examples mention. */
+async function definedFlagsOf(command: string[]): Promise<string[]> {
+  const result = await runCli([...command, '--help']);
+  assert.equal(result.code, 0, `elasticache-kit ${command.join(' ')} --help: ${result.stderr}`);
+  const options = result.stdout.split(/^Options:$/m)[1]?.split(/^\S/m)[0] ?? '';
+  return options
+    .split('\n')
+    .map((line) => line.trim().split(/\s{2,}/)[0] ?? '')
+    .flatMap((term) => term.match(/--[a-z][a-z0-9-]*/g) ?? [])
+    .filter((flag) => flag !== '--help' && flag !== '--version');
+}
+
+/** Flags the README shows with each command: the `elasticache-kit <command>` line and its indented continuations. */
+function flagsShownPerCommand(): Map<string, Set<string>> {
+  const shown = new Map<string, Set<string>>();
+  let current: Set<string> | undefined;
+  for (const line of README.split('\n')) {
+    const start = line.match(/^elasticache-kit ((?:local )?[a-z][a-z-]+)/);
+    if (start) {
+      const key = start[1]!;
+      current = shown.get(key) ?? new Set<string>();
+      shown.set(key, current);
+    } else if (!(current && /^\s+\S/.test(line))) {
+      current = undefined;
+    }
+    for (const flag of line.match(/--[a-z][a-z0-9-]*/g) ?? []) current?.add(flag);
+  }
+  return shown;
+}
+
+test('every flag a --help defines is shown with its command in the README', async () => {
+  const shown = flagsShownPerCommand();
+  const missing: string[] = [];
+  for (const flag of await definedFlagsOf([])) if (!README.includes(flag)) missing.push(`(global) ${flag}`);
+  const paths = ['create-cluster', 'wait', 'list', 'failover', 'delete-cluster', 'endpoints', 'bench', 'demo'];
+  for (const path of [...paths.map((p) => [p]), ['local', 'start'], ['local', 'stop'], ['local', 'status']]) {
+    const key = path.join(' ');
+    for (const flag of await definedFlagsOf(path)) if (!shown.get(key)?.has(flag)) missing.push(`${key} ${flag}`);
+  }
+  assert.deepEqual(missing, [], 'flags that --help defines but the README never shows with their command');
 });
 
 test('every command --help lists is documented in the README synopsis', async () => {

@@ -45,7 +45,8 @@ export class LagProbeThread {
 
   /** Stops the probes and collects their figures (the worker is ended after at most 5 s). */
   stop(): Promise<void> {
-    return (this.stopping ??= this.collect());
+    this.stopping ??= this.collect();
+    return this.stopping;
   }
 
   private async collect(): Promise<void> {

@@ -142,7 +142,13 @@ export class LoadConnection {
         port,
         noDelay: true,
         // onread hands us bytes in one reused buffer, skipping the stream 'data' machinery.
-        onread: { buffer, callback: (nread: number, buf: Uint8Array) => (this.onChunk(buf as Buffer, nread), true) },
+        onread: {
+          buffer,
+          callback: (nread: number, buf: Uint8Array) => {
+            this.onChunk(buf as Buffer, nread);
+            return true;
+          },
+        },
       });
     }
     socket.setNoDelay(true);

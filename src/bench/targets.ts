@@ -87,7 +87,7 @@ export function resolveTargets(source: TargetSource, settings: BenchSettings, en
   if (source.kind === 'direct') {
     const conn = connection(settings.tls);
     const nodes: LoadNode[] = [node('primary', 'primary', source.primary, conn)];
-    source.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', r, conn)));
+    for (const [i, r] of source.replicas.entries()) nodes.push(node(`replica-${i + 1}`, 'replica', r, conn));
     if (source.reader) nodes.push(node('reader', 'replica', source.reader, conn));
     return { nodes: dedupeWarn(nodes, warnings), source: 'flags', warnings };
   }
@@ -102,7 +102,7 @@ export function resolveTargets(source: TargetSource, settings: BenchSettings, en
     if (token === undefined && targets.authToken !== undefined) token = targets.authToken;
     const conn = connection(settings.tls || targets.tls === true);
     const nodes: LoadNode[] = [node('primary', 'primary', hostPort(targets.primary), conn)];
-    targets.replicas.forEach((r, i) => nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn)));
+    for (const [i, r] of targets.replicas.entries()) nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn));
     // The reader endpoint stands in for the replicas only when the file lists none.
     if (targets.reader && nodes.length === 1) nodes.push(node('reader', 'replica', hostPort(targets.reader), conn));
     return { nodes: dedupeWarn(nodes, warnings), source: file, warnings };

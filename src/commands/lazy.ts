@@ -17,6 +17,7 @@ export interface CommandContext<Options = Record<string, unknown>> {
 }
 
 export interface CommandModule {
+  // biome-ignore lint/suspicious/noExplicitAny: each command module types its own options
   run(context: CommandContext<any>): Promise<void>;
 }
 

@@ -15,6 +15,20 @@ Examples:
   $ elasticache-kit local status
   $ elasticache-kit local stop`;
 
+const STOP_HELP = `
+Stops the emulator's HTTP server and every redis-server it started; its state dir is kept.
+Stopping an emulator that is not running is not an error.
+
+Examples:
+  $ elasticache-kit local stop
+  $ elasticache-kit local stop --state-dir /tmp/eck-state   # the emulator started with that --state-dir`;
+
+const STATUS_HELP = `
+Examples:
+  $ elasticache-kit local status
+  $ elasticache-kit --output json local status              # for scripts
+  $ elasticache-kit local status --state-dir /tmp/eck-state`;
+
 export function register(program: Command): void {
   const local = program
     .command('local')
@@ -37,11 +51,13 @@ export function register(program: Command): void {
     .command('stop')
     .description('stop the emulator and every node it started')
     .option('--state-dir <dir>', 'the state dir of the emulator to stop')
+    .addHelpText('after', STOP_HELP)
     .action(action);
 
   local
     .command('status')
     .description('show whether the emulator runs, its URL, and its groups with their node ports')
     .option('--state-dir <dir>', 'the state dir of the emulator to show')
+    .addHelpText('after', STATUS_HELP)
     .action(action);
 }

@@ -4,7 +4,7 @@
  * EC2's codes (`InvalidGroup.Duplicate`, `InvalidGroup.NotFound`, `InvalidPermission.Duplicate`).
  */
 import { ApiError, type QueryParams } from './query-protocol.js';
-import { ACCOUNT_ID, Ec2Network, resourceId } from './ec2-network.js';
+import { ACCOUNT_ID, type Ec2Network, resourceId } from './ec2-network.js';
 import type { RuleRecord, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './state.js';
 import { xmlList, type XmlNode, type XmlNodes } from './xml.js';
 

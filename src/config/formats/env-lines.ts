@@ -27,8 +27,7 @@ interface Line {
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
   const pattern = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) {
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     if (match[0] === '') break; // the empty match at the very end
     lines.push({ text: match[1] ?? '', ending: match[2] ?? '' });
   }
