@@ -49,6 +49,11 @@ export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<A
     ...(authToken !== undefined ? { authToken } : {}),
     ...(request.environment !== undefined ? { environment: request.environment } : {}),
   });
+  if (values.replicasFromNodes) {
+    events.warn(
+      `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
+    );
+  }
   if (!values.clusterMode && !values.primary) throw new CliError(`${id} has no primary node yet; run again with --wait`);
   const input = { topology, values, keys: request.keys };
 
