@@ -125,3 +125,13 @@ test('no ReaderEndpoint in the answer (moto, older groups) but replicas present:
   assert.deepEqual(normal.replicas, ['replica.demo.local:6379']);
   assert.equal(normal.replicasFromNodes, undefined);
 });
+
+test('endpoints on a group that will never be available does not advise --wait', async () => {
+  const { notServingMessage } = await import('../../src/core/endpoints.js');
+  assert.match(notServingMessage('demo', 'creating'), /demo is creating, not available: .*--wait/);
+  for (const status of ['deleting', 'create-failed']) {
+    const message = notServingMessage('demo', status);
+    assert.match(message, new RegExp(`demo is ${status}: it will not become available`));
+    assert.doesNotMatch(message, /--wait/);
+  }
+});
