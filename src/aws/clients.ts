@@ -60,6 +60,8 @@ export async function connect(settings: ClientSettings, env: NodeJS.ProcessEnv =
     maxAttempts: 6,
   };
   const elasticache = new ElastiCacheClient(common);
+  const { guardRetries } = await import('./non-aws-answer.js');
+  guardRetries(elasticache as never, () => endpointUrl ?? `https://elasticache.${region ?? 'unknown-region'}.amazonaws.com`);
   const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
   if (settings.debug) {
     logApiCalls(elasticache as unknown as MiddlewareHost);

@@ -4,6 +4,7 @@
  */
 import { CacheClusterNotFoundFault, CacheSubnetGroupNotFoundFault, ReplicationGroupNotFoundFault } from '@aws-sdk/client-elasticache';
 import { CliError, NotFoundError, messageOf } from '../errors.js';
+import { nonAwsAnswerEndpoint, nonAwsAnswerStatus } from './non-aws-answer.js';
 
 /**
  * The one place SDK errors are recognised. ElastiCache's are typed exception classes:
@@ -68,6 +69,12 @@ export function explainAwsError(error: unknown, action: string): CliError {
   const e = (error ?? {}) as AwsLikeError;
   const name = e.name ?? e.code ?? 'Error';
   const detail = oneLine(e.message ?? messageOf(error));
+
+  const status = nonAwsAnswerStatus(error);
+  if (status !== undefined) {
+    const at = nonAwsAnswerEndpoint(error);
+    return new CliError(`HTTP ${status} that is not an AWS answer${at ? ` from ${at}` : ''}: the endpoint does not implement ${action}`);
+  }
 
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AccessDeniedFault') {
     return new CliError(`AccessDenied on ${action}: the caller needs that IAM permission (${detail})`);

@@ -82,7 +82,7 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
   }
   if (all && input.multiAz === undefined && replicas > 0 && input.automaticFailover !== false && supportsAutomaticFailover(nodeType)) {
     if (!supportsMultiAZ(nodeType)) {
-      note(`Multi-AZ must stay disabled for ${nodeType} (the walkthrough's rule for small instances); choose cache.t3.micro or larger for Multi-AZ`);
+      note(`Multi-AZ stays disabled for ${nodeType} (the walkthrough's advice for small instances; --multi-az overrides it); choose cache.t3.small or larger for Multi-AZ`);
       input.multiAz = false;
     } else {
       input.multiAz = await askConfirm('Multi-AZ (replicas in other zones, failover across zones)?', DEFAULTS.multiAZ);

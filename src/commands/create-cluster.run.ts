@@ -69,7 +69,7 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
     const engineVersions = async (engine: string) => {
       if (!versionCache.has(engine)) {
         const { listEngineVersions } = await import('../aws/engine-versions.js');
-        versionCache.set(engine, sortVersions(await listEngineVersions(aws, engine)));
+        versionCache.set(engine, sortVersions(await listEngineVersions(aws, engine, (message) => output.warn(message))));
       }
       return versionCache.get(engine)!;
     };

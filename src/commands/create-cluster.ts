@@ -18,9 +18,10 @@ group made earlier by the tool is reused. 0.0.0.0/0 is accepted only when writte
 with a warning. Everything created is tagged created-by=elasticache-kit and
 elasticache-kit:replication-group=<id>, which delete-cluster uses to remove only that.
 
-Availability: automatic failover is on whenever there is a replica (except T1 nodes);
-Multi-AZ is off unless --multi-az (it needs failover and a replica, and must stay
-disabled on cache.t2.micro, as the walkthrough says).
+Availability: automatic failover is on whenever there is a replica; Multi-AZ is off
+unless --multi-az (it needs failover and a replica; on cache.t2.micro the walkthrough
+keeps it off, so --multi-az there is a warning). Retired node types (T1, M1, M2, M3,
+C1, R3) can no longer be created and are refused.
 
 AUTH token: never a flag value. Use --auth-token-env VAR, --auth-token-file FILE (mode
 0600) or --auth-token-prompt (hidden); it needs --transit-encryption.

@@ -24,6 +24,10 @@ export interface EndpointValues {
   replicas: string[];
   /** The reader endpoint, whatever `use` is (absent with no replica, or in cluster mode). */
   reader?: string;
+  /** `use` is endpoints but the answer had no ReaderEndpoint (moto, some older groups)
+   * although the group has replicas: `replicas` holds the replica nodes instead, which go
+   * stale on failover, so the command says so. */
+  replicasFromNodes?: true;
   /** The individual nodes, whatever `use` is (for per-node URLs). */
   nodes: { primary?: string; replicas: string[] };
   /** Cluster mode: the configuration endpoint cluster-aware clients start from. */
@@ -77,12 +81,16 @@ export function endpointValues(topology: Topology, options: ValueOptions = {}): 
     if (!topology.primaryEndpoint) {
       throw new UsageError(`--use endpoints: ${topology.replicationGroupId} has no primary endpoint; use --use nodes`);
     }
+    // No reader endpoint but replicas exist: an empty SlaveNodes would send every read
+    // to the primary, so the replica nodes stand in for it.
+    const fromNodes = !reader && nodes.replicas.length > 0;
     return {
       ...common,
       clusterMode: false,
       primary: formatHostPort(topology.primaryEndpoint),
-      replicas: reader ? [reader] : [],
+      replicas: reader ? [reader] : nodes.replicas,
       ...(reader ? { reader } : {}),
+      ...(fromNodes ? { replicasFromNodes: true as const } : {}),
     };
   }
   return {

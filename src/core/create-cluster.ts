@@ -46,7 +46,7 @@ export async function createCluster(aws: AwsContext, request: CreateRequest, eve
   // AWS-side checks, still changing nothing: engine version, VPC, subnets, security groups.
   const engineVersions = request.engineVersions ?? (async (engine: string) => {
     const { listEngineVersions } = await import('../aws/engine-versions.js');
-    return sortVersions(await listEngineVersions(aws, engine));
+    return sortVersions(await listEngineVersions(aws, engine, (message) => events.warn(message)));
   });
   plan.engineVersion = chooseEngineVersion(plan.engine, await engineVersions(plan.engine), plan.engineVersion);
   checkVersionFeatures(plan.engine, plan.engineVersion, plan);

@@ -19,6 +19,15 @@ import type { ProgressEvents } from './events.js';
  * snapshotting keeps its endpoints, but its node roles may be changing. */
 const SERVING = new Set(['available', 'modifying', 'snapshotting']);
 
+/** Statuses a group never leaves for `available`: waiting for them would only time out. */
+const GONE = new Set(['deleting', 'deleted', 'create-failed']);
+
+/** Why no endpoints were written; --wait is advised only where waiting can help. */
+export function notServingMessage(id: string, status: string): string {
+  if (GONE.has(status)) return `${id} is ${status}: it will not become available, so no endpoints were written`;
+  return `${id} is ${status}, not available: no endpoints written. Run again with --wait (or elasticache-kit wait ${id} first)`;
+}
+
 export interface EndpointsJob {
   replicationGroupId: string;
   request: EndpointsRequest;
@@ -49,6 +58,11 @@ export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<A
     ...(authToken !== undefined ? { authToken } : {}),
     ...(request.environment !== undefined ? { environment: request.environment } : {}),
   });
+  if (values.replicasFromNodes) {
+    events.warn(
+      `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
+    );
+  }
   if (!values.clusterMode && !values.primary) throw new CliError(`${id} has no primary node yet; run again with --wait`);
   const input = { topology, values, keys: request.keys };
 
@@ -109,11 +123,8 @@ async function discover(id: string, request: EndpointsRequest, openAws: () => Pr
     let topology = await discoverTopology(aws, id);
     const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');
     if (!serving(topology)) {
-      if (!request.wait) {
-        throw new WaitTimeoutError(
-          `${id} is ${topology.status}, not available: no endpoints written. Run again with --wait (or elasticache-kit wait ${id} first)`,
-        );
-      }
+      if (GONE.has(topology.status)) throw new CliError(notServingMessage(id, topology.status));
+      if (!request.wait) throw new WaitTimeoutError(notServingMessage(id, topology.status));
       await events.waitFor(aws, id, { until: 'available', timeoutMinutes: request.waitTimeoutMinutes ?? 60, doing: topology.status });
       topology = await discoverTopology(aws, id);
     }

@@ -151,6 +151,9 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
   const nodeType = input.nodeType !== undefined ? parseNodeTypeFlag(input.nodeType).nodeType : DEFAULTS.nodeType;
   const replicas = input.replicas !== undefined ? parseReplicas(input.replicas) : DEFAULTS.replicas;
   const { automaticFailover, multiAZ } = resolveAvailability(input, nodeType, replicas);
+  if (multiAZ && !supportsMultiAZ(nodeType)) {
+    warnings.push(`--multi-az on ${nodeType}: the walkthrough advises keeping Multi-AZ disabled for small instances (AWS accepts it); consider --node-type cache.t3.small or larger`);
+  }
 
   const transitEncryption = input.transitEncryption ?? DEFAULTS.transitEncryption;
   let authToken: ClusterPlan['authToken'];
@@ -221,12 +224,8 @@ export function resolveAvailability(
     if (input.automaticFailover === false) {
       throw new UsageError('--multi-az needs automatic failover: drop --no-automatic-failover (AWS rejects Multi-AZ without it)');
     }
-    if (nodeType === 'cache.t2.micro') {
-      throw new UsageError(
-        '--multi-az must stay disabled for cache.t2.micro (the walkthrough\'s rule for small instances); use --no-multi-az, or --node-type cache.t3.micro or larger',
-      );
-    }
-    if (!supportsMultiAZ(nodeType)) {
+    // cache.t2.micro: AWS accepts Multi-AZ, so the walkthrough's advice is a warning (resolvePlan).
+    if (!supportsAutomaticFailover(nodeType)) {
       throw new UsageError(`--multi-az is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`);
     }
   }

@@ -5,6 +5,13 @@
 import { UsageError } from '../errors.js';
 import type { Engine } from './rules.js';
 
+/** What ElastiCache offers (checked against DescribeCacheEngineVersions in 2026): used
+ * only where the endpoint does not implement that action. */
+export const BUILT_IN_ENGINE_VERSIONS: Record<Engine, readonly string[]> = {
+  redis: ['7.1', '7.0', '6.2', '6.0', '5.0.6'],
+  valkey: ['8.1', '8.0', '7.2'],
+};
+
 /** Numeric comparison of dotted versions: 7.1 > 7.0.15 > 6.2. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map((part) => Number.parseInt(part, 10) || 0);

@@ -11,6 +11,8 @@ export interface NodeFamily {
   sizes: readonly string[];
   /** Previous-generation family: still accepted by AWS in some regions, not offered first. */
   previous?: boolean;
+  /** No longer creatable at all (AWS answers InvalidParameterValue): refused before any call. */
+  retired?: boolean;
 }
 
 const GRAVITON_SIZES = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'] as const;
@@ -29,9 +31,13 @@ export const NODE_FAMILIES: readonly NodeFamily[] = [
   { family: 'r5', summary: 'memory optimised', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge'] },
   { family: 'r4', summary: 'memory optimised, previous generation', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '16xlarge'], previous: true },
   { family: 'c7gn', summary: 'network optimised, Graviton3', sizes: GRAVITON_SIZES },
-  { family: 'm3', summary: 'previous generation', sizes: ['medium', 'large', 'xlarge', '2xlarge'], previous: true },
-  { family: 'r3', summary: 'previous generation', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge'], previous: true },
-  { family: 't1', summary: 'previous generation; no automatic failover', sizes: ['micro'], previous: true },
+  // Retired: listed so they are named as such rather than passed on as unknown families.
+  { family: 'm3', summary: 'retired', sizes: ['medium', 'large', 'xlarge', '2xlarge'], previous: true, retired: true },
+  { family: 'r3', summary: 'retired', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge'], previous: true, retired: true },
+  { family: 'm2', summary: 'retired', sizes: ['xlarge', '2xlarge', '4xlarge'], previous: true, retired: true },
+  { family: 'm1', summary: 'retired', sizes: ['small', 'medium', 'large', 'xlarge'], previous: true, retired: true },
+  { family: 'c1', summary: 'retired', sizes: ['xlarge'], previous: true, retired: true },
+  { family: 't1', summary: 'retired; no automatic failover', sizes: ['micro'], previous: true, retired: true },
 ];
 
 export const DEFAULT_NODE_TYPE = 'cache.t3.micro';
@@ -45,6 +51,8 @@ export interface NodeTypeInfo {
   size: string;
   /** In the table above (family and size). */
   known: boolean;
+  /** A family that can no longer be created (T1, M1, M2, M3, C1, R3), whatever the size. */
+  retired: boolean;
 }
 
 /** Parses a node type; undefined when it does not even look like one. */
@@ -54,7 +62,7 @@ export function parseNodeType(value: string): NodeTypeInfo | undefined {
   const family = match[1]!;
   const size = match[2]!;
   const entry = NODE_FAMILIES.find((f) => f.family === family);
-  return { nodeType: value, family, size, known: Boolean(entry?.sizes.includes(size)) };
+  return { nodeType: value, family, size, known: Boolean(entry?.sizes.includes(size)), retired: entry?.retired === true };
 }
 
 /** T1 nodes cannot run automatic failover (AWS rejects the combination). */
@@ -63,8 +71,9 @@ export function supportsAutomaticFailover(nodeType: string): boolean {
 }
 
 /**
- * The walkthrough's rule for small instances: Multi-AZ must stay disabled on cache.t2.micro
- * (and T1, which has no automatic failover at all, hence no Multi-AZ).
+ * The walkthrough's advice for small instances: Multi-AZ should stay disabled on
+ * cache.t2.micro (AWS accepts it, so this is advice, not a rule), and T1, which has no
+ * automatic failover at all, hence no Multi-AZ.
  */
 export function supportsMultiAZ(nodeType: string): boolean {
   return nodeType !== 'cache.t2.micro' && supportsAutomaticFailover(nodeType);
@@ -72,7 +81,7 @@ export function supportsMultiAZ(nodeType: string): boolean {
 
 /** Every known node type, current generation first: the choices a prompt offers. */
 export function knownNodeTypes(options: { includePrevious?: boolean } = {}): string[] {
-  return NODE_FAMILIES.filter((f) => options.includePrevious || !f.previous).flatMap((f) =>
+  return NODE_FAMILIES.filter((f) => !f.retired && (options.includePrevious || !f.previous)).flatMap((f) =>
     f.sizes.map((size) => `cache.${f.family}.${size}`),
   );
 }

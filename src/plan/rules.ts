@@ -56,6 +56,11 @@ export function parseNodeTypeFlag(value: string): ParsedNodeType {
       `--node-type must look like cache.<family>.<size>, e.g. cache.t3.micro; families: ${familyList()} (got ${show(value)})${hint}`,
     );
   }
+  if (info.retired) {
+    throw new UsageError(
+      `--node-type ${value} is a previous-generation type that can no longer be created; choose a current family: ${familyList()}`,
+    );
+  }
   if (info.known) return { nodeType: value };
   return {
     nodeType: value,

@@ -109,3 +109,29 @@ test('formatHostPort brackets IPv6 addresses', () => {
   assert.equal(formatHostPort({ address: '10.0.0.1', port: 6379 }), '10.0.0.1:6379');
   assert.equal(formatHostPort({ address: '::1', port: 6379 }), '[::1]:6379');
 });
+
+test('no ReaderEndpoint in the answer (moto, older groups) but replicas present: the replica nodes stand in, flagged', async () => {
+  const { endpointValues } = await import('../../src/config/values.js');
+  const [nodeGroup] = singleShard.NodeGroups!;
+  const { ReaderEndpoint: _dropped, ...withoutReader } = nodeGroup!;
+  const topology = buildTopology({ ...singleShard, NodeGroups: [withoutReader] }, clusters);
+  assert.equal(topology.readerEndpoint, undefined);
+  const values = endpointValues(topology, { use: 'endpoints' });
+  assert.equal(values.primary, 'master.demo.local:6379');
+  assert.deepEqual(values.replicas, ['demo-002.local:6379', 'demo-003.local:6379']);
+  assert.equal(values.replicasFromNodes, true);
+  // With a reader endpoint nothing changes and nothing is flagged.
+  const normal = endpointValues(buildTopology(singleShard, clusters), { use: 'endpoints' });
+  assert.deepEqual(normal.replicas, ['replica.demo.local:6379']);
+  assert.equal(normal.replicasFromNodes, undefined);
+});
+
+test('endpoints on a group that will never be available does not advise --wait', async () => {
+  const { notServingMessage } = await import('../../src/core/endpoints.js');
+  assert.match(notServingMessage('demo', 'creating'), /demo is creating, not available: .*--wait/);
+  for (const status of ['deleting', 'create-failed']) {
+    const message = notServingMessage('demo', status);
+    assert.match(message, new RegExp(`demo is ${status}: it will not become available`));
+    assert.doesNotMatch(message, /--wait/);
+  }
+});

@@ -38,6 +38,9 @@ export const BAD_INPUTS: Array<[string, PlanInput, RegExp[]]> = [
   ['node type garbage', { nodeType: 'big' }, [/--node-type must look like cache\.<family>\.<size>/, /cache\.t3/]],
   ['node type with upper case', { nodeType: 'cache.T3.micro' }, [/--node-type must look like/]],
   ['node type missing size', { nodeType: 'cache.t3' }, [/--node-type must look like/]],
+  ...['cache.t1.micro', 'cache.m1.small', 'cache.m2.xlarge', 'cache.m3.medium', 'cache.c1.xlarge', 'cache.r3.large', 'cache.m3.9xlarge'].map(
+    (nodeType): [string, PlanInput, RegExp[]] => [`retired node type ${nodeType}`, { nodeType }, [new RegExp(`--node-type ${nodeType.replace(/\./g, '\\.')} is a previous-generation type that can no longer be created`), /cache\.t3/]],
+  ),
   ['node type with extra part', { nodeType: 'cache.t3.micro.x' }, [/--node-type must look like/]],
   // replicas
   ['replicas 6', { replicas: '6' }, [/--replicas must be 0-5 \(got 6\)/]],
@@ -56,9 +59,9 @@ export const BAD_INPUTS: Array<[string, PlanInput, RegExp[]]> = [
   ['multi-az with 0 replicas', { multiAz: true, replicas: '0' }, [/--multi-az needs at least one replica/, /--replicas 1-5/]],
   ['automatic failover with 0 replicas', { automaticFailover: true, replicas: '0' }, [/--automatic-failover needs at least one replica/, /--replicas 1-5/]],
   ['multi-az without automatic failover', { multiAz: true, automaticFailover: false }, [/--multi-az needs automatic failover/, /--no-automatic-failover/]],
-  ['multi-az on cache.t2.micro', { multiAz: true, nodeType: 'cache.t2.micro' }, [/--multi-az must stay disabled for cache\.t2\.micro/, /walkthrough/, /--no-multi-az/]],
-  ['multi-az on cache.t1.micro', { multiAz: true, nodeType: 'cache.t1.micro' }, [/--multi-az is not supported on cache\.t1\.micro/, /--node-type/]],
-  ['automatic failover on cache.t1.micro', { automaticFailover: true, nodeType: 'cache.t1.micro' }, [/--automatic-failover is not supported on T1/, /--node-type/]],
+  // T1 (and every retired family) is refused as a node type, before any availability rule.
+  ['multi-az on cache.t1.micro', { multiAz: true, nodeType: 'cache.t1.micro' }, [/--node-type cache\.t1\.micro is a previous-generation type that can no longer be created/, /cache\.t3/]],
+  ['automatic failover on cache.t1.micro', { automaticFailover: true, nodeType: 'cache.t1.micro' }, [/--node-type cache\.t1\.micro is a previous-generation type/]],
   // network
   ['vpc garbage', { vpc: 'default' }, [/--vpc must be a VPC id such as vpc-/, /got default/]],
   ['vpc with upper-case hex', { vpc: 'vpc-0A1B2C3D' }, [/--vpc must be a VPC id/]],

@@ -48,7 +48,7 @@ test('availability: failover follows replicas and node type unless set; Multi-AZ
   assert.deepEqual(resolveAvailability({}, 'cache.t1.micro', 2), { automaticFailover: false, multiAZ: false });
   assert.deepEqual(resolveAvailability({ multiAz: true }, 'cache.r6g.large', 1), { automaticFailover: true, multiAZ: true });
   assert.deepEqual(resolveAvailability({ automaticFailover: false }, 'cache.t3.micro', 2), { automaticFailover: false, multiAZ: false });
-  // cache.t2.micro may fail over; only Multi-AZ is refused there.
+  // cache.t2.micro may fail over; Multi-AZ is only advised against there (not defaulted).
   assert.deepEqual(resolveAvailability({}, 'cache.t2.micro', 2), { automaticFailover: true, multiAZ: false });
   assert.deepEqual(resolveAvailability({ multiAz: false }, 'cache.t2.micro', 2), { automaticFailover: true, multiAZ: false });
   assert.equal(supportsMultiAZ('cache.t2.small'), true);
@@ -64,7 +64,15 @@ test('node types: known ones pass quietly, unknown well-formed ones pass with a 
   assert.equal(parseNodeType('cache.t3.huge')?.known, false);
   assert.ok(knownNodeTypes().includes('cache.t4g.micro'));
   assert.ok(!knownNodeTypes().includes('cache.t1.micro'), 'previous generation is not offered first');
-  assert.ok(knownNodeTypes({ includePrevious: true }).includes('cache.t1.micro'));
+  assert.ok(knownNodeTypes({ includePrevious: true }).includes('cache.t2.micro'));
+  assert.ok(!knownNodeTypes({ includePrevious: true }).includes('cache.t1.micro'), 'retired types are never offered');
+});
+
+test('multi-az on cache.t2.micro is the walkthrough\'s advice, a warning: AWS accepts it', () => {
+  const { plan, warnings } = resolvePlan({ id: 'a', allowFrom: '10.0.0.0/8', nodeType: 'cache.t2.micro', multiAz: true });
+  assert.equal(plan.multiAZ, true);
+  assert.equal(plan.automaticFailover, true);
+  assert.ok(warnings.some((w) => /--multi-az on cache\.t2\.micro: the walkthrough advises/.test(w)), warnings.join('; '));
 });
 
 test('allow-from: CIDRs normalised, 0.0.0.0/0 accepted only as given and with a warning', () => {
