@@ -264,7 +264,7 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
 test('an AUTH group: the written URLs and .env actually connect (ioredis), and the token is written only when asked', async (t) => {
   const token = 'endpoints-e2e-token-0123456789';
   await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token }),
+    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
   );
   await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
   const tokenFile = join(folder, 'token.txt');
