@@ -4,6 +4,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
@@ -219,10 +221,21 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('a failing CreateReplicationGroup removes the network this run created, and says so', async () => {
-    // The emulator has no TLS: it rejects TransitEncryptionEnabled after the network was made.
-    const result = await cli(['create-cluster', 'tls', '--replicas', '0', '--allow-from', '10.7.0.0/16', '--transit-encryption', '--yes']);
+    // The emulator cannot make its TLS certificates (its tls folder is blocked by a file), so
+    // it fails TransitEncryptionEnabled after the network was made.
+    const tlsDir = join(emulator.stateDir, 'tls');
+    const aside = `${tlsDir}.aside`;
+    if (existsSync(tlsDir)) renameSync(tlsDir, aside);
+    writeFileSync(tlsDir, 'not a folder');
+    let result;
+    try {
+      result = await cli(['create-cluster', 'tls', '--replicas', '0', '--allow-from', '10.7.0.0/16', '--transit-encryption', '--yes']);
+    } finally {
+      rmSync(tlsDir, { force: true });
+      if (existsSync(aside)) renameSync(aside, tlsDir);
+    }
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /InvalidParameterCombination\w* from elasticache:CreateReplicationGroup: AWS rejected the settings/);
+    assert.match(result.stderr, /InsufficientCacheClusterCapacity\w*: .*openssl|InsufficientCacheClusterCapacity\w*: .*tls/);
     assert.match(result.stderr, /removed what this run had created: security group sg-[0-9a-f]+, cache subnet group elasticache-kit-/);
     assert.deepEqual(await toolGroups(), []);
     assert.ok(!(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')));

@@ -8,7 +8,7 @@
  * localhost, 127.0.0.1, ::1), so a client that verifies host names accepts it.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 
@@ -72,6 +72,7 @@ export function ensureTlsMaterial(stateDir: string, host: string): TlsMaterial {
     ['x509', '-req', '-in', csr, '-CA', material.caCertFile, '-CAkey', caKey, '-CAcreateserial', '-days', '825', '-sha256', '-extfile', sanFile, '-out', material.certFile],
     dir,
   );
+  rmSync(csr, { force: true });
   return material;
 }
 
