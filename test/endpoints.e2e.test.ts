@@ -19,6 +19,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
+import { caCertPath } from '../src/local/tls-material.js';
 
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 let emulator: TestEmulator;
@@ -280,7 +281,8 @@ test('an AUTH group: the written URLs and .env actually connect (ioredis), and t
   const byRole = new Map(urls.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
   const { Redis } = await import('ioredis');
   const open = (url: string) => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // The group has TLS (rediss:// URLs): trust the emulator's CA.
+    const client = new Redis(url, { tls: { ca: readFileSync(caCertPath(emulator.stateDir)) }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     t.after(() => client.disconnect());
     return client;
   };
