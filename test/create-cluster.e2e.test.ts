@@ -4,6 +4,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
@@ -11,6 +13,7 @@ import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubn
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
+import { caCertPath } from '../src/local/tls-material.js';
 
 let emulator: TestEmulator;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
@@ -30,9 +33,11 @@ const toolGroups = async () => (await securityGroups()).filter((g) => tagsOf(g)[
 
 /** A value written through the primary endpoint shows up on a replica (replication is asynchronous: poll). */
 async function assertReplicates(topology: Topology): Promise<void> {
-  const primary = new Redis({ host: topology.primaryEndpoint!.address, port: topology.primaryEndpoint!.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  // create-cluster turns TLS on by default: connect as a client of the group must, trusting the emulator's CA.
+  const tls = { ca: readFileSync(caCertPath(emulator.stateDir)) };
+  const primary = new Redis({ host: topology.primaryEndpoint!.address, port: topology.primaryEndpoint!.port, tls, lazyConnect: true, maxRetriesPerRequest: 1 });
   const replicaNode = topology.nodes.find((n) => n.role === 'replica')!;
-  const replica = new Redis({ host: replicaNode.address, port: replicaNode.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const replica = new Redis({ host: replicaNode.address, port: replicaNode.port, tls, lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     const value = `v-${Date.now()}`;
     await primary.set('create-cluster-test:key', value, 'EX', 60);
@@ -175,7 +180,12 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal(report.previousPrimary, 'demo-001');
     assert.notEqual(report.primary, 'demo-001');
     assert.equal(report.topology.nodes[0]!.id, report.primary);
-    const client = new Redis({ host: report.topology.primaryEndpoint!.address, port: report.topology.primaryEndpoint!.port, maxRetriesPerRequest: 1 });
+    const client = new Redis({
+      host: report.topology.primaryEndpoint!.address,
+      port: report.topology.primaryEndpoint!.port,
+      tls: { ca: readFileSync(caCertPath(emulator.stateDir)) },
+      maxRetriesPerRequest: 1,
+    });
     try {
       assert.match((await client.get('create-cluster-test:key')) ?? '', /^v-/);
     } finally {
@@ -219,10 +229,21 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('a failing CreateReplicationGroup removes the network this run created, and says so', async () => {
-    // The emulator has no TLS: it rejects TransitEncryptionEnabled after the network was made.
-    const result = await cli(['create-cluster', 'tls', '--replicas', '0', '--allow-from', '10.7.0.0/16', '--transit-encryption', '--yes']);
+    // The emulator cannot make its TLS certificates (its tls folder is blocked by a file), so
+    // it fails TransitEncryptionEnabled after the network was made.
+    const tlsDir = join(emulator.stateDir, 'tls');
+    const aside = `${tlsDir}.aside`;
+    if (existsSync(tlsDir)) renameSync(tlsDir, aside);
+    writeFileSync(tlsDir, 'not a folder');
+    let result;
+    try {
+      result = await cli(['create-cluster', 'tls', '--replicas', '0', '--allow-from', '10.7.0.0/16', '--transit-encryption', '--yes']);
+    } finally {
+      rmSync(tlsDir, { force: true });
+      if (existsSync(aside)) renameSync(aside, tlsDir);
+    }
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /InvalidParameterCombination\w* from elasticache:CreateReplicationGroup: AWS rejected the settings/);
+    assert.match(result.stderr, /InsufficientCacheClusterCapacity\w*: .*openssl|InsufficientCacheClusterCapacity\w*: .*tls/);
     assert.match(result.stderr, /removed what this run had created: security group sg-[0-9a-f]+, cache subnet group elasticache-kit-/);
     assert.deepEqual(await toolGroups(), []);
     assert.ok(!(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')));

@@ -50,9 +50,11 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.answer('Multi-AZ');
     await pty.answer('Who may connect?');
     await pty.answer('Allow connections from', '10.1.0.0/16');
-    await pty.answer('Encryption in transit');
+    await pty.answer('Encryption in transit'); // yes, the default
+    await pty.answer('AUTH token'); // Enter: none
     await pty.answer('Encryption at rest');
     const review = await pty.expect('Create walk?');
+    assert.match(review, /Encryption in transit +yes \(TLS/);
     assert.match(review, /Nodes +1 primary \+ 1 read replica/);
     assert.match(review, /Access +port 6379\/tcp from 10\.1\.0\.0\/16 only/);
     assert.match(review, /Will create .*replication group walk \(2 nodes\)/);

@@ -48,11 +48,12 @@ test('demo without a TTY: exit 0, config files parse, bench figures, nothing lef
   const xml = new XMLParser({ ignoreAttributes: false }).parse(await readFile(join(work, 'out', 'App.config'), 'utf8'));
   const adds = [xml.configuration.appSettings.add].flat() as Array<Record<string, string>>;
   const setting = (key: string) => adds.find((a) => a['@_key'] === key)?.['@_value'];
-  assert.match(setting('MasterNodes') ?? '', /^127\.0\.0\.1:\d+$/);
-  assert.match(setting('SlaveNodes') ?? '', /^127\.0\.0\.1:\d+$/);
-
+  // TLS is on (create-cluster's default): ServiceStack.Redis wants ?ssl=true on each host:port.
+  assert.match(setting('MasterNodes') ?? '', /^127\.0\.0\.1:\d+\?ssl=true$/);
+  assert.match(setting('SlaveNodes') ?? '', /^127\.0\.0\.1:\d+\?ssl=true$/);
   const env = parseEnv(await readFile(join(work, 'out', '.env'), 'utf8'));
-  assert.equal(env.ELASTICACHE_PRIMARY, setting('MasterNodes'));
+  assert.equal(`${env.ELASTICACHE_PRIMARY}?ssl=true`, setting('MasterNodes'));
+  assert.equal(env.ELASTICACHE_TLS, 'true');
 
   // Bench figures: every node did work, every replica has lag samples.
   const report = JSON.parse(await readFile(join(work, 'out', 'bench.json'), 'utf8'));

@@ -19,6 +19,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
+import { caCertPath } from '../src/local/tls-material.js';
 
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 let emulator: TestEmulator;
@@ -264,7 +265,7 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
 test('an AUTH group: the written URLs and .env actually connect (ioredis), and the token is written only when asked', async (t) => {
   const token = 'endpoints-e2e-token-0123456789';
   await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token }),
+    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
   );
   await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
   const tokenFile = join(folder, 'token.txt');
@@ -280,7 +281,8 @@ test('an AUTH group: the written URLs and .env actually connect (ioredis), and t
   const byRole = new Map(urls.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
   const { Redis } = await import('ioredis');
   const open = (url: string) => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // The group has TLS (rediss:// URLs): trust the emulator's CA.
+    const client = new Redis(url, { tls: { ca: readFileSync(caCertPath(emulator.stateDir)) }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     t.after(() => client.disconnect());
     return client;
   };

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './helpers/cli.js';
 import { startTestEmulator } from './helpers/emulator.js';
+import { caCertPath } from '../src/local/tls-material.js';
 
 test('--output json: every command prints exactly one JSON document on stdout', async (t) => {
   const emulator = await startTestEmulator();
@@ -18,7 +19,8 @@ test('--output json: every command prints exactly one JSON document on stdout', 
     ['wait', ['wait', 'j1']],
     ['endpoints', ['endpoints', 'j1']],
     ['failover', ['failover', 'j1', '--yes']],
-    ['bench', ['bench', 'j1', '--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '100']],
+    // j1 has TLS (create-cluster's default): trust the emulator's CA.
+    ['bench', ['bench', 'j1', '--tls', '--ca', caCertPath(emulator.stateDir), '--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '100']],
     ['delete-cluster', ['delete-cluster', 'j1', '--yes']],
   ];
   for (const [name, args] of steps) {

@@ -103,7 +103,7 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     if (token !== '') input.authToken = { value: token, origin: 'typed at the prompt' };
   }
   if (all && input.atRestEncryption === undefined) {
-    input.atRestEncryption = await askConfirm('Encryption at rest?', DEFAULTS.atRestEncryption);
+    input.atRestEncryption = await askConfirm('Encryption at rest?', input.engine === 'valkey' ? true : DEFAULTS.atRestEncryption);
   }
   return input;
 }

@@ -37,7 +37,12 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
     ['Subnet group', subnetGroup],
     ['Access', describeAccess(plan.access, plan.port)],
     ['Security groups', securityGroups],
-    ['Encryption in transit', plan.transitEncryption],
+    [
+      'Encryption in transit',
+      plan.transitEncryption
+        ? 'yes (TLS: clients connect with rediss:// / ssl=true; plain TCP clients hang. --no-transit-encryption turns it off)'
+        : 'no (--no-transit-encryption: plain TCP, anyone on the network path can read the traffic)',
+    ],
     ['Encryption at rest', plan.atRestEncryption],
     ['AUTH token', plan.authToken ? `yes, from ${plan.authToken.origin} (not shown)` : 'none'],
     ['Tags', tags],

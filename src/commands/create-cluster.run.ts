@@ -40,8 +40,8 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
   validateGiven(given).forEach(warn);
   const tokenSources = [options.authTokenEnv, options.authTokenFile, options.authTokenPrompt].filter((v) => v !== undefined);
   if (tokenSources.length > 1) throw new UsageError('--auth-token-env, --auth-token-file and --auth-token-prompt: give only one AUTH token source');
-  if (options.authTokenPrompt && given.transitEncryption !== true) {
-    throw new UsageError('--auth-token-prompt needs --transit-encryption: AWS accepts AUTH only over TLS');
+  if (options.authTokenPrompt && given.transitEncryption === false) {
+    throw new UsageError('--auth-token-prompt needs --transit-encryption (the default; drop --no-transit-encryption): AWS accepts AUTH only over TLS');
   }
   if (options.authTokenEnv !== undefined) given.authToken = tokenFrom({ kind: 'env', name: options.authTokenEnv }, output);
   if (options.authTokenFile !== undefined) given.authToken = tokenFrom({ kind: 'file', path: options.authTokenFile }, output);

@@ -24,7 +24,7 @@ keeps it off, so --multi-az there is a warning). Retired node types (T1, M1, M2,
 C1, R3) can no longer be created and are refused.
 
 AUTH token: never a flag value. Use --auth-token-env VAR, --auth-token-file FILE (mode
-0600) or --auth-token-prompt (hidden); it needs --transit-encryption.
+0600) or --auth-token-prompt (hidden); it needs transit encryption (on by default).
 
 Running the same command again is safe: if the group exists with the same settings, it
 is reported and waited for; with different settings, exit 2 names the differences.
@@ -62,10 +62,10 @@ export function register(program: Command): void {
     .option('--subnets <ids>', 'comma-separated subnet ids for a new cache subnet group (default: the VPC\'s subnets)')
     .option('--security-group <ids>', 'existing security group id(s) to attach, comma-separated')
     .option('--allow-from <source>', 'create a security group opening only the cache port to this sg-id or CIDR')
-    .option('--transit-encryption', 'TLS between clients and nodes (clients use rediss://)')
-    .option('--no-transit-encryption', 'no TLS (the default)')
-    .option('--at-rest-encryption', 'encrypt data on disk')
-    .option('--no-at-rest-encryption', 'no encryption at rest (the default)')
+    .option('--transit-encryption', 'TLS between clients and nodes, clients use rediss:// (the default)')
+    .option('--no-transit-encryption', 'no TLS: plain TCP between clients and nodes')
+    .option('--at-rest-encryption', 'encrypt data on disk (the default for valkey)')
+    .option('--no-at-rest-encryption', 'no encryption at rest (the default for redis)')
     .option('--auth-token-env <var>', 'read the AUTH token from this environment variable')
     .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 0600)')
     .option('--auth-token-prompt', 'ask for the AUTH token with a hidden prompt (needs a terminal)')

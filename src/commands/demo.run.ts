@@ -97,7 +97,9 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
     const benchFile = join(options.dir, 'bench.json');
     // A moderate load: on a small machine the default 50 connections per node make the
     // load generator the bottleneck, and the lag it measures would be our own CPU queue.
-    await step(cli, ['bench', options.id, '--clients', String(DEMO_BENCH_CLIENTS), '--test-time', String(options.testTimeS), '--warmup', '1', '--json', benchFile]);
+    // create-cluster turned TLS on (its default): bench trusts the emulator's CA, as an app would.
+    const { caCertPath } = await import('../local/tls-material.js');
+    await step(cli, ['bench', options.id, '--tls', '--ca', caCertPath(stateDir), '--clients', String(DEMO_BENCH_CLIENTS), '--test-time', String(options.testTimeS), '--warmup', '1', '--json', benchFile]);
     const { interpretReport } = await import('../bench/report.js');
     const report = JSON.parse(await readFile(benchFile, 'utf8'));
     const sentence = interpretReport(report);

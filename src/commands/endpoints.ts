@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
 
 // Kept here (not imported from config/) so --help loads nothing but commander.
-const FORMATS = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url'];
+const FORMATS = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url', 'stackexchange'];
 
 export function register(program: Command): void {
   program
@@ -40,6 +40,7 @@ Formats:
   shell             the same as export lines: eval "$(elasticache-kit endpoints demo --format shell)"
   github            the same as step outputs appended to $GITHUB_OUTPUT (or --out FILE)
   url               "primary redis://…", "reader …", "replica …" lines (rediss:// with TLS)
+  stackexchange     one StackExchange.Redis connection string: host:port,…,ssl=true,abortConnect=false
 Cluster-mode groups are written as their configuration endpoint; appsettings-xml cannot express
 them (exit 2).
 

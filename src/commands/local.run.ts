@@ -25,8 +25,10 @@ export async function run(context: CommandContext<LocalOptions>): Promise<void> 
       return stop(context);
     case 'status':
       return status(context);
+    case 'ca':
+      return ca(context);
     default:
-      throw new UsageError(`unknown local command ${context.command.name()} (use start, stop or status)`);
+      throw new UsageError(`unknown local command ${context.command.name()} (use start, stop, status or ca)`);
   }
 }
 
@@ -129,13 +131,27 @@ async function stop(context: CommandContext<LocalOptions>): Promise<void> {
   if (result.killedOrphans.length > 0) output.info(`Killed ${result.killedOrphans.length} leftover node process(es): ${result.killedOrphans.join(' ')}`);
 }
 
+/** Prints the CA path only (so `$(elasticache-kit local ca)` works), making the material when missing. */
+async function ca(context: CommandContext<LocalOptions>): Promise<void> {
+  const stateDir = await stateDirOf(context.options.stateDir);
+  const { ensureTlsMaterial } = await import('../local/tls-material.js');
+  const { readState } = await import('../local/state.js');
+  const host = readState(stateDir).server?.host ?? '127.0.0.1';
+  const material = ensureTlsMaterial(stateDir, host);
+  if (context.output.json) context.output.printJson({ caCertificate: material.caCertFile });
+  else context.output.result(material.caCertFile);
+}
+
 async function status(context: CommandContext<LocalOptions>): Promise<void> {
   const { output } = context;
   const stateDir = await stateDirOf(context.options.stateDir);
   const { localStatus } = await import('../core/local.js');
   const report = await localStatus(stateDir);
+  const { caCertPath } = await import('../local/tls-material.js');
+  const { existsSync } = await import('node:fs');
+  const caCertificate = existsSync(caCertPath(stateDir)) ? caCertPath(stateDir) : undefined;
   if (output.json) {
-    output.printJson(report);
+    output.printJson({ ...report, caCertificate });
     return;
   }
   if (!report.running) {
@@ -148,6 +164,7 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
     ['PID', report.pid],
     ['Started', report.startedAt],
     ['State dir', stateDir],
+    ['CA certificate', caCertificate ?? '(none yet: made with the first TLS group, or by `elasticache-kit local ca`)'],
     ['Groups', report.groups.length],
   ]);
   if (report.groups.length > 0) {

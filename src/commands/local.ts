@@ -13,6 +13,7 @@ Examples:
       --replication-group-description demo --num-cache-clusters 3 --automatic-failover-enabled
   $ elasticache-kit local start --replication-delay-ms 20 --port 4567   # simulate cross-AZ lag
   $ elasticache-kit local status
+  $ redis-cli --tls --cacert "$(elasticache-kit local ca)" -p <port>   # trust the emulator's CA
   $ elasticache-kit local stop`;
 
 const STOP_HELP = `
@@ -56,8 +57,14 @@ export function register(program: Command): void {
 
   local
     .command('status')
-    .description('show whether the emulator runs, its URL, and its groups with their node ports')
+    .description('show whether the emulator runs, its URL, its CA certificate, and its groups with their node ports')
     .option('--state-dir <dir>', 'the state dir of the emulator to show')
     .addHelpText('after', STATUS_HELP)
+    .action(action);
+
+  local
+    .command('ca')
+    .description("print the path of the emulator's CA certificate (made when missing), for --ca, NODE_EXTRA_CA_CERTS or redis-cli --cacert")
+    .option('--state-dir <dir>', 'the state dir of the emulator')
     .action(action);
 }

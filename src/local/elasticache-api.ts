@@ -4,6 +4,8 @@
  * names follow the service model (`<NodeGroups><NodeGroup>`, `<MemberClusters><ClusterId>`),
  * error codes are the wire codes the SDK maps to its typed exceptions.
  */
+import type { NodeTls } from './redis-node.js';
+import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
@@ -24,6 +26,10 @@ export interface ElastiCacheDependencies {
   save(): void;
   /** The binary that runs nodes of this engine, and its real version. */
   engineBinary(engine: EngineName): { path: string; version: string };
+  /** The state dir's CA and server certificate, made on first use. */
+  tlsMaterial(): TlsMaterial;
+  /** Whether this engine binary was built with TLS. */
+  engineHasTls(binaryPath: string): boolean;
 }
 
 type Result = (XmlNode | undefined)[] | undefined;
@@ -87,6 +93,22 @@ export class ElastiCacheApi {
     } catch (error) {
       throw new ApiError('InsufficientCacheClusterCapacity', (error as Error).message);
     }
+    let tls: NodeTls | undefined;
+    if (spec.transitEncryption) {
+      if (!this.deps.engineHasTls(binary.path)) {
+        throw new ApiError(
+          'InvalidParameterCombination',
+          `${binary.path} was built without TLS, so the local emulator cannot serve TransitEncryptionEnabled; install a build with TLS (Debian/Ubuntu's redis-server has it; from source: make BUILD_TLS=yes) or turn transit encryption off.`,
+        );
+      }
+      let material: TlsMaterial;
+      try {
+        material = this.deps.tlsMaterial();
+      } catch (error) {
+        throw new ApiError('InsufficientCacheClusterCapacity', (error as Error).message);
+      }
+      tls = { mode: spec.transitEncryptionMode ?? 'required', certFile: material.certFile, keyFile: material.keyFile, caCertFile: material.caCertFile };
+    }
     const now = new Date().toISOString();
     const nodes: NodeRecord[] = spec.nodeIds.map((nodeId, index) => ({
       nodeId,
@@ -106,6 +128,7 @@ export class ElastiCacheApi {
       cacheSubnetGroupName: subnetGroup.name,
       securityGroupIds,
       transitEncryption: spec.transitEncryption,
+      transitEncryptionMode: spec.transitEncryptionMode,
       atRestEncryption: spec.atRestEncryption,
       authTokenEnabled: spec.authToken !== undefined,
       authTokenLastModified: spec.authToken !== undefined ? now : undefined,
@@ -118,7 +141,7 @@ export class ElastiCacheApi {
       nodes,
       pids: [],
     };
-    this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken });
+    this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });
     return [['ReplicationGroup', replicationGroupXml(record)]];
   }
 
@@ -411,6 +434,7 @@ export function replicationGroupXml(group: GroupRecord): XmlNodes {
     ['AuthTokenEnabled', group.authTokenEnabled],
     ['AuthTokenLastModifiedDate', group.authTokenLastModified ? new Date(group.authTokenLastModified) : undefined],
     ['TransitEncryptionEnabled', group.transitEncryption],
+    ['TransitEncryptionMode', group.transitEncryptionMode],
     ['AtRestEncryptionEnabled', group.atRestEncryption],
     ['ARN', arn(group.region, 'replicationgroup', group.id)],
     ['ReplicationGroupCreateTime', new Date(group.createdAt)],
@@ -469,6 +493,7 @@ function cacheClusterXml(group: GroupRecord, node: NodeRecord, showNodes: boolea
     ['AuthTokenEnabled', group.authTokenEnabled],
     ['AuthTokenLastModifiedDate', group.authTokenLastModified ? new Date(group.authTokenLastModified) : undefined],
     ['TransitEncryptionEnabled', group.transitEncryption],
+    ['TransitEncryptionMode', group.transitEncryptionMode],
     ['AtRestEncryptionEnabled', group.atRestEncryption],
     ['ARN', arn(group.region, 'cluster', node.nodeId)],
     ['ReplicationGroupLogDeliveryEnabled', false],

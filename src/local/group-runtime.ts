@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayRelay } from './delay-relay.js';
-import { RedisNode } from './redis-node.js';
+import { RedisNode, type NodeTls } from './redis-node.js';
 import { TcpProxy, type ProxyTarget } from './tcp-proxy.js';
 
 export { killOrphans } from './orphans.js';
@@ -33,6 +33,8 @@ export interface GroupRuntimeOptions {
   dataDir: string;
   /** requirepass + masterauth on every node, written into 0600 config files only. */
   authToken?: string;
+  /** TLS on every node (and so through every endpoint and relay, which pass bytes through). */
+  tls?: Omit<NodeTls, 'plainPort'>;
   /** Extra one-way latency of the primary→replica replication stream; 0 = none. */
   replicationDelayMs: number;
   log?: (line: string) => void;
@@ -223,6 +225,7 @@ export class GroupRuntime {
     // The old primary goes away first, as on ElastiCache: no write lands on it after the
     // promotion. While it is down the primary endpoint refuses connections.
     const oldPort = oldPrimary.process.port;
+    const oldPlainPort = oldPrimary.process.plainPort;
     await oldPrimary.process.stop(1000);
     this.primaryProxy.closeConnections();
     this.readerProxy.closeConnections((t) => t.port === oldPort);
@@ -232,7 +235,7 @@ export class GroupRuntime {
     } catch (error) {
       // Promotion failed: bring the old primary back as it was, so the group still works.
       log(`promoting ${target.nodeId} failed (${(error as Error).message}); restarting ${oldPrimary.nodeId} as primary`);
-      oldPrimary.process = await RedisNode.start(nodeOptions(this.options, oldPrimary.nodeId, undefined, oldPort));
+      oldPrimary.process = await RedisNode.start(nodeOptions(this.options, oldPrimary.nodeId, undefined, oldPort, oldPlainPort));
       throw new Error(`failover of group ${this.groupId} to ${target.nodeId} failed: ${(error as Error).message}`);
     }
     oldPrimary.role = 'replica';
@@ -241,7 +244,7 @@ export class GroupRuntime {
     for (const slot of this.slots) slot.relay.setUpstream(upstream);
 
     oldPrimary.process = await RedisNode.start(
-      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPort),
+      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPort, oldPlainPort),
     );
     log(`${oldPrimary.nodeId} is back as a replica on port ${oldPort}`);
     return { newPrimary: target.nodeId };
@@ -294,7 +297,7 @@ export class GroupRuntime {
 
   private primaryTarget(): ProxyTarget | undefined {
     const primary = this.primarySlot();
-    return primary.process.alive ? { host: this.options.host, port: primary.process.port } : undefined;
+    return primary.process.alive ? { host: this.options.host, port: primary.process.port, plainPort: primary.process.plainPort } : undefined;
   }
 
   /** Round robin over live replicas; the primary when there is none. */
@@ -302,7 +305,7 @@ export class GroupRuntime {
     const replicas = this.slots.filter((slot) => slot.role === 'replica' && slot.process.alive);
     if (replicas.length === 0) return this.primaryTarget();
     const slot = replicas[this.readerCursor++ % replicas.length]!;
-    return { host: this.options.host, port: slot.process.port };
+    return { host: this.options.host, port: slot.process.port, plainPort: slot.process.plainPort };
   }
 }
 
@@ -338,8 +341,10 @@ function nodeOptions(
   nodeId: string,
   replicaOf: { host: string; port: number } | undefined,
   port?: number,
+  plainPort?: number,
 ) {
   return {
+    tls: options.tls ? { ...options.tls, plainPort } : undefined,
     binary: options.engineBinary,
     host: options.host,
     dir: join(options.dataDir, nodeId),

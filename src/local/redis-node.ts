@@ -13,6 +13,14 @@ import { findOnPath } from './engine-binary.js';
 import { freePort } from './free-port.js';
 import { parseInfo, respCommand } from './resp.js';
 
+export interface NodeTls {
+  mode: 'required' | 'preferred';
+  certFile: string;
+  keyFile: string;
+  caCertFile: string;
+  plainPort?: number;
+}
+
 export interface RedisNodeOptions {
   /** Absolute path of redis-server / valkey-server. */
   binary: string;
@@ -23,6 +31,12 @@ export interface RedisNodeOptions {
   port?: number;
   /** requirepass + masterauth. */
   password?: string;
+  /**
+   * Serve TLS on `port` (tls-port), replicate over TLS. `required`: no plain port at
+   * all (port 0). `preferred`: plain RESP also on `plainPort` (picked when omitted), which
+   * the endpoints use for clients that do not start a TLS handshake.
+   */
+  tls?: NodeTls;
   /** Start as a replica of this address. */
   replicaOf?: { host: string; port: number };
   /** Extra config lines (no secrets, they would be fine here, but keep them in `password`). */
@@ -76,9 +90,21 @@ export function quoteConfigValue(value: string): string {
 }
 
 export function renderConfig(options: RedisNodeOptions & { port: number }): string {
+  const tls = options.tls;
   const lines = [
     '# Written by elasticache-kit local; rewritten on every start.',
-    `port ${options.port}`,
+    ...(tls
+      ? [
+          `port ${tls.mode === 'required' ? 0 : (tls.plainPort ?? 0)}`,
+          `tls-port ${options.port}`,
+          `tls-cert-file ${quoteConfigValue(tls.certFile)}`,
+          `tls-key-file ${quoteConfigValue(tls.keyFile)}`,
+          `tls-ca-cert-file ${quoteConfigValue(tls.caCertFile)}`,
+          // Clients show no certificate (as on AWS); replicas verify the primary's.
+          'tls-auth-clients no',
+          'tls-replication yes',
+        ]
+      : [`port ${options.port}`]),
     `bind ${options.host}`,
     `dir ${quoteConfigValue(options.dir)}`,
     `logfile ${quoteConfigValue(join(options.dir, 'redis.log'))}`,
@@ -114,6 +140,8 @@ export class RedisNode {
     readonly dir: string,
     readonly configPath: string,
     private readonly password: string | undefined,
+    readonly tls: NodeTls | undefined,
+    private readonly ca: Buffer | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       const done = () => {
@@ -145,8 +173,12 @@ export class RedisNode {
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const port = options.port ?? (await freePort(options.host));
+      const tls =
+        options.tls && options.tls.mode === 'preferred' && options.tls.plainPort === undefined
+          ? { ...options.tls, plainPort: await freePort(options.host) }
+          : options.tls;
       try {
-        return await RedisNode.startOnce({ ...options, port });
+        return await RedisNode.startOnce({ ...options, port, tls });
       } catch (error) {
         lastError = error as Error;
         // Another process grabbed the port between freePort() and bind: pick another.
@@ -179,7 +211,8 @@ export class RedisNode {
     });
     child.stderr?.on('error', () => undefined);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    const node = new RedisNode(child, options.port, options.host, options.dir, configPath, options.password);
+    const ca = options.tls ? readFileSync(options.tls.caCertFile) : undefined;
+    const node = new RedisNode(child, options.port, options.host, options.dir, configPath, options.password, options.tls, ca);
     options.log?.(`started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`);
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
@@ -210,13 +243,21 @@ export class RedisNode {
     }
   }
 
-  /** Runs one command on this node (authenticating when the node has a password). */
+  /** The plain-RESP port of a `preferred` TLS node; undefined when there is none. */
+  get plainPort(): number | undefined {
+    return this.tls?.mode === 'preferred' ? this.tls.plainPort : undefined;
+  }
+
+  /** Runs one command on this node (authenticating when the node has a password; over TLS when it has TLS). */
   command(...args: (string | number)[]) {
-    return respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 2000 }, ...args);
+    return respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 2000, tls: this.ca ? { ca: this.ca } : undefined }, ...args);
   }
 
   async ping(): Promise<void> {
-    const reply = await respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 500 }, 'PING');
+    const reply = await respCommand(
+      { host: this.host, port: this.port, password: this.password, timeoutMs: 500, tls: this.ca ? { ca: this.ca } : undefined },
+      'PING',
+    );
     if (reply !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(reply)}`);
   }
 

@@ -22,6 +22,7 @@ export interface CreateGroupSpec {
   cacheSubnetGroupName?: string;
   securityGroupIds: string[];
   transitEncryption: boolean;
+  transitEncryptionMode?: 'preferred' | 'required';
   atRestEncryption: boolean;
   authToken?: string;
   tags: Tag[];
@@ -57,13 +58,19 @@ export function checkReplicationGroupId(raw: string | undefined): string {
   return raw.toLowerCase();
 }
 
-/** 16-128 printable ASCII characters, none of `@`, `"` or `/`. The message never echoes the token. */
+/**
+ * AWS's AUTH token rule: 16-128 printable ASCII characters; the only non-alphanumeric
+ * characters allowed are ! & # $ ^ < > -. The message never echoes the token.
+ */
 export function checkAuthToken(token: string): void {
   if (token.length < 16 || token.length > 128) {
-    throw new ApiError('InvalidParameterValue', 'The AuthToken must be between 16 and 128 characters long.');
+    throw new ApiError('InvalidParameterValue', 'Invalid AuthToken provided: it must be at least 16 and no more than 128 characters long.');
   }
-  if (!/^[\x21-\x7e]+$/.test(token) || /[@"/]/.test(token)) {
-    throw new ApiError('InvalidParameterValue', 'The AuthToken must contain only printable ASCII characters and none of @, " or /.');
+  if (!/^[A-Za-z0-9!&#$^<>-]+$/.test(token)) {
+    throw new ApiError(
+      'InvalidParameterValue',
+      'Invalid AuthToken provided: it must contain only printable ASCII characters, and the only non-alphanumeric characters allowed are ! & # $ ^ < > -.',
+    );
   }
 }
 
@@ -143,14 +150,27 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   range(params, 'Port', 1, 65535);
 
   const transitEncryption = params.boolean('TransitEncryptionEnabled') ?? false;
-  if (transitEncryption) {
-    throw new ApiError(
-      'InvalidParameterCombination',
-      'TransitEncryptionEnabled is not supported by the local emulator (its nodes have no TLS); leave it off. AuthToken is still enforced locally without it.',
-    );
+  const modeRaw = params.string('TransitEncryptionMode');
+  let transitEncryptionMode: 'preferred' | 'required' | undefined;
+  if (modeRaw !== undefined) {
+    if (modeRaw !== 'preferred' && modeRaw !== 'required') {
+      throw new ApiError('InvalidParameterValue', `Invalid value for TransitEncryptionMode: ${modeRaw} (valid: preferred, required).`);
+    }
+    if (!transitEncryption) {
+      throw new ApiError('InvalidParameterCombination', 'TransitEncryptionMode can only be specified when TransitEncryptionEnabled is true.');
+    }
+    transitEncryptionMode = modeRaw;
+  } else if (transitEncryption) {
+    transitEncryptionMode = 'required'; // AWS's default for a new group with TLS on
   }
   const authToken = params.string('AuthToken');
-  if (authToken !== undefined) checkAuthToken(authToken);
+  if (authToken !== undefined) {
+    // AWS checks the combination before the token's form.
+    if (!transitEncryption) {
+      throw new ApiError('InvalidParameterCombination', 'The AuthToken parameter can only be used when TransitEncryptionEnabled is set to true.');
+    }
+    checkAuthToken(authToken);
+  }
 
   return {
     id,
@@ -165,6 +185,7 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
     cacheSubnetGroupName: params.string('CacheSubnetGroupName')?.toLowerCase(),
     securityGroupIds: params.list('SecurityGroupIds.SecurityGroupId'),
     transitEncryption,
+    transitEncryptionMode,
     atRestEncryption: params.boolean('AtRestEncryptionEnabled') ?? false,
     authToken,
     tags: parseTags(params.structs('Tags.Tag')),

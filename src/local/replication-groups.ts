@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroupRuntime } from './group-runtime.js';
+import type { NodeTls } from './redis-node.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
@@ -57,7 +58,7 @@ export class ReplicationGroups {
   }
 
   /** Adds the record (status creating) and starts its processes in the background. */
-  create(record: GroupRecord, start: { engineBinary: string; authToken?: string }): void {
+  create(record: GroupRecord, start: { engineBinary: string; authToken?: string; tls?: NodeTls }): void {
     this.options.state.groups.push(record);
     this.options.save();
     this.enqueue(record, () => this.startRuntime(record, start));
@@ -122,7 +123,7 @@ export class ReplicationGroups {
     return join(this.options.dataDir, record.region, record.id);
   }
 
-  private async startRuntime(record: GroupRecord, start: { engineBinary: string; authToken?: string }): Promise<void> {
+  private async startRuntime(record: GroupRecord, start: { engineBinary: string; authToken?: string; tls?: NodeTls }): Promise<void> {
     if (record.status !== 'creating') return; // deleted (or the server closed) before it started
     let runtime: GroupRuntime;
     try {
@@ -133,6 +134,7 @@ export class ReplicationGroups {
         host: this.options.host,
         dataDir: this.groupDir(record),
         authToken: start.authToken,
+        tls: start.tls,
         replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
         log: this.options.log,
       });

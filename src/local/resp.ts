@@ -4,6 +4,7 @@
  * so this avoids pulling a full client (and its reconnect logic) into the process layer.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export type RespValue = string | number | null | RespValue[];
 
@@ -19,6 +20,8 @@ export interface RespConnectOptions {
   password?: string;
   /** Applies to connecting and to each reply. Default 2000 ms. */
   timeoutMs?: number;
+  /** Speak TLS, trusting this CA (and checking the certificate names `host`). */
+  tls?: { ca: Buffer | string };
 }
 
 interface Pending {
@@ -91,12 +94,15 @@ export class RespConnection {
   static async open(options: RespConnectOptions): Promise<RespConnection> {
     const timeoutMs = options.timeoutMs ?? 2000;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ host: options.host, port: options.port });
+      const socket: Socket = options.tls
+        ? tlsConnect({ host: options.host, port: options.port, ca: options.tls.ca, servername: isIpLiteral(options.host) ? undefined : options.host })
+        : connect({ host: options.host, port: options.port });
+      const ready = options.tls ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect to ${options.host}:${options.port} timed out`));
       }, timeoutMs);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(socket);
@@ -170,6 +176,10 @@ export class RespConnection {
     this.socket.destroy();
     for (const waiter of this.pending.splice(0)) waiter.reject(error);
   }
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 /** Opens a connection, sends one command, closes. */

@@ -4,6 +4,7 @@
  * It owns the state (persisted on every change) and every process its groups start;
  * close() stops them all.
  */
+import { engineHasTls, ensureTlsMaterial } from './tls-material.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { findEngineBinary, type EngineBinary } from './engine-binary.js';
@@ -74,7 +75,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     replicationDelayMs: options.replicationDelayMs ?? 0,
     log,
   });
-  const elasticache = new ElastiCacheApi({ state, network, groups, save, engineBinary: engines });
+  const elasticache = new ElastiCacheApi({
+    state,
+    network,
+    groups,
+    save,
+    engineBinary: engines,
+    tlsMaterial: () => ensureTlsMaterial(options.stateDir, host),
+    engineHasTls,
+  });
   const ec2 = new Ec2Api({
     network,
     save,

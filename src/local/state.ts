@@ -44,6 +44,8 @@ export interface GroupRecord {
   cacheSubnetGroupName: string;
   securityGroupIds: string[];
   transitEncryption: boolean;
+  /** With transitEncryption: `required` (TLS only) or `preferred` (TLS and plain). */
+  transitEncryptionMode?: 'preferred' | 'required';
   atRestEncryption: boolean;
   authTokenEnabled: boolean;
   authTokenLastModified?: string;

@@ -10,7 +10,16 @@ import { delayedPipe } from './delayed-pipe.js';
 export interface ProxyTarget {
   host: string;
   port: number;
+  /**
+   * A TLS `preferred` node's plain port: the proxy then looks at the client's first
+   * byte and sends a TLS handshake (0x16) to `port`, anything else to `plainPort`, so one
+   * endpoint accepts both, as AWS's does. TLS itself is still the node's to terminate.
+   */
+  plainPort?: number;
 }
+
+/** First byte of a TLS ClientHello record. */
+const TLS_HANDSHAKE = 0x16;
 
 export interface TcpProxyOptions {
   host: string;
@@ -94,7 +103,30 @@ export class TcpProxy {
       return;
     }
     client.setNoDelay(true);
-    const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+    if (target.plainPort !== undefined) {
+      const plainPort = target.plainPort;
+      client.once('error', () => client.destroy());
+      client.once('readable', () => {
+        const first: Buffer | null = client.read(1);
+        if (first === null) {
+          client.destroy();
+          return;
+        }
+        client.unshift(first);
+        this.link(client, target, first[0] === TLS_HANDSHAKE ? target.port : plainPort);
+      });
+      return;
+    }
+    this.link(client, target, target.port);
+  }
+
+  /** Pipes `client` to `port` of `target` (the link keeps `target`, so closeConnections filters on the node). */
+  private link(client: Socket, target: ProxyTarget, port: number): void {
+    if (this.closing || client.destroyed) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: target.host, port, allowHalfOpen: true });
     upstream.setNoDelay(true);
     const link: Link = { client, upstream, target };
     this.links.add(link);

@@ -34,11 +34,18 @@ export const DEFAULTS = {
   replicas: 2,
   port: 6379,
   multiAZ: false,
-  transitEncryption: false,
+  // On, as the console's presets and every serverless cache have it.
+  transitEncryption: true,
+  /** Redis's default; Valkey groups get at-rest encryption by default (see defaultAtRestEncryption). */
   atRestEncryption: false,
   waitTimeoutMinutes: 60,
   description: (id: string) => `${id}, created by elasticache-kit`,
 };
+
+/** AWS's default: at-rest encryption is on for Valkey, off for Redis OSS. */
+export function defaultAtRestEncryption(engine: Engine): boolean {
+  return engine === 'valkey' ? true : DEFAULTS.atRestEncryption;
+}
 
 /** The raw settings as commander and the prompts deliver them: strings, booleans or absent. */
 export interface PlanInput {
@@ -161,7 +168,7 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
     validateAuthToken(input.authToken.value, input.authToken.origin);
     if (!transitEncryption) {
       throw new UsageError(
-        `an AUTH token (${input.authToken.origin}) needs --transit-encryption: AWS accepts AUTH only over TLS`,
+        `an AUTH token (${input.authToken.origin}) needs --transit-encryption (the default; drop --no-transit-encryption): AWS accepts AUTH only over TLS`,
       );
     }
     authToken = input.authToken;
@@ -195,7 +202,7 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
     ...(input.subnets !== undefined ? { subnetIds: parseSubnetIds(input.subnets) } : {}),
     access,
     transitEncryption,
-    atRestEncryption: input.atRestEncryption ?? DEFAULTS.atRestEncryption,
+    atRestEncryption: input.atRestEncryption ?? defaultAtRestEncryption(engine),
     ...(authToken ? { authToken } : {}),
     tags: parseTags(input.tags ?? []),
     waitTimeoutMinutes: input.waitTimeout !== undefined ? parseWaitTimeout(input.waitTimeout) : DEFAULTS.waitTimeoutMinutes,

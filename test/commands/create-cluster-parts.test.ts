@@ -44,7 +44,7 @@ test('the review lists every setting and each resource that will be created; the
     /^VPC +vpc-0a1b2c3d \(default\)$/m,
     /^Subnet group +elasticache-kit-vpc-0a1b2c3d \(new: subnet-00000001, subnet-00000002\)$/m,
     /^Access +port 6379\/tcp from sg-0bbbbbbb only$/m,
-    /^Encryption in transit +yes$/m,
+    /^Encryption in transit +yes \(TLS: clients connect with rediss:\/\/.*--no-transit-encryption turns it off\)$/m,
     /^AUTH token +yes, from \$REDIS_AUTH \(not shown\)$/m,
     /^Tags +created-by=elasticache-kit, elasticache-kit:replication-group=orders, team=web$/m,
     /^Will create +cache subnet group elasticache-kit-vpc-0a1b2c3d; security group elasticache-kit-6379-from-sg-0bbbbbbb \+ 1 ingress rule; replication group orders \(3 nodes\)$/m,

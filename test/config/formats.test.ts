@@ -56,6 +56,8 @@ const CASES: [string, FormatName, Topology, ValueOptions, ('stdout' | 'file')?][
   ['url-demo.txt', 'url', demo, {}],
   ['url-secure-auth.txt', 'url', secure, withAuth],
   ['url-cluster.txt', 'url', clustered, {}],
+  ['stackexchange-demo.txt', 'stackexchange', demo, {}],
+  ['stackexchange-secure-auth.txt', 'stackexchange', secure, withAuth],
 ];
 
 for (const [name, format, topology, options, kind] of CASES) {
@@ -137,6 +139,16 @@ test('github: lines in the form the Actions runner parses; a value with a line b
   let calls = 0;
   const avoided = githubLine('X', 'a\nD0\nb', () => `D${calls++}`);
   assert.match(avoided, /^X<<D1\n/);
+});
+
+test('stackexchange: ssl=true exactly when the group has TLS; the token only when asked', async () => {
+  const parse = (text: string) => new Map(text.trim().split(',').filter((part) => part.includes('=')).map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+  const secureOptions = parse(await output('stackexchange', secure, withAuth));
+  assert.equal(secureOptions.get('ssl'), 'true');
+  assert.equal(secureOptions.get('password'), awkwardToken, 'StackExchange.Redis splits at the first =: the token comes back whole');
+  assert.equal(parse(await output('stackexchange', demo)).get('ssl'), undefined, 'no TLS: no ssl option');
+  assert.equal(parse(await output('stackexchange', secure)).get('password'), undefined);
+  assert.match(await output('stackexchange', secure), /^master\.secure\.example:6380,replica\.secure\.example:6380,ssl=true,abortConnect=false\n$/);
 });
 
 test('url: the URL parser reads scheme, host, port and the percent-encoded token back', async () => {

@@ -78,7 +78,7 @@ test('flags: the AUTH token source', () => {
 });
 
 const BAD: [EndpointsFlags, RegExp, boolean?][] = [
-  [{ format: 'yaml' }, /^--format must be one of json, appsettings-xml, appsettings-json, dotenv, shell, github, url \(got yaml\)$/],
+  [{ format: 'yaml' }, /^--format must be one of json, appsettings-xml, appsettings-json, dotenv, shell, github, url, stackexchange \(got yaml\)$/],
   [{ use: 'primary' }, /^--use must be endpoints or nodes \(got primary\)$/],
   [{ out: ' ' }, /^--out must name a file/],
   [{ backup: true }, /^--backup needs --out FILE/],

@@ -51,16 +51,20 @@ test('validation errors are typed SDK exceptions and create nothing', async (t) 
   await rejects(create(emulator, { EngineVersion: '2.8' }), 'InvalidParameterCombinationException', 400, /Cannot find version 2.8/);
   await rejects(create(emulator, { CacheSubnetGroupName: 'nope' }), 'CacheSubnetGroupNotFoundFault', 400);
   await rejects(create(emulator, { SecurityGroupIds: ['sg-0000000000000000'] }), 'InvalidParameterValueException', 400, /sg-0000000000000000/);
-  await rejects(create(emulator, { TransitEncryptionEnabled: true }), 'InvalidParameterCombinationException', 400, /TLS/);
+  await rejects(create(emulator, { TransitEncryptionMode: 'required' }), 'InvalidParameterCombinationException', 400, /TransitEncryptionEnabled/);
+  await rejects(create(emulator, { TransitEncryptionEnabled: true, TransitEncryptionMode: 'optional' as 'required' }), 'InvalidParameterValueException', 400, /preferred, required/);
+  // AWS: an AUTH token needs in-transit encryption.
+  await rejects(create(emulator, { AuthToken: 'a-valid-length-token' }), 'InvalidParameterCombinationException', 400, /TransitEncryptionEnabled/);
   await rejects(create(emulator, { PreferredCacheClusterAZs: ['us-east-1a', 'us-east-1b'], NumCacheClusters: 3 }), 'InvalidParameterCombinationException');
   await rejects(create(emulator, { PreferredCacheClusterAZs: ['eu-west-1a'] }), 'InvalidParameterValueException');
   const secret = 'short@token';
-  await assert.rejects(create(emulator, { AuthToken: secret }), (error: Error) => {
+  await assert.rejects(create(emulator, { AuthToken: secret, TransitEncryptionEnabled: true }), (error: Error) => {
     assert.equal(error.name, 'InvalidParameterValueException');
     assert.ok(!error.message.includes(secret), 'the token is never echoed');
     return true;
   });
-  await rejects(create(emulator, { AuthToken: 'a-valid-length-token/with-slash' }), 'InvalidParameterValueException');
+  await rejects(create(emulator, { AuthToken: 'a-valid-length-token/with-slash', TransitEncryptionEnabled: true }), 'InvalidParameterValueException');
+  await rejects(create(emulator, { AuthToken: 'a-valid-length-token_underscore', TransitEncryptionEnabled: true }), 'InvalidParameterValueException', 400, /! & # \$ \^ < > -/);
 
   const none = await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}));
   assert.deepEqual(none.ReplicationGroups, []);

@@ -58,22 +58,24 @@ test('DescribeReplicationGroups and DescribeCacheClusters page with MaxRecords a
   assert.equal(rest.CacheClusters![0]!.Engine, 'valkey');
 });
 
-test('AuthToken: AUTH is required on the endpoints and reported by Describe', async (t) => {
+test('AuthToken (with TLS, preferred mode): AUTH is required on the endpoints and reported by Describe', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
   const client = emulator.elasticache;
   const token = 'local-token-0123456789';
   await client.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token }),
+    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
   );
   await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 30 }, { ReplicationGroupId: 'secure' });
   const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'secure' }))).ReplicationGroups![0]!;
   assert.equal(group.AuthTokenEnabled, true);
+  assert.equal(group.TransitEncryptionMode, 'preferred');
   assert.ok(group.AuthTokenLastModifiedDate instanceof Date);
   const port = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
 
   const authed = new Redis({ host: '127.0.0.1', port, password: token, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   t.after(() => authed.disconnect());
+  // preferred: the primary endpoint also takes plain RESP, and still wants the token.
   assert.match(await rawCommand(port, 'SET k v'), /^-NOAUTH/, 'a client without the token is refused');
   await authed.connect();
   assert.equal(await authed.set('k', 'v'), 'OK');

@@ -50,10 +50,11 @@ test('replication group ids follow the ElastiCache rule and are stored lower-cas
   }
 });
 
-test('AUTH tokens: 16-128 printable characters without @ " /', () => {
+test('AUTH tokens: 16-128 characters, letters, digits and only ! & # $ ^ < > - (AWS)', () => {
   checkAuthToken('abcdefghijklmnop');
   checkAuthToken('!&#$^<>-abcdefgh');
-  for (const bad of ['short', 'x'.repeat(129), 'abcdefghijklmnop@', 'abcdefghijklmnop/', 'abcdefghijklmnop"', 'abcdefgh ijklmnop', 'abcdefghijklmnopé']) {
+  checkAuthToken('x'.repeat(128));
+  for (const bad of ['short', 'x'.repeat(129), 'abcdefghijklmnop@', 'abcdefghijklmnop/', 'abcdefghijklmnop"', 'abcdefgh ijklmnop', 'abcdefghijklmnopé', 'abcdefghijklmnop_', 'abcdefghijklmnop%', 'abcdefghijklmnop*']) {
     assert.equal(code(() => checkAuthToken(bad)), 'InvalidParameterValue', bad);
   }
 });
@@ -87,7 +88,9 @@ test('CreateReplicationGroup: defaults, node ids, zone spread, combinations', ()
     [{ Engine: 'memcached' }, 'InvalidParameterValue'],
     [{ EngineVersion: '3.2' }, 'InvalidParameterCombination'],
     [{ CacheNodeType: 'm5.large' }, 'InvalidParameterValue'],
-    [{ TransitEncryptionEnabled: 'true' }, 'InvalidParameterCombination'],
+    [{ TransitEncryptionMode: 'required' }, 'InvalidParameterCombination'],
+    [{ TransitEncryptionEnabled: 'true', TransitEncryptionMode: 'sometimes' }, 'InvalidParameterValue'],
+    [{ AuthToken: 'abcdefghijklmnopq' }, 'InvalidParameterCombination'],
     [{ ReplicationGroupDescription: '' }, 'InvalidParameterValue'],
   ];
   for (const [extra, expected] of cases) {

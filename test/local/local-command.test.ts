@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElastiCacheClient, CreateReplicationGroupCommand, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
@@ -73,6 +74,15 @@ test('local start (background) → status → stop leaves no process', async (t)
   assert.equal(nodePorts.length, 2);
   const table = await runCli(['local', 'status'], { env: box.env });
   assert.match(table.stdout, /cli-demo\s+us-east-1\s+available/);
+  assert.match(table.stdout, /CA certificate\s+\(none yet/, 'no TLS group yet: no CA');
+
+  const ca = await runCli(['local', 'ca'], { env: box.env });
+  assert.equal(ca.code, 0, ca.stderr);
+  assert.equal(ca.stdout.trim(), join(box.stateDir, 'tls', 'ca.crt'));
+  assert.match(readFileSync(ca.stdout.trim(), 'utf8'), /BEGIN CERTIFICATE/);
+  assert.equal(statSync(join(box.stateDir, 'tls', 'ca.key')).mode & 0o777, 0o600);
+  const withCa = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
+  assert.equal(withCa.caCertificate, ca.stdout.trim(), 'status names the CA');
 
   const pids = [report.pid as number, ...groupPids(readState(box.stateDir))];
   assert.equal(pids.length, 3);

@@ -93,7 +93,7 @@ export const BAD_INPUTS: Array<[string, PlanInput, RegExp[]]> = [
   ['AUTH token with /', { transitEncryption: true, authToken: { value: 'abcdefgh/ijklmnop', origin: '$T' } }, [/contains "\/"/]],
   ['AUTH token with a space', { transitEncryption: true, authToken: { value: 'abcdefgh ijklmnop', origin: '$T' } }, [/contains character code 32/]],
   ['AUTH token with a newline', { transitEncryption: true, authToken: { value: 'abcdefghijklmnop\n', origin: '$T' } }, [/contains character code 10/]],
-  ['AUTH token without transit encryption', { authToken: { value: 'abcdefghijklmnop', origin: '$REDIS_AUTH' } }, [/AUTH token \(\$REDIS_AUTH\) needs --transit-encryption/]],
+  ['AUTH token without transit encryption', { transitEncryption: false, authToken: { value: 'abcdefghijklmnop', origin: '$REDIS_AUTH' } }, [/AUTH token \(\$REDIS_AUTH\) needs --transit-encryption/]],
   // tags
   ['tag without =', { tags: ['team'] }, [/--tag must be key=value \(got team\)/]],
   ['tag with empty key', { tags: ['=x'] }, [/--tag key must be key 1-128/]],

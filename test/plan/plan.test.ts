@@ -27,8 +27,10 @@ test('defaults: redis, cache.t3.micro, 1 primary + 2 replicas, port 6379, failov
   assert.equal(plan.port, 6379);
   assert.equal(plan.automaticFailover, true);
   assert.equal(plan.multiAZ, false);
-  assert.equal(plan.transitEncryption, false);
-  assert.equal(plan.atRestEncryption, false);
+  assert.equal(plan.transitEncryption, true, 'in-transit encryption is on by default, as in the console presets');
+  assert.equal(plan.atRestEncryption, false, 'redis: at rest off by default');
+  assert.equal(resolvePlan({ id: 'v', engine: 'valkey', allowFrom: '10.0.0.0/8' }).plan.atRestEncryption, true, "valkey: at rest on (AWS's default)");
+  assert.equal(resolvePlan({ id: 'v', engine: 'valkey', allowFrom: '10.0.0.0/8', atRestEncryption: false }).plan.atRestEncryption, false);
   assert.equal(plan.waitTimeoutMinutes, DEFAULTS.waitTimeoutMinutes);
   assert.equal(plan.description, 'demo, created by elasticache-kit');
   assert.deepEqual(plan.access, { kind: 'allow-from', source: { kind: 'cidr', cidr: '10.0.0.0/16', ipv6: false, open: false } });
@@ -158,7 +160,7 @@ test('planToRequests: subnet group, security group, ingress for the cache port o
       MultiAZEnabled: false,
       CacheSubnetGroupName: 'elasticache-kit-vpc-0a1b2c3d',
       SecurityGroupIds: [CREATED_SECURITY_GROUP_ID],
-      TransitEncryptionEnabled: false,
+      TransitEncryptionEnabled: true,
       AtRestEncryptionEnabled: false,
       Tags: undefined,
     },
@@ -205,7 +207,7 @@ const EXISTING: ExistingGroup = {
   port: 6379,
   multiAZ: false,
   automaticFailover: true,
-  transitEncryption: false,
+  transitEncryption: true,
   atRestEncryption: false,
   authTokenEnabled: false,
   description: 'demo, created by elasticache-kit',

@@ -29,6 +29,7 @@ export const FORMATS: Record<FormatName, FormatInfo> = {
   shell: { write: 'merge', load: () => import('./shell.js') },
   github: { write: 'append', load: () => import('./github.js') },
   url: { write: 'replace', load: () => import('./url.js') },
+  stackexchange: { write: 'replace', load: () => import('./stackexchange.js') },
 };
 
 export { FORMAT_NAMES, DEFAULT_KEYS, type FormatName, type KeySettings, type RenderInput } from './types.js';
