@@ -181,6 +181,8 @@ export class ClusterRuntime {
       for (const member of this.members) {
         const cluster = parseInfo(String(await member.process.command('CLUSTER', 'INFO')));
         if (cluster.get('cluster_state') !== 'ok') return false;
+        // Every node knows every other: a manual failover needs the shard's bus links.
+        if (Number(cluster.get('cluster_known_nodes')) !== this.members.length) return false;
         const replication = await member.process.info('replication');
         if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
       }
@@ -229,12 +231,12 @@ export class ClusterRuntime {
     const deadline = Date.now() + timeoutMs;
     // A manual failover the primary cannot complete within 5 s is silently abandoned
     // (CLUSTER_MF_TIMEOUT) on a loaded machine: ask again after that long.
-    let retryAt = Date.now() + 6000;
+    let retryAt = Date.now() + 5500;
     for (;;) {
       await this.refreshRoles();
       if (this.roles.get(replica.memberId) !== 'primary' && Date.now() > retryAt) {
         await replica.process.command('CLUSTER', 'FAILOVER').catch(() => undefined);
-        retryAt = Date.now() + 6000;
+        retryAt = Date.now() + 5500;
       }
       if (this.roles.get(replica.memberId) === 'primary' && (await this.healthy())) return { newPrimary: replica.memberId };
       if (Date.now() > deadline) throw new Error(`failover of node group ${nodeGroupId} did not converge in time`);
