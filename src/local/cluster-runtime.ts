@@ -204,6 +204,17 @@ export class ClusterRuntime {
     }));
   }
 
+  /** GroupRuntime's surface for ReplicationGroups: members with their last seen role (no I/O). */
+  nodes(): { nodeId: string; port: number; pid: number; role: 'primary' | 'replica' }[] {
+    return this.members.map((member) => ({ nodeId: member.memberId, port: member.process.port, pid: member.process.pid, role: this.roles.get(member.memberId)! }));
+  }
+
+  /** Healthy, with roles refreshed. */
+  async inSync(): Promise<boolean> {
+    await this.refreshRoles();
+    return this.healthy();
+  }
+
   /** The last roles seen (no I/O); call view() to refresh. */
   cachedRoles(): Map<string, 'primary' | 'replica'> {
     return new Map(this.roles);
