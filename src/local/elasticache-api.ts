@@ -379,7 +379,7 @@ function nodeEndpoint(node: NodeRecord, host: string | undefined): { address: st
 
 /** Node addresses are the host the group's endpoints listen on (127.0.0.1 unless --host). */
 function hostOf(group: GroupRecord): string | undefined {
-  return group.primaryEndpoint?.address;
+  return (group.primaryEndpoint ?? group.configurationEndpoint)?.address;
 }
 
 function enabled(flag: boolean): string {

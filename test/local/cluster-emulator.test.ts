@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   CreateReplicationGroupCommand,
   DeleteReplicationGroupCommand,
+  DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
   waitUntilReplicationGroupAvailable,
@@ -57,6 +58,11 @@ test('cluster mode enabled: 3 shards x 1 replica via the SDK and ioredis Cluster
   const endpoint = group.ConfigurationEndpoint!;
   assert.equal(endpoint.Address, '127.0.0.1');
   assert.ok(endpoint.Port! > 0);
+
+  const member = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'shop-0003-002', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+  assert.equal(member.ReplicationGroupId, 'shop');
+  assert.equal(member.CacheNodes![0]!.Endpoint!.Address, '127.0.0.1');
+  assert.ok(member.CacheNodes![0]!.Endpoint!.Port! > 0);
 
   const redis = new Cluster([{ host: endpoint.Address!, port: endpoint.Port! }]);
   t.after(() => redis.disconnect());
