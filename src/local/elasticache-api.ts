@@ -13,6 +13,7 @@ import { ENGINE_VERSIONS, familyOf, type EngineName } from './engine-versions.js
 import { parseCreateReplicationGroup, parseTags } from './replication-group-rules.js';
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
+import { clusterReplicationGroupXml } from './cluster-xml.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 
 export interface ElastiCacheContext {
@@ -110,11 +111,15 @@ export class ElastiCacheApi {
       tls = { mode: spec.transitEncryptionMode ?? 'required', certFile: material.certFile, keyFile: material.keyFile, caCertFile: material.caCertFile };
     }
     const now = new Date().toISOString();
-    const nodes: NodeRecord[] = spec.nodeIds.map((nodeId, index) => ({
-      nodeId,
-      role: index === 0 ? 'primary' : 'replica',
-      availabilityZone: spec.availabilityZones[index]!,
-    }));
+    const nodes: NodeRecord[] = spec.shards
+      ? spec.shards.flatMap((shard) =>
+          shard.memberIds.map((nodeId, index) => ({ nodeId, nodeGroupId: shard.nodeGroupId, role: index === 0 ? 'primary' : 'replica', availabilityZone: shard.availabilityZones[index]! }) as NodeRecord),
+        )
+      : spec.nodeIds.map((nodeId, index) => ({
+          nodeId,
+          role: index === 0 ? 'primary' : 'replica',
+          availabilityZone: spec.availabilityZones[index]!,
+        }));
     const record: GroupRecord = {
       id: spec.id,
       region,
@@ -139,6 +144,7 @@ export class ElastiCacheApi {
       tags: mergeTags([], spec.tags),
       createdAt: now,
       nodes,
+      shards: spec.shards?.map((shard) => ({ nodeGroupId: shard.nodeGroupId, slots: shard.slots })),
       pids: [],
     };
     this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });
@@ -192,14 +198,15 @@ export class ElastiCacheApi {
   private testFailover(params: QueryParams, { region }: ElastiCacheContext): Result {
     const group = this.findGroup(region, params.required('ReplicationGroupId'));
     const nodeGroupId = params.required('NodeGroupId');
-    if (nodeGroupId !== '0001') throw new ApiError('NodeGroupNotFoundFault', `The node group ${nodeGroupId} was not found for replication group ${group.id}.`, 404);
+    const known = group.shards ? group.shards.map((shard) => shard.nodeGroupId) : ['0001'];
+    if (!known.includes(nodeGroupId)) throw new ApiError('NodeGroupNotFoundFault', `The node group ${nodeGroupId} was not found for replication group ${group.id}.`, 404);
     if (group.status !== 'available') {
       throw new ApiError('InvalidReplicationGroupState', `Replication group ${group.id} is not in available state (status: ${group.status}).`);
     }
     if (!group.automaticFailover || group.nodes.length < 2) {
       throw new ApiError('InvalidReplicationGroupState', `Replication group ${group.id} must have automatic failover enabled and at least one replica for a test failover.`);
     }
-    this.deps.groups.failover(group);
+    this.deps.groups.failover(group, nodeGroupId);
     return [['ReplicationGroup', replicationGroupXml(group)]];
   }
 
@@ -395,7 +402,7 @@ function nodeEndpoint(node: NodeRecord, host: string | undefined): { address: st
 
 /** Node addresses are the host the group's endpoints listen on (127.0.0.1 unless --host). */
 function hostOf(group: GroupRecord): string | undefined {
-  return group.primaryEndpoint?.address;
+  return (group.primaryEndpoint ?? group.configurationEndpoint)?.address;
 }
 
 function enabled(flag: boolean): string {
@@ -403,6 +410,11 @@ function enabled(flag: boolean): string {
 }
 
 export function replicationGroupXml(group: GroupRecord): XmlNodes {
+  if (group.shards) return clusterReplicationGroupXml(group, replicationGroupXmlDisabled(group));
+  return replicationGroupXmlDisabled(group);
+}
+
+function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
   const host = hostOf(group);
   const primary = group.nodes.find((node) => node.role === 'primary');
   return [

@@ -6,9 +6,12 @@
 import { ApiError, type QueryParams } from './query-protocol.js';
 import { availabilityZones } from './ec2-network.js';
 import type { Tag } from './state.js';
+import { planShards, wantsClusterMode, type ClusterShardPlan } from './cluster-rules.js';
 import { engineVersionKnown, type EngineName } from './engine-versions.js';
 
 export interface CreateGroupSpec {
+  /** Cluster mode enabled: one entry per shard; undefined for cluster mode disabled. */
+  shards?: ClusterShardPlan[];
   id: string;
   description: string;
   nodeIds: string[];
@@ -100,18 +103,17 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
     throw new ApiError('InvalidParameterValue', 'The parameter ReplicationGroupDescription must be provided and must not be blank.');
   }
 
-  const clusterMode = params.string('ClusterMode');
-  const numNodeGroups = params.integer('NumNodeGroups');
-  if ((clusterMode && clusterMode.toLowerCase() !== 'disabled') || (numNodeGroups !== undefined && numNodeGroups !== 1) || params.structs('NodeGroupConfiguration.NodeGroupConfiguration').length > 1) {
-    throw new ApiError('InvalidParameterValue', 'Cluster mode enabled (more than one node group) is not supported by the local emulator; use one node group with replicas.');
-  }
+  // Cluster mode enabled: its own shard plan (cluster-rules.ts); the rest is shared.
+  const shards = wantsClusterMode(params) ? planShards(params, id, availabilityZones(region)) : undefined;
 
   const numCacheClusters = range(params, 'NumCacheClusters', 1, MAX_NODES);
   const replicasPerNodeGroup = range(params, 'ReplicasPerNodeGroup', 0, MAX_NODES - 1);
-  if (numCacheClusters !== undefined && replicasPerNodeGroup !== undefined && numCacheClusters !== replicasPerNodeGroup + 1) {
+  if (!shards && numCacheClusters !== undefined && replicasPerNodeGroup !== undefined && numCacheClusters !== replicasPerNodeGroup + 1) {
     throw new ApiError('InvalidParameterCombination', 'NumCacheClusters and ReplicasPerNodeGroup disagree: NumCacheClusters must be ReplicasPerNodeGroup + 1.');
   }
-  const nodeCount = numCacheClusters ?? (replicasPerNodeGroup !== undefined ? replicasPerNodeGroup + 1 : 1);
+  const nodeCount = shards
+    ? shards.reduce((sum, shard) => sum + shard.memberIds.length, 0)
+    : numCacheClusters ?? (replicasPerNodeGroup !== undefined ? replicasPerNodeGroup + 1 : 1);
 
   const automaticFailover = params.boolean('AutomaticFailoverEnabled') ?? false;
   const multiAZ = params.boolean('MultiAZEnabled') ?? false;
@@ -163,6 +165,14 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   } else if (transitEncryption) {
     transitEncryptionMode = 'required'; // AWS's default for a new group with TLS on
   }
+  if (transitEncryption && shards) {
+    // Honest refusal: the emulator's Redis Cluster nodes do not serve TLS yet (tls-cluster), and
+    // accepting the flag would hand out plain-text endpoints described as encrypted.
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The local emulator does not emulate in-transit encryption for cluster mode enabled groups yet; set TransitEncryptionEnabled=false.',
+    );
+  }
   const authToken = params.string('AuthToken');
   if (authToken !== undefined) {
     // AWS checks the combination before the token's form.
@@ -175,8 +185,9 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   return {
     id,
     description,
-    nodeIds: Array.from({ length: nodeCount }, (_, index) => `${id}-${String(index + 1).padStart(3, '0')}`),
-    availabilityZones: preferred.length > 0 ? preferred : Array.from({ length: nodeCount }, (_, index) => zones[index % zones.length]!),
+    shards,
+    nodeIds: shards ? shards.flatMap((shard) => shard.memberIds) : Array.from({ length: nodeCount }, (_, index) => `${id}-${String(index + 1).padStart(3, '0')}`),
+    availabilityZones: shards && preferred.length === 0 ? shards.flatMap((shard) => shard.availabilityZones) : preferred.length > 0 ? preferred : Array.from({ length: nodeCount }, (_, index) => zones[index % zones.length]!),
     engine,
     requestedEngineVersion,
     cacheNodeType,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroupRuntime } from './group-runtime.js';
 import type { NodeTls } from './redis-node.js';
+import { ClusterRuntime, parseSlotRanges } from './cluster-runtime.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
@@ -42,7 +43,7 @@ const SYNC_TIMEOUT_MS = 60_000;
 const SYNC_POLL_MS = 50;
 
 export class ReplicationGroups {
-  private readonly runtimes = new Map<GroupRecord, GroupRuntime>();
+  private readonly runtimes = new Map<GroupRecord, GroupRuntime | ClusterRuntime>();
   /** The background task of each group (start, failover, delete), chained so they never overlap. */
   private readonly tasks = new Map<GroupRecord, Promise<void>>();
   private closed = false;
@@ -65,14 +66,14 @@ export class ReplicationGroups {
   }
 
   /** available → modifying → (failover, replicas in sync) → available. */
-  failover(record: GroupRecord): void {
+  failover(record: GroupRecord, nodeGroupId = '0001'): void {
     record.status = 'modifying';
     this.options.save();
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
         if (!runtime) throw new Error('no running processes');
-        const { newPrimary } = await runtime.failover();
+        const { newPrimary } = runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
         this.options.log(`${record.id}: failed over to ${newPrimary}`);
         this.refreshNodes(record, runtime);
         await this.waitInSync(runtime);
@@ -125,9 +126,24 @@ export class ReplicationGroups {
 
   private async startRuntime(record: GroupRecord, start: { engineBinary: string; authToken?: string; tls?: NodeTls }): Promise<void> {
     if (record.status !== 'creating') return; // deleted (or the server closed) before it started
-    let runtime: GroupRuntime;
+    let runtime: GroupRuntime | ClusterRuntime;
     try {
-      runtime = await GroupRuntime.start({
+      runtime = record.shards
+        ? await ClusterRuntime.start({
+            groupId: record.id,
+            shards: record.shards.map((shard) => ({
+              nodeGroupId: shard.nodeGroupId,
+              slots: parseSlotRanges(shard.slots),
+              memberIds: record.nodes.filter((node) => node.nodeGroupId === shard.nodeGroupId).map((node) => node.nodeId),
+            })),
+            engineBinary: start.engineBinary,
+            host: this.options.host,
+            dataDir: this.groupDir(record),
+            authToken: start.authToken,
+            readyTimeoutMs: SYNC_TIMEOUT_MS,
+            log: this.options.log,
+          })
+        : await GroupRuntime.start({
         groupId: record.id,
         nodeIds: record.nodes.map((node) => node.nodeId),
         engineBinary: start.engineBinary,
@@ -146,8 +162,12 @@ export class ReplicationGroups {
       return;
     }
     this.runtimes.set(record, runtime);
-    record.primaryEndpoint = { ...runtime.primaryEndpoint };
-    record.readerEndpoint = { ...runtime.readerEndpoint };
+    if (runtime instanceof ClusterRuntime) {
+      record.configurationEndpoint = { ...runtime.configurationEndpoint };
+    } else {
+      record.primaryEndpoint = { ...runtime.primaryEndpoint };
+      record.readerEndpoint = { ...runtime.readerEndpoint };
+    }
     this.refreshNodes(record, runtime);
     this.options.save();
     try {
@@ -165,7 +185,7 @@ export class ReplicationGroups {
     }
   }
 
-  private refreshNodes(record: GroupRecord, runtime: GroupRuntime): void {
+  private refreshNodes(record: GroupRecord, runtime: GroupRuntime | ClusterRuntime): void {
     const live = new Map(runtime.nodes().map((node) => [node.nodeId, node]));
     for (const node of record.nodes) {
       const now = live.get(node.nodeId);
@@ -177,7 +197,7 @@ export class ReplicationGroups {
     record.pids = runtime.pids();
   }
 
-  private async waitInSync(runtime: GroupRuntime): Promise<void> {
+  private async waitInSync(runtime: GroupRuntime | ClusterRuntime): Promise<void> {
     const deadline = Date.now() + SYNC_TIMEOUT_MS;
     while (!(await runtime.inSync())) {
       if (this.closed) return;

@@ -27,6 +27,8 @@ export interface NodeRecord {
   nodeId: string;
   role: 'primary' | 'replica';
   availabilityZone: string;
+  /** Cluster mode enabled: the shard, "0001". */
+  nodeGroupId?: string;
   port?: number;
   pid?: number;
 }
@@ -58,6 +60,9 @@ export interface GroupRecord {
   nodes: NodeRecord[];
   primaryEndpoint?: Endpoint;
   readerEndpoint?: Endpoint;
+  /** Cluster mode enabled: the shards and their slots, and the configuration endpoint. */
+  shards?: { nodeGroupId: string; slots: string }[];
+  configurationEndpoint?: Endpoint;
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
   /** Why the group went to create-failed, for `local status`. */

@@ -84,7 +84,12 @@ test('CreateReplicationGroup: defaults, node ids, zone spread, combinations', ()
     [{ NumCacheClusters: '3', ReplicasPerNodeGroup: '1' }, 'InvalidParameterCombination'],
     [{ AutomaticFailoverEnabled: 'true' }, 'InvalidParameterCombination'],
     [{ NumCacheClusters: '2', MultiAZEnabled: 'true' }, 'InvalidParameterCombination'],
-    [{ NumNodeGroups: '2' }, 'InvalidParameterValue'],
+    [{ NumNodeGroups: '501' }, 'InvalidParameterValue'],
+    [{ NumNodeGroups: '2', ReplicasPerNodeGroup: '6' }, 'InvalidParameterValue'],
+    [
+      { NumNodeGroups: '2', 'NodeGroupConfiguration.NodeGroupConfiguration.1.Slots': '0-100', 'NodeGroupConfiguration.NodeGroupConfiguration.2.Slots': '101-200' },
+      'InvalidParameterValue',
+    ],
     [{ Engine: 'memcached' }, 'InvalidParameterValue'],
     [{ EngineVersion: '3.2' }, 'InvalidParameterCombination'],
     [{ CacheNodeType: 'm5.large' }, 'InvalidParameterValue'],
@@ -96,6 +101,11 @@ test('CreateReplicationGroup: defaults, node ids, zone spread, combinations', ()
   for (const [extra, expected] of cases) {
     assert.equal(code(() => parseCreateReplicationGroup(params({ ...base, ...extra }), 'us-east-1')), expected, JSON.stringify(extra));
   }
+  const sharded = parseCreateReplicationGroup(
+    params({ ...base, NumNodeGroups: '2', 'NodeGroupConfiguration.NodeGroupConfiguration.1.Slots': '0-99', 'NodeGroupConfiguration.NodeGroupConfiguration.1.ReplicaCount': '2', 'NodeGroupConfiguration.NodeGroupConfiguration.2.Slots': '100-16383' }),
+    'us-east-1',
+  );
+  assert.deepEqual(sharded.shards!.map((shard) => [shard.nodeGroupId, shard.slots, shard.memberIds.length]), [['0001', '0-99', 3], ['0002', '100-16383', 2]]);
   const withFailover = parseCreateReplicationGroup(params({ ...base, NumCacheClusters: '2', AutomaticFailoverEnabled: 'true', MultiAZEnabled: 'true' }), 'us-east-1');
   assert.equal(withFailover.multiAZ, true);
 });

@@ -1,0 +1,81 @@
+// ClusterRuntime against real redis-server --cluster-enabled processes and a real ioredis
+// Cluster client seeded from the configuration endpoint. Every cluster is stopped in t.after.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import { ClusterRuntime, evenSlotRanges, formatSlotRanges, parseSlotRanges } from '../../src/local/cluster-runtime.js';
+import { findEngineBinary } from '../../src/local/engine-binary.js';
+import { portIsFree } from '../helpers/ports.js';
+
+const HOST = '127.0.0.1';
+
+test('even slot split matches AWS (remainder to the first shards)', () => {
+  assert.equal(formatSlotRanges(evenSlotRanges(3)), '0-5461,5462-10922,10923-16383');
+  assert.equal(formatSlotRanges(evenSlotRanges(1)), '0-16383');
+  assert.equal(evenSlotRanges(4).at(-1)!.end, 16383);
+  assert.deepEqual(parseSlotRanges('0-5460'), [{ start: 0, end: 5460 }]);
+  assert.throws(() => parseSlotRanges('5-1'));
+  assert.throws(() => parseSlotRanges('0-16384'));
+});
+
+async function startCluster(t: TestContext, shards: number, replicas: number): Promise<ClusterRuntime> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eck-cluster-'));
+  let runtime: ClusterRuntime | undefined;
+  t.after(async () => {
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const ranges = evenSlotRanges(shards);
+  runtime = await ClusterRuntime.start({
+    groupId: 'cl',
+    shards: ranges.map((slots, index) => {
+      const nodeGroupId = String(index + 1).padStart(4, '0');
+      return {
+        nodeGroupId,
+        slots: [slots],
+        memberIds: Array.from({ length: replicas + 1 }, (_, member) => `cl-${nodeGroupId}-${String(member + 1).padStart(3, '0')}`),
+      };
+    }),
+    engineBinary: findEngineBinary('redis').path,
+    host: HOST,
+    dataDir,
+    readyTimeoutMs: 60_000,
+  });
+  return runtime;
+}
+
+test('4 shards x 2 replicas: healthy, ioredis Cluster from the configuration endpoint, shard failover, stop frees ports', async (t) => {
+  const runtime = await startCluster(t, 4, 2);
+  const view = await runtime.view();
+  assert.equal(view.length, 12);
+  assert.equal(view.filter((member) => member.role === 'primary').length, 4);
+  assert.ok(await runtime.healthy());
+
+  const client = new Cluster([{ host: runtime.configurationEndpoint.address, port: runtime.configurationEndpoint.port }], {
+    enableOfflineQueue: true,
+  });
+  t.after(() => client.disconnect());
+  // Enough keys that every shard holds some.
+  for (let index = 0; index < 400; index++) await client.set(`key:${index}`, String(index));
+  for (let index = 0; index < 400; index += 37) assert.equal(await client.get(`key:${index}`), String(index));
+  const masters = client.nodes('master');
+  assert.equal(masters.length, 4);
+  const sizes = await Promise.all(masters.map((node) => node.dbsize()));
+  assert.ok(sizes.every((size) => size > 0), `every shard holds keys: ${sizes.join(',')}`);
+
+  const { newPrimary } = await runtime.failover('0002');
+  assert.match(newPrimary, /^cl-0002-00[23]$/);
+  const after = await runtime.view();
+  assert.equal(after.find((member) => member.memberId === newPrimary)!.role, 'primary');
+  assert.equal(after.find((member) => member.memberId === 'cl-0002-001')!.role, 'replica');
+  assert.equal(await client.get('key:5'), '5');
+  client.disconnect();
+
+  const ports = runtime.ports();
+  await runtime.stop();
+  for (const port of ports) assert.ok(await portIsFree(port), `port ${port} freed`);
+  assert.ok(await portIsFree(runtime.configurationEndpoint.port));
+});
