@@ -36,6 +36,7 @@ export interface RawBenchOptions {
   requestTimeout?: string;
   hdrOut?: string;
   json?: string;
+  report?: string;
 }
 
 export interface HostPort {
@@ -54,6 +55,8 @@ export interface BenchSettings extends LoadShape {
   requestTimeoutMs: number;
   hdrOut?: string;
   jsonFile?: string;
+  /** `--report FILE`: the self-contained HTML report. */
+  reportFile?: string;
   tls: boolean;
   ca?: string;
   servername?: string;
@@ -206,6 +209,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   }
   if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '') throw new UsageError('--hdr-out must be a file name prefix');
   if (raw.json !== undefined && raw.json.trim() === '') throw new UsageError('--json must be a file path');
+  if (raw.report !== undefined && raw.report.trim() === '') throw new UsageError('--report must be a file path (report.html)');
   return {
     clients,
     pipeline,
@@ -225,6 +229,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     requestTimeoutMs,
     ...(raw.hdrOut !== undefined ? { hdrOut: raw.hdrOut } : {}),
     ...(raw.json !== undefined ? { jsonFile: raw.json } : {}),
+    ...(raw.report !== undefined ? { reportFile: raw.report } : {}),
     tls,
     ...(raw.ca !== undefined ? { ca: raw.ca } : {}),
     ...(raw.servername !== undefined ? { servername: raw.servername } : {}),

@@ -84,6 +84,11 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     writeFileAtomic(settings.jsonFile, JSON.stringify(report, null, 2) + '\n');
     if (!output.json) output.info(`wrote ${settings.jsonFile}`);
   }
+  if (settings.reportFile !== undefined) {
+    const { renderReportHtml } = await import('../bench/report-html.js');
+    writeFileAtomic(settings.reportFile, renderReportHtml(report));
+    if (!output.json) output.info(`wrote ${settings.reportFile}`);
+  }
   if (output.json) output.printJson(report);
   else output.result(renderReport(report));
   if (report.cleanup.keysLeft !== 0) {
