@@ -37,6 +37,7 @@ export interface RawBenchOptions {
   hdrOut?: string;
   json?: string;
   report?: string;
+  hdrLog?: string;
 }
 
 export interface HostPort {
@@ -57,6 +58,8 @@ export interface BenchSettings extends LoadShape {
   jsonFile?: string;
   /** `--report FILE`: the self-contained HTML report. */
   reportFile?: string;
+  /** `--hdr-log PREFIX`: HdrHistogram interval logs PREFIX<node>.hlog. */
+  hdrLog?: string;
   tls: boolean;
   ca?: string;
   servername?: string;
@@ -209,6 +212,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   }
   if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '') throw new UsageError('--hdr-out must be a file name prefix');
   if (raw.json !== undefined && raw.json.trim() === '') throw new UsageError('--json must be a file path');
+  if (raw.hdrLog !== undefined && raw.hdrLog.trim() === '') throw new UsageError('--hdr-log must be a file name prefix');
   if (raw.report !== undefined && raw.report.trim() === '') throw new UsageError('--report must be a file path (report.html)');
   return {
     clients,
@@ -230,6 +234,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     ...(raw.hdrOut !== undefined ? { hdrOut: raw.hdrOut } : {}),
     ...(raw.json !== undefined ? { jsonFile: raw.json } : {}),
     ...(raw.report !== undefined ? { reportFile: raw.report } : {}),
+    ...(raw.hdrLog !== undefined ? { hdrLog: raw.hdrLog } : {}),
     tls,
     ...(raw.ca !== undefined ? { ca: raw.ca } : {}),
     ...(raw.servername !== undefined ? { servername: raw.servername } : {}),
