@@ -18,6 +18,7 @@ import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions }
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
 import type { NodeStats } from './stats.js';
+import { latencyStart } from './schedule.js';
 
 const OP_AUTH = 2;
 
@@ -238,7 +239,7 @@ export class LoadConnection {
       const op = this.work.ratio.next();
       const key = this.work.keys.next();
       offset = op === OP_SET ? keyspace.encodeSet(out, offset, key) : keyspace.encodeGet(out, offset, key);
-      this.push(op, this.nextIntended);
+      this.push(op, latencyStart(this.nextIntended, now));
       this.nextIntended += interval;
     }
     if (offset > 0) this.socket.write(out.subarray(0, offset));

@@ -38,6 +38,8 @@ export interface RawBenchOptions {
   requestTimeout?: string;
   hdrOut?: string;
   json?: string;
+  report?: string;
+  hdrLog?: string;
 }
 
 export interface HostPort {
@@ -56,6 +58,10 @@ export interface BenchSettings extends LoadShape {
   requestTimeoutMs: number;
   hdrOut?: string;
   jsonFile?: string;
+  /** `--report FILE`: the self-contained HTML report. */
+  reportFile?: string;
+  /** `--hdr-log PREFIX`: HdrHistogram interval logs PREFIX<node>.hlog. */
+  hdrLog?: string;
   tls: boolean;
   ca?: string;
   servername?: string;
@@ -198,6 +204,8 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   }
   if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '') throw new UsageError('--hdr-out must be a file name prefix');
   if (raw.json !== undefined && raw.json.trim() === '') throw new UsageError('--json must be a file path');
+  if (raw.hdrLog !== undefined && raw.hdrLog.trim() === '') throw new UsageError('--hdr-log must be a file name prefix');
+  if (raw.report !== undefined && raw.report.trim() === '') throw new UsageError('--report must be a file path (report.html)');
   return {
     clients,
     pipeline,
@@ -217,6 +225,8 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     requestTimeoutMs,
     ...(raw.hdrOut !== undefined ? { hdrOut: raw.hdrOut } : {}),
     ...(raw.json !== undefined ? { jsonFile: raw.json } : {}),
+    ...(raw.report !== undefined ? { reportFile: raw.report } : {}),
+    ...(raw.hdrLog !== undefined ? { hdrLog: raw.hdrLog } : {}),
     tls,
     ...(raw.ca !== undefined ? { ca: raw.ca } : {}),
     ...(raw.servername !== undefined ? { servername: raw.servername } : {}),

@@ -6,6 +6,7 @@ import { HdrHistogram, type PercentileSummary } from './histogram.js';
 import type { ReplicaLagStats } from './lag.js';
 import type { NodeStats } from './stats.js';
 import type { LoadNode } from './workload.js';
+import type { TimelinePoint } from './timeline.js';
 
 export interface LatencyMs extends PercentileSummary {}
 
@@ -25,6 +26,8 @@ export interface NodeReport {
   latencyMsByCommand: { set: LatencyMs; get: LatencyMs };
   unavailable: UnavailabilityReport[];
   lastError?: string;
+  /** HDR percentile distribution (percentile 0-100, latency ms), for the HTML report's plot. */
+  percentiles?: Array<{ percentile: number; ms: number }>;
 }
 
 export interface UnavailabilityReport {
@@ -70,6 +73,8 @@ export interface BenchReport {
   client: { cpuPercent: number; connections: number; saturated: boolean };
   cleanup: { keysRemoved: number; keysLeft: number };
   warnings: string[];
+  /** Ops/s per node per second of the measured phase (absent in reports from older versions). */
+  timeline?: TimelinePoint[];
 }
 
 export interface ReportInput {
@@ -82,6 +87,7 @@ export interface ReportInput {
   stats: Map<string, NodeStats>;
   lag: Map<string, ReplicaLagStats>;
   offsetLag: Map<string, number[]>;
+  timeline?: TimelinePoint[];
   failover?: { from: string; to: string; atMs: number };
   lostWrites?: { checked: number; lost: number };
   cpuPercent: number;
@@ -107,6 +113,19 @@ function percentileOf(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;
+}
+
+/** HdrHistogram's percentile steps (denser towards 100%), in ms, without repeated levels. */
+function percentileCurve(h: HdrHistogram): Array<{ percentile: number; ms: number }> {
+  if (h.totalCount === 0) return [];
+  const out: Array<{ percentile: number; ms: number }> = [];
+  for (const step of h.percentileSteps(5)) {
+    const point = { percentile: round(step.percentile, 6), ms: round(step.value / 1000, 4) };
+    const last = out[out.length - 1];
+    if (last && last.percentile === point.percentile) continue;
+    out.push(point);
+  }
+  return out;
 }
 
 export function buildReport(input: ReportInput): BenchReport {
@@ -146,6 +165,7 @@ export function buildReport(input: ReportInput): BenchReport {
       latencyMs: latencyMs(latency),
       latencyMsByCommand: { set: latencyMs(stats.setLatency), get: latencyMs(stats.getLatency) },
       unavailable,
+      percentiles: percentileCurve(latency),
       ...(stats.lastError && stats.errors > 0 ? { lastError: stats.lastError } : {}),
     };
   });
@@ -191,6 +211,7 @@ export function buildReport(input: ReportInput): BenchReport {
     client: { cpuPercent, connections: input.connections, saturated },
     cleanup: input.cleanup,
     warnings,
+    ...(input.timeline ? { timeline: input.timeline } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { countLostWrites } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
+import { TimelineSampler } from './timeline.js';
 import type { BenchSettings } from './options.js';
 import { Workload, type LoadNode } from './workload.js';
 
@@ -141,6 +142,8 @@ export async function runBench(
     hooks.onPhase?.('measure', settings.requests !== undefined ? `${settings.requests} requests` : `${settings.testTimeS} s`);
     const startedAt = new Date();
     const t0 = performance.now();
+    const timeline = new TimelineSampler(workload.stats, t0, sampler.offsetLag);
+    timeline.start();
     workload.beginMeasuring(t0);
     prober.beginMeasuring();
     sampler.beginMeasuring();
@@ -180,6 +183,7 @@ export async function runBench(
     }
     await workload.stop();
     const t1 = performance.now();
+    const timelinePoints = timeline.stop(t1);
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
     await Promise.allSettled([prober.stop(), sampler.stop()]);
@@ -218,6 +222,7 @@ export async function runBench(
       stats: workload.stats,
       lag: prober.stats,
       offsetLag: sampler.offsetLag,
+      timeline: timelinePoints,
       ...(failover ? { failover } : {}),
       ...(lostWrites ? { lostWrites } : {}),
       cpuPercent: ((cpu.user + cpu.system) / 1000 / Math.max(1, durationMs)) * 100,

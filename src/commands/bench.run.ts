@@ -54,6 +54,20 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     writeFileAtomic(settings.jsonFile, JSON.stringify(report, null, 2) + '\n');
     if (!output.json) output.info(`wrote ${settings.jsonFile}`);
   }
+  if (settings.hdrLog !== undefined) {
+    const { hdrLogText } = await import('../bench/hdr-log.js');
+    // One interval: the whole measured phase.
+    for (const [nodeId, histogram] of histograms) {
+      const file = `${settings.hdrLog}${nodeId}.hlog`;
+      writeFileAtomic(file, hdrLogText(nodeId, new Date(report.startedAt), [{ startS: 0, lengthS: report.durationS, histogram }]));
+      output.info(`wrote ${file}`);
+    }
+  }
+  if (settings.reportFile !== undefined) {
+    const { renderReportHtml } = await import('../bench/report-html.js');
+    writeFileAtomic(settings.reportFile, renderReportHtml(report));
+    if (!output.json) output.info(`wrote ${settings.reportFile}`);
+  }
   if (output.json) output.printJson(report);
   else output.result(renderReport(report));
   if (report.cleanup.keysLeft !== 0) {

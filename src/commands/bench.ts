@@ -59,6 +59,8 @@ export function register(program: Command): void {
     .option('--request-timeout <ms>', 'a request unanswered this long fails its connection (default 5000)')
     .option('--hdr-out <prefix>', 'write each node\'s latency histogram to PREFIX<node>.hgrm (HdrHistogram percentile format)')
     .option('--json <file>', 'also write the JSON report to this file')
+    .option('--hdr-log <prefix>', 'write each node\'s HdrHistogram log to PREFIX<node>.hlog (HistogramLogAnalyzer reads it)')
+    .option('--report <file>', 'also write a self-contained HTML report (charts, no network needed to view it)')
     .addHelpText('after', EXAMPLES)
     .action(lazyAction(() => import('./bench.run.js')));
 }
