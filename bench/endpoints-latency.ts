@@ -7,7 +7,7 @@
  *   npm run build && node dist/bench/endpoints-latency.js [runs=15]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +16,8 @@ import { CreateReplicationGroupCommand, ElastiCacheClient, waitUntilReplicationG
 import { startEmulator } from '../src/local/server.js';
 
 const runs = Number(process.argv[2] ?? 15);
-const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
+// ELASTICACHE_KIT_BENCH_BIN points at another shim (e.g. one that loads tsc's dist/src) to compare.
+const CLI = process.env.ELASTICACHE_KIT_BENCH_BIN ?? fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const stateDir = mkdtempSync(join(tmpdir(), 'endpoints-latency-'));
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const env = {
@@ -24,6 +25,7 @@ const env = {
   AWS_ACCESS_KEY_ID: 'AKIABENCH00000000000',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1', // the AWS CLI's name for it
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   NO_COLOR: '1',
@@ -32,16 +34,53 @@ const env = {
 // Records every npm package the child resolves (module hooks run before the CLI does).
 const HOOK =
   'data:text/javascript,import {register} from "node:module"; register("data:text/javascript,' +
-  'export async function resolve(s,c,n){const r=await n(s,c); if(r.url.includes(\\"/node_modules/\\")) process.stderr.write(\\"LOADED \\"+r.url+\\"\\\\n\\"); return r;}");';
+  'export async function resolve(s,c,n){const r=await n(s,c); process.stderr.write(\\"LOADED \\"+r.url+\\"\\\\n\\"); return r;}");';
 
-function run(args: string[], extraNodeArgs: string[] = []): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
+type RunResult = { ms: number; code: number | null; stdout: string; stderr: string };
+
+function run(args: string[], extraNodeArgs: string[] = []): Promise<RunResult> {
+  return runProgram(process.execPath, [...extraNodeArgs, CLI, ...args]);
+}
+
+function runProgram(file: string, argv: string[]): Promise<RunResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraNodeArgs, CLI, ...args], { env, cwd: stateDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { env, cwd: stateDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.on('error', () => undefined);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve) => child.on('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr })));
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Times `runs` fresh processes after 2 warm-ups and prints one line; returns the median. */
+async function measure(name: string, start: () => Promise<RunResult>): Promise<number> {
+  for (let i = 0; i < 2; i++) await start();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const result = await start();
+    if (result.code !== 0) throw new Error(`${name} exited ${result.code}: ${result.stderr}`);
+    times.push(result.ms);
+  }
+  console.log(`  ${name.padEnd(58)} ${summary(times)}`);
+  return median(times);
+}
+
+/** The AWS CLI's version line, or undefined when it is not installed. */
+async function awsCliVersion(): Promise<string | undefined> {
+  const result = await runProgram('aws', ['--version']).catch(() => undefined);
+  if (!result || result.code !== 0) return undefined;
+  return (result.stdout + result.stderr).trim().split(/\s/)[0];
+}
+
+/** The bundle chunks (dist/bundle/*.js) a traced run loaded. */
+function stderrChunks(stderr: string): Set<string> {
+  return new Set([...stderr.matchAll(/^LOADED (file:.*\/dist\/bundle\/[^/]+\.js)$/gm)].map((m) => m[1]!));
 }
 
 function summary(times: number[]): string {
@@ -64,20 +103,35 @@ try {
     // For comparison: the same two API calls from a command that still loads the EC2 client.
     ['wait demo --output json (same calls + EC2 client load)', [...target, '--output', 'json', 'wait', 'demo']],
   ];
-  console.log(`endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh node process per run (node ${process.version})`);
-  for (const [name, args] of scenarios) {
-    for (let i = 0; i < 2; i++) await run(args);
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const result = await run(args);
-      if (result.code !== 0) throw new Error(`${name} exited ${result.code}: ${result.stderr}`);
-      times.push(result.ms);
-    }
-    console.log(`  ${name.padEnd(58)} ${summary(times)}`);
+  console.log(`endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh process per run (node ${process.version})`);
+  const nodeFloor = await measure('node -e 0 (bare node start)', () => runProgram(process.execPath, ['-e', '0']));
+  const medians = new Map<string, number>();
+  for (const [name, args] of scenarios) medians.set(name, await measure(name, () => run(args)));
+  const help = await measure('--help', () => run(['--help']));
+  const endpoints = medians.get('endpoints demo (json)')!;
+  const aws = await awsCliVersion();
+  let awsDescribe: number | undefined;
+  if (aws) {
+    awsDescribe = await measure(`${aws} describe-replication-groups`, () =>
+      runProgram('aws', ['--endpoint-url', emulator.url, 'elasticache', 'describe-replication-groups', '--replication-group-id', 'demo']),
+    );
   }
+  console.log('start-up goals (medians):');
+  console.log(`  endpoints demo: ${endpoints.toFixed(0)} ms (goal <= 300 ms) ${endpoints <= 300 ? 'ok' : 'MISSED'}`);
+  if (awsDescribe !== undefined) {
+    const ratio = endpoints / awsDescribe;
+    console.log(`  endpoints / ${aws} describe-replication-groups: ${ratio.toFixed(2)}x (goal <= 0.25x) ${ratio <= 0.25 ? 'ok' : 'MISSED'}`);
+  } else {
+    console.log('  endpoints / aws describe-replication-groups: not measured (the aws CLI is not installed)');
+  }
+  const helpRatio = help / nodeFloor;
+  console.log(`  --help / bare node: ${helpRatio.toFixed(2)}x (goal <= 1.5x) ${helpRatio <= 1.5 ? 'ok' : 'MISSED'}`);
   const traced = await run([...target, 'endpoints', 'demo'], ['--import', HOOK]);
+  // A bundle chunk stands for the npm packages compiled into it, which its source map lists.
+  const loaded = [...traced.stderr.matchAll(/^LOADED (.*)$/gm)].map((m) => m[1]!);
+  const bundled = [...stderrChunks(traced.stderr)].flatMap((url) => (JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] }).sources);
   const packages = new Set(
-    [...traced.stderr.matchAll(/LOADED .*?\/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!),
+    [...loaded, ...bundled].map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]).filter((name): name is string => name !== undefined),
   );
   const heavy = ['ioredis', '@inquirer/prompts', 'ora', 'fast-xml-parser', '@aws-sdk/client-ec2'].filter((name) => packages.has(name));
   console.log(`  npm packages imported by endpoints demo (ESM entry points): ${[...packages].join(', ')}`);

@@ -7,7 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from './helpers/cli.js';
+
+/**
+ * The shipped CLI is a bundle (dist/bundle): a loaded chunk stands for the npm packages
+ * compiled into it, which its source map lists. Returns the node_modules paths a URL
+ * brings in (the URL itself when it is a plain node_modules file).
+ */
+function modulesIn(url: string): string[] {
+  if (!url.startsWith('file:') || !/\/dist\/bundle\/[^/]+\.js$/.test(url)) return url.includes('/node_modules/') ? [url] : [];
+  const map = JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] };
+  return map.sources.filter((source) => source.includes('/node_modules/'));
+}
 
 const HOOK =
   'data:text/javascript,import {register} from "node:module"; register("data:text/javascript,' +
@@ -21,7 +34,7 @@ async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: numbe
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { loaded: [...stderr.matchAll(/^LOADED (.*)$/gm)].map((m) => m[1]!), code };
+  return { loaded: [...stderr.matchAll(/^LOADED (.*)$/gm)].flatMap((m) => modulesIn(m[1]!)), code };
 }
 
 test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inquirer, ora or XML parser', async () => {
