@@ -76,7 +76,11 @@ export class LoadThread {
   private readonly worker: Worker;
   private finished?: Promise<void>;
 
-  constructor(nodes: LoadNode[], options: WorkloadOptions) {
+  /** Boots the thread (it idles until start): boot time then overlaps the prefill, not the load. */
+  constructor(
+    private readonly nodes: LoadNode[],
+    private readonly options: WorkloadOptions,
+  ) {
     this.worker = new Worker(new URL('./load-worker.js', import.meta.url));
     this.worker.on('message', (message: LoadWorkerMessage) => {
       if (message.type === 'progress' || message.type === 'result') {
@@ -87,7 +91,10 @@ export class LoadThread {
       }
     });
     this.worker.on('error', () => undefined);
-    this.send({ type: 'start', nodes, options });
+  }
+
+  start(): void {
+    this.send({ type: 'start', nodes: this.nodes, options: this.options });
   }
 
   beginMeasuring(now: number): void {

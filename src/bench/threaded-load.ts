@@ -33,8 +33,7 @@ export class ThreadedWorkload {
   /** Merged per node; refreshed from the threads' progress (4×/s) and at the end. */
   stats = new Map<string, NodeStats>();
   private readonly local: Workload;
-  private threads: LoadThread[] = [];
-  private readonly shares: number[];
+  private readonly threads: LoadThread[];
   private origin = 0;
 
   constructor(
@@ -45,7 +44,9 @@ export class ThreadedWorkload {
     // In-process only for the prefill and the key names; it opens no load connections.
     this.local = new Workload(nodes, options);
     this.stats = this.local.stats;
-    this.shares = splitEvenly(options.clients, threadCount).filter((n) => n > 0);
+    this.threads = splitEvenly(options.clients, threadCount).filter((n) => n > 0).map(
+      (clients) => new LoadThread(nodes, { ...options, clients, rate: (options.rate * clients) / options.clients }),
+    );
   }
 
   get keyspace(): Workload['keyspace'] {
@@ -61,9 +62,7 @@ export class ThreadedWorkload {
   }
 
   start(): void {
-    this.threads = this.shares.map(
-      (clients) => new LoadThread(this.nodes, { ...this.options, clients, rate: (this.options.rate * clients) / this.options.clients }),
-    );
+    for (const thread of this.threads) thread.start();
     this.refresh();
   }
 
