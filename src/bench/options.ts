@@ -3,6 +3,7 @@
  * token file and the config file happens in targets.ts). Each problem is a UsageError
  * (exit 2) that names the flag and what it accepts.
  */
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseEnvVarName, validateReplicationGroupId } from '../names.js';
 import { integerFlag as sharedIntegerFlag } from '../flags.js';
@@ -22,6 +23,7 @@ export interface RawBenchOptions {
   authTokenFile?: string;
   user?: string;
   clients?: string;
+  threads?: string;
   pipeline?: string;
   ratio?: string;
   dataSize?: string;
@@ -48,6 +50,8 @@ export interface HostPort {
 }
 
 export interface BenchSettings extends LoadShape {
+  /** Worker threads the load runs in (1 = in the main thread). */
+  threads: number;
   /** Seconds of measured load, unless `requests` is set. */
   testTimeS: number;
   requests?: number;
@@ -158,6 +162,9 @@ export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): T
 
 export function parseSettings(raw: RawBenchOptions, runId: string): BenchSettings {
   const clients = integerFlag('--clients', raw.clients, 1, 1000, DEFAULTS.clients);
+  // Default: every core, but never more threads than connections per node.
+  const threads = integerFlag('--threads', raw.threads, 1, 256, Math.min(availableParallelism(), clients));
+  if (threads > clients) throw new UsageError(`--threads must be at most --clients (${clients}) (got ${threads})`);
   const pipeline = integerFlag('--pipeline', raw.pipeline, 1, 1000, DEFAULTS.pipeline);
   const { sets, gets } = parseRatio(raw.ratio ?? DEFAULTS.ratio);
   const dataSize = integerFlag('--data-size', raw.dataSize, 1, 1_048_576, DEFAULTS.dataSize);
@@ -208,6 +215,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   if (raw.report !== undefined && raw.report.trim() === '') throw new UsageError('--report must be a file path (report.html)');
   return {
     clients,
+    threads,
     pipeline,
     sets,
     gets,

@@ -16,7 +16,8 @@ import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
 import { TimelineSampler } from './timeline.js';
 import type { BenchSettings } from './options.js';
-import { Workload, type LoadNode } from './workload.js';
+import { Workload, type LoadNode, type WorkloadOptions } from './workload.js';
+import { ThreadedWorkload } from './threaded-load.js';
 
 export interface ProgressSnapshot {
   phase: 'prefill' | 'warmup' | 'measure' | 'cleanup';
@@ -81,7 +82,7 @@ export async function runBench(
     }
   }
 
-  const workload = new Workload(nodes, {
+  const workloadOptions: WorkloadOptions = {
     clients: settings.clients,
     pipeline: settings.pipeline,
     sets: settings.sets,
@@ -95,7 +96,9 @@ export async function runBench(
     ttlMs: settings.keyTtlS * 1000,
     requestTimeoutMs: settings.requestTimeoutMs,
     connectTimeoutMs: 2000,
-  });
+  };
+  // --threads > 1: the same load in worker threads, merged here (threaded-load.ts).
+  const workload = settings.threads > 1 ? new ThreadedWorkload(nodes, workloadOptions, settings.threads) : new Workload(nodes, workloadOptions);
   const prober = new LagProbeThread(primary, replicas, {
     probesPerSecond: settings.lagProbes,
     keyPrefix: settings.keyPrefix,

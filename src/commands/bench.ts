@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 600)')
     .option('--user <name>', 'ACL user name for AUTH (needs a token)')
     .option('-c, --clients <n>', 'connections per node, 1-1000 (default 50)')
+    .option('--threads <n>', 'worker threads the load runs in, 1-256 and at most --clients (default: number of cores)')
     .option('--pipeline <n>', 'requests in flight per connection, 1-1000 (default 1)')
     .option('--ratio <set:get>', 'SET:GET mix; SETs go to the primary only (default 1:10)')
     .option('-d, --data-size <bytes>', 'value size of SET, 1-1048576 (default 32)')

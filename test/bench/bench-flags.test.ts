@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { runCli } from '../helpers/cli.js';
 import { parseRatio, parseHostPort, parseSettings, parseTargetSpec } from '../../src/bench/options.js';
 
@@ -18,6 +19,10 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: [...TARGET, '--replica', 'x:0'], message: /--replica must be host:port/ },
   { args: [...TARGET, '--clients', '0'], message: /--clients must be an integer 1-1000 \(got 0\)/ },
   { args: [...TARGET, '--clients', 'many'], message: /--clients must be an integer 1-1000 \(got many\)/ },
+  { args: [...TARGET, '--threads', '0'], message: /--threads must be an integer 1-256 \(got 0\)/ },
+  { args: [...TARGET, '--threads', '257', '--clients', '1000'], message: /--threads must be an integer 1-256 \(got 257\)/ },
+  { args: [...TARGET, '--threads', 'two'], message: /--threads must be an integer 1-256 \(got two\)/ },
+  { args: [...TARGET, '--threads', '5', '--clients', '4'], message: /--threads must be at most --clients \(4\) \(got 5\)/ },
   { args: [...TARGET, '--pipeline', '1001'], message: /--pipeline must be an integer 1-1000 \(got 1001\)/ },
   { args: [...TARGET, '--ratio', '1-10'], message: /--ratio must be SET:GET/ },
   { args: [...TARGET, '--ratio', '0:0'], message: /--ratio must have at least one SET or GET/ },
@@ -68,6 +73,8 @@ test('pure parsers: ratio, host:port, defaults', () => {
   const settings = parseSettings({}, 'abcd1234');
   assert.equal(settings.keyPrefix, 'eck:bench:abcd1234:');
   assert.equal(settings.clients, 50);
+  assert.equal(settings.threads, Math.min(availableParallelism(), 50), '--threads defaults to the cores, capped by --clients');
+  assert.equal(parseSettings({ clients: '1' }, 'abcd1234').threads, 1);
   assert.equal(settings.readFrom, 'all');
   assert.ok(settings.keyTtlS >= settings.testTimeS + settings.warmupS);
 });

@@ -60,13 +60,32 @@ test('a short run reports every node, lag per replica, and leaves no bench key',
   assert.deepEqual(await benchKeysOn(group.replicas[0]!.port), [], 'nor on a replica');
 });
 
+/** Waits until the server has answered at least `count` GETs (INFO commandstats). */
+async function waitForGets(port: number, count: number, timeoutMs: number): Promise<void> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const calls = /^cmdstat_get:calls=(\d+)/m.exec(await redis.info('commandstats'));
+      if (calls && Number(calls[1]) >= count) return;
+      await sleep(50);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 test('a replica killed mid-run: the run completes, that node shows errors and unavailability, the others keep going', async (t) => {
   const group = await startReplicatedRedis(2);
   t.after(() => group.stop());
   const [survivor, victim] = group.replicas as [typeof group.replicas[0], typeof group.replicas[0]];
   const target = ['--primary', `127.0.0.1:${group.primary.port}`, '--replica', `127.0.0.1:${survivor.port}`, '--replica', `127.0.0.1:${victim.port}`];
   const running = runCli(['--output', 'json', 'bench', ...target, '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000']);
-  await sleep(1800);
+  // Kill it once it is serving the load (startup and prefill take longer on a busy machine
+  // than any fixed sleep, and bench threads boot too), then a little into the measurement.
+  await waitForGets(victim.port, 200, 20_000);
+  await sleep(800);
   await victim.stop();
   const result = await running;
   assert.equal(result.code, 0, result.stderr);

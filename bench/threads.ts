@@ -1,0 +1,92 @@
+/**
+ * bench --threads 1 against --threads 2, on a local redis-server with two I/O threads
+ * (io-threads 2, io-threads-do-reads yes) that this script starts on loopback and stops
+ * at the end; the same for memtier_benchmark --threads 1 vs 2 when it is installed. The
+ * total connections are the same in both (bench --clients is per node and split between
+ * threads; memtier -c is per thread, so it gets 50 and 25). Rounds alternate the settings
+ * so that other work on the machine hits both; the medians are compared, as ratios.
+ * Not a test; run it by hand:
+ *
+ *   npm run build && node dist/bench/threads.js [--rounds 3] [--seconds 3] [--pipeline 16]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisNode } from '../src/local/redis-node.js';
+import type { BenchReport } from '../src/bench/report.js';
+
+const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
+const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const rounds = Number(flag('--rounds', '3'));
+const seconds = Number(flag('--seconds', '3'));
+const pipeline = Number(flag('--pipeline', '16'));
+const clients = 50;
+
+function exec(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function benchOps(port: number, threads: number): Promise<number> {
+  const result = await exec(process.execPath, [
+    CLI, '--output', 'json', 'bench', '--primary', `127.0.0.1:${port}`, '--threads', String(threads),
+    '--clients', String(clients), '--pipeline', String(pipeline), '--ratio', '1:10', '--data-size', '32',
+    '--test-time', String(seconds), '--warmup', '0.5', '--lag-probes', '0',
+  ]);
+  if (result.code !== 0) throw new Error(`bench --threads ${threads} failed: ${result.stderr}`);
+  return (JSON.parse(result.stdout) as BenchReport).total.opsPerSec;
+}
+
+async function memtierOps(port: number, threads: number): Promise<number> {
+  const result = await exec(MEMTIER, [
+    '-s', '127.0.0.1', '-p', String(port), '--protocol', 'redis', '--threads', String(threads), '-c', String(clients / threads),
+    '--pipeline', String(pipeline), '--ratio', '1:10', '-d', '32', '--key-maximum', '10000', '--test-time', String(seconds), '--hide-histogram',
+  ]);
+  if (result.code !== 0) throw new Error(`memtier_benchmark failed: ${result.stderr}`);
+  const totals = /^Totals\s+([\d.]+)/m.exec(result.stdout);
+  if (!totals) throw new Error(`no Totals line in memtier output:\n${result.stdout}`);
+  return Number(totals[1]);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function compare(name: string, run: (threads: number) => Promise<number>): Promise<void> {
+  const figures: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const threads of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) figures[threads].push(await run(threads));
+  }
+  const one = median(figures[1]);
+  const two = median(figures[2]);
+  console.log(`${name}: --threads 1 ${Math.round(one).toLocaleString('en-US')} ops/s, --threads 2 ${Math.round(two).toLocaleString('en-US')} ops/s, ratio ${(two / one).toFixed(2)}× (median of ${rounds}; rounds 1: ${figures[1].map(Math.round).join(', ')}; 2: ${figures[2].map(Math.round).join(', ')})`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'eck-bench-threads-'));
+const server = await RedisNode.start({
+  binary: process.env.REDIS_SERVER ?? 'redis-server',
+  host: '127.0.0.1',
+  dir,
+  extraConfig: ['io-threads 2', 'io-threads-do-reads yes'],
+});
+try {
+  console.log(`redis-server on 127.0.0.1:${server.port} with io-threads 2; ${clients} connections, pipeline ${pipeline}, SET:GET 1:10, ${seconds} s per run`);
+  await compare('elasticache-kit bench', (threads) => benchOps(server.port, threads));
+  if (spawnSync(MEMTIER, ['--version']).error) console.log(`memtier_benchmark: skipped (${MEMTIER} is not installed)`);
+  else await compare('memtier_benchmark', (threads) => memtierOps(server.port, threads));
+} finally {
+  await server.stop(2000);
+  rmSync(dir, { recursive: true, force: true });
+}
