@@ -12,12 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CreateReplicationGroupCommand, ElastiCacheClient, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
+import {
+  CreateReplicationGroupCommand,
+  ElastiCacheClient,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
 import { startEmulator } from '../src/local/server.js';
 
 const runs = Number(process.argv[2] ?? 15);
 // ELASTICACHE_KIT_BENCH_BIN points at another shim (e.g. one that loads tsc's dist/src) to compare.
-const CLI = process.env.ELASTICACHE_KIT_BENCH_BIN ?? fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
+const CLI =
+  process.env.ELASTICACHE_KIT_BENCH_BIN ?? fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const stateDir = mkdtempSync(join(tmpdir(), 'endpoints-latency-'));
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const env = {
@@ -50,7 +55,9 @@ function runProgram(file: string, argv: string[]): Promise<RunResult> {
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr })),
+  );
 }
 
 function median(times: number[]): number {
@@ -74,7 +81,7 @@ async function measure(name: string, start: () => Promise<RunResult>): Promise<n
 /** The AWS CLI's version line, or undefined when it is not installed. */
 async function awsCliVersion(): Promise<string | undefined> {
   const result = await runProgram('aws', ['--version']).catch(() => undefined);
-  if (!result || result.code !== 0) return undefined;
+  if (result?.code !== 0) return undefined;
   return (result.stdout + result.stderr).trim().split(/\s/)[0];
 }
 
@@ -90,20 +97,39 @@ function summary(times: number[]): string {
 }
 
 const emulator = await startEmulator({ host: '127.0.0.1', port: 0, stateDir });
-const client = new ElastiCacheClient({ region: 'us-east-1', endpoint: emulator.url, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: 'bench' } });
+const client = new ElastiCacheClient({
+  region: 'us-east-1',
+  endpoint: emulator.url,
+  credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: 'bench' },
+});
 try {
-  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'demo', ReplicationGroupDescription: 'latency', NumCacheClusters: 3, AutomaticFailoverEnabled: true }));
-  await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 60 }, { ReplicationGroupId: 'demo' });
+  await client.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'demo',
+      ReplicationGroupDescription: 'latency',
+      NumCacheClusters: 3,
+      AutomaticFailoverEnabled: true,
+    }),
+  );
+  await waitUntilReplicationGroupAvailable(
+    { client, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
+    { ReplicationGroupId: 'demo' },
+  );
   const target = ['--endpoint-url', emulator.url];
   const scenarios: [string, string[]][] = [
     ['--version (node + CLI floor)', ['--version']],
     ['endpoints demo (json)', [...target, 'endpoints', 'demo']],
     ['endpoints demo --format dotenv', [...target, 'endpoints', 'demo', '--format', 'dotenv']],
-    ['endpoints demo --format appsettings-xml --out web.config', [...target, 'endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config']],
+    [
+      'endpoints demo --format appsettings-xml --out web.config',
+      [...target, 'endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config'],
+    ],
     // For comparison: the same two API calls from a command that still loads the EC2 client.
     ['wait demo --output json (same calls + EC2 client load)', [...target, '--output', 'json', 'wait', 'demo']],
   ];
-  console.log(`endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh process per run (node ${process.version})`);
+  console.log(
+    `endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh process per run (node ${process.version})`,
+  );
   const nodeFloor = await measure('node -e 0 (bare node start)', () => runProgram(process.execPath, ['-e', '0']));
   const medians = new Map<string, number>();
   for (const [name, args] of scenarios) medians.set(name, await measure(name, () => run(args)));
@@ -113,14 +139,23 @@ try {
   let awsDescribe: number | undefined;
   if (aws) {
     awsDescribe = await measure(`${aws} describe-replication-groups`, () =>
-      runProgram('aws', ['--endpoint-url', emulator.url, 'elasticache', 'describe-replication-groups', '--replication-group-id', 'demo']),
+      runProgram('aws', [
+        '--endpoint-url',
+        emulator.url,
+        'elasticache',
+        'describe-replication-groups',
+        '--replication-group-id',
+        'demo',
+      ]),
     );
   }
   console.log('start-up goals (medians):');
   console.log(`  endpoints demo: ${endpoints.toFixed(0)} ms (goal <= 300 ms) ${endpoints <= 300 ? 'ok' : 'MISSED'}`);
   if (awsDescribe !== undefined) {
     const ratio = endpoints / awsDescribe;
-    console.log(`  endpoints / ${aws} describe-replication-groups: ${ratio.toFixed(2)}x (goal <= 0.25x) ${ratio <= 0.25 ? 'ok' : 'MISSED'}`);
+    console.log(
+      `  endpoints / ${aws} describe-replication-groups: ${ratio.toFixed(2)}x (goal <= 0.25x) ${ratio <= 0.25 ? 'ok' : 'MISSED'}`,
+    );
   } else {
     console.log('  endpoints / aws describe-replication-groups: not measured (the aws CLI is not installed)');
   }
@@ -129,13 +164,21 @@ try {
   const traced = await run([...target, 'endpoints', 'demo'], ['--import', HOOK]);
   // A bundle chunk stands for the npm packages compiled into it, which its source map lists.
   const loaded = [...traced.stderr.matchAll(/^LOADED (.*)$/gm)].map((m) => m[1]!);
-  const bundled = [...stderrChunks(traced.stderr)].flatMap((url) => (JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] }).sources);
-  const packages = new Set(
-    [...loaded, ...bundled].map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]).filter((name): name is string => name !== undefined),
+  const bundled = [...stderrChunks(traced.stderr)].flatMap(
+    (url) => (JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] }).sources,
   );
-  const heavy = ['ioredis', '@inquirer/prompts', 'ora', 'fast-xml-parser', '@aws-sdk/client-ec2'].filter((name) => packages.has(name));
+  const packages = new Set(
+    [...loaded, ...bundled]
+      .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1])
+      .filter((name): name is string => name !== undefined),
+  );
+  const heavy = ['ioredis', '@inquirer/prompts', 'ora', 'fast-xml-parser', '@aws-sdk/client-ec2'].filter((name) =>
+    packages.has(name),
+  );
   console.log(`  npm packages imported by endpoints demo (ESM entry points): ${[...packages].join(', ')}`);
-  console.log(`  ioredis / inquirer / ora / fast-xml-parser / client-ec2 loaded: ${heavy.length ? heavy.join(', ') : 'none'}`);
+  console.log(
+    `  ioredis / inquirer / ora / fast-xml-parser / client-ec2 loaded: ${heavy.length ? heavy.join(', ') : 'none'}`,
+  );
 } finally {
   client.destroy();
   await emulator.close();

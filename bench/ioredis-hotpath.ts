@@ -18,7 +18,10 @@ const clients = 50;
 const keys = Array.from({ length: 10_000 }, (_, i) => `eck:bench:iohp:k:${i}`);
 
 async function withIoredis(pipeline: number): Promise<{ opsPerSec: number; cpu: number }> {
-  const conns = Array.from({ length: clients }, () => new Redis({ port, host: '127.0.0.1', enableAutoPipelining: false, protocol: 2, disableClientInfo: true }));
+  const conns = Array.from(
+    { length: clients },
+    () => new Redis({ port, host: '127.0.0.1', enableAutoPipelining: false, protocol: 2, disableClientInfo: true }),
+  );
   await Promise.all(conns.map((c) => c.ping()));
   let ops = 0;
   let stop = false;
@@ -49,8 +52,19 @@ async function withIoredis(pipeline: number): Promise<{ opsPerSec: number; cpu: 
 
 async function withLoadConnection(pipeline: number): Promise<{ opsPerSec: number; cpu: number }> {
   const w = new Workload([{ id: 'p', role: 'primary', address: { host: '127.0.0.1', port } }], {
-    clients, pipeline, sets: 0, gets: 1, dataSize: 32, keyMaximum: 10_000, keyPattern: 'R', readFrom: 'all', rate: 0,
-    keyPrefix: 'eck:bench:iohp2:', ttlMs: 60_000, requestTimeoutMs: 5000, connectTimeoutMs: 2000,
+    clients,
+    pipeline,
+    sets: 0,
+    gets: 1,
+    dataSize: 32,
+    keyMaximum: 10_000,
+    keyPattern: 'R',
+    readFrom: 'all',
+    rate: 0,
+    keyPrefix: 'eck:bench:iohp2:',
+    ttlMs: 60_000,
+    requestTimeoutMs: 5000,
+    connectTimeoutMs: 2000,
   });
   await w.prefill(w.nodes[0]!);
   w.start();
@@ -75,7 +89,9 @@ try {
     for (let round = 0; round < 2; round++) {
       const io = await withIoredis(pipeline);
       const ours = await withLoadConnection(pipeline);
-      console.log(`P${pipeline} round ${round + 1}: ioredis ${Math.round(io.opsPerSec)} ops/s (client CPU ${io.cpu.toFixed(0)}%), LoadConnection ${Math.round(ours.opsPerSec)} ops/s (client CPU ${ours.cpu.toFixed(0)}%)`);
+      console.log(
+        `P${pipeline} round ${round + 1}: ioredis ${Math.round(io.opsPerSec)} ops/s (client CPU ${io.cpu.toFixed(0)}%), LoadConnection ${Math.round(ours.opsPerSec)} ops/s (client CPU ${ours.cpu.toFixed(0)}%)`,
+      );
     }
   }
 } finally {

@@ -27,7 +27,10 @@ const testTime = flag('--test-time', '5');
 const clients = flag('--clients', '5');
 const credentials = { accessKeyId: 'AKIALAGACCURACY00000', secretAccessKey: 'local' };
 
-function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env } });
     let stdout = '';
@@ -63,11 +66,32 @@ async function measure(delay: number): Promise<Row[]> {
         NumCacheClusters: 3,
       }),
     );
-    await waitForReplicationGroup({ elasticache, ec2, region: 'us-east-1', local: true }, 'lag-accuracy', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
-    const env = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+    await waitForReplicationGroup({ elasticache, ec2, region: 'us-east-1', local: true }, 'lag-accuracy', {
+      until: 'available',
+      timeoutMs: 60_000,
+      pollMs: 100,
+    });
+    const env = {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    };
     // Load alongside the probes (--clients per node): lag under load.
     const result = await runCli(
-      ['--endpoint-url', emulator.url, '--output', 'json', 'bench', 'lag-accuracy', '--test-time', testTime, '--clients', clients, '--lag-probes', '50'],
+      [
+        '--endpoint-url',
+        emulator.url,
+        '--output',
+        'json',
+        'bench',
+        'lag-accuracy',
+        '--test-time',
+        testTime,
+        '--clients',
+        clients,
+        '--lag-probes',
+        '50',
+      ],
       env,
     );
     if (result.code !== 0) throw new Error(`bench failed (${result.code}): ${result.stderr}`);
@@ -93,8 +117,21 @@ console.log(`load: --clients ${clients} per node, ${testTime} s, 50 probes/s`);
 const rows: Row[] = [];
 for (const delay of delays) rows.push(...(await measure(delay)));
 const line = (cells: Array<string | number>) => cells.map((c) => String(c).padStart(12)).join(' ');
-console.log(line(['delay ms', 'replica', 'lag p50 ms', 'lag p99 ms', 'poll rtt ms', 'stale reads', 'bound ms', 'result']));
+console.log(
+  line(['delay ms', 'replica', 'lag p50 ms', 'lag p99 ms', 'poll rtt ms', 'stale reads', 'bound ms', 'result']),
+);
 for (const r of rows) {
-  console.log(line([r.delay, r.replica, r.p50, r.p99, r.rtt, `${(r.stale * 100).toFixed(1)}%`, `±${(1 + 0.1 * r.delay).toFixed(1)}`, r.pass ? 'pass' : 'FAIL']));
+  console.log(
+    line([
+      r.delay,
+      r.replica,
+      r.p50,
+      r.p99,
+      r.rtt,
+      `${(r.stale * 100).toFixed(1)}%`,
+      `±${(1 + 0.1 * r.delay).toFixed(1)}`,
+      r.pass ? 'pass' : 'FAIL',
+    ]),
+  );
 }
 process.exitCode = rows.every((r) => r.pass) ? 0 : 1;

@@ -25,8 +25,28 @@ async function freePort(): Promise<number> {
 }
 
 function bench(port: number, seconds: number): Promise<{ p50: number; p99: number; max: number; opsPerSec: number }> {
-  const args = [CLI, '--output', 'json', 'bench', '--primary', `127.0.0.1:${port}`, '--rate', '1000', '--clients', '10', '--test-time', String(seconds), '--warmup', '0.5', '--lag-probes', '0'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const args = [
+    CLI,
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${port}`,
+    '--rate',
+    '1000',
+    '--clients',
+    '10',
+    '--test-time',
+    String(seconds),
+    '--warmup',
+    '0.5',
+    '--lag-probes',
+    '0',
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c) => (out += c));
@@ -34,7 +54,9 @@ function bench(port: number, seconds: number): Promise<{ p50: number; p99: numbe
   return new Promise((resolve, reject) =>
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`bench exited ${code}: ${err}`));
-      const report = JSON.parse(out) as { total: { opsPerSec: number; latencyMs: { p50: number; p99: number; max: number } } };
+      const report = JSON.parse(out) as {
+        total: { opsPerSec: number; latencyMs: { p50: number; p99: number; max: number } };
+      };
       resolve({ ...report.total.latencyMs, opsPerSec: report.total.opsPerSec });
     }),
   );
@@ -42,7 +64,11 @@ function bench(port: number, seconds: number): Promise<{ p50: number; p99: numbe
 
 const dir = mkdtempSync(join(tmpdir(), 'open-loop-'));
 const port = await freePort();
-const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--dir', dir], { stdio: 'ignore' });
+const server = spawn(
+  'redis-server',
+  ['--port', String(port), '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--dir', dir],
+  { stdio: 'ignore' },
+);
 const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
 try {
   for (let i = 0; i < 50 && cli('PING').stdout.trim() !== 'PONG'; i++) await sleep(100);

@@ -43,9 +43,28 @@ function exec(command: string, argv: string[]): Promise<{ code: number | null; s
 
 async function benchOps(port: number, threads: number): Promise<number> {
   const result = await exec(process.execPath, [
-    CLI, '--output', 'json', 'bench', '--primary', `127.0.0.1:${port}`, '--threads', String(threads),
-    '--clients', String(clients), '--pipeline', String(pipeline), '--ratio', '1:10', '--data-size', '32',
-    '--test-time', String(seconds), '--warmup', '0.5', '--lag-probes', '0',
+    CLI,
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${port}`,
+    '--threads',
+    String(threads),
+    '--clients',
+    String(clients),
+    '--pipeline',
+    String(pipeline),
+    '--ratio',
+    '1:10',
+    '--data-size',
+    '32',
+    '--test-time',
+    String(seconds),
+    '--warmup',
+    '0.5',
+    '--lag-probes',
+    '0',
   ]);
   if (result.code !== 0) throw new Error(`bench --threads ${threads} failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as BenchReport).total.opsPerSec;
@@ -53,8 +72,27 @@ async function benchOps(port: number, threads: number): Promise<number> {
 
 async function memtierOps(port: number, threads: number): Promise<number> {
   const result = await exec(MEMTIER, [
-    '-s', '127.0.0.1', '-p', String(port), '--protocol', 'redis', '--threads', String(threads), '-c', String(clients / threads),
-    '--pipeline', String(pipeline), '--ratio', '1:10', '-d', '32', '--key-maximum', '10000', '--test-time', String(seconds), '--hide-histogram',
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '--protocol',
+    'redis',
+    '--threads',
+    String(threads),
+    '-c',
+    String(clients / threads),
+    '--pipeline',
+    String(pipeline),
+    '--ratio',
+    '1:10',
+    '-d',
+    '32',
+    '--key-maximum',
+    '10000',
+    '--test-time',
+    String(seconds),
+    '--hide-histogram',
   ]);
   if (result.code !== 0) throw new Error(`memtier_benchmark failed: ${result.stderr}`);
   const totals = /^Totals\s+([\d.]+)/m.exec(result.stdout);
@@ -67,11 +105,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function compare(name: string, run: (threads: number) => Promise<number>): Promise<void> {
   const figures: Record<1 | 2, number[]> = { 1: [], 2: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const threads of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) figures[threads].push(await run(threads));
+    for (const threads of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const))
+      figures[threads].push(await run(threads));
   }
   const one = median(figures[1]);
   const two = median(figures[2]);
-  console.log(`${name}: --threads 1 ${Math.round(one).toLocaleString('en-US')} ops/s, --threads 2 ${Math.round(two).toLocaleString('en-US')} ops/s, ratio ${(two / one).toFixed(2)}× (median of ${rounds}; rounds 1: ${figures[1].map(Math.round).join(', ')}; 2: ${figures[2].map(Math.round).join(', ')})`);
+  console.log(
+    `${name}: --threads 1 ${Math.round(one).toLocaleString('en-US')} ops/s, --threads 2 ${Math.round(two).toLocaleString('en-US')} ops/s, ratio ${(two / one).toFixed(2)}× (median of ${rounds}; rounds 1: ${figures[1].map(Math.round).join(', ')}; 2: ${figures[2].map(Math.round).join(', ')})`,
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'eck-bench-threads-'));
@@ -82,7 +123,9 @@ const server = await RedisNode.start({
   extraConfig: ['io-threads 2', 'io-threads-do-reads yes'],
 });
 try {
-  console.log(`redis-server on 127.0.0.1:${server.port} with io-threads 2; ${clients} connections, pipeline ${pipeline}, SET:GET 1:10, ${seconds} s per run`);
+  console.log(
+    `redis-server on 127.0.0.1:${server.port} with io-threads 2; ${clients} connections, pipeline ${pipeline}, SET:GET 1:10, ${seconds} s per run`,
+  );
   await compare('elasticache-kit bench', (threads) => benchOps(server.port, threads));
   if (spawnSync(MEMTIER, ['--version']).error) console.log(`memtier_benchmark: skipped (${MEMTIER} is not installed)`);
   else await compare('memtier_benchmark', (threads) => memtierOps(server.port, threads));

@@ -50,9 +50,27 @@ function exec(command: string, argv: string[]): Promise<{ code: number | null; s
 
 async function ours(port: number, clients: number, tls: string[]): Promise<number> {
   const result = await exec(process.execPath, [
-    CLI, '--output', 'json', 'bench', '--primary', `127.0.0.1:${port}`, ...tls,
-    '--clients', String(clients), '--ratio', '1:1', '--read-from', 'primary', '--key-maximum', '10000',
-    '--test-time', String(seconds), '--warmup', '1', '--lag-probes', '0',
+    CLI,
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${port}`,
+    ...tls,
+    '--clients',
+    String(clients),
+    '--ratio',
+    '1:1',
+    '--read-from',
+    'primary',
+    '--key-maximum',
+    '10000',
+    '--test-time',
+    String(seconds),
+    '--warmup',
+    '1',
+    '--lag-probes',
+    '0',
   ]);
   if (result.code !== 0) throw new Error(`bench failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as BenchReport).total.opsPerSec;
@@ -60,7 +78,22 @@ async function ours(port: number, clients: number, tls: string[]): Promise<numbe
 
 async function redisBenchmark(port: number, clients: number, tls: string[]): Promise<number> {
   const requests = clients === 1 ? 30_000 : 200_000;
-  const result = await exec(REDIS_BENCHMARK, ['-h', '127.0.0.1', '-p', String(port), ...tls, '-c', String(clients), '-r', '10000', '-n', String(requests), '-t', 'set,get', '--csv']);
+  const result = await exec(REDIS_BENCHMARK, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    ...tls,
+    '-c',
+    String(clients),
+    '-r',
+    '10000',
+    '-n',
+    String(requests),
+    '-t',
+    'set,get',
+    '--csv',
+  ]);
   if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
   // One row per test: "SET","rps",... / "GET","rps",... -> their mean.
   const rps = result.stdout
@@ -76,27 +109,55 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 const stateDir = mkdtempSync(join(tmpdir(), 'eck-tls-cost-'));
 const emulator = await startEmulator({ host: '127.0.0.1', port: 0, stateDir, replicationDelayMs: 0 });
-const elasticache = new ElastiCacheClient({ region: 'us-east-1', endpoint: emulator.url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const elasticache = new ElastiCacheClient({
+  region: 'us-east-1',
+  endpoint: emulator.url,
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
 try {
   await elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'tls-cost', ReplicationGroupDescription: 'tls cost', NumCacheClusters: 1, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'tls-cost',
+      ReplicationGroupDescription: 'tls cost',
+      NumCacheClusters: 1,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'preferred',
+    }),
   );
-  await waitUntilReplicationGroupAvailable({ client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 }, { ReplicationGroupId: 'tls-cost' });
-  const group = (await elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'tls-cost' }))).ReplicationGroups![0]!;
+  await waitUntilReplicationGroupAvailable(
+    { client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
+    { ReplicationGroupId: 'tls-cost' },
+  );
+  const group = (await elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'tls-cost' })))
+    .ReplicationGroups![0]!;
   const port = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
   const ca = caCertPath(stateDir);
-  console.log(`one local group (TransitEncryptionMode preferred), primary endpoint 127.0.0.1:${port}; SET:GET 1:1, ${rounds} alternating rounds of ~${seconds} s, medians\n`);
+  console.log(
+    `one local group (TransitEncryptionMode preferred), primary endpoint 127.0.0.1:${port}; SET:GET 1:1, ${rounds} alternating rounds of ~${seconds} s, medians\n`,
+  );
   const rows: string[][] = [];
   for (const clients of clientCounts) {
-    const figures = { oursPlain: [] as number[], oursTls: [] as number[], rbPlain: [] as number[], rbTls: [] as number[] };
+    const figures = {
+      oursPlain: [] as number[],
+      oursTls: [] as number[],
+      rbPlain: [] as number[],
+      rbTls: [] as number[],
+    };
     for (let round = 0; round < rounds; round++) {
       figures.oursPlain.push(await ours(port, clients, []));
       figures.oursTls.push(await ours(port, clients, ['--tls', '--ca', ca]));
       figures.rbPlain.push(await redisBenchmark(port, clients, []));
       figures.rbTls.push(await redisBenchmark(port, clients, ['--tls', '--cacert', ca]));
-      process.stderr.write(`  clients ${clients} round ${round + 1}: bench ${figures.oursPlain.at(-1)!.toFixed(0)} / tls ${figures.oursTls.at(-1)!.toFixed(0)}; redis-benchmark ${figures.rbPlain.at(-1)!.toFixed(0)} / tls ${figures.rbTls.at(-1)!.toFixed(0)}\n`);
+      process.stderr.write(
+        `  clients ${clients} round ${round + 1}: bench ${figures.oursPlain.at(-1)!.toFixed(0)} / tls ${figures.oursTls.at(-1)!.toFixed(0)}; redis-benchmark ${figures.rbPlain.at(-1)!.toFixed(0)} / tls ${figures.rbTls.at(-1)!.toFixed(0)}\n`,
+      );
     }
-    const [op, ot, rp, rt] = [median(figures.oursPlain), median(figures.oursTls), median(figures.rbPlain), median(figures.rbTls)];
+    const [op, ot, rp, rt] = [
+      median(figures.oursPlain),
+      median(figures.oursTls),
+      median(figures.rbPlain),
+      median(figures.rbTls),
+    ];
     rows.push(['bench', String(clients), op.toFixed(0), ot.toFixed(0), (ot / op).toFixed(2)]);
     rows.push(['redis-benchmark', String(clients), rp.toFixed(0), rt.toFixed(0), (rt / rp).toFixed(2)]);
   }

@@ -65,12 +65,33 @@ function exec(command: string, argv: string[]): Promise<{ code: number | null; s
   });
 }
 
-async function redisBenchmark(port: number, pipeline: number, command: 'set' | 'get', expectedOpsPerSec: number): Promise<Figures> {
+async function redisBenchmark(
+  port: number,
+  pipeline: number,
+  command: 'set' | 'get',
+  expectedOpsPerSec: number,
+): Promise<Figures> {
   // -n sized for about `seconds` of load at the rate seen so far.
   const requests = Math.max(100_000, Math.round(expectedOpsPerSec * seconds));
   const value = 'x'.repeat(dataSize);
-  const commandLine = command === 'set' ? ['SET', 'key:__rand_int__', value, 'PX', '3600000'] : ['GET', 'key:__rand_int__'];
-  const result = await exec(REDIS_BENCHMARK, ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-P', String(pipeline), '-r', String(keyspace), '-n', String(requests), '--csv', ...commandLine]);
+  const commandLine =
+    command === 'set' ? ['SET', 'key:__rand_int__', value, 'PX', '3600000'] : ['GET', 'key:__rand_int__'];
+  const result = await exec(REDIS_BENCHMARK, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-c',
+    String(clients),
+    '-P',
+    String(pipeline),
+    '-r',
+    String(keyspace),
+    '-n',
+    String(requests),
+    '--csv',
+    ...commandLine,
+  ]);
   if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
   // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
   const row = result.stdout.trim().split('\n').pop() ?? '';
@@ -81,10 +102,30 @@ async function redisBenchmark(port: number, pipeline: number, command: 'set' | '
 
 async function ours(port: number, pipeline: number, command: 'set' | 'get', attempt = 1): Promise<Figures> {
   const result = await exec(process.execPath, [
-    CLI, '--output', 'json', 'bench', '--primary', `127.0.0.1:${port}`,
-    '--clients', String(clients), '--pipeline', String(pipeline), '--data-size', String(dataSize),
-    '--key-maximum', String(keyspace), '--ratio', command === 'set' ? '1:0' : '0:1', '--read-from', 'primary',
-    '--test-time', String(seconds), '--warmup', '1', '--lag-probes', '0',
+    CLI,
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${port}`,
+    '--clients',
+    String(clients),
+    '--pipeline',
+    String(pipeline),
+    '--data-size',
+    String(dataSize),
+    '--key-maximum',
+    String(keyspace),
+    '--ratio',
+    command === 'set' ? '1:0' : '0:1',
+    '--read-from',
+    'primary',
+    '--test-time',
+    String(seconds),
+    '--warmup',
+    '1',
+    '--lag-probes',
+    '0',
   ]);
   // One retry: other people's builds may rewrite dist/ under a running benchmark.
   if (result.code !== 0 && attempt === 1) return ours(port, pipeline, command, 2);
@@ -101,8 +142,21 @@ const dir = mkdtempSync(join(tmpdir(), 'eck-vs-redis-benchmark-'));
 const server = await RedisNode.start({ binary: process.env.REDIS_SERVER ?? 'redis-server', host: '127.0.0.1', dir });
 if (pin) spawnSync('taskset', ['-pc', '0', String(server.pid)]);
 try {
-  console.log(`redis-server on port ${server.port}${pin ? ' (pinned to core 0, load generators to core 1)' : ''}; ${clients} clients, ${dataSize}-byte values, ${keyspace} keys, ${rounds} alternating rounds of ~${seconds} s, medians\n`);
-  const header = ['pipeline', 'command', 'rb ops/s', 'ours ops/s', 'ratio', 'rb p50 ms', 'ours p50', 'p50 ratio', 'rb p99 ms', 'ours p99'];
+  console.log(
+    `redis-server on port ${server.port}${pin ? ' (pinned to core 0, load generators to core 1)' : ''}; ${clients} clients, ${dataSize}-byte values, ${keyspace} keys, ${rounds} alternating rounds of ~${seconds} s, medians\n`,
+  );
+  const header = [
+    'pipeline',
+    'command',
+    'rb ops/s',
+    'ours ops/s',
+    'ratio',
+    'rb p50 ms',
+    'ours p50',
+    'p50 ratio',
+    'rb p99 ms',
+    'ours p99',
+  ];
   const rows: string[][] = [];
   for (const pipeline of [1, 16]) {
     for (const command of ['set', 'get'] as const) {
@@ -114,15 +168,25 @@ try {
         expected = a.opsPerSec;
         rb.push(a);
         us.push(await ours(server.port, pipeline, command));
-        process.stderr.write(`  P${pipeline} ${command} round ${round + 1}: redis-benchmark ${Math.round(a.opsPerSec)} ops/s p50 ${a.p50}, ours ${us[us.length - 1]!.opsPerSec} ops/s p50 ${us[us.length - 1]!.p50}\n`);
+        process.stderr.write(
+          `  P${pipeline} ${command} round ${round + 1}: redis-benchmark ${Math.round(a.opsPerSec)} ops/s p50 ${a.p50}, ours ${us[us.length - 1]!.opsPerSec} ops/s p50 ${us[us.length - 1]!.p50}\n`,
+        );
       }
       const rbOps = median(rb.map((f) => f.opsPerSec));
       const usOps = median(us.map((f) => f.opsPerSec));
       const rbP50 = median(rb.map((f) => f.p50));
       const usP50 = median(us.map((f) => f.p50));
       rows.push([
-        String(pipeline), command.toUpperCase(), String(Math.round(rbOps)), String(Math.round(usOps)), (usOps / rbOps).toFixed(2),
-        rbP50.toFixed(3), usP50.toFixed(3), (usP50 / rbP50).toFixed(2), median(rb.map((f) => f.p99)).toFixed(3), median(us.map((f) => f.p99)).toFixed(3),
+        String(pipeline),
+        command.toUpperCase(),
+        String(Math.round(rbOps)),
+        String(Math.round(usOps)),
+        (usOps / rbOps).toFixed(2),
+        rbP50.toFixed(3),
+        usP50.toFixed(3),
+        (usP50 / rbP50).toFixed(2),
+        median(rb.map((f) => f.p99)).toFixed(3),
+        median(us.map((f) => f.p99)).toFixed(3),
       ]);
     }
   }

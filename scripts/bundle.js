@@ -53,7 +53,9 @@ await build({
   sourcemap: 'linked',
   chunkNames: '[name]-[hash]',
   // Bundled CommonJS dependencies (ioredis, …) call require() for node built-ins.
-  banner: { js: "import { createRequire as __ekCreateRequire } from 'node:module'; const require = __ekCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ekCreateRequire } from 'node:module'; const require = __ekCreateRequire(import.meta.url);",
+  },
   plugins: [relativeUrls],
   logLevel: 'warning',
 });

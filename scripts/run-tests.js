@@ -55,7 +55,8 @@ for (const [name, group, concurrency] of [
   );
   if (result.status !== 0) status = result.status ?? 1;
   const summary = readFileSync(tap, 'utf8');
-  for (const key of Object.keys(totals)) totals[key] += Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  for (const key of Object.keys(totals))
+    totals[key] += Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
 }
 rmSync(tapDir, { recursive: true, force: true });
 // One closing line for the whole suite (both runs).

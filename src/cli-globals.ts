@@ -7,8 +7,13 @@ export function addGlobalOptions(program: Command): void {
     .option('--region <region>', 'AWS region (default: AWS_REGION, then the profile)')
     .option('--profile <name>', 'named profile from ~/.aws/config and ~/.aws/credentials')
     .option('--endpoint-url <url>', 'send AWS API calls to this URL instead of AWS')
-    .option('--local', 'use the local emulator (http://127.0.0.1:$ELASTICACHE_KIT_LOCAL_PORT, default 4566), starting it when needed')
-    .addOption(new Option('--output <format>', 'result format on stdout').choices(OUTPUT_FORMATS as string[]).default('table'))
+    .option(
+      '--local',
+      'use the local emulator (http://127.0.0.1:$ELASTICACHE_KIT_LOCAL_PORT, default 4566), starting it when needed',
+    )
+    .addOption(
+      new Option('--output <format>', 'result format on stdout').choices(OUTPUT_FORMATS as string[]).default('table'),
+    )
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--debug', 'log API calls and internals to stderr');
 }

@@ -9,7 +9,8 @@ const show = (value: string) => (value === '' ? '""' : value);
 /** Replication group id: 1-40 letters, digits, hyphens; starts with a letter; no `--`; no trailing `-`. Lower-cased as AWS stores it. */
 export function validateReplicationGroupId(value: string, flag = 'id'): string {
   const rule = `${flag} must be 1-40 letters, digits or hyphens, start with a letter, with no two consecutive hyphens and no trailing hyphen`;
-  if (value.length < 1 || value.length > 40) throw new UsageError(`${rule} (got ${show(value)}, ${value.length} characters)`);
+  if (value.length < 1 || value.length > 40)
+    throw new UsageError(`${rule} (got ${show(value)}, ${value.length} characters)`);
   if (!/^[A-Za-z0-9-]+$/.test(value)) throw new UsageError(`${rule} (got ${show(value)})`);
   if (!/^[A-Za-z]/.test(value)) throw new UsageError(`${rule}; it must start with a letter (got ${value})`);
   if (value.includes('--')) throw new UsageError(`${rule}; it contains "--" (got ${value})`);
@@ -23,7 +24,9 @@ export const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The variable named by `flag` (default --auth-token-env). */
 export function parseEnvVarName(value: string, flag = '--auth-token-env'): string {
   if (!ENV_VAR_NAME.test(value)) {
-    throw new UsageError(`${flag} must name an environment variable: letters, digits and _, not starting with a digit, such as REDIS_AUTH (got ${JSON.stringify(value)})`);
+    throw new UsageError(
+      `${flag} must name an environment variable: letters, digits and _, not starting with a digit, such as REDIS_AUTH (got ${JSON.stringify(value)})`,
+    );
   }
   return value;
 }

@@ -24,7 +24,9 @@ export function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = proces
     parseEnvVarName(source.name);
     const value = env[source.name];
     if (value === undefined || value === '') {
-      throw new UsageError(`--auth-token-env ${source.name}: the variable is not set or empty (export ${source.name}=… first)`);
+      throw new UsageError(
+        `--auth-token-env ${source.name}: the variable is not set or empty (export ${source.name}=… first)`,
+      );
     }
     if (/[\r\n]/.test(value)) throw new UsageError(`--auth-token-env ${source.name}: the token must be one line`);
     return { value, origin: `$${source.name}`, warnings: [] };

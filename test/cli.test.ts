@@ -5,7 +5,17 @@ import { runCli } from './helpers/cli.js';
 test('--help lists every command and the global options', async () => {
   const result = await runCli(['--help']);
   assert.equal(result.code, 0);
-  for (const name of ['create-cluster', 'endpoints', 'bench', 'local', 'demo', 'wait', 'list', 'failover', 'delete-cluster']) {
+  for (const name of [
+    'create-cluster',
+    'endpoints',
+    'bench',
+    'local',
+    'demo',
+    'wait',
+    'list',
+    'failover',
+    'delete-cluster',
+  ]) {
     assert.match(result.stdout, new RegExp(`^  ${name}\\b`, 'm'), `help lists ${name}`);
   }
   for (const flag of ['--region', '--profile', '--endpoint-url', '--local', '--output', '--no-color', '--debug']) {

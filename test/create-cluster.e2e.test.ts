@@ -8,8 +8,17 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
-import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
+import {
+  DescribeCacheSubnetGroupsCommand,
+  DescribeReplicationGroupsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-elasticache';
+import {
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
@@ -23,10 +32,14 @@ async function securityGroups(): Promise<SecurityGroup[]> {
   return (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
 }
 async function groupIds(): Promise<string[]> {
-  return ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []).map((g) => g.ReplicationGroupId!);
+  return ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []).map(
+    (g) => g.ReplicationGroupId!,
+  );
 }
 async function subnetGroupNames(): Promise<string[]> {
-  return ((await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))).CacheSubnetGroups ?? []).map((g) => g.CacheSubnetGroupName!);
+  return ((await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))).CacheSubnetGroups ?? []).map(
+    (g) => g.CacheSubnetGroupName!,
+  );
 }
 const tagsOf = (group: SecurityGroup) => Object.fromEntries((group.Tags ?? []).map((t) => [t.Key, t.Value]));
 const toolGroups = async () => (await securityGroups()).filter((g) => tagsOf(g)['created-by'] === 'elasticache-kit');
@@ -35,9 +48,21 @@ const toolGroups = async () => (await securityGroups()).filter((g) => tagsOf(g)[
 async function assertReplicates(topology: Topology): Promise<void> {
   // create-cluster turns TLS on by default: connect as a client of the group must, trusting the emulator's CA.
   const tls = { ca: readFileSync(caCertPath(emulator.stateDir)) };
-  const primary = new Redis({ host: topology.primaryEndpoint!.address, port: topology.primaryEndpoint!.port, tls, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const primary = new Redis({
+    host: topology.primaryEndpoint!.address,
+    port: topology.primaryEndpoint!.port,
+    tls,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
   const replicaNode = topology.nodes.find((n) => n.role === 'replica')!;
-  const replica = new Redis({ host: replicaNode.address, port: replicaNode.port, tls, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const replica = new Redis({
+    host: replicaNode.address,
+    port: replicaNode.port,
+    tls,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
   try {
     const value = `v-${Date.now()}`;
     await primary.set('create-cluster-test:key', value, 'EX', 60);
@@ -62,7 +87,11 @@ describe('create-cluster end to end against the emulator', () => {
     emulator = await startTestEmulator();
     // A security group the user made: nothing the tool does may remove it.
     const vpcId = (await emulator.ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.VpcId!;
-    preExisting = (await emulator.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app-servers', Description: 'made by hand', VpcId: vpcId }))).GroupId!;
+    preExisting = (
+      await emulator.ec2.send(
+        new CreateSecurityGroupCommand({ GroupName: 'app-servers', Description: 'made by hand', VpcId: vpcId }),
+      )
+    ).GroupId!;
   });
   after(async () => {
     await emulator?.close();
@@ -73,15 +102,37 @@ describe('create-cluster end to end against the emulator', () => {
     const result = await cli(['create-cluster', 'demo', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--dry-run']);
     assert.equal(result.code, 0, result.stderr);
     const requests = JSON.parse(result.stdout) as Array<{ action: string; input: Record<string, unknown> }>;
-    assert.deepEqual(requests.map((r) => r.action), ['CreateCacheSubnetGroup', 'CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'CreateReplicationGroup']);
+    assert.deepEqual(
+      requests.map((r) => r.action),
+      ['CreateCacheSubnetGroup', 'CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'CreateReplicationGroup'],
+    );
     assert.equal(requests[3]!.input.NumCacheClusters, 3);
     assert.equal(requests[3]!.input.EngineVersion, '7.1', 'the newest version DescribeCacheEngineVersions offers');
 
     // Explicit subnets, an open source, an unknown node type and a tag: warnings, and the requests say so.
-    const subnets = (await emulator.ec2.send(new DescribeSubnetsCommand({}))).Subnets!.map((s) => s.SubnetId!).slice(0, 2);
-    const open = await cli(['create-cluster', 'edge', '--engine', 'valkey', '--node-type', 'cache.r9g.large', '--subnets', subnets.join(','), '--allow-from', '0.0.0.0/0', '--tag', 'team=web', '--dry-run']);
+    const subnets = (await emulator.ec2.send(new DescribeSubnetsCommand({})))
+      .Subnets!.map((s) => s.SubnetId!)
+      .slice(0, 2);
+    const open = await cli([
+      'create-cluster',
+      'edge',
+      '--engine',
+      'valkey',
+      '--node-type',
+      'cache.r9g.large',
+      '--subnets',
+      subnets.join(','),
+      '--allow-from',
+      '0.0.0.0/0',
+      '--tag',
+      'team=web',
+      '--dry-run',
+    ]);
     assert.equal(open.code, 0, open.stderr);
-    assert.match(open.stderr, /warning: --node-type cache\.r9g\.large is not a node type this tool knows; passing it to AWS as is/);
+    assert.match(
+      open.stderr,
+      /warning: --node-type cache\.r9g\.large is not a node type this tool knows; passing it to AWS as is/,
+    );
     assert.match(open.stderr, /warning: --allow-from 0\.0\.0\.0\/0 opens port 6379 to the whole internet/);
     const edge = JSON.parse(open.stdout) as Array<{ action: string; input: Record<string, any> }>;
     assert.deepEqual(edge[0]!.input.SubnetIds, subnets);
@@ -92,12 +143,25 @@ describe('create-cluster end to end against the emulator', () => {
     assert.ok(edge[3]!.input.Tags.some((t: { Key: string; Value: string }) => t.Key === 'team' && t.Value === 'web'));
     assert.deepEqual(await groupIds(), []);
     assert.equal((await securityGroups()).length, sgBefore, 'no security group created');
-    assert.ok(!(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')), 'no subnet group created');
+    assert.ok(
+      !(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')),
+      'no subnet group created',
+    );
   });
 
   let topology: Topology;
   test('non-interactive create of 1 primary + 2 replicas waits, prints the endpoints, and the nodes replicate', async () => {
-    const result = await cli(['create-cluster', 'demo', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes', '--output', 'json']);
+    const result = await cli([
+      'create-cluster',
+      'demo',
+      '--replicas',
+      '2',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+      '--output',
+      'json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     topology = JSON.parse(result.stdout) as Topology;
     assert.equal(topology.replicationGroupId, 'demo');
@@ -105,7 +169,10 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal(topology.nodes.filter((n) => n.role === 'primary').length, 1);
     assert.equal(topology.nodes.filter((n) => n.role === 'replica').length, 2);
     assert.ok(topology.primaryEndpoint && topology.readerEndpoint);
-    assert.match(result.stderr, /Will create +cache subnet group .*security group elasticache-kit-6379-from-10\.0\.0\.0\/16/);
+    assert.match(
+      result.stderr,
+      /Will create +cache subnet group .*security group elasticache-kit-6379-from-10\.0\.0\.0\/16/,
+    );
     assert.match(result.stderr, /demo is available after/);
     await assertReplicates(topology);
 
@@ -117,9 +184,13 @@ describe('create-cluster end to end against the emulator', () => {
       [['tcp', 6379, 6379, ['10.0.0.0/16']]],
     );
     assert.equal(tagsOf(sg!)['elasticache-kit:replication-group'], 'demo');
-    const subnetGroup = (await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))).CacheSubnetGroups!.find((g) => g.CacheSubnetGroupName!.startsWith('elasticache-kit-'))!;
-    assert.equal(subnetGroup.Subnets!.length, 3, 'the default VPC\'s three subnets');
-    const subnetTags = (await emulator.elasticache.send(new ListTagsForResourceCommand({ ResourceName: subnetGroup.ARN! }))).TagList!;
+    const subnetGroup = (
+      await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))
+    ).CacheSubnetGroups!.find((g) => g.CacheSubnetGroupName!.startsWith('elasticache-kit-'))!;
+    assert.equal(subnetGroup.Subnets!.length, 3, "the default VPC's three subnets");
+    const subnetTags = (
+      await emulator.elasticache.send(new ListTagsForResourceCommand({ ResourceName: subnetGroup.ARN! }))
+    ).TagList!;
     assert.ok(subnetTags.some((t) => t.Key === 'created-by' && t.Value === 'elasticache-kit'));
   });
 
@@ -132,29 +203,64 @@ describe('create-cluster end to end against the emulator', () => {
 
   test('the same command again is a no-op: exit 0, no second group, no second security group', async () => {
     const sgBefore = (await securityGroups()).length;
-    const result = await cli(['create-cluster', 'demo', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes', '--output', 'json']);
+    const result = await cli([
+      'create-cluster',
+      'demo',
+      '--replicas',
+      '2',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+      '--output',
+      'json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /already exists with these settings/);
     assert.equal((JSON.parse(result.stdout) as Topology).replicationGroupId, 'demo');
     const endpoints = await cli(['endpoints', 'demo', '--format', 'json']);
     assert.equal(endpoints.code, 0, endpoints.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), JSON.parse(endpoints.stdout), 'the same Topology as endpoints --format json');
+    assert.deepEqual(
+      JSON.parse(result.stdout),
+      JSON.parse(endpoints.stdout),
+      'the same Topology as endpoints --format json',
+    );
     assert.deepEqual(await groupIds(), ['demo']);
     assert.equal((await securityGroups()).length, sgBefore);
   });
 
   test('changed settings exit 2 naming the differences, and change nothing', async () => {
-    const result = await cli(['create-cluster', 'demo', '--replicas', '1', '--node-type', 'cache.t3.small', '--allow-from', '10.0.0.0/16', '--yes']);
+    const result = await cli([
+      'create-cluster',
+      'demo',
+      '--replicas',
+      '1',
+      '--node-type',
+      'cache.t3.small',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+    ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /already exists with different settings/);
     assert.match(result.stderr, /--replicas is 2, the command asks for 1/);
     assert.match(result.stderr, /--node-type is cache\.t3\.micro, the command asks for cache\.t3\.small/);
-    const group = (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'demo' }))).ReplicationGroups![0]!;
+    const group = (
+      await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'demo' }))
+    ).ReplicationGroups![0]!;
     assert.equal(group.MemberClusters!.length, 3);
   });
 
   test('a second group from the same source reuses the security group the tool made', async () => {
-    const result = await cli(['create-cluster', 'second', '--replicas', '0', '--allow-from', '10.0.0.0/16', '--yes', '--no-wait']);
+    const result = await cli([
+      'create-cluster',
+      'second',
+      '--replicas',
+      '0',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+      '--no-wait',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /made by elasticache-kit earlier/);
     assert.equal((await toolGroups()).length, 1);
@@ -169,8 +275,17 @@ describe('create-cluster end to end against the emulator', () => {
     assert.match(table.stdout, /^ID +STATUS +ENGINE +NODE TYPE +NODES +PRIMARY ENDPOINT$/m);
     assert.match(table.stdout, /^demo +available +redis +cache\.t3\.micro +3 +127\.0\.0\.1:\d+$/m);
     assert.match(table.stdout, /^second +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
-    const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{ replicationGroupId: string; nodes: number }>;
-    assert.deepEqual(json.map((g) => [g.replicationGroupId, g.nodes]), [['demo', 3], ['second', 1]]);
+    const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{
+      replicationGroupId: string;
+      nodes: number;
+    }>;
+    assert.deepEqual(
+      json.map((g) => [g.replicationGroupId, g.nodes]),
+      [
+        ['demo', 3],
+        ['second', 1],
+      ],
+    );
   });
 
   test('failover promotes a replica, waits, and prints the new primary; the data survives', async () => {
@@ -203,11 +318,23 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('a group on a hand-made security group, deleted right after create --no-wait: that security group is left alone', async () => {
-    const created = await cli(['create-cluster', 'handmade', '--replicas', '0', '--security-group', preExisting, '--yes', '--no-wait']);
+    const created = await cli([
+      'create-cluster',
+      'handmade',
+      '--replicas',
+      '0',
+      '--security-group',
+      preExisting,
+      '--yes',
+      '--no-wait',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const deleted = await cli(['delete-cluster', 'handmade', '--yes']);
     assert.equal(deleted.code, 0, deleted.stderr);
-    assert.match(deleted.stderr, new RegExp(`kept security group ${preExisting} \\(app-servers\\): not created by elasticache-kit`));
+    assert.match(
+      deleted.stderr,
+      new RegExp(`kept security group ${preExisting} \\(app-servers\\): not created by elasticache-kit`),
+    );
     assert.ok((await securityGroups()).some((g) => g.GroupId === preExisting));
   });
 
@@ -237,27 +364,58 @@ describe('create-cluster end to end against the emulator', () => {
     writeFileSync(tlsDir, 'not a folder');
     let result;
     try {
-      result = await cli(['create-cluster', 'tls', '--replicas', '0', '--allow-from', '10.7.0.0/16', '--transit-encryption', '--yes']);
+      result = await cli([
+        'create-cluster',
+        'tls',
+        '--replicas',
+        '0',
+        '--allow-from',
+        '10.7.0.0/16',
+        '--transit-encryption',
+        '--yes',
+      ]);
     } finally {
       rmSync(tlsDir, { force: true });
       if (existsSync(aside)) renameSync(aside, tlsDir);
     }
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /InsufficientCacheClusterCapacity\w*: .*openssl|InsufficientCacheClusterCapacity\w*: .*tls/);
-    assert.match(result.stderr, /removed what this run had created: security group sg-[0-9a-f]+, cache subnet group elasticache-kit-/);
+    assert.match(
+      result.stderr,
+      /InsufficientCacheClusterCapacity\w*: .*openssl|InsufficientCacheClusterCapacity\w*: .*tls/,
+    );
+    assert.match(
+      result.stderr,
+      /removed what this run had created: security group sg-[0-9a-f]+, cache subnet group elasticache-kit-/,
+    );
     assert.deepEqual(await toolGroups(), []);
     assert.ok(!(await subnetGroupNames()).some((name) => name.startsWith('elasticache-kit-')));
     assert.deepEqual(await groupIds(), []);
   });
 
   test('AWS-side checks before any change: unknown engine version, missing security group (exit 2)', async () => {
-    const version = await cli(['create-cluster', 'x', '--allow-from', '10.0.0.0/16', '--engine-version', '9.9', '--yes']);
+    const version = await cli([
+      'create-cluster',
+      'x',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--engine-version',
+      '9.9',
+      '--yes',
+    ]);
     assert.equal(version.code, 2);
     assert.match(version.stderr, /--engine-version must be one of 7\.1, 7\.0, 6\.2/);
     const sg = await cli(['create-cluster', 'x', '--security-group', 'sg-0123456789abcdef0', '--yes']);
     assert.equal(sg.code, 2);
     assert.match(sg.stderr, /--security-group/);
-    const subnetGroup = await cli(['create-cluster', 'x', '--allow-from', '10.0.0.0/16', '--subnet-group', 'nope', '--yes']);
+    const subnetGroup = await cli([
+      'create-cluster',
+      'x',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--subnet-group',
+      'nope',
+      '--yes',
+    ]);
     assert.equal(subnetGroup.code, 2);
     assert.match(subnetGroup.stderr, /--subnet-group nope does not exist/);
     assert.deepEqual(await groupIds(), []);

@@ -17,7 +17,8 @@ const session = (args: string[]) => {
   sessions.push(pty);
   return pty;
 };
-const groups = async () => ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []);
+const groups = async () =>
+  (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? [];
 
 // util-linux `script` (Debian/Ubuntu: bsdutils, always installed) provides the terminal.
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -67,7 +68,9 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     assert.equal(group?.ReplicationGroupId, 'walk');
     assert.equal(group?.MemberClusters?.length, 2);
     assert.equal(group?.AutomaticFailover, 'enabled');
-    const sg = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.find((g) => g.GroupName === 'elasticache-kit-6379-from-10.1.0.0/16');
+    const sg = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.find(
+      (g) => g.GroupName === 'elasticache-kit-6379-from-10.1.0.0/16',
+    );
     assert.ok(sg, 'the security group for the typed source');
   });
 
@@ -85,7 +88,15 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
   test('--auth-token-prompt asks with a hidden prompt; the token is never on the screen or in the requests', async () => {
     const token = 'Typed-Secret-0123456789';
-    const pty = session(['create-cluster', 'secret', '--allow-from', '10.3.0.0/16', '--transit-encryption', '--auth-token-prompt', '--dry-run']);
+    const pty = session([
+      'create-cluster',
+      'secret',
+      '--allow-from',
+      '10.3.0.0/16',
+      '--transit-encryption',
+      '--auth-token-prompt',
+      '--dry-run',
+    ]);
     await pty.expect('AUTH token (hidden');
     // A bad token is refused with the rule (without echoing it), then replaced.
     await pty.type('bad@token');
@@ -106,6 +117,6 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.expect('Engine');
     await pty.press('ctrlC');
     assert.equal(await pty.exited, 130, pty.screen);
-    assert.equal((await groups()).length, 1, 'only the walkthrough\'s group');
+    assert.equal((await groups()).length, 1, "only the walkthrough's group");
   });
 });

@@ -21,7 +21,17 @@ describe('waiting for a replication group', () => {
 
   test('--wait-timeout exceeded: exit 4, the group keeps being created, and the printed command resumes', async () => {
     // 0.001 minutes is shorter than one poll: the first status (creating) already times out.
-    const result = await cli(['create-cluster', 'slow', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes', '--wait-timeout', '0.001']);
+    const result = await cli([
+      'create-cluster',
+      'slow',
+      '--replicas',
+      '2',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+      '--wait-timeout',
+      '0.001',
+    ]);
     assert.equal(result.code, 4, result.stderr);
     const resume = /Resume with: (elasticache-kit .*wait slow)$/m.exec(result.stderr);
     assert.ok(resume, result.stderr);
@@ -35,11 +45,17 @@ describe('waiting for a replication group', () => {
 
   test('Ctrl-C while waiting: exit 130 with the command that resumes; the group is untouched', async (t) => {
     // `wait --deleted` on a group nobody deletes waits until interrupted.
-    const waiting = spawnCli(['--endpoint-url', emulator.url, 'wait', 'slow', '--deleted'], { env: emulator.env, after: (fn) => t.after(fn) });
+    const waiting = spawnCli(['--endpoint-url', emulator.url, 'wait', 'slow', '--deleted'], {
+      env: emulator.env,
+      after: (fn) => t.after(fn),
+    });
     assert.ok(await waiting.stderrMatches(/slow: available/), `it is polling: ${waiting.stderr()}`);
     waiting.child.kill('SIGINT');
     assert.equal(await waiting.exited, 130, waiting.stderr());
-    assert.match(waiting.stderr(), /stopped waiting; nothing was changed; slow carries on in AWS\. Resume with: elasticache-kit --endpoint-url \S+ wait slow --deleted/);
+    assert.match(
+      waiting.stderr(),
+      /stopped waiting; nothing was changed; slow carries on in AWS\. Resume with: elasticache-kit --endpoint-url \S+ wait slow --deleted/,
+    );
     const still = await cli(['wait', 'slow', '--output', 'json']);
     assert.equal(still.code, 0);
   });
@@ -47,9 +63,16 @@ describe('waiting for a replication group', () => {
   test('delete-cluster --keep-network deletes the group and keeps the network the tool made', async () => {
     const result = await cli(['delete-cluster', 'slow', '--yes', '--keep-network', '--output', 'json']);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { replicationGroupId: 'slow', status: 'deleted', removed: [], kept: [] });
+    assert.deepEqual(JSON.parse(result.stdout), {
+      replicationGroupId: 'slow',
+      status: 'deleted',
+      removed: [],
+      kept: [],
+    });
     assert.match(result.stderr, /keeping the network resources \(--keep-network\)/);
-    const groups = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupName);
+    const groups = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map(
+      (g) => g.GroupName,
+    );
     assert.ok(groups.includes('elasticache-kit-6379-from-10.0.0.0/16'));
   });
 });

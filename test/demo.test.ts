@@ -69,7 +69,10 @@ test('demo without a TTY: exit 0, config files parse, bench figures, nothing lef
 
   // Nothing left: the emulator and its nodes are gone.
   assert.deepEqual(await processesUsing(stateDir), []);
-  const probe = await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused');
+  const probe = await fetch(`http://127.0.0.1:${port}/`).then(
+    () => 'answered',
+    () => 'refused',
+  );
   assert.equal(probe, 'refused');
 });
 
@@ -100,13 +103,19 @@ test('demo: Ctrl-C during the bench deletes the group, stops the emulator it sta
     env: { ELASTICACHE_KIT_LOCAL_PORT: String(port), ELASTICACHE_KIT_STATE_DIR: stateDir, AWS_REGION: 'us-east-1' },
     after: (fn) => t.after(fn),
   });
-  assert.ok(await demo.stderrMatches(/bench measure/), `the demo was still running when interrupted:\n${demo.stderr()}`);
+  assert.ok(
+    await demo.stderrMatches(/bench measure/),
+    `the demo was still running when interrupted:\n${demo.stderr()}`,
+  );
   demo.child.kill('SIGINT'); // as `kill -INT`: only the demo gets it, and it must pass it on
 
   assert.equal(await demo.exited, 130, demo.stderr());
   assert.match(demo.stderr(), /interrupted: cleaning up/);
   assert.match(demo.stderr(), /delete-cluster demo --yes/);
   assert.deepEqual(await processesUsing(stateDir), []);
-  const probe = await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'refused');
+  const probe = await fetch(`http://127.0.0.1:${port}/`).then(
+    () => 'answered',
+    () => 'refused',
+  );
   assert.equal(probe, 'refused');
 });

@@ -17,7 +17,8 @@ import { CLI_PATH } from './helpers/cli.js';
  * brings in (the URL itself when it is a plain node_modules file).
  */
 function modulesIn(url: string): string[] {
-  if (!url.startsWith('file:') || !/\/dist\/bundle\/[^/]+\.js$/.test(url)) return url.includes('/node_modules/') ? [url] : [];
+  if (!url.startsWith('file:') || !/\/dist\/bundle\/[^/]+\.js$/.test(url))
+    return url.includes('/node_modules/') ? [url] : [];
   const map = JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] };
   return map.sources.filter((source) => source.includes('/node_modules/'));
 }
@@ -28,7 +29,14 @@ const HOOK =
 
 async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: number | null }> {
   const child = spawn(process.execPath, ['--import', HOOK, CLI_PATH, ...args], {
-    env: { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIATEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1' },
+    env: {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIATEST',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_MAX_ATTEMPTS: '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -39,9 +47,19 @@ async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: numbe
 
 test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inquirer, ora or XML parser', async () => {
   // Port 9 refuses the connection: the command gets as far as the API call, then fails (exit 1).
-  const { loaded, code } = await loadedBy(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', '--format', 'dotenv']);
+  const { loaded, code } = await loadedBy([
+    '--endpoint-url',
+    'http://127.0.0.1:9',
+    'endpoints',
+    'demo',
+    '--format',
+    'dotenv',
+  ]);
   assert.equal(code, 1);
-  assert.ok(loaded.some((url) => url.includes('@aws-sdk/client-elasticache')), 'the hook sees the SDK being loaded');
+  assert.ok(
+    loaded.some((url) => url.includes('@aws-sdk/client-elasticache')),
+    'the hook sees the SDK being loaded',
+  );
   for (const heavy of ['@aws-sdk/client-ec2', 'ioredis', '@inquirer', '/ora/', 'fast-xml-parser']) {
     assert.ok(!loaded.some((url) => url.includes(heavy)), `${heavy} was loaded`);
   }
@@ -49,6 +67,10 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
 
 test('endpoints --help loads nothing but commander', async () => {
   const { loaded } = await loadedBy(['endpoints', '--help']);
-  const packages = new Set(loaded.filter((url) => url.includes('/node_modules/')).map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]));
+  const packages = new Set(
+    loaded
+      .filter((url) => url.includes('/node_modules/'))
+      .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]),
+  );
   assert.deepEqual([...packages], ['commander']);
 });

@@ -5,7 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -65,7 +74,10 @@ function primaryNodeOf(group: Awaited<ReturnType<typeof describe>>): string {
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'add' });
 function appSettings(text: string): Record<string, string> {
-  const parsed = xml.parse(text) as { appSettings?: { add: { key: string; value: string }[] }; configuration?: { appSettings: { add: { key: string; value: string }[] } } };
+  const parsed = xml.parse(text) as {
+    appSettings?: { add: { key: string; value: string }[] };
+    configuration?: { appSettings: { add: { key: string; value: string }[] } };
+  };
   const adds = parsed.appSettings?.add ?? parsed.configuration!.appSettings.add;
   return Object.fromEntries(adds.map((a) => [a.key, a.value]));
 }
@@ -75,7 +87,12 @@ test('a group still creating: exit 4 with its status, nothing on stdout, no file
   const slow = await startTestEmulator({ replicationDelayMs: 2500 });
   t.after(() => slow.close());
   await slow.elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'slow', ReplicationGroupDescription: 'slow', NumCacheClusters: 3, AutomaticFailoverEnabled: true }),
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'slow',
+      ReplicationGroupDescription: 'slow',
+      NumCacheClusters: 3,
+      AutomaticFailoverEnabled: true,
+    }),
   );
   const run = (args: string[]) => runCli(['--endpoint-url', slow.url, ...args], { env: slow.env, cwd: folder });
   const early = await run(['endpoints', 'slow', '--format', 'dotenv', '--out', 'early.env']);
@@ -90,7 +107,10 @@ test('a group still creating: exit 4 with its status, nothing on stdout, no file
   const topology = JSON.parse(waited.stdout) as Topology;
   assert.equal(topology.status, 'available');
   assert.equal(topology.nodes.length, 3);
-  assert.deepEqual(topology.nodes.map((n) => n.role), ['primary', 'replica', 'replica']);
+  assert.deepEqual(
+    topology.nodes.map((n) => n.role),
+    ['primary', 'replica', 'replica'],
+  );
   assert.ok(topology.primaryEndpoint && topology.readerEndpoint);
   assert.match(waited.stderr, /slow: creating/, 'plain progress lines on stderr');
   assert.doesNotMatch(waited.stderr, /\u001b\[/, 'no spinner or colour off a TTY');
@@ -104,7 +124,11 @@ test('1+2 group: every format on stdout is exactly the config, endpoints by defa
   const xmlOut = await cli(['endpoints', 'demo', '--format', 'appsettings-xml', '--environment', 'Production']);
   assert.equal(xmlOut.code, 0, xmlOut.stderr);
   assert.equal(xmlOut.stderr, '');
-  assert.deepEqual(appSettings(xmlOut.stdout), { MasterNodes: primaryEndpoint, SlaveNodes: readerEndpoint, Environment: 'Production' });
+  assert.deepEqual(appSettings(xmlOut.stdout), {
+    MasterNodes: primaryEndpoint,
+    SlaveNodes: readerEndpoint,
+    Environment: 'Production',
+  });
 
   const dotenv = await cli(['endpoints', 'demo', '--format', 'dotenv', '--use', 'nodes']);
   const env = parseEnv(dotenv.stdout);
@@ -113,7 +137,13 @@ test('1+2 group: every format on stdout is exactly the config, endpoints by defa
   assert.equal(env.ELASTICACHE_READER, readerEndpoint);
 
   const urls = await cli(['endpoints', 'demo', '--format', 'url']);
-  assert.deepEqual(urls.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['primary', 'reader', 'replica', 'replica']);
+  assert.deepEqual(
+    urls.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+    ['primary', 'reader', 'replica', 'replica'],
+  );
   assert.match(urls.stdout, new RegExp(`^primary redis://${primaryEndpoint.replace(/\./g, '\\.')}$`, 'm'));
 
   const json = await cli(['--output', 'json', 'endpoints', 'demo', '--format', 'appsettings-json']);
@@ -123,15 +153,23 @@ test('1+2 group: every format on stdout is exactly the config, endpoints by defa
 
 test('merging into existing files via --out: only owned keys change, a one-line note on stderr, nothing on stdout', async () => {
   const webConfig = join(folder, 'web.config');
-  const original = '<?xml version="1.0"?>\n<configuration>\n  <appSettings>\n    <!-- app -->\n    <add key="Theme" value="dark" />\n    <add key="MasterNodes" value="old:1" />\n  </appSettings>\n</configuration>\n';
+  const original =
+    '<?xml version="1.0"?>\n<configuration>\n  <appSettings>\n    <!-- app -->\n    <add key="Theme" value="dark" />\n    <add key="MasterNodes" value="old:1" />\n  </appSettings>\n</configuration>\n';
   writeFileSync(webConfig, original);
   chmodSync(webConfig, 0o640);
   const result = await cli(['endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config', '--backup']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^updated web\.config \(appsettings-xml, endpoints of demo\) \(previous version in .*web\.config\.bak\)\n$/);
+  assert.match(
+    result.stderr,
+    /^updated web\.config \(appsettings-xml, endpoints of demo\) \(previous version in .*web\.config\.bak\)\n$/,
+  );
   const merged = readFileSync(webConfig, 'utf8');
-  assert.ok(merged.startsWith('<?xml version="1.0"?>\n<configuration>\n  <appSettings>\n    <!-- app -->\n    <add key="Theme" value="dark" />\n    <add key="MasterNodes" value="'));
+  assert.ok(
+    merged.startsWith(
+      '<?xml version="1.0"?>\n<configuration>\n  <appSettings>\n    <!-- app -->\n    <add key="Theme" value="dark" />\n    <add key="MasterNodes" value="',
+    ),
+  );
   assert.equal(appSettings(merged).Theme, 'dark');
   assert.equal(statSync(webConfig).mode & 0o777, 0o640, 'the mode is kept');
   assert.equal(readFileSync(`${webConfig}.bak`, 'utf8'), original);
@@ -150,7 +188,11 @@ test('merging into existing files via --out: only owned keys change, a one-line 
     changed: true,
     mode: '0644',
   });
-  assert.deepEqual(readdirSync(folder).filter((n) => n.endsWith('.tmp')), [], 'no temporary files are left');
+  assert.deepEqual(
+    readdirSync(folder).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary files are left',
+  );
 });
 
 test('--include-auth: the token only from the environment, the file 0600 (tightened with a warning); never without the flag', async () => {
@@ -158,7 +200,20 @@ test('--include-auth: the token only from the environment, the file 0600 (tighte
   const file = join(folder, 'secret.env');
   writeFileSync(file, 'OTHER=1\n');
   chmodSync(file, 0o644);
-  const withAuth = await cli(['endpoints', 'demo', '--format', 'dotenv', '--out', 'secret.env', '--include-auth', '--auth-token-env', 'REDIS_TOKEN'], { REDIS_TOKEN: token });
+  const withAuth = await cli(
+    [
+      'endpoints',
+      'demo',
+      '--format',
+      'dotenv',
+      '--out',
+      'secret.env',
+      '--include-auth',
+      '--auth-token-env',
+      'REDIS_TOKEN',
+    ],
+    { REDIS_TOKEN: token },
+  );
   assert.equal(withAuth.code, 0, withAuth.stderr);
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.match(withAuth.stderr, /was mode 0644; it is now 0600/);
@@ -167,7 +222,20 @@ test('--include-auth: the token only from the environment, the file 0600 (tighte
   assert.equal(env.ELASTICACHE_AUTH_TOKEN, token);
   assert.equal(env.OTHER, '1');
 
-  const newFile = await cli(['endpoints', 'demo', '--format', 'json', '--out', 'topology.json', '--include-auth', '--auth-token-env', 'REDIS_TOKEN'], { REDIS_TOKEN: token });
+  const newFile = await cli(
+    [
+      'endpoints',
+      'demo',
+      '--format',
+      'json',
+      '--out',
+      'topology.json',
+      '--include-auth',
+      '--auth-token-env',
+      'REDIS_TOKEN',
+    ],
+    { REDIS_TOKEN: token },
+  );
   assert.equal(newFile.code, 0, newFile.stderr);
   assert.equal(statSync(join(folder, 'topology.json')).mode & 0o777, 0o600);
 
@@ -195,7 +263,9 @@ test('after TestFailover, --use nodes names the new primary while --use endpoint
   const before = await describe('demo');
   const oldPrimary = primaryNodeOf(before);
   const endpointsBefore = (await cli(['endpoints', 'demo', '--format', 'appsettings-xml'])).stdout;
-  const nodesBefore = appSettings((await cli(['endpoints', 'demo', '--format', 'appsettings-xml', '--use', 'nodes'])).stdout);
+  const nodesBefore = appSettings(
+    (await cli(['endpoints', 'demo', '--format', 'appsettings-xml', '--use', 'nodes'])).stdout,
+  );
   assert.equal(nodesBefore.MasterNodes, oldPrimary);
 
   await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'demo', NodeGroupId: '0001' }));
@@ -209,7 +279,11 @@ test('after TestFailover, --use nodes names the new primary while --use endpoint
   const settings = appSettings(nodes.stdout);
   assert.equal(settings.MasterNodes, newPrimary);
   assert.ok(settings.SlaveNodes!.split(',').includes(oldPrimary), 'the old primary is now a replica');
-  assert.equal((await cli(['endpoints', 'demo', '--format', 'appsettings-xml'])).stdout, endpointsBefore, 'the endpoints follow the failover');
+  assert.equal(
+    (await cli(['endpoints', 'demo', '--format', 'appsettings-xml'])).stdout,
+    endpointsBefore,
+    'the endpoints follow the failover',
+  );
 });
 
 test('unknown group: exit 3', async () => {
@@ -222,8 +296,18 @@ test('unknown group: exit 3', async () => {
 
 test('a broken file is left byte for byte, exit 1 naming the line, before any API call', async () => {
   const broken = [
-    ['broken.config', '<configuration>\r\n  <appSettings>\r\n    <add key="a" value="b">\r\n  </appSettings>\r\n</configuration>', 'appsettings-xml', /broken\.config at line 4/],
-    ['broken.json', '{\n  "Logging": {}\n  "ElastiCache": {}\n}\n', 'appsettings-json', /broken\.json at line 3, column 3/],
+    [
+      'broken.config',
+      '<configuration>\r\n  <appSettings>\r\n    <add key="a" value="b">\r\n  </appSettings>\r\n</configuration>',
+      'appsettings-xml',
+      /broken\.config at line 4/,
+    ],
+    [
+      'broken.json',
+      '{\n  "Logging": {}\n  "ElastiCache": {}\n}\n',
+      'appsettings-json',
+      /broken\.json at line 3, column 3/,
+    ],
     ['broken.env', 'A=1\nnot an assignment\n', 'dotenv', /broken\.env at line 2/],
     ['appsettings.json', '{\n  "Logging": {}\n}\n', 'json', /appsettings\.json: it is not a Topology/],
   ] as const;
@@ -231,10 +315,13 @@ test('a broken file is left byte for byte, exit 1 naming the line, before any AP
     const path = join(folder, name);
     writeFileSync(path, content);
     // An unreachable endpoint: reaching the API would be a different error (exit 1, network).
-    const result = await runCli(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', '--format', format, '--out', name, '--backup'], {
-      env: emulator.env,
-      cwd: folder,
-    });
+    const result = await runCli(
+      ['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', '--format', format, '--out', name, '--backup'],
+      {
+        env: emulator.env,
+        cwd: folder,
+      },
+    );
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, message);
     assert.equal(readFileSync(path, 'utf8'), content, `${name} is untouched`);
@@ -255,7 +342,10 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
     [['--out', 'missing-folder/x.env', '--format', 'dotenv'], /the folder .*missing-folder does not exist/],
   ];
   for (const [flags, message] of cases) {
-    const result = await runCli(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', ...flags], { env: emulator.env, cwd: folder });
+    const result = await runCli(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', ...flags], {
+      env: emulator.env,
+      cwd: folder,
+    });
     assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stdout, '');
@@ -265,7 +355,14 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
 test('an AUTH group: the written URLs and .env actually connect (ioredis), and the token is written only when asked', async (t) => {
   const token = 'endpoints-e2e-token-0123456789';
   await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'secure', ReplicationGroupDescription: 'auth', NumCacheClusters: 2, AuthToken: token, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'secure',
+      ReplicationGroupDescription: 'auth',
+      NumCacheClusters: 2,
+      AuthToken: token,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'preferred',
+    }),
   );
   await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
   const tokenFile = join(folder, 'token.txt');
@@ -278,27 +375,58 @@ test('an AUTH group: the written URLs and .env actually connect (ioredis), and t
 
   const urls = await cli(['endpoints', 'secure', '--format', 'url', '--include-auth', '--auth-token-file', tokenFile]);
   assert.equal(urls.code, 0, urls.stderr);
-  const byRole = new Map(urls.stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+  const byRole = new Map(
+    urls.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ') as [string, string]),
+  );
   const { Redis } = await import('ioredis');
   const open = (url: string) => {
     // The group has TLS (rediss:// URLs): trust the emulator's CA.
-    const client = new Redis(url, { tls: { ca: readFileSync(caCertPath(emulator.stateDir)) }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      tls: { ca: readFileSync(caCertPath(emulator.stateDir)) },
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     t.after(() => client.disconnect());
     return client;
   };
   const primary = open(byRole.get('primary')!);
   await primary.connect();
-  assert.equal(await primary.set('endpoints-e2e', 'v', 'EX', 30), 'OK', 'the primary URL authenticates and takes writes');
+  assert.equal(
+    await primary.set('endpoints-e2e', 'v', 'EX', 30),
+    'OK',
+    'the primary URL authenticates and takes writes',
+  );
   const reader = open(byRole.get('reader')!);
   await reader.connect();
   assert.equal(((await reader.call('ROLE')) as string[])[0], 'slave', 'the reader URL reaches a replica');
 
-  await cli(['endpoints', 'secure', '--format', 'dotenv', '--out', 'secure.env', '--include-auth', '--auth-token-file', tokenFile]);
+  await cli([
+    'endpoints',
+    'secure',
+    '--format',
+    'dotenv',
+    '--out',
+    'secure.env',
+    '--include-auth',
+    '--auth-token-file',
+    tokenFile,
+  ]);
   assert.equal(statSync(join(folder, 'secure.env')).mode & 0o777, 0o600);
   const { readTargetsFromConfigFile } = await import('../src/config/read-targets.js');
   const targets = readTargetsFromConfigFile(join(folder, 'secure.env'));
   assert.equal(targets.authToken, token);
-  const fromFile = new Redis({ host: targets.primary!.address, port: targets.primary!.port, password: targets.authToken!, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const fromFile = new Redis({
+    host: targets.primary!.address,
+    port: targets.primary!.port,
+    password: targets.authToken!,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   t.after(() => fromFile.disconnect());
   await fromFile.connect();
   assert.equal(await fromFile.get('endpoints-e2e'), 'v', 'bench --from-config gets working targets from the file');

@@ -11,16 +11,37 @@ import { caCertPath } from '../src/local/tls-material.js';
 test('--output json: every command prints exactly one JSON document on stdout', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
-  const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, '--output', 'json', ...args], { env: emulator.env });
+  const cli = (args: string[]) =>
+    runCli(['--endpoint-url', emulator.url, '--output', 'json', ...args], { env: emulator.env });
   const steps: Array<[string, string[]]> = [
     ['create-cluster', ['create-cluster', 'j1', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--yes']],
-    ['create-cluster --dry-run', ['create-cluster', 'j2', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--dry-run']],
+    [
+      'create-cluster --dry-run',
+      ['create-cluster', 'j2', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--dry-run'],
+    ],
     ['list', ['list']],
     ['wait', ['wait', 'j1']],
     ['endpoints', ['endpoints', 'j1']],
     ['failover', ['failover', 'j1', '--yes']],
     // j1 has TLS (create-cluster's default): trust the emulator's CA.
-    ['bench', ['bench', 'j1', '--tls', '--ca', caCertPath(emulator.stateDir), '--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '100']],
+    [
+      'bench',
+      [
+        'bench',
+        'j1',
+        '--tls',
+        '--ca',
+        caCertPath(emulator.stateDir),
+        '--test-time',
+        '1',
+        '--warmup',
+        '0',
+        '--clients',
+        '2',
+        '--key-maximum',
+        '100',
+      ],
+    ],
     ['delete-cluster', ['delete-cluster', 'j1', '--yes']],
   ];
   for (const [name, args] of steps) {

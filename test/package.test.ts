@@ -24,8 +24,15 @@ test('the packed tarball installs offline-friendly and runs via npx', { timeout:
 
   const app = join(work, 'app');
   await run('mkdir', ['-p', app]);
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'eck-pack-check', version: '1.0.0', private: true }));
-  await run(NPM, ['install', join(work, tarballs[0]!), '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, env, timeout: 170_000 });
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'eck-pack-check', version: '1.0.0', private: true }),
+  );
+  await run(NPM, ['install', join(work, tarballs[0]!), '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: app,
+    env,
+    timeout: 170_000,
+  });
 
   const help = await run(NPX, ['--no', '--', 'elasticache-kit', '--help'], { cwd: app, env });
   assert.match(help.stdout, /Usage: elasticache-kit/);

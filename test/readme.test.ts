@@ -84,10 +84,25 @@ test('every command in the README exists and takes the flags the README gives it
     seen.add(path.join(' '));
     const own = await flagsOf(path);
     for (const flag of flags) {
-      assert.ok(own.has(flag) || globals.has(flag), `README: elasticache-kit ${command}\n  ${flag} is not in \`elasticache-kit ${path.join(' ')} --help\``);
+      assert.ok(
+        own.has(flag) || globals.has(flag),
+        `README: elasticache-kit ${command}\n  ${flag} is not in \`elasticache-kit ${path.join(' ')} --help\``,
+      );
     }
   }
-  for (const name of ['create-cluster', 'wait', 'list', 'failover', 'delete-cluster', 'endpoints', 'bench', 'local start', 'local stop', 'local status', 'demo']) {
+  for (const name of [
+    'create-cluster',
+    'wait',
+    'list',
+    'failover',
+    'delete-cluster',
+    'endpoints',
+    'bench',
+    'local start',
+    'local stop',
+    'local status',
+    'demo',
+  ]) {
     assert.ok(seen.has(name), `README shows ${name}`);
   }
 });
@@ -142,7 +157,16 @@ test('every command --help lists is documented in the README synopsis', async ()
 
 test('the flags in the walkthrough table exist', async () => {
   const all = new Set<string>();
-  for (const path of [[], ['create-cluster'], ['endpoints'], ['bench'], ['wait'], ['delete-cluster'], ['demo'], ['local', 'start']]) {
+  for (const path of [
+    [],
+    ['create-cluster'],
+    ['endpoints'],
+    ['bench'],
+    ['wait'],
+    ['delete-cluster'],
+    ['demo'],
+    ['local', 'start'],
+  ]) {
     for (const flag of await flagsOf(path)) all.add(flag);
   }
   const tableFlags = [...README.matchAll(/^\|.*$/gm)].flatMap((row) => row[0].match(/--[a-z][a-z0-9-]*/g) ?? []);

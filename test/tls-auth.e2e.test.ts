@@ -33,7 +33,17 @@ test('TLS + AUTH: create → endpoints → bench --from-config → failover → 
   t.after(() => clearInterval(sampler));
   const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env, cwd: folder });
 
-  const created = await cli(['create-cluster', 'secure', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--auth-token-env', 'E2E_REDIS_AUTH', '--yes']);
+  const created = await cli([
+    'create-cluster',
+    'secure',
+    '--replicas',
+    '1',
+    '--allow-from',
+    '10.0.0.0/16',
+    '--auth-token-env',
+    'E2E_REDIS_AUTH',
+    '--yes',
+  ]);
   assert.equal(created.code, 0, created.stderr);
 
   const endpoints = await cli(['endpoints', 'secure', '--format', 'dotenv', '--out', 'secure.env']);
@@ -42,7 +52,28 @@ test('TLS + AUTH: create → endpoints → bench --from-config → failover → 
   assert.match(written, /ELASTICACHE_TLS=true/);
   assert.ok(!written.includes(TOKEN), 'no token in a file written without --include-auth');
 
-  const bench = await cli(['--output', 'json', 'bench', '--from-config', 'secure.env', '--tls', '--ca', caCertPath(emulator.stateDir), '--auth-token-env', 'E2E_REDIS_AUTH', '--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '200', '--lag-probes', '0']);
+  const bench = await cli([
+    '--output',
+    'json',
+    'bench',
+    '--from-config',
+    'secure.env',
+    '--tls',
+    '--ca',
+    caCertPath(emulator.stateDir),
+    '--auth-token-env',
+    'E2E_REDIS_AUTH',
+    '--test-time',
+    '1',
+    '--warmup',
+    '0',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '200',
+    '--lag-probes',
+    '0',
+  ]);
   assert.equal(bench.code, 0, bench.stderr);
   const report = JSON.parse(bench.stdout) as { total: { ops: number; errors: number } };
   assert.ok(report.total.ops > 0 && report.total.errors === 0, JSON.stringify(report.total));
@@ -59,7 +90,10 @@ test('TLS + AUTH: create → endpoints → bench --from-config → failover → 
 
   clearInterval(sampler);
   assert.ok(seen.length > 5, 'ps was sampled during the run');
-  assert.ok(seen.some((sample) => sample.includes('redis-server')), 'the samples saw the nodes');
+  assert.ok(
+    seen.some((sample) => sample.includes('redis-server')),
+    'the samples saw the nodes',
+  );
   for (const sample of seen) assert.ok(!sample.includes(TOKEN), 'no process had the token in its argv');
   for (const output of [created, endpoints, bench, failover, deleted]) {
     assert.ok(!output.stdout.includes(TOKEN) && !output.stderr.includes(TOKEN), 'no token in any output');

@@ -43,7 +43,11 @@ export interface ConnectOptions {
 }
 
 /** Builds both clients and checks, before any API call, that region and credentials resolve. */
-export async function connect(settings: ClientSettings, env: NodeJS.ProcessEnv = process.env, options: ConnectOptions = {}): Promise<AwsContext> {
+export async function connect(
+  settings: ClientSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ConnectOptions = {},
+): Promise<AwsContext> {
   const local = settings.local === true;
   const endpointUrl = settings.endpointUrl;
   if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
@@ -61,7 +65,10 @@ export async function connect(settings: ClientSettings, env: NodeJS.ProcessEnv =
   };
   const elasticache = new ElastiCacheClient(common);
   const { guardRetries } = await import('./non-aws-answer.js');
-  guardRetries(elasticache as never, () => endpointUrl ?? `https://elasticache.${region ?? 'unknown-region'}.amazonaws.com`);
+  guardRetries(
+    elasticache as never,
+    () => endpointUrl ?? `https://elasticache.${region ?? 'unknown-region'}.amazonaws.com`,
+  );
   const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
   if (settings.debug) {
     logApiCalls(elasticache as unknown as MiddlewareHost);
@@ -99,7 +106,12 @@ export async function connect(settings: ClientSettings, env: NodeJS.ProcessEnv =
  */
 type Handler = (args: unknown) => Promise<{ response?: unknown }>;
 interface MiddlewareHost {
-  middlewareStack: { add(middleware: (next: Handler, context: { clientName?: string; commandName?: string }) => Handler, options: object): void };
+  middlewareStack: {
+    add(
+      middleware: (next: Handler, context: { clientName?: string; commandName?: string }) => Handler,
+      options: object,
+    ): void;
+  };
 }
 
 function logApiCalls(client: MiddlewareHost): void {

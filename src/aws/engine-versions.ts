@@ -10,7 +10,11 @@ import { BUILT_IN_ENGINE_VERSIONS } from '../plan/engine-versions.js';
  * InvalidAction), the built-in list stands in and `warn` says so; a real error
  * (AccessDenied, credentials, …) still fails, naming the permission.
  */
-export async function listEngineVersions(aws: AwsContext, engine: string, warn?: (message: string) => void): Promise<string[]> {
+export async function listEngineVersions(
+  aws: AwsContext,
+  engine: string,
+  warn?: (message: string) => void,
+): Promise<string[]> {
   const versions: string[] = [];
   try {
     for await (const page of paginateDescribeCacheEngineVersions({ client: aws.elasticache }, { Engine: engine })) {

@@ -2,7 +2,11 @@
  * AWS errors become one line that names the cause and the fix. The SDK has already
  * retried throttling (adaptive retry mode) by the time an error reaches here.
  */
-import { CacheClusterNotFoundFault, CacheSubnetGroupNotFoundFault, ReplicationGroupNotFoundFault } from '@aws-sdk/client-elasticache';
+import {
+  CacheClusterNotFoundFault,
+  CacheSubnetGroupNotFoundFault,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache';
 import { CliError, NotFoundError, messageOf } from '../errors.js';
 import { nonAwsAnswerEndpoint, nonAwsAnswerStatus } from './non-aws-answer.js';
 
@@ -55,10 +59,19 @@ const REJECTED = new Set([
   'InvalidParameterCombination',
   'InvalidParameterCombinationException',
 ]);
-const BUSY = new Set(['InvalidReplicationGroupState', 'InvalidReplicationGroupStateFault', 'InvalidCacheClusterStateFault']);
+const BUSY = new Set([
+  'InvalidReplicationGroupState',
+  'InvalidReplicationGroupStateFault',
+  'InvalidCacheClusterStateFault',
+]);
 
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'APICallRateForCustomerExceededFault']);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'APICallRateForCustomerExceededFault',
+]);
 
 /**
  * Turns any error thrown by an SDK call into a CliError. `action` is the IAM action
@@ -73,42 +86,72 @@ export function explainAwsError(error: unknown, action: string): CliError {
   const status = nonAwsAnswerStatus(error);
   if (status !== undefined) {
     const at = nonAwsAnswerEndpoint(error);
-    return new CliError(`HTTP ${status} that is not an AWS answer${at ? ` from ${at}` : ''}: the endpoint does not implement ${action}`);
+    return new CliError(
+      `HTTP ${status} that is not an AWS answer${at ? ` from ${at}` : ''}: the endpoint does not implement ${action}`,
+    );
   }
 
-  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AccessDeniedFault') {
+  if (
+    name === 'AccessDenied' ||
+    name === 'AccessDeniedException' ||
+    name === 'UnauthorizedOperation' ||
+    name === 'AccessDeniedFault'
+  ) {
     return new CliError(`AccessDenied on ${action}: the caller needs that IAM permission (${detail})`);
   }
   if (NOT_FOUND.has(name)) return new NotFoundError(`${name}: ${detail}`);
   if (name === 'InsufficientCacheClusterCapacityFault') {
-    return new CliError(`${name}: AWS has no capacity for this node type in this zone right now; try another --node-type or region, or retry later (${detail})`);
+    return new CliError(
+      `${name}: AWS has no capacity for this node type in this zone right now; try another --node-type or region, or retry later (${detail})`,
+    );
   }
   if (QUOTA.has(name)) {
-    return new CliError(`${name}: an account quota is reached; delete unused resources or request a limit increase in Service Quotas (${detail})`);
+    return new CliError(
+      `${name}: an account quota is reached; delete unused resources or request a limit increase in Service Quotas (${detail})`,
+    );
   }
   if (REJECTED.has(name)) {
-    return new CliError(`${name} from ${action}: AWS rejected the settings (${detail}); change the setting it names and run again`);
+    return new CliError(
+      `${name} from ${action}: AWS rejected the settings (${detail}); change the setting it names and run again`,
+    );
   }
   if (BUSY.has(name)) {
-    return new CliError(`${name} from ${action}: the group is busy (${detail}); wait until it is available (elasticache-kit wait <id>) and run again`);
+    return new CliError(
+      `${name} from ${action}: the group is busy (${detail}); wait until it is available (elasticache-kit wait <id>) and run again`,
+    );
   }
   if (name === 'DependencyViolation') {
-    return new CliError(`${name} from ${action}: something still uses the resource (${detail}); retry in a few minutes`);
+    return new CliError(
+      `${name} from ${action}: something still uses the resource (${detail}); retry in a few minutes`,
+    );
   }
   if (EXPIRED.has(name)) {
-    return new CliError(`${name}: the AWS credentials have expired; refresh them (aws sso login, or new session credentials) and run again`);
+    return new CliError(
+      `${name}: the AWS credentials have expired; refresh them (aws sso login, or new session credentials) and run again`,
+    );
   }
   if (THROTTLED.has(name)) {
     return new CliError(`${name}: AWS kept throttling ${action} after retries; wait a minute and run again`);
   }
-  if (name === 'InvalidClientTokenId' || name === 'UnrecognizedClientException' || name === 'SignatureDoesNotMatch' || name === 'AuthFailure') {
-    return new CliError(`${name}: AWS rejected the credentials; check the access key, the profile (--profile) and the clock (${detail})`);
+  if (
+    name === 'InvalidClientTokenId' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'SignatureDoesNotMatch' ||
+    name === 'AuthFailure'
+  ) {
+    return new CliError(
+      `${name}: AWS rejected the credentials; check the access key, the profile (--profile) and the clock (${detail})`,
+    );
   }
   if (name === 'ENOTFOUND' || name === 'EAI_AGAIN' || /getaddrinfo/.test(detail)) {
-    return new CliError(`cannot reach the AWS endpoint for ${action} (${detail}): check --region (is it a real region?) and the network`);
+    return new CliError(
+      `cannot reach the AWS endpoint for ${action} (${detail}): check --region (is it a real region?) and the network`,
+    );
   }
   if (name === 'ECONNREFUSED' || /ECONNREFUSED/.test(detail)) {
-    return new CliError(`connection refused calling ${action} (${detail}): is the endpoint (--endpoint-url / --local) running?`);
+    return new CliError(
+      `connection refused calling ${action} (${detail}): is the endpoint (--endpoint-url / --local) running?`,
+    );
   }
   return new CliError(`${name} from ${action}: ${detail}`);
 }

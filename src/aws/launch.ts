@@ -34,17 +34,23 @@ export interface LaunchResult {
   created: CreatedResource[];
 }
 
-export async function launch(aws: AwsContext, requests: readonly ApiRequest[], options: LaunchOptions = {}): Promise<LaunchResult> {
+export async function launch(
+  aws: AwsContext,
+  requests: readonly ApiRequest[],
+  options: LaunchOptions = {},
+): Promise<LaunchResult> {
   const created = options.created ?? [];
   let securityGroupId: string | undefined;
   const fill = (value: unknown): unknown => {
     if (value === CREATED_SECURITY_GROUP_ID) {
-      if (!securityGroupId) throw new CliError('internal error: a request refers to a security group that was not created');
+      if (!securityGroupId)
+        throw new CliError('internal error: a request refers to a security group that was not created');
       return securityGroupId;
     }
     if (value === AUTH_TOKEN_PLACEHOLDER) return options.authToken;
     if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
     return value;
   };
 
@@ -67,7 +73,9 @@ export async function launch(aws: AwsContext, requests: readonly ApiRequest[], o
           break;
         }
         case 'AuthorizeSecurityGroupIngress':
-          await aws.ec2.send(new AuthorizeSecurityGroupIngressCommand(input as AuthorizeSecurityGroupIngressCommandInput));
+          await aws.ec2.send(
+            new AuthorizeSecurityGroupIngressCommand(input as AuthorizeSecurityGroupIngressCommandInput),
+          );
           break;
         case 'CreateReplicationGroup':
           await aws.elasticache.send(new CreateReplicationGroupCommand(input as CreateReplicationGroupCommandInput));

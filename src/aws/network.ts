@@ -59,7 +59,9 @@ async function checkVpcExists(aws: AwsContext, vpcId: string): Promise<void> {
   } catch (error) {
     if (nameOf(error) !== 'InvalidVpcID.NotFound') throw explainAwsError(error, 'ec2:DescribeVpcs');
   }
-  throw new UsageError(`--vpc ${vpcId} does not exist in ${aws.region}; pass a VPC id of this region (or leave --vpc out for the default VPC)`);
+  throw new UsageError(
+    `--vpc ${vpcId} does not exist in ${aws.region}; pass a VPC id of this region (or leave --vpc out for the default VPC)`,
+  );
 }
 
 export interface SubnetInfo {
@@ -69,7 +71,11 @@ export interface SubnetInfo {
   defaultForAz?: boolean;
 }
 
-async function describeSubnets(aws: AwsContext, input: { SubnetIds?: string[]; Filters?: Filter[] }, flag: string): Promise<SubnetInfo[]> {
+async function describeSubnets(
+  aws: AwsContext,
+  input: { SubnetIds?: string[]; Filters?: Filter[] },
+  flag: string,
+): Promise<SubnetInfo[]> {
   const subnets: SubnetInfo[] = [];
   try {
     for await (const page of paginateDescribeSubnets({ client: aws.ec2 }, input)) {
@@ -148,7 +154,11 @@ function securityGroupInfo(group: SecurityGroup): SecurityGroupInfo {
 export const createdByTool = (tags: Record<string, string>) => tags[TOOL_TAG_KEY] === TOOL_TAG_VALUE;
 
 /** The groups with these ids; a missing one is a usage error naming `flag`. */
-export async function describeSecurityGroups(aws: AwsContext, groupIds: string[], flag: string): Promise<SecurityGroupInfo[]> {
+export async function describeSecurityGroups(
+  aws: AwsContext,
+  groupIds: string[],
+  flag: string,
+): Promise<SecurityGroupInfo[]> {
   try {
     const result = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }));
     const found = (result.SecurityGroups ?? []).map(securityGroupInfo);
@@ -176,7 +186,12 @@ async function securityGroupsWhere(aws: AwsContext, filters: Filter[]): Promise<
 }
 
 /** A security group this tool made before for the same VPC, source and port: reused instead of a duplicate. */
-export async function findToolSecurityGroup(aws: AwsContext, vpcId: string, source: AccessSource, port: number): Promise<SecurityGroupInfo | undefined> {
+export async function findToolSecurityGroup(
+  aws: AwsContext,
+  vpcId: string,
+  source: AccessSource,
+  port: number,
+): Promise<SecurityGroupInfo | undefined> {
   const wanted = describeSource(source);
   const candidates = await securityGroupsWhere(aws, [
     { Name: 'vpc-id', Values: [vpcId] },
@@ -186,7 +201,11 @@ export async function findToolSecurityGroup(aws: AwsContext, vpcId: string, sour
   ]);
   // The filters do the work on AWS; checked again here so a lenient endpoint cannot mislead us.
   return candidates.find(
-    (group) => group.vpcId === vpcId && createdByTool(group.tags) && group.tags[TAG_ALLOW_FROM] === wanted && group.tags[TAG_PORT] === String(port),
+    (group) =>
+      group.vpcId === vpcId &&
+      createdByTool(group.tags) &&
+      group.tags[TAG_ALLOW_FROM] === wanted &&
+      group.tags[TAG_PORT] === String(port),
   );
 }
 
@@ -200,12 +219,17 @@ export async function resolveNetwork(aws: AwsContext, plan: ClusterPlan): Promis
   return { vpcId, vpcIsDefault, subnetGroup, securityGroups };
 }
 
-async function resolveSubnetGroup(aws: AwsContext, plan: ClusterPlan): Promise<{ vpcId: string; vpcIsDefault: boolean; subnetGroup: SubnetGroupStep }> {
+async function resolveSubnetGroup(
+  aws: AwsContext,
+  plan: ClusterPlan,
+): Promise<{ vpcId: string; vpcIsDefault: boolean; subnetGroup: SubnetGroupStep }> {
   const defaultVpc = await findDefaultVpc(aws);
   if (plan.subnetGroupName) {
     const existing = await describeSubnetGroup(aws, plan.subnetGroupName);
     if (!existing) {
-      throw new UsageError(`--subnet-group ${plan.subnetGroupName} does not exist in ${aws.region}; name an existing cache subnet group, or pass --subnets to create one`);
+      throw new UsageError(
+        `--subnet-group ${plan.subnetGroupName} does not exist in ${aws.region}; name an existing cache subnet group, or pass --subnets to create one`,
+      );
     }
     if (plan.vpcId && existing.vpcId !== plan.vpcId) {
       throw new UsageError(`--subnet-group ${existing.name} is in ${existing.vpcId}, not in --vpc ${plan.vpcId}`);
@@ -225,9 +249,11 @@ async function resolveSubnetGroup(aws: AwsContext, plan: ClusterPlan): Promise<{
     const missing = plan.subnetIds.find((id) => !subnets.some((s) => s.subnetId === id));
     if (missing) throw new UsageError(`--subnets: subnet ${missing} does not exist in ${aws.region}`);
     const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
-    if (vpcs.length > 1) throw new UsageError(`--subnets must all be in one VPC (got subnets of ${vpcs.join(' and ')})`);
+    if (vpcs.length > 1)
+      throw new UsageError(`--subnets must all be in one VPC (got subnets of ${vpcs.join(' and ')})`);
     vpcId = vpcs[0]!;
-    if (plan.vpcId && vpcId !== plan.vpcId) throw new UsageError(`--subnets are in ${vpcId}, not in --vpc ${plan.vpcId}`);
+    if (plan.vpcId && vpcId !== plan.vpcId)
+      throw new UsageError(`--subnets are in ${vpcId}, not in --vpc ${plan.vpcId}`);
     subnetIds = [...plan.subnetIds];
     allOfVpc = false;
   } else {
@@ -245,8 +271,15 @@ async function resolveSubnetGroup(aws: AwsContext, plan: ClusterPlan): Promise<{
   const name = subnetGroupNameFor(vpcId, subnetIds, allOfVpc);
   const existing = await describeSubnetGroup(aws, name);
   if (existing) {
-    if (existing.vpcId !== vpcId) throw new UsageError(`cache subnet group ${name} exists in ${existing.vpcId}, not in ${vpcId}; pass --subnet-group`);
-    return { vpcId, vpcIsDefault: vpcId === defaultVpc, subnetGroup: { action: 'reuse', name, vpcId, subnetIds: existing.subnetIds } };
+    if (existing.vpcId !== vpcId)
+      throw new UsageError(
+        `cache subnet group ${name} exists in ${existing.vpcId}, not in ${vpcId}; pass --subnet-group`,
+      );
+    return {
+      vpcId,
+      vpcIsDefault: vpcId === defaultVpc,
+      subnetGroup: { action: 'reuse', name, vpcId, subnetIds: existing.subnetIds },
+    };
   }
   return { vpcId, vpcIsDefault: vpcId === defaultVpc, subnetGroup: { action: 'create', name, vpcId, subnetIds } };
 }
@@ -260,7 +293,8 @@ async function resolveSecurityGroups(aws: AwsContext, plan: ClusterPlan, vpcId: 
     const groups = await describeSecurityGroups(aws, access.groupIds, '--security-group');
     return access.groupIds.map((id) => {
       const group = groups.find((g) => g.groupId === id)!;
-      if (group.vpcId !== vpcId) throw new UsageError(`--security-group ${id} is in ${group.vpcId}, but the cache subnets are in ${vpcId}`);
+      if (group.vpcId !== vpcId)
+        throw new UsageError(`--security-group ${id} is in ${group.vpcId}, but the cache subnets are in ${vpcId}`);
       return { action: 'reuse', groupId: id, vpcId, createdByTool: createdByTool(group.tags) };
     });
   }
@@ -269,7 +303,15 @@ async function resolveSecurityGroups(aws: AwsContext, plan: ClusterPlan, vpcId: 
   }
   const reusable = await findToolSecurityGroup(aws, vpcId, access.source, plan.port);
   if (reusable) return [{ action: 'reuse', groupId: reusable.groupId, vpcId, createdByTool: true }];
-  return [{ action: 'create', name: securityGroupNameFor(plan.port, access.source), vpcId, source: access.source, port: plan.port }];
+  return [
+    {
+      action: 'create',
+      name: securityGroupNameFor(plan.port, access.source),
+      vpcId,
+      source: access.source,
+      port: plan.port,
+    },
+  ];
 }
 
 // ---- teardown --------------------------------------------------------------------------
@@ -295,7 +337,9 @@ export async function listCacheClusters(aws: AwsContext): Promise<CacheCluster[]
 /** The subnet group and security groups a group's nodes use. */
 export function networkOfClusters(clusters: readonly CacheCluster[]): GroupNetwork {
   const subnetGroupName = clusters.find((c) => c.CacheSubnetGroupName)?.CacheSubnetGroupName;
-  const securityGroupIds = [...new Set(clusters.flatMap((c) => (c.SecurityGroups ?? []).map((g) => g.SecurityGroupId ?? '')).filter(Boolean))];
+  const securityGroupIds = [
+    ...new Set(clusters.flatMap((c) => (c.SecurityGroups ?? []).map((g) => g.SecurityGroupId ?? '')).filter(Boolean)),
+  ];
   return { ...(subnetGroupName ? { subnetGroupName } : {}), securityGroupIds };
 }
 
@@ -311,16 +355,26 @@ const dependencyRetryDelays = (aws: AwsContext) => (aws.local ? [200, 500] : [10
  * After the group is gone: removes the security groups and subnet group it used (or that
  * were tagged for it) when the tool created them and no other cache cluster uses them.
  */
-export async function removeToolNetwork(aws: AwsContext, replicationGroupId: string, used: GroupNetwork): Promise<CleanupReport> {
+export async function removeToolNetwork(
+  aws: AwsContext,
+  replicationGroupId: string,
+  used: GroupNetwork,
+): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], kept: [] };
   const clusters = (await listCacheClusters(aws)).filter((c) => c.ReplicationGroupId !== replicationGroupId);
-  const stillUsing = (match: (c: CacheCluster) => boolean) => clusters.find(match)?.ReplicationGroupId ?? clusters.find(match)?.CacheClusterId;
+  const stillUsing = (match: (c: CacheCluster) => boolean) =>
+    clusters.find(match)?.ReplicationGroupId ?? clusters.find(match)?.CacheClusterId;
 
   const taggedForGroup = await securityGroupsWhere(aws, [
     { Name: `tag:${TOOL_TAG_KEY}`, Values: [TOOL_TAG_VALUE] },
     { Name: `tag:${TAG_REPLICATION_GROUP}`, Values: [replicationGroupId] },
   ]);
-  const candidateIds = [...new Set([...used.securityGroupIds, ...taggedForGroup.filter((g) => g.tags[TAG_REPLICATION_GROUP] === replicationGroupId).map((g) => g.groupId)])];
+  const candidateIds = [
+    ...new Set([
+      ...used.securityGroupIds,
+      ...taggedForGroup.filter((g) => g.tags[TAG_REPLICATION_GROUP] === replicationGroupId).map((g) => g.groupId),
+    ]),
+  ];
   const groups = candidateIds.length > 0 ? await describeExisting(aws, candidateIds) : [];
   for (const group of groups) {
     const label = `security group ${group.groupId} (${group.groupName})`;
@@ -333,7 +387,12 @@ export async function removeToolNetwork(aws: AwsContext, replicationGroupId: str
       report.kept.push(`${label}: still used by ${user}`);
       continue;
     }
-    const outcome = await deleteWithRetry(aws, () => aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.groupId })), 'DependencyViolation', 'ec2:DeleteSecurityGroup');
+    const outcome = await deleteWithRetry(
+      aws,
+      () => aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.groupId })),
+      'DependencyViolation',
+      'ec2:DeleteSecurityGroup',
+    );
     (outcome === 'deleted' ? report.removed : report.kept).push(outcome === 'deleted' ? label : `${label}: ${outcome}`);
   }
 
@@ -352,7 +411,9 @@ export async function removeToolNetwork(aws: AwsContext, replicationGroupId: str
         'CacheSubnetGroupInUse',
         'elasticache:DeleteCacheSubnetGroup',
       );
-      (outcome === 'deleted' ? report.removed : report.kept).push(outcome === 'deleted' ? label : `${label}: ${outcome}`);
+      (outcome === 'deleted' ? report.removed : report.kept).push(
+        outcome === 'deleted' ? label : `${label}: ${outcome}`,
+      );
     }
   }
   return report;
@@ -372,7 +433,12 @@ async function describeExisting(aws: AwsContext, ids: string[]): Promise<Securit
   return found;
 }
 
-async function deleteWithRetry(aws: AwsContext, remove: () => Promise<unknown>, inUseError: string, action: string): Promise<string> {
+async function deleteWithRetry(
+  aws: AwsContext,
+  remove: () => Promise<unknown>,
+  inUseError: string,
+  action: string,
+): Promise<string> {
   const delays = dependencyRetryDelays(aws);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -392,13 +458,18 @@ async function deleteWithRetry(aws: AwsContext, remove: () => Promise<unknown>, 
 export type CreatedResource = { kind: 'security-group'; groupId: string } | { kind: 'subnet-group'; name: string };
 
 /** Undo for a failed launch: removes what this run created, newest first; returns what could not be removed. */
-export async function removeCreated(aws: AwsContext, created: readonly CreatedResource[]): Promise<{ removed: string[]; failed: string[] }> {
+export async function removeCreated(
+  aws: AwsContext,
+  created: readonly CreatedResource[],
+): Promise<{ removed: string[]; failed: string[] }> {
   const removed: string[] = [];
   const failed: string[] = [];
   for (const resource of [...created].reverse()) {
-    const label = resource.kind === 'security-group' ? `security group ${resource.groupId}` : `cache subnet group ${resource.name}`;
+    const label =
+      resource.kind === 'security-group' ? `security group ${resource.groupId}` : `cache subnet group ${resource.name}`;
     try {
-      if (resource.kind === 'security-group') await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: resource.groupId }));
+      if (resource.kind === 'security-group')
+        await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: resource.groupId }));
       else await aws.elasticache.send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: resource.name }));
       removed.push(label);
     } catch (error) {

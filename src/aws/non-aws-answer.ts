@@ -19,7 +19,8 @@ export function nonAwsAnswerStatus(error: unknown): number | undefined {
   const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
   if (status === undefined || status < 500) return undefined;
   // The SDK's words when the body could not be read as its protocol's XML.
-  if (!/Deserialization error|XML parse error|char '.' is not expected|Unexpected (token|end)/i.test(e.message ?? '')) return undefined;
+  if (!/Deserialization error|XML parse error|char '.' is not expected|Unexpected (token|end)/i.test(e.message ?? ''))
+    return undefined;
   return status;
 }
 
@@ -37,7 +38,10 @@ interface RetryStrategyV2 {
  * Wraps the client's retry strategy so a non-AWS answer is not retried: a server that
  * does not implement the action will not start implementing it on the sixth try.
  */
-export function guardRetries(client: { config: { retryStrategy: () => Promise<unknown> } }, endpoint: () => string): void {
+export function guardRetries(
+  client: { config: { retryStrategy: () => Promise<unknown> } },
+  endpoint: () => string,
+): void {
   const base = client.config.retryStrategy;
   client.config.retryStrategy = async () => {
     const strategy = (await base()) as RetryStrategyV2;

@@ -36,7 +36,9 @@ export async function memberClusters(aws: AwsContext, group: ReplicationGroup): 
   const clusters: CacheCluster[] = [];
   for (const id of group.MemberClusters ?? []) {
     try {
-      const result = await aws.elasticache.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }));
+      const result = await aws.elasticache.send(
+        new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }),
+      );
       clusters.push(...(result.CacheClusters ?? []));
     } catch (error) {
       if (!isCacheClusterNotFound(error)) throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
@@ -63,13 +65,14 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     }
   }
   const subnetGroup = network.subnetGroupName ? await describeSubnetGroup(aws, network.subnetGroupName) : undefined;
-  const endpoint = group.NodeGroups?.[0]?.PrimaryEndpoint ?? group.ConfigurationEndpoint ?? first?.CacheNodes?.[0]?.Endpoint;
+  const endpoint =
+    group.NodeGroups?.[0]?.PrimaryEndpoint ?? group.ConfigurationEndpoint ?? first?.CacheNodes?.[0]?.Endpoint;
   // A loopback endpoint is the local emulator, which gives every node its own free port:
   // there the port says nothing about the requested one, so it is not compared.
   const port = endpoint?.Address && isLoopback(endpoint.Address) ? undefined : endpoint?.Port;
   return {
     status: group.Status ?? 'unknown',
-    ...(group.Engine ?? first?.Engine ? { engine: group.Engine ?? first?.Engine } : {}),
+    ...((group.Engine ?? first?.Engine) ? { engine: group.Engine ?? first?.Engine } : {}),
     ...(first?.EngineVersion ? { engineVersion: first.EngineVersion } : {}),
     ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
     replicas: Math.max(0, (group.MemberClusters ?? []).length - 1),
@@ -96,16 +99,20 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
   try {
     await aws.elasticache.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: replicationGroupId }));
   } catch (error) {
-    if (isReplicationGroupNotFound(error)) throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    if (isReplicationGroupNotFound(error))
+      throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:DeleteReplicationGroup');
   }
 }
 
 export async function testFailover(aws: AwsContext, replicationGroupId: string, nodeGroupId: string): Promise<void> {
   try {
-    await aws.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }));
+    await aws.elasticache.send(
+      new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }),
+    );
   } catch (error) {
-    if (isReplicationGroupNotFound(error)) throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
+    if (isReplicationGroupNotFound(error))
+      throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:TestFailover');
   }
 }

@@ -17,7 +17,9 @@ import type { Endpoint, Shard, Topology, TopologyNode } from '../topology.js';
 /** The raw group, or NotFoundError (exit 3). */
 export async function describeReplicationGroup(aws: AwsContext, replicationGroupId: string): Promise<ReplicationGroup> {
   try {
-    const result = await aws.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }));
+    const result = await aws.elasticache.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
+    );
     const group = result.ReplicationGroups?.[0];
     if (!group) throw new NotFoundError(`replication group ${replicationGroupId} not found`);
     return group;
@@ -42,7 +44,9 @@ export async function topologyOf(aws: AwsContext, group: ReplicationGroup): Prom
 
 async function describeMemberClusters(aws: AwsContext, group: ReplicationGroup): Promise<Map<string, CacheCluster>> {
   const members = group.MemberClusters ?? [];
-  const needAddresses = (group.NodeGroups ?? []).some((ng) => (ng.NodeGroupMembers ?? []).some((m) => !m.ReadEndpoint?.Address));
+  const needAddresses = (group.NodeGroups ?? []).some((ng) =>
+    (ng.NodeGroupMembers ?? []).some((m) => !m.ReadEndpoint?.Address),
+  );
   // One cluster tells the engine version; all of them only when addresses are missing.
   const wanted = needAddresses ? members : members.slice(0, 1);
   const clusters = new Map<string, CacheCluster>();

@@ -40,7 +40,11 @@ export interface PollOptions<T> {
  * The one poll loop: probe, report, stop when `done` says so (a probe or `done` may throw
  * to fail fast), WaitTimeoutError (exit 4) when the next poll would pass the timeout.
  */
-export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, options: PollOptions<T>): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: PollOptions<T>,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     if (options.signal?.aborted) throw new InterruptedError(options.interruptedMessage);
@@ -48,7 +52,8 @@ export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => 
     const elapsed = Date.now() - started;
     options.onValue?.(value, elapsed);
     if (done(value)) return value;
-    if (elapsed + options.pollMs > options.timeoutMs) throw new WaitTimeoutError(options.timeoutMessage(value, elapsed));
+    if (elapsed + options.pollMs > options.timeoutMs)
+      throw new WaitTimeoutError(options.timeoutMessage(value, elapsed));
     try {
       await sleep(options.pollMs, undefined, { signal: options.signal });
     } catch {
@@ -72,7 +77,7 @@ export async function waitForReplicationGroup(
       throw error;
     }
   };
-  const statusOf = (group: ReplicationGroup | undefined) => (group ? group.Status ?? 'unknown' : 'deleted');
+  const statusOf = (group: ReplicationGroup | undefined) => (group ? (group.Status ?? 'unknown') : 'deleted');
   return pollUntil(
     probe,
     (group) => {
@@ -87,7 +92,12 @@ export async function waitForReplicationGroup(
     {
       timeoutMs: options.timeoutMs,
       pollMs: options.pollMs ?? (aws.local ? 300 : 15_000),
-      ...(options.onStatus ? { onValue: (group: ReplicationGroup | undefined, elapsed: number) => options.onStatus!(statusOf(group), elapsed) } : {}),
+      ...(options.onStatus
+        ? {
+            onValue: (group: ReplicationGroup | undefined, elapsed: number) =>
+              options.onStatus!(statusOf(group), elapsed),
+          }
+        : {}),
       timeoutMessage: (group, elapsed) =>
         `timed out after ${Math.round(elapsed / 1000)}s waiting for ${replicationGroupId} to be ${options.until} (status: ${statusOf(group)})`,
       interruptedMessage: `stopped waiting for ${replicationGroupId}`,

@@ -73,7 +73,8 @@ export function encodeCompressed(h: HdrHistogram): Buffer {
 
 /** Decodes what encodeCompressed wrote (and what HdrHistogram writes with 3 significant digits). */
 export function decodeCompressed(buf: Buffer): HdrHistogram {
-  if ((buf.readInt32BE(0) & ~0xf0) !== (0x1c849304 & ~0xf0)) throw new Error('not an HdrHistogram V2 compressed encoding');
+  if ((buf.readInt32BE(0) & ~0xf0) !== (0x1c849304 & ~0xf0))
+    throw new Error('not an HdrHistogram V2 compressed encoding');
   const inner = inflateSync(buf.subarray(8, 8 + buf.readInt32BE(4)));
   if ((inner.readInt32BE(0) & ~0xf0) !== (0x1c849303 & ~0xf0)) throw new Error('not an HdrHistogram V2 encoding');
   const payloadLength = inner.readInt32BE(4);
@@ -129,7 +130,9 @@ export function hdrLogText(tag: string, startedAt: Date, intervals: HdrLogInterv
   const safeTag = tag.replace(/[\s,]/g, '_');
   for (const interval of intervals) {
     const max = (interval.histogram.max / 1000).toFixed(3);
-    lines.push(`Tag=${safeTag},${interval.startS.toFixed(3)},${interval.lengthS.toFixed(3)},${max},${encodeCompressed(interval.histogram).toString('base64')}`);
+    lines.push(
+      `Tag=${safeTag},${interval.startS.toFixed(3)},${interval.lengthS.toFixed(3)},${max},${encodeCompressed(interval.histogram).toString('base64')}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -112,7 +112,13 @@ export class HdrHistogram {
 
   /** Plain data (structured-clone friendly) to send a histogram to another thread. */
   snapshot(): HistogramSnapshot {
-    return { highestTrackableValue: this.highestTrackableValue, counts: this.counts.slice(), total: this.total, min: this.minValue, max: this.maxValue };
+    return {
+      highestTrackableValue: this.highestTrackableValue,
+      counts: this.counts.slice(),
+      total: this.total,
+      min: this.minValue,
+      max: this.maxValue,
+    };
   }
 
   static fromSnapshot(snapshot: HistogramSnapshot): HdrHistogram {
@@ -199,7 +205,10 @@ export class HdrHistogram {
   outputPercentileDistribution(ticksPerHalfDistance = 5, scalingRatio = 1000): string {
     const digits = SIGNIFICANT_DIGITS;
     const lines: string[] = [];
-    lines.push(`${'Value'.padStart(12)} ${'Percentile'.padStart(14)} ${'TotalCount'.padStart(10)} ${'1/(1-Percentile)'.padStart(14)}`, '');
+    lines.push(
+      `${'Value'.padStart(12)} ${'Percentile'.padStart(14)} ${'TotalCount'.padStart(10)} ${'1/(1-Percentile)'.padStart(14)}`,
+      '',
+    );
     for (const step of this.percentileSteps(ticksPerHalfDistance)) {
       const value = (step.value / scalingRatio).toFixed(digits).padStart(12);
       const percentile = (step.percentile / 100).toFixed(12).padStart(2);
@@ -233,7 +242,11 @@ export class HdrHistogram {
       running += c;
       const reached = (100 * running) / this.total;
       while (reached >= level) {
-        steps.push({ value: Math.min(highestEquivalentValue(valueFromIndex(index)), this.maxValue), percentile: level, totalCount: running });
+        steps.push({
+          value: Math.min(highestEquivalentValue(valueFromIndex(index)), this.maxValue),
+          percentile: level,
+          totalCount: running,
+        });
         if (running === this.total) break;
         level = nextPercentileLevel(level, ticksPerHalfDistance);
       }

@@ -17,7 +17,12 @@ export type LagWorkerRequest =
 
 export type LagWorkerMessage =
   | { type: 'progress'; lagP50Us?: number }
-  | { type: 'result'; stats: Array<[string, ReplicaLagSnapshot]>; acknowledged: AcknowledgedWrite[]; writeErrors: number };
+  | {
+      type: 'result';
+      stats: Array<[string, ReplicaLagSnapshot]>;
+      acknowledged: AcknowledgedWrite[];
+      writeErrors: number;
+    };
 
 let prober: LagProber | undefined;
 let progressTimer: NodeJS.Timeout | undefined;

@@ -42,7 +42,15 @@ export class ReplicaLagStats {
 
   snapshot(): ReplicaLagSnapshot {
     const { probes, timeouts, errors, readsAfterWrite, staleReads } = this;
-    return { lag: this.lag.snapshot(), pollRtt: this.pollRtt.snapshot(), probes, timeouts, errors, readsAfterWrite, staleReads };
+    return {
+      lag: this.lag.snapshot(),
+      pollRtt: this.pollRtt.snapshot(),
+      probes,
+      timeouts,
+      errors,
+      readsAfterWrite,
+      staleReads,
+    };
   }
 
   static fromSnapshot(snapshot: ReplicaLagSnapshot): ReplicaLagStats {
@@ -150,7 +158,8 @@ export class LagProber {
       await this.probeOnce();
       next += interval;
       const now = performance.now();
-      if (next < now) next = now; // a slow probe delays the next one instead of bunching them
+      if (next < now)
+        next = now; // a slow probe delays the next one instead of bunching them
       else await sleep(next - now);
     }
   }

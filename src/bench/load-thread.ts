@@ -107,7 +107,8 @@ export class LoadThread {
 
   /** Drains (stop) or drops (abort) the load, collects the final figures, ends the thread. */
   end(how: 'stop' | 'abort'): Promise<void> {
-    return (this.finished ??= this.collect(how));
+    this.finished ??= this.collect(how);
+    return this.finished;
   }
 
   private async collect(how: 'stop' | 'abort'): Promise<void> {

@@ -45,7 +45,10 @@ parentPort?.on('message', (request: LoadWorkerRequest) => {
     case 'start':
       workload = new Workload(request.nodes, request.options);
       workload.start();
-      progressTimer = setInterval(() => post({ type: 'progress', stats: figures(), connections: workload!.connectionCount }), 250);
+      progressTimer = setInterval(
+        () => post({ type: 'progress', stats: figures(), connections: workload!.connectionCount }),
+        250,
+      );
       break;
     case 'measure':
       workload?.beginMeasuring(request.atEpochMs - performance.timeOrigin);

@@ -136,13 +136,19 @@ export function parseHostPort(flag: string, raw: string): HostPort {
 }
 
 export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): TargetSpec {
-  const ways = [id !== undefined ? 'a replication group id' : '', raw.primary ? '--primary' : '', raw.fromConfig ? '--from-config' : ''].filter(Boolean);
+  const ways = [
+    id !== undefined ? 'a replication group id' : '',
+    raw.primary ? '--primary' : '',
+    raw.fromConfig ? '--from-config' : '',
+  ].filter(Boolean);
   const replicas = raw.replica ?? [];
   if (!raw.primary && (replicas.length > 0 || raw.reader)) {
     throw new UsageError('--replica and --reader need --primary (or use a group id / --from-config)');
   }
   if (ways.length === 0) {
-    throw new UsageError('bench needs a target: a replication group id, --primary host:port [--replica host:port …], or --from-config FILE');
+    throw new UsageError(
+      'bench needs a target: a replication group id, --primary host:port [--replica host:port …], or --from-config FILE',
+    );
   }
   if (ways.length > 1) throw new UsageError(`give only one target: ${ways.join(' or ')}`);
   if (id !== undefined) {
@@ -169,7 +175,9 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const { sets, gets } = parseRatio(raw.ratio ?? DEFAULTS.ratio);
   const dataSize = integerFlag('--data-size', raw.dataSize, 1, 1_048_576, DEFAULTS.dataSize);
   if (pipeline * dataSize > 64 * 1_048_576) {
-    throw new UsageError(`--pipeline × --data-size must be at most 64 MiB per connection (got ${pipeline} × ${dataSize} bytes)`);
+    throw new UsageError(
+      `--pipeline × --data-size must be at most 64 MiB per connection (got ${pipeline} × ${dataSize} bytes)`,
+    );
   }
   const keyMaximum = integerFlag('--key-maximum', raw.keyMaximum, 1, 10_000_000, DEFAULTS.keyMaximum);
   const keyPattern = choiceFlag('--key-pattern', raw.keyPattern, ['R', 'G', 'S'] as const, DEFAULTS.keyPattern);
@@ -184,7 +192,9 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const lagProbes = integerFlag('--lag-probes', raw.lagProbes, 0, 1000, DEFAULTS.lagProbes);
   const basePrefix = raw.keyPrefix ?? 'eck:bench:';
   if (basePrefix.length < 4 || basePrefix.length > 100 || /[\s*?[\]\\]/.test(basePrefix)) {
-    throw new UsageError(`--key-prefix must be 4-100 characters with no spaces or glob characters * ? [ ] \\ (got ${JSON.stringify(basePrefix)})`);
+    throw new UsageError(
+      `--key-prefix must be 4-100 characters with no spaces or glob characters * ? [ ] \\ (got ${JSON.stringify(basePrefix)})`,
+    );
   }
   // The run id always follows the prefix: the cleanup (SCAN MATCH <prefix><run id>:*)
   // can then only ever remove this run's keys, even with a prefix the app also uses.
@@ -193,9 +203,17 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const expectedS = warmupS + (requests === undefined ? testTimeS : 3600);
   const keyTtlS = integerFlag('--key-ttl', raw.keyTtl, 10, 7 * 86_400, Math.ceil(expectedS + 300));
   if (keyTtlS < expectedS) {
-    throw new UsageError(`--key-ttl must be at least the run's length (${Math.ceil(expectedS)} s) so keys do not expire mid-run (got ${keyTtlS})`);
+    throw new UsageError(
+      `--key-ttl must be at least the run's length (${Math.ceil(expectedS)} s) so keys do not expire mid-run (got ${keyTtlS})`,
+    );
   }
-  const requestTimeoutMs = integerFlag('--request-timeout', raw.requestTimeout, 100, 600_000, DEFAULTS.requestTimeoutMs);
+  const requestTimeoutMs = integerFlag(
+    '--request-timeout',
+    raw.requestTimeout,
+    100,
+    600_000,
+    DEFAULTS.requestTimeoutMs,
+  );
   const tls = Boolean(raw.tls);
   if (!tls && (raw.ca !== undefined || raw.servername !== undefined || raw.insecure)) {
     const flag = raw.ca !== undefined ? '--ca' : raw.servername !== undefined ? '--servername' : '--insecure';
@@ -209,10 +227,13 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   if (raw.user !== undefined && raw.authTokenEnv === undefined && raw.authTokenFile === undefined) {
     throw new UsageError('--user needs a password: --auth-token-env VAR or --auth-token-file FILE');
   }
-  if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '') throw new UsageError('--hdr-out must be a file name prefix');
+  if (raw.hdrOut !== undefined && raw.hdrOut.trim() === '')
+    throw new UsageError('--hdr-out must be a file name prefix');
   if (raw.json !== undefined && raw.json.trim() === '') throw new UsageError('--json must be a file path');
-  if (raw.hdrLog !== undefined && raw.hdrLog.trim() === '') throw new UsageError('--hdr-log must be a file name prefix');
-  if (raw.report !== undefined && raw.report.trim() === '') throw new UsageError('--report must be a file path (report.html)');
+  if (raw.hdrLog !== undefined && raw.hdrLog.trim() === '')
+    throw new UsageError('--hdr-log must be a file name prefix');
+  if (raw.report !== undefined && raw.report.trim() === '')
+    throw new UsageError('--report must be a file path (report.html)');
   return {
     clients,
     threads,

@@ -10,7 +10,21 @@ export function renderReport(report: BenchReport): string {
   );
   parts.push(
     renderTable(
-      ['node', 'role', 'address', 'ops/s', 'ops', 'hits', 'misses', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+      [
+        'node',
+        'role',
+        'address',
+        'ops/s',
+        'ops',
+        'hits',
+        'misses',
+        'errors',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'max ms',
+      ],
       report.nodes.map((n) => [
         n.id,
         n.role,
@@ -47,7 +61,9 @@ export function renderReport(report: BenchReport): string {
   }
   const notes: string[] = [];
   for (const u of report.unavailability) {
-    notes.push(`${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`);
+    notes.push(
+      `${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`,
+    );
   }
   if (report.failover) {
     notes.push(`failover noticed at ${report.failover.detectedAtS} s: ${report.failover.from} → ${report.failover.to}`);
@@ -56,14 +72,22 @@ export function renderReport(report: BenchReport): string {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
   notes.push(`client CPU ${report.client.cpuPercent}% of one core`);
-  notes.push(`bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`);
+  notes.push(
+    `bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`,
+  );
   parts.push(notes.join('\n') + '\n');
   parts.push(interpretReport(report) + '\n');
   return parts.join('\n');
 }
 
 /** The live progress text: elapsed, ops/s, p99, lag p50. */
-export function progressText(elapsed: string, opsPerSec: number, p99Ms: number, lagP50Ms: number | undefined, phase: string): string {
+export function progressText(
+  elapsed: string,
+  opsPerSec: number,
+  p99Ms: number,
+  lagP50Ms: number | undefined,
+  phase: string,
+): string {
   const lag = lagP50Ms === undefined ? '' : `, lag p50 ${lagP50Ms.toFixed(2)} ms`;
   return `bench ${phase} ${elapsed}: ${Math.round(opsPerSec).toLocaleString('en-US')} ops/s, p99 ${p99Ms.toFixed(2)} ms${lag}`;
 }

@@ -11,7 +11,12 @@ const PAD = { left: 64, right: 32, top: 16, bottom: 40 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** JSON that is safe inside <script>: no `</script>`, `<!--` or line separators can end or bend it. */
@@ -47,7 +52,8 @@ interface ChartSpec {
   xMax?: number;
 }
 
-const fmt = (n: number) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3)).toString());
+const fmt = (n: number) =>
+  Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3)).toString();
 
 function niceMax(value: number): number {
   if (!(value > 0)) return 1;
@@ -66,36 +72,62 @@ export function lineChartSvg(spec: ChartSpec): string {
   const x = (v: number) => PAD.left + (Math.min(v, xMax) / xMax) * w;
   const y = (v: number) => PAD.top + h - (v / yMax) * h;
   const parts: string[] = [];
-  parts.push(`<svg id="${spec.id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(spec.title)}">`);
+  parts.push(
+    `<svg id="${spec.id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(spec.title)}">`,
+  );
   for (const band of spec.bands ?? []) {
     const bx = x(band.from);
-    parts.push(`<rect class="band" x="${bx.toFixed(1)}" y="${PAD.top}" width="${Math.max(2, x(band.to) - bx).toFixed(1)}" height="${h}" fill="#d62728" fill-opacity="0.15"><title>${escapeHtml(band.label)}</title></rect>`);
+    parts.push(
+      `<rect class="band" x="${bx.toFixed(1)}" y="${PAD.top}" width="${Math.max(2, x(band.to) - bx).toFixed(1)}" height="${h}" fill="#d62728" fill-opacity="0.15"><title>${escapeHtml(band.label)}</title></rect>`,
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
-    parts.push(`<line x1="${PAD.left}" x2="${PAD.left + w}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(fmt(v))}</text>`);
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + w}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`,
+    );
+    parts.push(
+      `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(fmt(v))}</text>`,
+    );
   }
   const xStep = niceMax(xMax / 6);
-  const xTicks = spec.xTicks ?? Array.from({ length: Math.floor(xMax / xStep) + 1 }, (_, i) => ({ x: i * xStep, label: fmt(i * xStep) }));
+  const xTicks =
+    spec.xTicks ??
+    Array.from({ length: Math.floor(xMax / xStep) + 1 }, (_, i) => ({ x: i * xStep, label: fmt(i * xStep) }));
   for (const t of xTicks) {
     if (t.x > xMax) continue;
-    parts.push(`<line x1="${x(t.x).toFixed(1)}" x2="${x(t.x).toFixed(1)}" y1="${PAD.top}" y2="${PAD.top + h}" stroke="#eee"/>`);
-    parts.push(`<text x="${x(t.x).toFixed(1)}" y="${PAD.top + h + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`);
+    parts.push(
+      `<line x1="${x(t.x).toFixed(1)}" x2="${x(t.x).toFixed(1)}" y1="${PAD.top}" y2="${PAD.top + h}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${x(t.x).toFixed(1)}" y="${PAD.top + h + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`,
+    );
   }
   parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
-  parts.push(`<text x="${PAD.left + w / 2}" y="${HEIGHT - 4}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`);
-  parts.push(`<text x="12" y="${PAD.top + h / 2}" text-anchor="middle" class="axis" transform="rotate(-90 12 ${PAD.top + h / 2})">${escapeHtml(spec.yLabel)}</text>`);
+  parts.push(
+    `<text x="${PAD.left + w / 2}" y="${HEIGHT - 4}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text x="12" y="${PAD.top + h / 2}" text-anchor="middle" class="axis" transform="rotate(-90 12 ${PAD.top + h / 2})">${escapeHtml(spec.yLabel)}</text>`,
+  );
   spec.series.forEach((s, i) => {
     if (s.points.length === 0) return;
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
     const colour = COLOURS[i % COLOURS.length]!;
-    parts.push(`<path class="series" data-series="${escapeHtml(s.name)}" data-points="${s.points.length}" d="${d}" fill="none" stroke="${colour}" stroke-width="2"><title>${escapeHtml(s.name)}</title></path>`);
-    if (s.points.length === 1) parts.push(`<circle cx="${x(s.points[0]![0]).toFixed(1)}" cy="${y(s.points[0]![1]).toFixed(1)}" r="3" fill="${colour}"/>`);
+    parts.push(
+      `<path class="series" data-series="${escapeHtml(s.name)}" data-points="${s.points.length}" d="${d}" fill="none" stroke="${colour}" stroke-width="2"><title>${escapeHtml(s.name)}</title></path>`,
+    );
+    if (s.points.length === 1)
+      parts.push(
+        `<circle cx="${x(s.points[0]![0]).toFixed(1)}" cy="${y(s.points[0]![1]).toFixed(1)}" r="3" fill="${colour}"/>`,
+      );
   });
   parts.push('</svg>');
   const legend = spec.series
-    .map((s, i) => `<span class="key" data-series="${escapeHtml(s.name)}"><i style="background:${COLOURS[i % COLOURS.length]}"></i>${escapeHtml(s.name)}</span>`)
+    .map(
+      (s, i) =>
+        `<span class="key" data-series="${escapeHtml(s.name)}"><i style="background:${COLOURS[i % COLOURS.length]}"></i>${escapeHtml(s.name)}</span>`,
+    )
     .join(' ');
   return `<figure data-chart="${spec.id}"><figcaption>${escapeHtml(spec.title)}</figcaption>${parts.join('')}<div class="legend">${legend}</div></figure>`;
 }
@@ -113,32 +145,76 @@ function throughputChart(report: BenchReport): string {
     name: `${n.id} (${n.role})`,
     points: timeline.flatMap((p, i) => {
       const rate = p.opsPerSec[n.id] ?? 0;
-      return [[i === 0 ? 0 : timeline[i - 1]!.tS, rate], [p.tS, rate]] as Array<[number, number]>;
+      return [
+        [i === 0 ? 0 : timeline[i - 1]!.tS, rate],
+        [p.tS, rate],
+      ] as Array<[number, number]>;
     }),
   }));
-  const bands: Band[] = report.unavailability.map((u) => ({ from: u.startS, to: u.startS + u.durationS, label: `${u.node} unreachable ${u.durationS} s${u.ongoing ? ' (still at the end)' : ''}: ${u.reason}` }));
-  if (report.failover) bands.push({ from: report.failover.detectedAtS, to: report.failover.detectedAtS, label: `failover ${report.failover.from} → ${report.failover.to}` });
-  return lineChartSvg({ id: 'chart-throughput', title: 'Throughput per node (red: unreachable or failover)', xLabel: 'seconds', yLabel: 'ops/s', series, bands, xMax: Math.max(report.durationS, 1) });
+  const bands: Band[] = report.unavailability.map((u) => ({
+    from: u.startS,
+    to: u.startS + u.durationS,
+    label: `${u.node} unreachable ${u.durationS} s${u.ongoing ? ' (still at the end)' : ''}: ${u.reason}`,
+  }));
+  if (report.failover)
+    bands.push({
+      from: report.failover.detectedAtS,
+      to: report.failover.detectedAtS,
+      label: `failover ${report.failover.from} → ${report.failover.to}`,
+    });
+  return lineChartSvg({
+    id: 'chart-throughput',
+    title: 'Throughput per node (red: unreachable or failover)',
+    xLabel: 'seconds',
+    yLabel: 'ops/s',
+    series,
+    bands,
+    xMax: Math.max(report.durationS, 1),
+  });
 }
 
 function latencyChart(report: BenchReport): string {
-  const maxX = Math.max(2, ...report.nodes.flatMap((n) => (n.percentiles ?? []).filter((p) => p.percentile < 100).map((p) => Math.ceil(percentileX(p.percentile)))));
+  const maxX = Math.max(
+    2,
+    ...report.nodes.flatMap((n) =>
+      (n.percentiles ?? []).filter((p) => p.percentile < 100).map((p) => Math.ceil(percentileX(p.percentile))),
+    ),
+  );
   const series: Series[] = report.nodes.map((n) => ({
     name: `${n.id} (${n.role})`,
-    points: (n.percentiles ?? []).map((p) => [p.percentile >= 100 ? maxX : percentileX(p.percentile, maxX), p.ms] as [number, number]),
+    points: (n.percentiles ?? []).map(
+      (p) => [p.percentile >= 100 ? maxX : percentileX(p.percentile, maxX), p.ms] as [number, number],
+    ),
   }));
   const labels = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%', '99.9999%'];
   const xTicks = labels.slice(0, maxX + 1).map((label, i) => ({ x: i, label }));
-  return lineChartSvg({ id: 'chart-latency', title: 'Latency by percentile (HdrHistogram plot)', xLabel: 'percentile (log scale of 1/(1-p))', yLabel: 'ms', series, xTicks, xMax: maxX });
+  return lineChartSvg({
+    id: 'chart-latency',
+    title: 'Latency by percentile (HdrHistogram plot)',
+    xLabel: 'percentile (log scale of 1/(1-p))',
+    yLabel: 'ms',
+    series,
+    xTicks,
+    xMax: maxX,
+  });
 }
 
 function lagChart(report: BenchReport): string {
   const timeline = report.timeline ?? [];
   const series: Series[] = report.replication.map((r) => ({
     name: r.node,
-    points: timeline.filter((p) => p.lagBytes?.[r.node] !== undefined).map((p) => [p.tS, p.lagBytes[r.node]!] as [number, number]),
+    points: timeline
+      .filter((p) => p.lagBytes?.[r.node] !== undefined)
+      .map((p) => [p.tS, p.lagBytes[r.node]!] as [number, number]),
   }));
-  return lineChartSvg({ id: 'chart-lag', title: 'Replication lag per replica (primary offset − replica offset)', xLabel: 'seconds', yLabel: 'bytes behind', series, xMax: Math.max(report.durationS, 1) });
+  return lineChartSvg({
+    id: 'chart-lag',
+    title: 'Replication lag per replica (primary offset − replica offset)',
+    xLabel: 'seconds',
+    yLabel: 'bytes behind',
+    series,
+    xMax: Math.max(report.durationS, 1),
+  });
 }
 
 function table(headers: string[], rows: Array<Array<string | number>>, id: string): string {
@@ -166,21 +242,63 @@ export function renderReportHtml(report: BenchReport): string {
   const sentence = interpretReport(report);
   const nodes = table(
     ['node', 'role', 'address', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
-    report.nodes.map((n) => [n.id, n.role, `${n.address}:${n.port}`, n.opsPerSec, n.ops, n.errors, n.latencyMs.p50, n.latencyMs.p99, n.latencyMs.p999, n.latencyMs.max]),
+    report.nodes.map((n) => [
+      n.id,
+      n.role,
+      `${n.address}:${n.port}`,
+      n.opsPerSec,
+      n.ops,
+      n.errors,
+      n.latencyMs.p50,
+      n.latencyMs.p99,
+      n.latencyMs.p999,
+      n.latencyMs.max,
+    ]),
     'table-nodes',
   );
   const replication = table(
-    ['replica', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'poll RTT p50 ms', 'reads after write', 'stale reads', 'stale %'],
-    report.replication.map((r) => [r.node, r.lagMs.p50, r.lagMs.p99, r.lagMs.max, r.pollRttMs.p50, r.readsAfterWrite, r.staleReads, (r.staleReadRatio * 100).toFixed(2)]),
+    [
+      'replica',
+      'lag p50 ms',
+      'lag p99 ms',
+      'lag max ms',
+      'poll RTT p50 ms',
+      'reads after write',
+      'stale reads',
+      'stale %',
+    ],
+    report.replication.map((r) => [
+      r.node,
+      r.lagMs.p50,
+      r.lagMs.p99,
+      r.lagMs.max,
+      r.pollRttMs.p50,
+      r.readsAfterWrite,
+      r.staleReads,
+      (r.staleReadRatio * 100).toFixed(2),
+    ]),
     'table-replication',
   );
   const errors = report.nodes.filter((n) => n.errors > 0);
-  const errorsHtml = errors.length === 0 && report.unavailability.length === 0
-    ? '<p id="errors">No errors and no unreachable node.</p>'
-    : `<div id="errors">${table(['node', 'errors', 'last error'], errors.map((n) => [n.id, n.errors, n.lastError ?? '']), 'table-errors')}${table(['node', 'from s', 'for s', 'ongoing', 'reason'], report.unavailability.map((u) => [u.node, u.startS, u.durationS, u.ongoing ? 'yes' : 'no', u.reason]), 'table-unavailable')}</div>`;
+  const errorsHtml =
+    errors.length === 0 && report.unavailability.length === 0
+      ? '<p id="errors">No errors and no unreachable node.</p>'
+      : `<div id="errors">${table(
+          ['node', 'errors', 'last error'],
+          errors.map((n) => [n.id, n.errors, n.lastError ?? '']),
+          'table-errors',
+        )}${table(
+          ['node', 'from s', 'for s', 'ongoing', 'reason'],
+          report.unavailability.map((u) => [u.node, u.startS, u.durationS, u.ongoing ? 'yes' : 'no', u.reason]),
+          'table-unavailable',
+        )}</div>`;
   const extras = [
-    report.failover ? `<p>Failover from ${escapeHtml(report.failover.from)} to ${escapeHtml(report.failover.to)} seen at ${report.failover.detectedAtS} s.</p>` : '',
-    report.lostWrites ? `<p>Acknowledged writes checked: ${report.lostWrites.checked}, lost: ${report.lostWrites.lost}.</p>` : '',
+    report.failover
+      ? `<p>Failover from ${escapeHtml(report.failover.from)} to ${escapeHtml(report.failover.to)} seen at ${report.failover.detectedAtS} s.</p>`
+      : '',
+    report.lostWrites
+      ? `<p>Acknowledged writes checked: ${report.lostWrites.checked}, lost: ${report.lostWrites.lost}.</p>`
+      : '',
     ...report.warnings.map((w) => `<p class="warn">warning: ${escapeHtml(w)}</p>`),
   ].join('');
   return `<!doctype html>

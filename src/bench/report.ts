@@ -182,8 +182,15 @@ export function buildReport(input: ReportInput): BenchReport {
         seen: lag.lag.totalCount,
         timeouts: lag.timeouts,
         errors: lag.errors,
-        pollRttMs: { p50: round(lag.pollRtt.valueAtPercentile(50) / 1000), p99: round(lag.pollRtt.valueAtPercentile(99) / 1000) },
-        offsetLagBytes: { p50: percentileOf(offsets, 50), max: offsets[offsets.length - 1] ?? 0, samples: offsets.length },
+        pollRttMs: {
+          p50: round(lag.pollRtt.valueAtPercentile(50) / 1000),
+          p99: round(lag.pollRtt.valueAtPercentile(99) / 1000),
+        },
+        offsetLagBytes: {
+          p50: percentileOf(offsets, 50),
+          max: offsets[offsets.length - 1] ?? 0,
+          samples: offsets.length,
+        },
         readsAfterWrite: lag.readsAfterWrite,
         staleReads: lag.staleReads,
         staleReadRatio: lag.readsAfterWrite === 0 ? 0 : round(lag.staleReads / lag.readsAfterWrite, 4),
@@ -194,7 +201,9 @@ export function buildReport(input: ReportInput): BenchReport {
   const saturated = cpuPercent >= CLIENT_SATURATION_PERCENT;
   const warnings = [...input.warnings];
   if (saturated) {
-    warnings.push(`the load generator used ${cpuPercent}% of a CPU core: it, not the server, limits these figures (run fewer --clients or several bench processes)`);
+    warnings.push(
+      `the load generator used ${cpuPercent}% of a CPU core: it, not the server, limits these figures (run fewer --clients or several bench processes)`,
+    );
   }
   return {
     config: input.config,
@@ -203,10 +212,17 @@ export function buildReport(input: ReportInput): BenchReport {
     startedAt: input.startedAt.toISOString(),
     durationS: round(input.durationMs / 1000),
     nodes,
-    total: { ops: totalOps, opsPerSec: Math.round(totalOps / seconds), errors: nodes.reduce((sum, n) => sum + n.errors, 0), latencyMs: latencyMs(all) },
+    total: {
+      ops: totalOps,
+      opsPerSec: Math.round(totalOps / seconds),
+      errors: nodes.reduce((sum, n) => sum + n.errors, 0),
+      latencyMs: latencyMs(all),
+    },
     replication,
     unavailability,
-    failover: input.failover ? { from: input.failover.from, to: input.failover.to, detectedAtS: round(input.failover.atMs / 1000) } : null,
+    failover: input.failover
+      ? { from: input.failover.from, to: input.failover.to, detectedAtS: round(input.failover.atMs / 1000) }
+      : null,
     lostWrites: input.lostWrites ?? null,
     client: { cpuPercent, connections: input.connections, saturated },
     cleanup: input.cleanup,

@@ -65,20 +65,28 @@ export async function runBench(
   try {
     control = await connectControl(primary.address, 'eck-bench-control');
   } catch (error) {
-    throw new CliError(`cannot connect to the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`);
+    throw new CliError(
+      `cannot connect to the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`,
+    );
   }
   let currentPrimaryControl = control;
   const extraControls: Redis[] = [];
   const role = parseInfo(await control.info('replication')).get('role');
-  if (role !== 'master') warn(`${primary.id} (${primary.address.host}:${primary.address.port}) answers as ${role}, not as the primary: SETs will fail`);
+  if (role !== 'master')
+    warn(
+      `${primary.id} (${primary.address.host}:${primary.address.port}) answers as ${role}, not as the primary: SETs will fail`,
+    );
   for (const replica of replicas) {
     try {
       const r = await connectControl(replica.address, 'eck-bench-check');
       const replicaRole = parseInfo(await r.info('replication')).get('role');
-      if (replicaRole === 'master') warn(`${replica.id} answers as a primary, not a replica: its lag figures mean nothing`);
+      if (replicaRole === 'master')
+        warn(`${replica.id} answers as a primary, not a replica: its lag figures mean nothing`);
       closeControl(r);
     } catch (error) {
-      warn(`cannot reach ${replica.id} (${replica.address.host}:${replica.address.port}): ${messageOf(error)}; it is benchmarked anyway and will show errors`);
+      warn(
+        `cannot reach ${replica.id} (${replica.address.host}:${replica.address.port}): ${messageOf(error)}; it is benchmarked anyway and will show errors`,
+      );
     }
   }
 
@@ -98,7 +106,10 @@ export async function runBench(
     connectTimeoutMs: 2000,
   };
   // --threads > 1: the same load in worker threads, merged here (threaded-load.ts).
-  const workload = settings.threads > 1 ? new ThreadedWorkload(nodes, workloadOptions, settings.threads) : new Workload(nodes, workloadOptions);
+  const workload =
+    settings.threads > 1
+      ? new ThreadedWorkload(nodes, workloadOptions, settings.threads)
+      : new Workload(nodes, workloadOptions);
   const prober = new LagProbeThread(primary, replicas, {
     probesPerSecond: settings.lagProbes,
     keyPrefix: settings.keyPrefix,
@@ -142,7 +153,10 @@ export async function runBench(
       await sleepUnlessAborted(settings.warmupS * 1000, hooks.signal);
     }
 
-    hooks.onPhase?.('measure', settings.requests !== undefined ? `${settings.requests} requests` : `${settings.testTimeS} s`);
+    hooks.onPhase?.(
+      'measure',
+      settings.requests !== undefined ? `${settings.requests} requests` : `${settings.testTimeS} s`,
+    );
     const startedAt = new Date();
     const t0 = performance.now();
     const timeline = new TimelineSampler(workload.stats, t0, sampler.offsetLag);
@@ -267,7 +281,12 @@ async function removeKeys(primary: Redis, prefix: string): Promise<{ keysRemoved
 }
 
 /** Replication is in order: once a replica has the last prefilled key it has them all. */
-async function waitForReplicas(replicas: LoadNode[], lastKey: string, warn: (text: string) => void, timeoutMs = 15_000): Promise<void> {
+async function waitForReplicas(
+  replicas: LoadNode[],
+  lastKey: string,
+  warn: (text: string) => void,
+  timeoutMs = 15_000,
+): Promise<void> {
   await Promise.all(
     replicas.map(async (replica) => {
       let redis: Redis | undefined;

@@ -44,7 +44,10 @@ interface Connection {
 }
 
 /** The AUTH token from the environment variable or the file; never from argv. */
-export function readAuthToken(settings: BenchSettings, env: NodeJS.ProcessEnv = process.env): { token?: string; warnings: string[] } {
+export function readAuthToken(
+  settings: BenchSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): { token?: string; warnings: string[] } {
   const source: SecretSource | undefined =
     settings.authTokenEnv !== undefined
       ? { kind: 'env', name: settings.authTokenEnv }
@@ -69,12 +72,18 @@ function tlsOptions(settings: BenchSettings, useTls: boolean, warnings: string[]
   if (settings.servername !== undefined) options.servername = settings.servername;
   if (settings.insecure) {
     options.rejectUnauthorized = false;
-    warnings.push('--insecure: the server certificate is not verified; a machine in the middle could impersonate the server');
+    warnings.push(
+      '--insecure: the server certificate is not verified; a machine in the middle could impersonate the server',
+    );
   }
   return options;
 }
 
-export function resolveTargets(source: TargetSource, settings: BenchSettings, env: NodeJS.ProcessEnv = process.env): ResolvedTargets {
+export function resolveTargets(
+  source: TargetSource,
+  settings: BenchSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedTargets {
   const auth = readAuthToken(settings, env);
   const warnings = auth.warnings;
   let token = auth.token;
@@ -95,7 +104,9 @@ export function resolveTargets(source: TargetSource, settings: BenchSettings, en
   if (source.kind === 'config') {
     const { targets, file } = source;
     if (!targets.primary && targets.configuration) {
-      throw new UsageError(`--from-config ${file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`);
+      throw new UsageError(
+        `--from-config ${file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`,
+      );
     }
     if (!targets.primary) throw new UsageError(`--from-config ${file}: no primary endpoint found in the file`);
     // A token written into the file (endpoints --include-auth) counts unless one was given.
@@ -120,18 +131,28 @@ function topologyTargets(
   connection: (useTls: boolean) => Connection,
 ): { nodes: LoadNode[]; warnings: string[] } {
   if (topology.clusterMode) {
-    throw new UsageError(`${topology.replicationGroupId} has cluster mode enabled: bench measures one primary and its replicas; pass --primary/--replica for one shard's nodes`);
+    throw new UsageError(
+      `${topology.replicationGroupId} has cluster mode enabled: bench measures one primary and its replicas; pass --primary/--replica for one shard's nodes`,
+    );
   }
   if (topology.status !== 'available') {
     warnings.push(`${topology.replicationGroupId} is ${topology.status}, not available: some nodes may not answer`);
   }
   if (topology.authRequired && token === undefined) {
-    throw new UsageError(`${topology.replicationGroupId} requires an AUTH token: pass --auth-token-env VAR or --auth-token-file FILE`);
+    throw new UsageError(
+      `${topology.replicationGroupId} requires an AUTH token: pass --auth-token-env VAR or --auth-token-file FILE`,
+    );
   }
   const conn = connection(settings.tls || topology.tls);
-  const nodes = topology.nodes.map((n) => ({ id: n.id, role: n.role, address: { host: n.address, port: n.port, ...conn } }));
+  const nodes = topology.nodes.map((n) => ({
+    id: n.id,
+    role: n.role,
+    address: { host: n.address, port: n.port, ...conn },
+  }));
   if (!nodes.some((n) => n.role === 'primary')) {
-    throw new CliError(`${topology.replicationGroupId} has no primary node with an address yet (status ${topology.status})`);
+    throw new CliError(
+      `${topology.replicationGroupId} has no primary node with an address yet (status ${topology.status})`,
+    );
   }
   return { nodes, warnings };
 }

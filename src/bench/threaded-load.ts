@@ -44,9 +44,11 @@ export class ThreadedWorkload {
     // In-process only for the prefill and the key names; it opens no load connections.
     this.local = new Workload(nodes, options);
     this.stats = this.local.stats;
-    this.threads = splitEvenly(options.clients, threadCount).filter((n) => n > 0).map(
-      (clients) => new LoadThread(nodes, { ...options, clients, rate: (options.rate * clients) / options.clients }),
-    );
+    this.threads = splitEvenly(options.clients, threadCount)
+      .filter((n) => n > 0)
+      .map(
+        (clients) => new LoadThread(nodes, { ...options, clients, rate: (options.rate * clients) / options.clients }),
+      );
   }
 
   get keyspace(): Workload['keyspace'] {
@@ -110,7 +112,13 @@ export class ThreadedWorkload {
   private refresh(): void {
     const merged = new Map<string, NodeStats>();
     for (const node of this.nodes) {
-      merged.set(node.id, mergeNodeStats(this.threads.flatMap((t) => (t.latest.has(node.id) ? [t.latest.get(node.id)!] : [])), this.origin));
+      merged.set(
+        node.id,
+        mergeNodeStats(
+          this.threads.flatMap((t) => (t.latest.has(node.id) ? [t.latest.get(node.id)!] : [])),
+          this.origin,
+        ),
+      );
     }
     this.stats = merged;
   }

@@ -42,7 +42,10 @@ export interface WorkloadOptions extends LoadShape {
 }
 
 /** What one node's connections send: SET:GET counts, or undefined for no load. */
-export function nodeMix(role: 'primary' | 'replica', options: Pick<WorkloadOptions, 'sets' | 'gets' | 'readFrom'>): { sets: number; gets: number } | undefined {
+export function nodeMix(
+  role: 'primary' | 'replica',
+  options: Pick<WorkloadOptions, 'sets' | 'gets' | 'readFrom'>,
+): { sets: number; gets: number } | undefined {
   if (role === 'replica') {
     return options.readFrom === 'primary' || options.gets === 0 ? undefined : { sets: 0, gets: 1 };
   }
@@ -113,7 +116,9 @@ export class Workload {
       const timeout = sleep(timeoutMs, 'timeout' as const, { ref: false });
       const outcome = await Promise.race([done.then(() => 'done' as const), timeout]);
       if (outcome === 'timeout') {
-        throw new Error(`prefill of ${this.options.keyMaximum} keys did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`);
+        throw new Error(
+          `prefill of ${this.options.keyMaximum} keys did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`,
+        );
       }
       if (stats.errors > 0) throw new Error(`prefill failed on ${primary.id}: ${stats.lastError ?? 'error'}`);
     } finally {
@@ -124,7 +129,10 @@ export class Workload {
 
   /** Opens every load connection; they start sending (unrecorded) at once. */
   start(): void {
-    const total = this.nodes.reduce((sum, node) => sum + (nodeMix(node.role, this.options) ? this.options.clients : 0), 0);
+    const total = this.nodes.reduce(
+      (sum, node) => sum + (nodeMix(node.role, this.options) ? this.options.clients : 0),
+      0,
+    );
     const perConnectionRate = this.options.rate > 0 && total > 0 ? this.options.rate / total : 0;
     for (const node of this.nodes) {
       const mix = nodeMix(node.role, this.options);

@@ -27,11 +27,12 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   let result;
   try {
     result = await benchTargets(targets, settings, runId, {
-        onPhase: (phase, detail) => progress.update(`bench ${phase}: ${detail}`),
-        onProgress: (s) => progress.update(progressText(formatElapsed(s.elapsedMs), s.opsPerSec, s.p99Ms, s.lagP50Ms, 'running')),
-        // A spinner redraws often; plain lines (CI logs) every few seconds.
-        progressIntervalMs: output.stderrIsTTY ? 250 : 5000,
-        warn: (text) => output.warn(text),
+      onPhase: (phase, detail) => progress.update(`bench ${phase}: ${detail}`),
+      onProgress: (s) =>
+        progress.update(progressText(formatElapsed(s.elapsedMs), s.opsPerSec, s.p99Ms, s.lagP50Ms, 'running')),
+      // A spinner redraws often; plain lines (CI logs) every few seconds.
+      progressIntervalMs: output.stderrIsTTY ? 250 : 5000,
+      warn: (text) => output.warn(text),
     });
   } catch (error) {
     progress.fail(`bench ${runId} failed after ${formatElapsed(Date.now() - started)}`);
@@ -40,7 +41,9 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     throw new CliError(`bench failed: ${messageOf(error)}`, undefined, { cause: error });
   }
   const { report, histograms } = result;
-  progress.succeed(`bench ${runId}: ${report.total.opsPerSec.toLocaleString('en-US')} ops/s over ${report.durationS} s`);
+  progress.succeed(
+    `bench ${runId}: ${report.total.opsPerSec.toLocaleString('en-US')} ops/s over ${report.durationS} s`,
+  );
   if (report.client.saturated) output.warn(report.warnings[report.warnings.length - 1]!);
 
   if (settings.hdrOut !== undefined) {
@@ -59,7 +62,10 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     // One interval: the whole measured phase.
     for (const [nodeId, histogram] of histograms) {
       const file = `${settings.hdrLog}${nodeId}.hlog`;
-      writeFileAtomic(file, hdrLogText(nodeId, new Date(report.startedAt), [{ startS: 0, lengthS: report.durationS, histogram }]));
+      writeFileAtomic(
+        file,
+        hdrLogText(nodeId, new Date(report.startedAt), [{ startS: 0, lengthS: report.durationS, histogram }]),
+      );
       output.info(`wrote ${file}`);
     }
   }

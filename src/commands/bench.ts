@@ -29,7 +29,9 @@ Examples:
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads')
+    .description(
+      'SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads',
+    )
     .argument('[id]', 'replication group id (nodes are discovered through the API)')
     .option('--primary <host:port>', 'the primary node (no API call)')
     .option('--replica <host:port>', 'a replica node; repeat for each replica', collect)
@@ -58,9 +60,15 @@ export function register(program: Command): void {
     .option('--key-prefix <prefix>', 'bench keys are <prefix><run id>:… (default eck:bench:)')
     .option('--key-ttl <seconds>', 'TTL of every bench key, in case cleanup cannot run (default run length + 300)')
     .option('--request-timeout <ms>', 'a request unanswered this long fails its connection (default 5000)')
-    .option('--hdr-out <prefix>', 'write each node\'s latency histogram to PREFIX<node>.hgrm (HdrHistogram percentile format)')
+    .option(
+      '--hdr-out <prefix>',
+      "write each node's latency histogram to PREFIX<node>.hgrm (HdrHistogram percentile format)",
+    )
     .option('--json <file>', 'also write the JSON report to this file')
-    .option('--hdr-log <prefix>', 'write each node\'s HdrHistogram log to PREFIX<node>.hlog (HistogramLogAnalyzer reads it)')
+    .option(
+      '--hdr-log <prefix>',
+      "write each node's HdrHistogram log to PREFIX<node>.hlog (HistogramLogAnalyzer reads it)",
+    )
     .option('--report <file>', 'also write a self-contained HTML report (charts, no network needed to view it)')
     .addHelpText('after', EXAMPLES)
     .action(lazyAction(() => import('./bench.run.js')));

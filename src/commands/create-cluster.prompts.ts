@@ -5,7 +5,14 @@
  */
 import type { PlanInput } from '../plan/cluster-plan.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
-import { NODE_FAMILIES, DEFAULT_NODE_TYPE, knownNodeTypes, parseNodeType, supportsAutomaticFailover, supportsMultiAZ } from '../plan/node-types.js';
+import {
+  NODE_FAMILIES,
+  DEFAULT_NODE_TYPE,
+  knownNodeTypes,
+  parseNodeType,
+  supportsAutomaticFailover,
+  supportsMultiAZ,
+} from '../plan/node-types.js';
 import {
   parseAllowFrom,
   parseDescription,
@@ -40,8 +47,12 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     input.engine = await askSelect(
       'Engine',
       [
-        { name: 'Redis OSS', value: 'redis', description: 'the walkthrough\'s engine' },
-        { name: 'Valkey', value: 'valkey', description: 'the open-source fork of Redis, same protocol, lower price on AWS' },
+        { name: 'Redis OSS', value: 'redis', description: "the walkthrough's engine" },
+        {
+          name: 'Valkey',
+          value: 'valkey',
+          description: 'the open-source fork of Redis, same protocol, lower price on AWS',
+        },
       ],
       DEFAULTS.engine as string,
     );
@@ -62,27 +73,43 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     });
   }
   if (all && input.description === undefined) {
-    input.description = await askText('Description', { default: DEFAULTS.description(input.id.toLowerCase()), validate: validatorOf(parseDescription) });
+    input.description = await askText('Description', {
+      default: DEFAULTS.description(input.id.toLowerCase()),
+      validate: validatorOf(parseDescription),
+    });
   }
   if (all && input.nodeType === undefined) {
     input.nodeType = await askNodeType();
   }
   const nodeType = input.nodeType ?? DEFAULT_NODE_TYPE;
   if (all && input.replicas === undefined) {
-    input.replicas = await askText('Number of read replicas (0-5)', { default: String(DEFAULTS.replicas), validate: validatorOf(parseReplicas) });
+    input.replicas = await askText('Number of read replicas (0-5)', {
+      default: String(DEFAULTS.replicas),
+      validate: validatorOf(parseReplicas),
+    });
   }
   if (all && input.port === undefined) {
     input.port = await askText('Port', { default: String(DEFAULTS.port), validate: validatorOf(parsePort) });
   }
   const replicas = Number(input.replicas ?? DEFAULTS.replicas);
   if (all && input.automaticFailover === undefined && input.multiAz !== true) {
-    if (replicas === 0) note('automatic failover and Multi-AZ need a replica to promote: both stay off with 0 replicas');
+    if (replicas === 0)
+      note('automatic failover and Multi-AZ need a replica to promote: both stay off with 0 replicas');
     else if (!supportsAutomaticFailover(nodeType)) note(`${nodeType} cannot fail over automatically (T1 node type)`);
-    else input.automaticFailover = await askConfirm('Automatic failover (promote a replica if the primary fails)?', true);
+    else
+      input.automaticFailover = await askConfirm('Automatic failover (promote a replica if the primary fails)?', true);
   }
-  if (all && input.multiAz === undefined && replicas > 0 && input.automaticFailover !== false && supportsAutomaticFailover(nodeType)) {
+  if (
+    all &&
+    input.multiAz === undefined &&
+    replicas > 0 &&
+    input.automaticFailover !== false &&
+    supportsAutomaticFailover(nodeType)
+  ) {
     if (!supportsMultiAZ(nodeType)) {
-      note(`Multi-AZ stays disabled for ${nodeType} (the walkthrough's advice for small instances; --multi-az overrides it); choose cache.t3.small or larger for Multi-AZ`);
+      note(
+        `Multi-AZ stays disabled for ${nodeType} (the walkthrough's advice for small instances; --multi-az overrides it); choose cache.t3.small or larger for Multi-AZ`,
+      );
       input.multiAz = false;
     } else {
       input.multiAz = await askConfirm('Multi-AZ (replicas in other zones, failover across zones)?', DEFAULTS.multiAZ);
@@ -92,7 +119,10 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     await askAccess(input);
   }
   if (all && input.transitEncryption === undefined) {
-    input.transitEncryption = await askConfirm('Encryption in transit (TLS; clients connect with rediss://)?', DEFAULTS.transitEncryption);
+    input.transitEncryption = await askConfirm(
+      'Encryption in transit (TLS; clients connect with rediss://)?',
+      DEFAULTS.transitEncryption,
+    );
   }
   if (input.transitEncryption && input.authToken === undefined && (all || options.askAuthToken)) {
     const token = await askSecret(
@@ -103,7 +133,10 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     if (token !== '') input.authToken = { value: token, origin: 'typed at the prompt' };
   }
   if (all && input.atRestEncryption === undefined) {
-    input.atRestEncryption = await askConfirm('Encryption at rest?', input.engine === 'valkey' ? true : DEFAULTS.atRestEncryption);
+    input.atRestEncryption = await askConfirm(
+      'Encryption at rest?',
+      input.engine === 'valkey' ? true : DEFAULTS.atRestEncryption,
+    );
   }
   return input;
 }
@@ -115,7 +148,11 @@ async function askNodeType(): Promise<string> {
     value: type,
     description: summary.get(parseNodeType(type)!.family) ?? '',
   }));
-  choices.push({ name: 'other (type a node type)', value: OTHER, description: 'a previous-generation or newer type: cache.<family>.<size>' });
+  choices.push({
+    name: 'other (type a node type)',
+    value: OTHER,
+    description: 'a previous-generation or newer type: cache.<family>.<size>',
+  });
   const chosen = await askSelect('Node type', choices, DEFAULT_NODE_TYPE);
   if (chosen !== OTHER) return chosen;
   return askText('Node type (cache.<family>.<size>)', { validate: validatorOf(parseNodeTypeFlag) });
@@ -129,14 +166,20 @@ async function askAccess(input: PlanInput): Promise<void> {
       {
         name: `Create a security group opening only port ${port} to one source`,
         value: 'allow-from',
-        description: 'the bastion\'s or the app\'s security group (sg-…), or a CIDR block such as your VPC\'s 10.0.0.0/16',
+        description: "the bastion's or the app's security group (sg-…), or a CIDR block such as your VPC's 10.0.0.0/16",
       },
-      { name: 'Use existing security groups', value: 'security-group', description: 'security group ids of the same VPC' },
+      {
+        name: 'Use existing security groups',
+        value: 'security-group',
+        description: 'security group ids of the same VPC',
+      },
     ],
     'allow-from',
   );
   if (how === 'security-group') {
-    input.securityGroup = await askText('Security group ids (comma-separated)', { validate: validatorOf(parseSecurityGroupIds) });
+    input.securityGroup = await askText('Security group ids (comma-separated)', {
+      validate: validatorOf(parseSecurityGroupIds),
+    });
     return;
   }
   input.allowFrom = await askText('Allow connections from (sg-id or CIDR)', { validate: validatorOf(parseAllowFrom) });

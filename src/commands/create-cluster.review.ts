@@ -20,8 +20,10 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
   const tags = [...toolTags(plan.replicationGroupId), ...plan.tags].map((t) => `${t.Key}=${t.Value}`).join(', ');
   const willCreate = [
     ...(network.subnetGroup.action === 'create' ? [`cache subnet group ${network.subnetGroup.name}`] : []),
-    ...network.securityGroups.flatMap((s) => (s.action === 'create' ? [`security group ${s.name} + 1 ingress rule`] : [])),
-    `replication group ${plan.replicationGroupId} (${plan.replicas + 1} node${plan.replicas === 0 ? "" : "s"})`,
+    ...network.securityGroups.flatMap((s) =>
+      s.action === 'create' ? [`security group ${s.name} + 1 ingress rule`] : [],
+    ),
+    `replication group ${plan.replicationGroupId} (${plan.replicas + 1} node${plan.replicas === 0 ? '' : 's'})`,
   ];
   const pairs: Array<[string, Cell]> = [
     ['Region', region],

@@ -14,7 +14,10 @@ import { renderReview } from './create-cluster.review.js';
 import { commandEvents, openAws } from './session.js';
 
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
-export type CreateClusterOptions = Omit<PlanInput, 'id' | 'authToken' | 'tags' | 'replicas' | 'port' | 'waitTimeout'> & {
+export type CreateClusterOptions = Omit<
+  PlanInput,
+  'id' | 'authToken' | 'tags' | 'replicas' | 'port' | 'waitTimeout'
+> & {
   replicas?: string;
   port?: string;
   waitTimeout?: string;
@@ -38,26 +41,39 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
     warned.add(warning);
   };
   validateGiven(given).forEach(warn);
-  const tokenSources = [options.authTokenEnv, options.authTokenFile, options.authTokenPrompt].filter((v) => v !== undefined);
-  if (tokenSources.length > 1) throw new UsageError('--auth-token-env, --auth-token-file and --auth-token-prompt: give only one AUTH token source');
+  const tokenSources = [options.authTokenEnv, options.authTokenFile, options.authTokenPrompt].filter(
+    (v) => v !== undefined,
+  );
+  if (tokenSources.length > 1)
+    throw new UsageError(
+      '--auth-token-env, --auth-token-file and --auth-token-prompt: give only one AUTH token source',
+    );
   if (options.authTokenPrompt && given.transitEncryption === false) {
-    throw new UsageError('--auth-token-prompt needs --transit-encryption (the default; drop --no-transit-encryption): AWS accepts AUTH only over TLS');
+    throw new UsageError(
+      '--auth-token-prompt needs --transit-encryption (the default; drop --no-transit-encryption): AWS accepts AUTH only over TLS',
+    );
   }
-  if (options.authTokenEnv !== undefined) given.authToken = tokenFrom({ kind: 'env', name: options.authTokenEnv }, output);
-  if (options.authTokenFile !== undefined) given.authToken = tokenFrom({ kind: 'file', path: options.authTokenFile }, output);
+  if (options.authTokenEnv !== undefined)
+    given.authToken = tokenFrom({ kind: 'env', name: options.authTokenEnv }, output);
+  if (options.authTokenFile !== undefined)
+    given.authToken = tokenFrom({ kind: 'file', path: options.authTokenFile }, output);
 
   const interactive = output.interactive;
   const missing = missingRequired(given);
   if (!interactive) {
-    if (missing.length > 0) throw new UsageError(`missing required values (no terminal to ask on): pass ${missing.join('; ')}`);
-    if (options.authTokenPrompt) throw new UsageError('--auth-token-prompt needs a terminal; use --auth-token-env VAR or --auth-token-file FILE');
+    if (missing.length > 0)
+      throw new UsageError(`missing required values (no terminal to ask on): pass ${missing.join('; ')}`);
+    if (options.authTokenPrompt)
+      throw new UsageError('--auth-token-prompt needs a terminal; use --auth-token-env VAR or --auth-token-file FILE');
   }
   const willPrompt = interactive && (missing.length > 0 || options.authTokenPrompt === true);
   // Without prompts, the whole plan (combinations included) is checked before connecting,
   // and before asking for --yes: a wrong value is the first thing to hear about.
   if (!willPrompt) resolvePlan(given);
   if (!interactive && !options.yes && !options.dryRun) {
-    throw new UsageError('no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)');
+    throw new UsageError(
+      'no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)',
+    );
   }
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
@@ -69,13 +85,19 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
     const engineVersions = async (engine: string) => {
       if (!versionCache.has(engine)) {
         const { listEngineVersions } = await import('../aws/engine-versions.js');
-        versionCache.set(engine, sortVersions(await listEngineVersions(aws, engine, (message) => output.warn(message))));
+        versionCache.set(
+          engine,
+          sortVersions(await listEngineVersions(aws, engine, (message) => output.warn(message))),
+        );
       }
       return versionCache.get(engine)!;
     };
     if (willPrompt) {
       const { walkthrough } = await import('./create-cluster.prompts.js');
-      output.info(output.paintErr('bold', 'Create a replication group') + output.paintErr('dim', ' (Ctrl-C to stop; nothing is created before the review)'));
+      output.info(
+        output.paintErr('bold', 'Create a replication group') +
+          output.paintErr('dim', ' (Ctrl-C to stop; nothing is created before the review)'),
+      );
       input = await walkthrough(given, {
         // The whole walkthrough when something required is missing (a person exploring);
         // with --yes, or only --auth-token-prompt to answer, just what is needed.
@@ -128,7 +150,16 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
 
 function inputFromFlags(id: string | undefined, options: CreateClusterOptions): PlanInput {
   // Everything but how to run (and where the token comes from) is part of the plan.
-  const { tag, authTokenEnv: _env, authTokenFile: _file, authTokenPrompt: _prompt, yes: _yes, dryRun: _dryRun, wait: _wait, ...planFields } = options;
+  const {
+    tag,
+    authTokenEnv: _env,
+    authTokenFile: _file,
+    authTokenPrompt: _prompt,
+    yes: _yes,
+    dryRun: _dryRun,
+    wait: _wait,
+    ...planFields
+  } = options;
   const input: PlanInput = { id, ...planFields, tags: tag };
   // Absent stays absent: `explicit` is computed from the keys that are set.
   for (const key of Object.keys(input) as Array<keyof PlanInput>) if (input[key] === undefined) delete input[key];
@@ -138,6 +169,6 @@ function inputFromFlags(id: string | undefined, options: CreateClusterOptions): 
 /** The token from the variable or file, checked against AWS's AUTH rules; a loose file mode is warned about. */
 function tokenFrom(source: SecretSource, output: Output): { value: string; origin: string } {
   const secret = readSecret(source);
-  secret.warnings.forEach((warning) => output.warn(warning));
+  for (const warning of secret.warnings) output.warn(warning);
   return { value: validateAuthToken(secret.value, secret.origin), origin: secret.origin };
 }

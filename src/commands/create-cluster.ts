@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option('--no-automatic-failover', 'no automatic failover')
     .option('--vpc <vpc-id>', 'VPC for the group (default: the default VPC)')
     .option('--subnet-group <name>', 'existing cache subnet group to use')
-    .option('--subnets <ids>', 'comma-separated subnet ids for a new cache subnet group (default: the VPC\'s subnets)')
+    .option('--subnets <ids>', "comma-separated subnet ids for a new cache subnet group (default: the VPC's subnets)")
     .option('--security-group <ids>', 'existing security group id(s) to attach, comma-separated')
     .option('--allow-from <source>', 'create a security group opening only the cache port to this sg-id or CIDR')
     .option('--transit-encryption', 'TLS between clients and nodes, clients use rediss:// (the default)')

@@ -5,7 +5,9 @@ export function register(program: Command): void {
   program
     .command('delete-cluster')
     .summary('delete a replication group, wait until gone, remove the network the tool made for it')
-    .description('Delete a replication group and wait until it is gone; then remove the security group and cache subnet group the tool created for it, when nothing else uses them.')
+    .description(
+      'Delete a replication group and wait until it is gone; then remove the security group and cache subnet group the tool created for it, when nothing else uses them.',
+    )
     .argument('<id>', 'replication group id')
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--keep-network', 'keep the security group and subnet group even if the tool created them')

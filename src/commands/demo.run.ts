@@ -26,14 +26,20 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
   const { globals, output } = context;
   const options = parseDemoOptions(context.options, process.cwd());
   if (globals.endpointUrl || globals.profile) {
-    throw new UsageError('demo always runs on the local emulator: drop --endpoint-url/--profile (create-cluster, endpoints and bench work against AWS)');
+    throw new UsageError(
+      'demo always runs on the local emulator: drop --endpoint-url/--profile (create-cluster, endpoints and bench work against AWS)',
+    );
   }
   const { startInBackground } = await import('../local/launcher.js');
   const { stopEmulator } = await import('../local/stopper.js');
   const { defaultStateDir } = await import('../local/state.js');
   const { REPLICATION_DELAY_TAG } = await import('../local/replication-groups.js');
 
-  const globalArgs = ['--local', ...(globals.region ? ['--region', globals.region] : []), ...(globals.color ? [] : ['--no-color'])];
+  const globalArgs = [
+    '--local',
+    ...(globals.region ? ['--region', globals.region] : []),
+    ...(globals.color ? [] : ['--no-color']),
+  ];
   const cli = new ChildCli(output, globalArgs);
   const stateDir = defaultStateDir();
   const port = localPort();
@@ -69,18 +75,30 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
       throw new CliError(`cannot start the local emulator: ${error.message}`);
     });
     emulatorStarted = !started.alreadyRunning;
-    output.info(started.alreadyRunning ? `already running at ${started.url}` : `started at ${started.url} (state: ${stateDir})`);
+    output.info(
+      started.alreadyRunning ? `already running at ${started.url}` : `started at ${started.url} (state: ${stateDir})`,
+    );
 
-    heading(output, 2, `a ${options.engine} replication group: 1 primary + ${WALKTHROUGH_REPLICAS} replicas, ${options.replicationDelayMs} ms replication delay`);
+    heading(
+      output,
+      2,
+      `a ${options.engine} replication group: 1 primary + ${WALKTHROUGH_REPLICAS} replicas, ${options.replicationDelayMs} ms replication delay`,
+    );
     group = 'maybe';
     await step(cli, [
-      'create-cluster', options.id,
-      '--engine', options.engine,
-      '--node-type', WALKTHROUGH_NODE_TYPE,
-      '--replicas', String(WALKTHROUGH_REPLICAS),
+      'create-cluster',
+      options.id,
+      '--engine',
+      options.engine,
+      '--node-type',
+      WALKTHROUGH_NODE_TYPE,
+      '--replicas',
+      String(WALKTHROUGH_REPLICAS),
       '--no-multi-az',
-      '--allow-from', DEMO_ALLOW_FROM,
-      '--tag', `${REPLICATION_DELAY_TAG}=${options.replicationDelayMs}`,
+      '--allow-from',
+      DEMO_ALLOW_FROM,
+      '--tag',
+      `${REPLICATION_DELAY_TAG}=${options.replicationDelayMs}`,
       '--yes',
     ]);
     group = 'created';
@@ -91,7 +109,9 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
     await step(cli, ['endpoints', options.id, '--format', 'appsettings-xml', '--out', files.appConfig]);
     await step(cli, ['endpoints', options.id, '--format', 'dotenv', '--out', files.dotenv]);
     output.info(await readFile(files.appConfig, 'utf8'));
-    const topology = JSON.parse((await step(cli, ['endpoints', options.id, '--format', 'json'], { capture: true, quiet: true })).stdout) as Topology;
+    const topology = JSON.parse(
+      (await step(cli, ['endpoints', options.id, '--format', 'json'], { capture: true, quiet: true })).stdout,
+    ) as Topology;
 
     heading(output, 4, `${options.testTimeS} s of set/get traffic on the primary and each replica`);
     const benchFile = join(options.dir, 'bench.json');
@@ -99,7 +119,21 @@ export async function run(context: CommandContext<DemoFlags>): Promise<void> {
     // load generator the bottleneck, and the lag it measures would be our own CPU queue.
     // create-cluster turned TLS on (its default): bench trusts the emulator's CA, as an app would.
     const { caCertPath } = await import('../local/tls-material.js');
-    await step(cli, ['bench', options.id, '--tls', '--ca', caCertPath(stateDir), '--clients', String(DEMO_BENCH_CLIENTS), '--test-time', String(options.testTimeS), '--warmup', '1', '--json', benchFile]);
+    await step(cli, [
+      'bench',
+      options.id,
+      '--tls',
+      '--ca',
+      caCertPath(stateDir),
+      '--clients',
+      String(DEMO_BENCH_CLIENTS),
+      '--test-time',
+      String(options.testTimeS),
+      '--warmup',
+      '1',
+      '--json',
+      benchFile,
+    ]);
     const { interpretReport } = await import('../bench/report.js');
     const report = JSON.parse(await readFile(benchFile, 'utf8'));
     const sentence = interpretReport(report);
@@ -138,8 +172,21 @@ interface Summary {
   files: { appConfig: string; dotenv: string; bench: string };
   report: {
     durationS: number;
-    nodes: Array<{ id: string; role: string; opsPerSec: number; hits: number; misses: number; errors: number; latencyMs: { p50: number; p99: number } }>;
-    replication: Array<{ node: string; lagMs: { p50: number; p99: number; max: number }; staleReadRatio: number; probes: number }>;
+    nodes: Array<{
+      id: string;
+      role: string;
+      opsPerSec: number;
+      hits: number;
+      misses: number;
+      errors: number;
+      latencyMs: { p50: number; p99: number };
+    }>;
+    replication: Array<{
+      node: string;
+      lagMs: { p50: number; p99: number; max: number };
+      staleReadRatio: number;
+      probes: number;
+    }>;
     client: { cpuPercent: number };
   };
   sentence: string;
@@ -148,21 +195,47 @@ interface Summary {
 function printSummary(output: Output, summary: Summary): void {
   const { options, topology, files, report, sentence } = summary;
   if (output.json) {
-    output.printJson({ replicationGroupId: options.id, kept: options.keep, replicationDelayMs: options.replicationDelayMs, topology, files, bench: report, interpretation: sentence });
+    output.printJson({
+      replicationGroupId: options.id,
+      kept: options.keep,
+      replicationDelayMs: options.replicationDelayMs,
+      topology,
+      files,
+      bench: report,
+      interpretation: sentence,
+    });
     return;
   }
   const nodes = renderTable(
     ['node', 'role', 'ops/s', 'p50 ms', 'p99 ms', 'hits', 'misses', 'errors'],
-    report.nodes.map((n) => [n.id, n.role, Math.round(n.opsPerSec), n.latencyMs.p50, n.latencyMs.p99, n.hits, n.misses, n.errors]),
+    report.nodes.map((n) => [
+      n.id,
+      n.role,
+      Math.round(n.opsPerSec),
+      n.latencyMs.p50,
+      n.latencyMs.p99,
+      n.hits,
+      n.misses,
+      n.errors,
+    ]),
   );
   const lag = renderTable(
     ['replica', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'stale reads'],
-    report.replication.map((r) => [r.node, r.lagMs.p50, r.lagMs.p99, r.lagMs.max, `${(r.staleReadRatio * 100).toFixed(1)}%`]),
+    report.replication.map((r) => [
+      r.node,
+      r.lagMs.p50,
+      r.lagMs.p99,
+      r.lagMs.max,
+      `${(r.staleReadRatio * 100).toFixed(1)}%`,
+    ]),
   );
   const primary = topology.primaryEndpoint ?? topology.nodes.find((n) => n.role === 'primary');
   const lines = [
     '',
-    output.paint('bold', `Replication group ${options.id}: ${topology.engine} ${topology.engineVersion}, 1 primary + ${topology.nodes.length - 1} replicas, ${options.replicationDelayMs} ms simulated replication delay`),
+    output.paint(
+      'bold',
+      `Replication group ${options.id}: ${topology.engine} ${topology.engineVersion}, 1 primary + ${topology.nodes.length - 1} replicas, ${options.replicationDelayMs} ms simulated replication delay`,
+    ),
     `Config: ${files.appConfig} (MasterNodes/SlaveNodes), ${files.dotenv}; bench report: ${files.bench}`,
     '',
     nodes,
@@ -174,7 +247,11 @@ function printSummary(output: Output, summary: Summary): void {
       '',
       'Still running (--keep). Connect with:',
       `  redis-cli -h ${primary.address} -p ${primary.port}            # the primary endpoint`,
-      ...(topology.readerEndpoint ? [`  redis-cli -h ${topology.readerEndpoint.address} -p ${topology.readerEndpoint.port}            # the reader endpoint`] : []),
+      ...(topology.readerEndpoint
+        ? [
+            `  redis-cli -h ${topology.readerEndpoint.address} -p ${topology.readerEndpoint.port}            # the reader endpoint`,
+          ]
+        : []),
       'Clean up with:',
       `  elasticache-kit --local delete-cluster ${options.id} --yes && elasticache-kit local stop`,
     );

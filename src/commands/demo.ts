@@ -26,7 +26,10 @@ export function register(program: Command): void {
     .description('Run the console walkthrough end to end on the local emulator: create, configure, benchmark, delete.')
     .option('--id <id>', 'replication group id (default: demo)')
     .option('--dir <folder>', 'folder for the config files it writes (default: ./elasticache-kit-demo)')
-    .option('--replication-delay-ms <ms>', 'simulated replication delay between primary and replicas, 0-60000 (default: 1)')
+    .option(
+      '--replication-delay-ms <ms>',
+      'simulated replication delay between primary and replicas, 0-60000 (default: 1)',
+    )
     .option('--test-time <seconds>', 'seconds of bench load, 1-600 (default: 10)')
     .option('--engine <engine>', 'redis or valkey (default: redis)')
     .option('--keep', 'leave the group and the emulator running and print how to connect')

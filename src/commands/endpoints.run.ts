@@ -9,9 +9,13 @@ import { commandEvents, openAws } from './session.js';
 export async function run(context: CommandContext<EndpointsFlags>): Promise<void> {
   const { output, globals } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
-  const request = parseEndpointsRequest(context.options, { jsonOutput: output.json, env: process.env, parseWaitTimeout });
+  const request = parseEndpointsRequest(context.options, {
+    jsonOutput: output.json,
+    env: process.env,
+    parseWaitTimeout,
+  });
   const secret = request.authSource ? readSecret(request.authSource) : undefined;
-  secret?.warnings.forEach((warning) => output.warn(warning));
+  for (const warning of secret?.warnings ?? []) output.warn(warning);
 
   const { writeEndpoints } = await import('../core/endpoints.js');
   const result = await writeEndpoints(
@@ -42,7 +46,14 @@ function report(
     });
     return;
   }
-  const what = request.format === 'github' ? 'appended to' : !result.changed ? 'unchanged:' : result.created ? 'created' : 'updated';
+  const what =
+    request.format === 'github'
+      ? 'appended to'
+      : !result.changed
+        ? 'unchanged:'
+        : result.created
+          ? 'created'
+          : 'updated';
   const backup = result.backup ? ` (previous version in ${result.backup})` : '';
   const source = result.use ? `${result.use} of ${id}` : id;
   output.info(`${what} ${request.out} (${request.format}, ${source})${backup}`);

@@ -7,18 +7,27 @@ const FORMATS = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell
 export function register(program: Command): void {
   program
     .command('endpoints')
-    .summary('write a replication group’s endpoints as app config (appSettings, .env, shell, GitHub outputs, URLs, JSON)')
+    .summary(
+      'write a replication group’s endpoints as app config (appSettings, .env, shell, GitHub outputs, URLs, JSON)',
+    )
     .description(
       'Discover a replication group and print its endpoints as config text on stdout, or merge them into a file with --out\n' +
         '(only the keys the tool owns change; every other byte of the file stays).',
     )
     .argument('<id>', 'replication group id')
     .addOption(new Option('--format <format>', 'what to write (default: json, the Topology)').choices(FORMATS))
-    .option('--out <file>', 'write (merge into) this file atomically instead of printing; github: instead of $GITHUB_OUTPUT')
+    .option(
+      '--out <file>',
+      'write (merge into) this file atomically instead of printing; github: instead of $GITHUB_OUTPUT',
+    )
     .option('--backup', 'with --out: keep the previous file as FILE.bak')
     .option('--wait', 'wait until the group is available first (without it, a group that is not available exits 4)')
     .option('--wait-timeout <minutes>', 'with --wait: give up after this many minutes (exit 4; default 60)')
-    .addOption(new Option('--use <mode>', 'endpoints: primary + reader endpoints (default); nodes: each node’s address').choices(['endpoints', 'nodes']))
+    .addOption(
+      new Option('--use <mode>', 'endpoints: primary + reader endpoints (default); nodes: each node’s address').choices(
+        ['endpoints', 'nodes'],
+      ),
+    )
     .option('--include-auth', 'also write the AUTH token (files are then written 0600)')
     .option('--auth-token-env <var>', 'with --include-auth: read the token from this environment variable')
     .option('--auth-token-file <file>', 'with --include-auth: read the token from this file')

@@ -15,11 +15,13 @@ interface FailoverOptions {
 export async function run(context: CommandContext<FailoverOptions>): Promise<void> {
   const { options, output, globals } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
-  const timeoutMinutes = options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
+  const timeoutMinutes =
+    options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
   if (options.nodeGroup !== undefined && !/^\d{4}$/.test(options.nodeGroup)) {
     throw new UsageError(`--node-group must be a node group id such as 0001 (got ${options.nodeGroup})`);
   }
-  if (!options.yes && !output.interactive) throw new UsageError('no terminal to confirm on: pass --yes to fail over without confirmation');
+  if (!options.yes && !output.interactive)
+    throw new UsageError('no terminal to confirm on: pass --yes to fail over without confirmation');
 
   const { closeClients } = await import('../aws/clients.js');
   const aws = await openAws(globals);
@@ -38,7 +40,12 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
     );
     if (!result.topology) return;
     if (output.json) {
-      output.printJson({ replicationGroupId: id, previousPrimary: result.previousPrimary ?? null, primary: result.primary ?? null, topology: result.topology });
+      output.printJson({
+        replicationGroupId: id,
+        previousPrimary: result.previousPrimary ?? null,
+        primary: result.primary ?? null,
+        topology: result.topology,
+      });
       return;
     }
     output.result(`primary: ${result.primary} (was ${result.previousPrimary})`);

@@ -5,9 +5,11 @@ export function register(program: Command): void {
   program
     .command('failover')
     .summary('TestFailover: promote a replica, wait, print the new primary (failover drills)')
-    .description('Run TestFailover on the group\'s node group: the primary is replaced by a replica. Waits until the group is available with a new primary and prints it.')
+    .description(
+      "Run TestFailover on the group's node group: the primary is replaced by a replica. Waits until the group is available with a new primary and prints it.",
+    )
     .argument('<id>', 'replication group id')
-    .option('--node-group <id>', 'node group to fail over (default: the group\'s only node group, 0001)')
+    .option('--node-group <id>', "node group to fail over (default: the group's only node group, 0001)")
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once the failover is requested')
     .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')

@@ -28,7 +28,11 @@ export async function run(context: CommandContext): Promise<void> {
           g.engine,
           g.nodeType,
           g.nodes,
-          g.primaryEndpoint ? formatHostPort(g.primaryEndpoint) : g.configurationEndpoint ? `${formatHostPort(g.configurationEndpoint)} (cluster)` : undefined,
+          g.primaryEndpoint
+            ? formatHostPort(g.primaryEndpoint)
+            : g.configurationEndpoint
+              ? `${formatHostPort(g.configurationEndpoint)} (cluster)`
+              : undefined,
         ]),
       ),
     );

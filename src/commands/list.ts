@@ -5,7 +5,9 @@ export function register(program: Command): void {
   program
     .command('list')
     .summary('list replication groups: status, engine, node type, nodes, primary endpoint')
-    .description('List the replication groups of the region with their status, engine, node type, node count and primary endpoint.')
+    .description(
+      'List the replication groups of the region with their status, engine, node type, node count and primary endpoint.',
+    )
     .addHelpText(
       'after',
       `

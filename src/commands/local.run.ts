@@ -41,7 +41,8 @@ function parsePort(raw: string | undefined): number {
     }
   }
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number 1-65535 (got ${raw})`);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
+    throw new UsageError(`--port must be a port number 1-65535 (got ${raw})`);
   return port;
 }
 
@@ -72,7 +73,14 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
   const { startLocal } = await import('../core/local.js');
   const started = await startLocal(
-    { port, host, stateDir, replicationDelayMs, foreground: options.foreground === true, ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}) },
+    {
+      port,
+      host,
+      stateDir,
+      replicationDelayMs,
+      foreground: options.foreground === true,
+      ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}),
+    },
     log,
   );
   if (started.kind === 'already-running') {
@@ -82,17 +90,30 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   if (started.kind === 'background') {
     const { start: result, engine } = started;
     if (output.json) {
-      output.printJson({ url: result.url, pid: result.pid ?? null, alreadyRunning: result.alreadyRunning, stateDir, logFile: result.logFile });
+      output.printJson({
+        url: result.url,
+        pid: result.pid ?? null,
+        alreadyRunning: result.alreadyRunning,
+        stateDir,
+        logFile: result.logFile,
+      });
       return;
     }
     if (result.alreadyRunning) output.info(`The emulator is already running at ${result.url}.`);
-    else output.info(`Started the emulator at ${result.url} (pid ${result.pid}; ${engine.engine} ${engine.version}; log: ${result.logFile}).`);
-    output.result(`${result.url}\n\nUse it with:\n  export AWS_ENDPOINT_URL=${result.url}\n  elasticache-kit --local …   (or any AWS SDK/CLI with dummy credentials)\nStop it with: elasticache-kit local stop`);
+    else
+      output.info(
+        `Started the emulator at ${result.url} (pid ${result.pid}; ${engine.engine} ${engine.version}; log: ${result.logFile}).`,
+      );
+    output.result(
+      `${result.url}\n\nUse it with:\n  export AWS_ENDPOINT_URL=${result.url}\n  elasticache-kit --local …   (or any AWS SDK/CLI with dummy credentials)\nStop it with: elasticache-kit local stop`,
+    );
     return;
   }
 
   const emulator = started.emulator;
-  output.info(`Emulator ready at ${emulator.url} (state: ${stateDir}). Ctrl-C or \`elasticache-kit local stop\` stops it.`);
+  output.info(
+    `Emulator ready at ${emulator.url} (state: ${stateDir}). Ctrl-C or \`elasticache-kit local stop\` stops it.`,
+  );
   output.info(`  export AWS_ENDPOINT_URL=${emulator.url}`);
 
   // SIGTERM (local stop) and Ctrl-C are the normal way out: stop every node, exit 0.
@@ -128,7 +149,8 @@ async function stop(context: CommandContext<LocalOptions>): Promise<void> {
   }
   if (result.wasRunning) output.result(`Stopped the emulator at ${result.url} (pid ${result.pid}).`);
   else output.result(`No emulator was running (state dir ${stateDir}).`);
-  if (result.killedOrphans.length > 0) output.info(`Killed ${result.killedOrphans.length} leftover node process(es): ${result.killedOrphans.join(' ')}`);
+  if (result.killedOrphans.length > 0)
+    output.info(`Killed ${result.killedOrphans.length} leftover node process(es): ${result.killedOrphans.join(' ')}`);
 }
 
 /** Prints the CA path only (so `$(elasticache-kit local ca)` works), making the material when missing. */
@@ -156,7 +178,10 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
   }
   if (!report.running) {
     output.result(`The emulator is not running (state dir ${stateDir}).`);
-    if (report.orphanPids.length > 0) output.warn(`${report.orphanPids.length} node process(es) of a previous emulator still run; \`elasticache-kit local stop\` kills them.`);
+    if (report.orphanPids.length > 0)
+      output.warn(
+        `${report.orphanPids.length} node process(es) of a previous emulator still run; \`elasticache-kit local stop\` kills them.`,
+      );
     return;
   }
   let text = renderKeyValues([

@@ -41,7 +41,10 @@ export function register(program: Command): void {
     .description('start the emulator (in the background unless --foreground)')
     .option('--port <port>', 'HTTP port (default: $ELASTICACHE_KIT_LOCAL_PORT or 4566)')
     .option('--host <host>', 'address to listen on (API and nodes)', '127.0.0.1')
-    .option('--state-dir <dir>', 'where state and logs live (default: $ELASTICACHE_KIT_STATE_DIR or ~/.local/state/elasticache-kit)')
+    .option(
+      '--state-dir <dir>',
+      'where state and logs live (default: $ELASTICACHE_KIT_STATE_DIR or ~/.local/state/elasticache-kit)',
+    )
     .option('--redis-server <path>', 'redis-server or valkey-server binary (default: found on PATH)')
     .option('--replication-delay-ms <ms>', 'delay the primary→replica replication stream by this many ms', '0')
     .option('--foreground', 'run in this process until Ctrl-C or SIGTERM')
@@ -64,7 +67,9 @@ export function register(program: Command): void {
 
   local
     .command('ca')
-    .description("print the path of the emulator's CA certificate (made when missing), for --ca, NODE_EXTRA_CA_CERTS or redis-cli --cacert")
+    .description(
+      "print the path of the emulator's CA certificate (made when missing), for --ca, NODE_EXTRA_CA_CERTS or redis-cli --cacert",
+    )
     .option('--state-dir <dir>', 'the state dir of the emulator')
     .action(action);
 }

@@ -15,14 +15,20 @@ const LOCAL_DEFAULT_REGION = 'us-east-1';
 const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALEMULATOR000', secretAccessKey: 'local' };
 
 /** SDK clients for the global flags. `--local`: the emulator's endpoint and dummy credentials, and the emulator started when it is not running. */
-export async function openAws(globals: GlobalOptions, options: ConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<AwsContext> {
+export async function openAws(
+  globals: GlobalOptions,
+  options: ConnectOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AwsContext> {
   // The SDK prints a multi-line notice about Node.js support dates on every client it builds.
   // The runtime is this tool's choice (package.json engines), and CI logs read our stderr:
   // keep it quiet unless the user set the variable themselves.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const local = Boolean(globals.local);
   if (local && globals.endpointUrl) {
-    throw new UsageError('--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env));
+    throw new UsageError(
+      '--local and --endpoint-url cannot be used together: --local already means ' + localEndpointUrl(env),
+    );
   }
   // Loaded here, not at the top: the SDK takes a while, and bad input fails before it.
   const { connect } = await import('../aws/clients.js');

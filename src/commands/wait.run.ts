@@ -12,14 +12,19 @@ interface WaitOptions {
 export async function run(context: CommandContext<WaitOptions>): Promise<void> {
   const { options, output, globals } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
-  const timeoutMinutes = options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
+  const timeoutMinutes =
+    options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
   const until = options.deleted ? 'deleted' : 'available';
 
   const { closeClients } = await import('../aws/clients.js');
   const aws = await openAws(globals);
   try {
     const { waitForGroup } = await import('../core/wait.js');
-    const result = await waitForGroup(aws, { replicationGroupId: id, until, timeoutMinutes }, await commandEvents(output, globals));
+    const result = await waitForGroup(
+      aws,
+      { replicationGroupId: id, until, timeoutMinutes },
+      await commandEvents(output, globals),
+    );
     if (result.status === 'deleted') {
       if (output.json) output.printJson({ replicationGroupId: id, status: 'deleted' });
       else output.result(`${id} deleted`);

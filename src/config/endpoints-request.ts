@@ -55,20 +55,27 @@ export function parseEndpointsRequest(
   if (flags.use !== undefined && !USE_MODES.includes(flags.use as UseMode)) {
     throw new UsageError(`--use must be endpoints or nodes (got ${flags.use})`);
   }
-  if (flags.out !== undefined && flags.out.trim() === '') throw new UsageError('--out must name a file (got an empty value)');
+  if (flags.out !== undefined && flags.out.trim() === '')
+    throw new UsageError('--out must name a file (got an empty value)');
 
   let out = flags.out;
   if (format === 'github' && out === undefined) {
     const githubOutput = context.env.GITHUB_OUTPUT;
     if (!githubOutput) {
-      throw new UsageError('--format github appends to the file named by $GITHUB_OUTPUT, which is not set (outside GitHub Actions, pass --out FILE)');
+      throw new UsageError(
+        '--format github appends to the file named by $GITHUB_OUTPUT, which is not set (outside GitHub Actions, pass --out FILE)',
+      );
     }
     out = githubOutput;
   }
-  if (flags.backup && flags.out === undefined) throw new UsageError('--backup needs --out FILE (there is no file to back up)');
-  if (flags.backup && format === 'github') throw new UsageError('--backup does not apply to --format github (lines are only appended)');
+  if (flags.backup && flags.out === undefined)
+    throw new UsageError('--backup needs --out FILE (there is no file to back up)');
+  if (flags.backup && format === 'github')
+    throw new UsageError('--backup does not apply to --format github (lines are only appended)');
   if (context.jsonOutput && format !== 'json' && out === undefined) {
-    throw new UsageError(`--output json prints one JSON document; with --format ${format} either write it to a file (--out FILE) or drop --output json`);
+    throw new UsageError(
+      `--output json prints one JSON document; with --format ${format} either write it to a file (--out FILE) or drop --output json`,
+    );
   }
 
   if (flags.waitTimeout !== undefined && !flags.wait) throw new UsageError('--wait-timeout only applies with --wait');
@@ -84,10 +91,14 @@ export function parseEndpointsRequest(
         ? ({ kind: 'file', path: flags.authTokenFile } as const)
         : undefined;
   if (flags.includeAuth && !authSource) {
-    throw new UsageError('--include-auth needs the token from --auth-token-env VAR or --auth-token-file FILE (never on the command line)');
+    throw new UsageError(
+      '--include-auth needs the token from --auth-token-env VAR or --auth-token-file FILE (never on the command line)',
+    );
   }
   if (authSource && !flags.includeAuth) {
-    throw new UsageError(`--auth-token-${authSource.kind} only applies with --include-auth (the token is not written without it)`);
+    throw new UsageError(
+      `--auth-token-${authSource.kind} only applies with --include-auth (the token is not written without it)`,
+    );
   }
   if (authSource?.kind === 'env') parseEnvVarName(authSource.name);
 
@@ -123,21 +134,27 @@ function settingKey(flag: string, value: string): string {
     throw new UsageError(`${flag} must be 1-100 letters, digits, _ . : or - (got ${JSON.stringify(value)})`);
   }
   if (RESERVED_KEYS.includes(value.toLowerCase())) {
-    throw new UsageError(`${flag} cannot be ${value}: that key holds ${value.toLowerCase() === 'environment' ? '--environment' : 'the AUTH token'}`);
+    throw new UsageError(
+      `${flag} cannot be ${value}: that key holds ${value.toLowerCase() === 'environment' ? '--environment' : 'the AUTH token'}`,
+    );
   }
   return value;
 }
 
 function section(value: string): string {
   if (!/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/.test(value) || value.length > 200) {
-    throw new UsageError(`--section must be a name of letters, digits, _ . or -, with : between nested sections (got ${JSON.stringify(value)})`);
+    throw new UsageError(
+      `--section must be a name of letters, digits, _ . or -, with : between nested sections (got ${JSON.stringify(value)})`,
+    );
   }
   return value;
 }
 
 function envPrefix(value: string): string {
   if (value !== '' && !ENV_NAME.test(value)) {
-    throw new UsageError(`--env-prefix must be letters, digits and _, not starting with a digit (got ${JSON.stringify(value)})`);
+    throw new UsageError(
+      `--env-prefix must be letters, digits and _, not starting with a digit (got ${JSON.stringify(value)})`,
+    );
   }
   return value;
 }

@@ -19,7 +19,8 @@ export function readExistingFile(path: string, flag = '--out'): ExistingFile {
   try {
     stats = statSync(absolute);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot read ${path}: ${messageOf(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CliError(`cannot read ${path}: ${messageOf(error)}`);
     const folder = dirname(absolute);
     let folderStats;
     try {
@@ -40,7 +41,9 @@ export function readExistingFile(path: string, flag = '--out'): ExistingFile {
   const text = bytes.toString('utf8');
   // Only UTF-8 is edited: decoding anything else and writing it back would change bytes we do not own.
   if (!Buffer.from(text, 'utf8').equals(bytes)) {
-    throw new CliError(`cannot read ${path}: it is not UTF-8 text (the tool edits only UTF-8 files, and left it untouched)`);
+    throw new CliError(
+      `cannot read ${path}: it is not UTF-8 text (the tool edits only UTF-8 files, and left it untouched)`,
+    );
   }
   return { path: absolute, text, mode: stats.mode & 0o7777 };
 }

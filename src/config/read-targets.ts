@@ -63,7 +63,9 @@ export function readTargetsFromText(text: string, name: string, options: ReadTar
   else if (/^\s*(primary|configuration|reader|replica)\s+rediss?:\/\//m.test(body)) targets = fromUrls(body);
   else targets = fromEnvLines(body, keys);
   if (!targets.primary && !targets.configuration) {
-    throw new UsageError(`no primary endpoint found (expected a file written by elasticache-kit endpoints, read as ${targets.format})`);
+    throw new UsageError(
+      `no primary endpoint found (expected a file written by elasticache-kit endpoints, read as ${targets.format})`,
+    );
   }
   return targets;
 }
@@ -89,7 +91,11 @@ export function parseHostPort(raw: string): { target: TargetAddress; tls?: boole
   if (!match) throw new UsageError(`not a host:port: ${raw}`);
   const port = match[3] === undefined ? 6379 : Number(match[3]);
   if (port < 1 || port > 65535) throw new UsageError(`port out of range in ${raw}`);
-  return { target: { address: (match[1] ?? match[2])!, port }, ...(tls !== undefined ? { tls } : {}), ...(password ? { password } : {}) };
+  return {
+    target: { address: (match[1] ?? match[2])!, port },
+    ...(tls !== undefined ? { tls } : {}),
+    ...(password ? { password } : {}),
+  };
 }
 
 function list(raw: string | undefined): ReturnType<typeof parseHostPort>[] {
@@ -115,7 +121,9 @@ function jsonValue(node: JsonNode): unknown {
 /** Case-insensitive member lookup, as .NET configuration does. */
 function member(object: unknown, key: string): unknown {
   if (!object || typeof object !== 'object') return undefined;
-  const found = Object.keys(object).filter((k) => k.toLowerCase() === key.toLowerCase()).pop();
+  const found = Object.keys(object)
+    .filter((k) => k.toLowerCase() === key.toLowerCase())
+    .pop();
   return found === undefined ? undefined : (object as Record<string, unknown>)[found];
 }
 
@@ -130,7 +138,10 @@ function fromJson(text: string, keys: KeySettings): ConfigTargets {
     return {
       format: 'json',
       ...(primary ? { primary } : {}),
-      replicas: nodes.filter((n) => n.role === 'replica').map(endpointOf).filter((e): e is TargetAddress => e !== undefined),
+      replicas: nodes
+        .filter((n) => n.role === 'replica')
+        .map(endpointOf)
+        .filter((e): e is TargetAddress => e !== undefined),
       ...(reader ? { reader } : {}),
       ...(configuration && document.clusterMode === true ? { configuration } : {}),
       ...(typeof document.tls === 'boolean' ? { tls: document.tls } : {}),

@@ -7,7 +7,22 @@
  * rename removes the temporary file and leaves the target as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, copyFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  copyFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export const SECRET_MODE = 0o600;
@@ -71,7 +86,9 @@ export function writeFileAtomic(target: string, content: string | Uint8Array, op
       path,
       created: !existing,
       mode,
-      ...(previousMode !== undefined && options.secret && (previousMode & 0o077) !== 0 ? { tightenedFrom: previousMode } : {}),
+      ...(previousMode !== undefined && options.secret && (previousMode & 0o077) !== 0
+        ? { tightenedFrom: previousMode }
+        : {}),
       ...(backupPath ? { backupPath } : {}),
     };
   } finally {

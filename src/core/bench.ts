@@ -30,7 +30,10 @@ export async function resolveBenchTargets(
     // UsageError (exit 2) for a missing or unreadable file, naming the file and line.
     source = { kind: 'config', file: spec.file, targets: readTargetsFromConfigFile(spec.file) };
   } else {
-    const [{ closeClients }, { discoverTopology }] = await Promise.all([import('../aws/clients.js'), import('../aws/topology.js')]);
+    const [{ closeClients }, { discoverTopology }] = await Promise.all([
+      import('../aws/clients.js'),
+      import('../aws/topology.js'),
+    ]);
     const aws = await openAws();
     try {
       source = { kind: 'topology', topology: await discoverTopology(aws, spec.id) };
@@ -40,7 +43,9 @@ export async function resolveBenchTargets(
   }
   const targets = resolveTargets(source, settings, env);
   if (settings.readFrom === 'replicas' && !targets.nodes.some((n) => n.role === 'replica')) {
-    throw new UsageError('--read-from replicas needs at least one replica (--replica host:port, or a group with replicas)');
+    throw new UsageError(
+      '--read-from replicas needs at least one replica (--replica host:port, or a group with replicas)',
+    );
   }
   return targets;
 }
@@ -69,7 +74,12 @@ export function benchConfig(targets: ResolvedTargets, settings: BenchSettings): 
 }
 
 /** Loads the resolved nodes for the settings' time or request count; removes its keys at the end. */
-export function benchTargets(targets: ResolvedTargets, settings: BenchSettings, runId: string, hooks: RunHooks = {}): Promise<RunResult> {
+export function benchTargets(
+  targets: ResolvedTargets,
+  settings: BenchSettings,
+  runId: string,
+  hooks: RunHooks = {},
+): Promise<RunResult> {
   return runBench(targets.nodes, settings, runId, benchConfig(targets, settings), hooks, []);
 }
 
@@ -82,11 +92,19 @@ export interface BenchResult {
 }
 
 /** bench as a function (demo, drills): a Topology and the CLI's flags → report, table text and one sentence. */
-export async function benchTopology(topology: Topology, flags: RawBenchOptions = {}, hooks: RunHooks = {}, env: NodeJS.ProcessEnv = process.env): Promise<BenchResult> {
+export async function benchTopology(
+  topology: Topology,
+  flags: RawBenchOptions = {},
+  hooks: RunHooks = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BenchResult> {
   const runId = randomBytes(4).toString('hex');
   const settings = parseSettings(flags, runId);
   const targets = resolveTargets({ kind: 'topology', topology }, settings, env);
-  const [{ renderReport }, { interpretReport }] = await Promise.all([import('../bench/render.js'), import('../bench/report.js')]);
+  const [{ renderReport }, { interpretReport }] = await Promise.all([
+    import('../bench/render.js'),
+    import('../bench/report.js'),
+  ]);
   const { report } = await benchTargets(targets, settings, runId, hooks);
   return { report, text: renderReport(report), sentence: interpretReport(report) };
 }

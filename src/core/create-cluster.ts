@@ -38,16 +38,22 @@ export interface CreatedGroup {
 
 export type CreateResult = { kind: 'dry-run'; requests: ApiRequest[] } | CreatedGroup;
 
-export async function createCluster(aws: AwsContext, request: CreateRequest, events: ProgressEvents): Promise<CreateResult> {
+export async function createCluster(
+  aws: AwsContext,
+  request: CreateRequest,
+  events: ProgressEvents,
+): Promise<CreateResult> {
   const plan = { ...request.plan };
   const existing = await checkExisting(aws, plan, request, events);
   if (existing) return existing;
 
   // AWS-side checks, still changing nothing: engine version, VPC, subnets, security groups.
-  const engineVersions = request.engineVersions ?? (async (engine: string) => {
-    const { listEngineVersions } = await import('../aws/engine-versions.js');
-    return sortVersions(await listEngineVersions(aws, engine, (message) => events.warn(message)));
-  });
+  const engineVersions =
+    request.engineVersions ??
+    (async (engine: string) => {
+      const { listEngineVersions } = await import('../aws/engine-versions.js');
+      return sortVersions(await listEngineVersions(aws, engine, (message) => events.warn(message)));
+    });
   plan.engineVersion = chooseEngineVersion(plan.engine, await engineVersions(plan.engine), plan.engineVersion);
   checkVersionFeatures(plan.engine, plan.engineVersion, plan);
   const { resolveNetwork } = await import('../aws/network.js');
@@ -61,7 +67,12 @@ export async function createCluster(aws: AwsContext, request: CreateRequest, eve
 }
 
 /** The group may exist already: same settings → report and wait; different → exit 2. */
-async function checkExisting(aws: AwsContext, plan: ClusterPlan, request: CreateRequest, events: ProgressEvents): Promise<CreateResult | undefined> {
+async function checkExisting(
+  aws: AwsContext,
+  plan: ClusterPlan,
+  request: CreateRequest,
+  events: ProgressEvents,
+): Promise<CreateResult | undefined> {
   const { describeReplicationGroup } = await import('../aws/topology.js');
   const { NotFoundError } = await import('../errors.js');
   let group;
@@ -74,7 +85,9 @@ async function checkExisting(aws: AwsContext, plan: ClusterPlan, request: Create
   const { existingGroupSettings } = await import('../aws/replication-groups.js');
   const existing = await existingGroupSettings(aws, group);
   if (existing.status === 'deleting') {
-    throw new UsageError(`replication group ${plan.replicationGroupId} is being deleted; wait for it (elasticache-kit wait ${plan.replicationGroupId} --deleted) and run again`);
+    throw new UsageError(
+      `replication group ${plan.replicationGroupId} is being deleted; wait for it (elasticache-kit wait ${plan.replicationGroupId} --deleted) and run again`,
+    );
   }
   const found = differences(plan, existing);
   if (found.length > 0) throw new UsageError(formatDifferences(plan.replicationGroupId, found));
@@ -88,7 +101,12 @@ async function checkExisting(aws: AwsContext, plan: ClusterPlan, request: Create
   return { ...result, kind: 'existing' };
 }
 
-async function launchPlan(aws: AwsContext, plan: ClusterPlan, requests: ApiRequest[], events: ProgressEvents): Promise<void> {
+async function launchPlan(
+  aws: AwsContext,
+  plan: ClusterPlan,
+  requests: ApiRequest[],
+  events: ProgressEvents,
+): Promise<void> {
   const { launch } = await import('../aws/launch.js');
   const { removeCreated } = await import('../aws/network.js');
   const created: CreatedResource[] = [];
@@ -97,7 +115,8 @@ async function launchPlan(aws: AwsContext, plan: ClusterPlan, requests: ApiReque
   const stopListening = onInterrupt(async () => {
     if (groupRequested || created.length === 0) return;
     const undo = await removeCreated(aws, created);
-    if (undo.removed.length > 0) events.info(`interrupted: removed what this run had created: ${undo.removed.join(', ')}`);
+    if (undo.removed.length > 0)
+      events.info(`interrupted: removed what this run had created: ${undo.removed.join(', ')}`);
   });
   try {
     await launch(aws, requests, {
@@ -131,9 +150,16 @@ function describeStep(request: ApiRequest, plan: ClusterPlan): string {
 }
 
 /** Waits (unless not asked to) and reads the Topology, as `endpoints` would. */
-async function finish(aws: AwsContext, plan: ClusterPlan, request: CreateRequest, events: ProgressEvents, doing: string): Promise<CreatedGroup> {
+async function finish(
+  aws: AwsContext,
+  plan: ClusterPlan,
+  request: CreateRequest,
+  events: ProgressEvents,
+  doing: string,
+): Promise<CreatedGroup> {
   const id = plan.replicationGroupId;
-  if (request.wait) await events.waitFor(aws, id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
+  if (request.wait)
+    await events.waitFor(aws, id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
   else events.info(`not waiting (--no-wait); to wait later: ${events.resumeCommand(id, 'available')}`);
   const { discoverTopology } = await import('../aws/topology.js');
   return { kind: 'created', topology: await discoverTopology(aws, id), waited: request.wait };

@@ -22,7 +22,11 @@ export interface DeleteResult {
   kept: string[];
 }
 
-export async function deleteCluster(aws: AwsContext, request: DeleteRequest, events: ProgressEvents): Promise<DeleteResult> {
+export async function deleteCluster(
+  aws: AwsContext,
+  request: DeleteRequest,
+  events: ProgressEvents,
+): Promise<DeleteResult> {
   const id = request.replicationGroupId;
   const { memberClusters, deleteReplicationGroup } = await import('../aws/replication-groups.js');
   const { networkOfClusters, removeToolNetwork } = await import('../aws/network.js');
@@ -36,7 +40,10 @@ export async function deleteCluster(aws: AwsContext, request: DeleteRequest, eve
   const plural = nodes === 1 ? '' : 's';
 
   if (!request.yes) {
-    const go = await events.confirm(`Delete ${id} (${nodes} node${plural}, status ${topology.status}) and its data?`, false);
+    const go = await events.confirm(
+      `Delete ${id} (${nodes} node${plural}, status ${topology.status}) and its data?`,
+      false,
+    );
     if (!go) throw new UsageError('declined: nothing was deleted');
   }
   if (topology.status === 'deleting') events.info(`${id} is already being deleted`);
@@ -50,7 +57,9 @@ export async function deleteCluster(aws: AwsContext, request: DeleteRequest, eve
   }
 
   if (!request.wait) {
-    events.info(`not waiting (--no-wait); the network resources are kept. To wait: ${events.resumeCommand(id, 'deleted')}`);
+    events.info(
+      `not waiting (--no-wait); the network resources are kept. To wait: ${events.resumeCommand(id, 'deleted')}`,
+    );
     return { replicationGroupId: id, status: 'deleting', removed: [], kept: [] };
   }
   await events.waitFor(aws, id, { until: 'deleted', timeoutMinutes: request.timeoutMinutes, doing: 'deleted' });

@@ -40,7 +40,11 @@ export type EndpointsResult =
   | { kind: 'snippet'; text: string }
   | { kind: 'file'; path: string; created: boolean; changed: boolean; use: string; mode?: number; backup?: string };
 
-export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<AwsContext>, events: ProgressEvents): Promise<EndpointsResult> {
+export async function writeEndpoints(
+  job: EndpointsJob,
+  openAws: () => Promise<AwsContext>,
+  events: ProgressEvents,
+): Promise<EndpointsResult> {
   const { request, authToken } = job;
   const id = job.replicationGroupId;
   const info = FORMATS[request.format];
@@ -51,7 +55,8 @@ export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<A
   if (topology.authRequired && !request.includeAuth) {
     events.info(`note: ${id} requires an AUTH token; it is not written (add --include-auth --auth-token-env VAR)`);
   }
-  if (request.includeAuth && !topology.authRequired) events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
+  if (request.includeAuth && !topology.authRequired)
+    events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
   const values = endpointValues(topology, {
     ...(request.use ? { use: request.use } : {}),
     includeAuth: request.includeAuth,
@@ -63,24 +68,36 @@ export async function writeEndpoints(job: EndpointsJob, openAws: () => Promise<A
       `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
     );
   }
-  if (!values.clusterMode && !values.primary) throw new CliError(`${id} has no primary node yet; run again with --wait`);
+  if (!values.clusterMode && !values.primary)
+    throw new CliError(`${id} has no primary node yet; run again with --wait`);
   const input = { topology, values, keys: request.keys };
 
-  if (!existing) return { kind: 'snippet', text: module.renderSnippet ? module.renderSnippet(input) : module.render(input) };
+  if (!existing)
+    return { kind: 'snippet', text: module.renderSnippet ? module.renderSnippet(input) : module.render(input) };
   if (info.write === 'append') {
     appendLines(existing, module.render(input), request, events);
-    return { kind: 'file', path: existing.path, created: existing.text === undefined, changed: true, use: useLabel(values) };
+    return {
+      kind: 'file',
+      path: existing.path,
+      created: existing.text === undefined,
+      changed: true,
+      use: useLabel(values),
+    };
   }
   // Read again: the file may have been edited while the API answered, and a merge must
   // start from what is there now, not from the copy checked a moment ago.
   const current = checkExisting(request.out!, info.write, module);
-  const text = current.text !== undefined && info.write === 'merge' ? mergeInto(current, module, input) : module.render(input);
+  const text =
+    current.text !== undefined && info.write === 'merge' ? mergeInto(current, module, input) : module.render(input);
   const modeOk = !request.includeAuth || current.mode === undefined || (current.mode & 0o077) === 0;
-  if (text === current.text && modeOk) return { kind: 'file', path: current.path, created: false, changed: false, use: useLabel(values) };
+  if (text === current.text && modeOk)
+    return { kind: 'file', path: current.path, created: false, changed: false, use: useLabel(values) };
   const { writeFileAtomic } = await import('../config/write-file.js');
   const written = writeFileAtomic(existing.path, text, { secret: request.includeAuth, backup: request.backup });
   if (written.tightenedFrom !== undefined) {
-    events.warn(`${request.out} was mode ${octal(written.tightenedFrom)}; it is now 0600 because it holds the AUTH token`);
+    events.warn(
+      `${request.out} was mode ${octal(written.tightenedFrom)}; it is now 0600 because it holds the AUTH token`,
+    );
   }
   return {
     kind: 'file',
@@ -115,7 +132,12 @@ function mergeInto(existing: ExistingFile, module: FormatModule, input: Paramete
   }
 }
 
-async function discover(id: string, request: EndpointsRequest, openAws: () => Promise<AwsContext>, events: ProgressEvents): Promise<Topology> {
+async function discover(
+  id: string,
+  request: EndpointsRequest,
+  openAws: () => Promise<AwsContext>,
+  events: ProgressEvents,
+): Promise<Topology> {
   const { closeClients } = await import('../aws/clients.js');
   const { discoverTopology } = await import('../aws/topology.js');
   const aws = await openAws();
@@ -125,7 +147,11 @@ async function discover(id: string, request: EndpointsRequest, openAws: () => Pr
     if (!serving(topology)) {
       if (GONE.has(topology.status)) throw new CliError(notServingMessage(id, topology.status));
       if (!request.wait) throw new WaitTimeoutError(notServingMessage(id, topology.status));
-      await events.waitFor(aws, id, { until: 'available', timeoutMinutes: request.waitTimeoutMinutes ?? 60, doing: topology.status });
+      await events.waitFor(aws, id, {
+        until: 'available',
+        timeoutMinutes: request.waitTimeoutMinutes ?? 60,
+        doing: topology.status,
+      });
       topology = await discoverTopology(aws, id);
     }
     return topology;

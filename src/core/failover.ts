@@ -29,33 +29,50 @@ export interface FailoverResult {
 /** Poll interval while waiting for the new primary, when AWS is not the emulator. */
 const AWS_POLL_MS = 5_000;
 
-export async function failover(aws: AwsContext, request: FailoverRequest, events: ProgressEvents): Promise<FailoverResult> {
+export async function failover(
+  aws: AwsContext,
+  request: FailoverRequest,
+  events: ProgressEvents,
+): Promise<FailoverResult> {
   const id = request.replicationGroupId;
   const { describeReplicationGroup, topologyOf, discoverTopology } = await import('../aws/topology.js');
   const group = await describeReplicationGroup(aws, id);
   // Node group ids are not part of a cluster-mode-disabled Topology (it has no shards): read them from the group.
   const nodeGroups = (group.NodeGroups ?? []).map((ng) => ng.NodeGroupId ?? '').filter(Boolean);
   const nodeGroupId = request.nodeGroup ?? (nodeGroups.length === 1 ? nodeGroups[0]! : undefined);
-  if (!nodeGroupId) throw new UsageError(`${id} has ${nodeGroups.length} node groups: pass --node-group (one of ${nodeGroups.join(', ')})`);
-  if (!nodeGroups.includes(nodeGroupId)) throw new UsageError(`--node-group must be one of ${nodeGroups.join(', ')} (got ${nodeGroupId})`);
+  if (!nodeGroupId)
+    throw new UsageError(
+      `${id} has ${nodeGroups.length} node groups: pass --node-group (one of ${nodeGroups.join(', ')})`,
+    );
+  if (!nodeGroups.includes(nodeGroupId))
+    throw new UsageError(`--node-group must be one of ${nodeGroups.join(', ')} (got ${nodeGroupId})`);
   const before = await topologyOf(aws, group);
   if (before.automaticFailover !== true) {
     // The raw value names the transitions too (enabling, disabling).
-    throw new UsageError(`${id} has automatic failover ${group.AutomaticFailover ?? 'disabled'}: TestFailover needs it enabled (and a replica)`);
+    throw new UsageError(
+      `${id} has automatic failover ${group.AutomaticFailover ?? 'disabled'}: TestFailover needs it enabled (and a replica)`,
+    );
   }
   if (before.status !== 'available') {
     throw new UsageError(`${id} is ${before.status}; a failover needs it available (elasticache-kit wait ${id})`);
   }
   const previous = primaryNode(before)?.id;
   if (!request.yes) {
-    const go = await events.confirm(`Fail over ${id} (primary ${previous ?? 'unknown'} will be replaced by a replica)?`, true);
+    const go = await events.confirm(
+      `Fail over ${id} (primary ${previous ?? 'unknown'} will be replaced by a replica)?`,
+      true,
+    );
     if (!go) throw new UsageError('declined: no failover was started');
   }
 
   const { testFailover } = await import('../aws/replication-groups.js');
   await testFailover(aws, id, nodeGroupId);
   events.info(`failover of ${id} node group ${nodeGroupId} started (primary was ${previous ?? 'unknown'})`);
-  const result: FailoverResult = { replicationGroupId: id, nodeGroupId, ...(previous !== undefined ? { previousPrimary: previous } : {}) };
+  const result: FailoverResult = {
+    replicationGroupId: id,
+    nodeGroupId,
+    ...(previous !== undefined ? { previousPrimary: previous } : {}),
+  };
   if (!request.wait) {
     events.info(`not waiting (--no-wait); to wait: ${events.resumeCommand(id, 'available')}`);
     return result;
@@ -79,7 +96,9 @@ async function waitForNewPrimary(
   const progress = await events.progress(`waiting for ${id} to fail over`);
   const stop = onInterrupt(() => {
     progress.stop();
-    events.info(`stopped waiting; the failover of ${id} continues in AWS. Check with: ${events.resumeCommand(id, 'available')}`);
+    events.info(
+      `stopped waiting; the failover of ${id} continues in AWS. Check with: ${events.resumeCommand(id, 'available')}`,
+    );
   });
   try {
     return await pollUntil(
@@ -102,7 +121,9 @@ async function waitForNewPrimary(
         interruptedMessage: `stopped waiting for ${id} to fail over`,
       },
     ).then((topology) => {
-      progress.succeed(`${id} failed over to ${primaryNode(topology)?.id} after ${formatElapsed(Date.now() - started)}`);
+      progress.succeed(
+        `${id} failed over to ${primaryNode(topology)?.id} after ${formatElapsed(Date.now() - started)}`,
+      );
       return topology;
     });
   } finally {

@@ -46,10 +46,14 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
   if ((await launcher.probe(url)) === 'emulator') return { kind: 'already-running', url };
   const { startEmulator } = await import('../local/server.js');
   try {
-    return { kind: 'foreground', emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, redisServer, log }) };
+    return {
+      kind: 'foreground',
+      emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, redisServer, log }),
+    };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is already in use: pick another with --port`);
+    if (code === 'EADDRINUSE')
+      throw new CliError(`port ${port} on ${host} is already in use: pick another with --port`);
     if (code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${host} is not an address of this machine`);
     throw new CliError(messageOf(error));
   }

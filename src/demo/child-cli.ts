@@ -28,7 +28,8 @@ export class ChildCli {
 
   /** Runs one step; `capture` keeps its stdout instead of showing it. */
   async run(args: string[], options: { capture?: boolean; quiet?: boolean } = {}): Promise<StepResult> {
-    if (!options.quiet) this.output.info(this.output.paintErr('cyan', `$ elasticache-kit ${args.map(shellWord).join(' ')}`));
+    if (!options.quiet)
+      this.output.info(this.output.paintErr('cyan', `$ elasticache-kit ${args.map(shellWord).join(' ')}`));
     const child = spawn(process.execPath, [CLI_PATH, ...this.globalArgs, ...args], {
       stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
       env: process.env,

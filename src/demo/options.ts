@@ -22,19 +22,28 @@ export interface DemoOptions {
   keep: boolean;
 }
 
-export const DEMO_DEFAULTS = { id: 'demo', dir: 'elasticache-kit-demo', replicationDelayMs: 1, testTimeS: 10, engine: 'redis' } as const;
+export const DEMO_DEFAULTS = {
+  id: 'demo',
+  dir: 'elasticache-kit-demo',
+  replicationDelayMs: 1,
+  testTimeS: 10,
+  engine: 'redis',
+} as const;
 
 export function parseDemoOptions(flags: DemoFlags, cwd: string): DemoOptions {
   const id = flags.id ?? DEMO_DEFAULTS.id;
   const engine = flags.engine ?? DEMO_DEFAULTS.engine;
-  if (engine !== 'redis' && engine !== 'valkey') throw new UsageError(`--engine must be redis or valkey (got ${engine})`);
+  if (engine !== 'redis' && engine !== 'valkey')
+    throw new UsageError(`--engine must be redis or valkey (got ${engine})`);
   return {
     id: validateReplicationGroupId(id, '--id'),
     dir: resolve(cwd, flags.dir ?? DEMO_DEFAULTS.dir),
-    replicationDelayMs: integerFlag('--replication-delay-ms', flags.replicationDelayMs, { ...REPLICATION_DELAY_MS, fallback: DEMO_DEFAULTS.replicationDelayMs }),
+    replicationDelayMs: integerFlag('--replication-delay-ms', flags.replicationDelayMs, {
+      ...REPLICATION_DELAY_MS,
+      fallback: DEMO_DEFAULTS.replicationDelayMs,
+    }),
     testTimeS: integerFlag('--test-time', flags.testTime, { min: 1, max: 600, fallback: DEMO_DEFAULTS.testTimeS }),
     engine,
     keep: Boolean(flags.keep),
   };
 }
-

@@ -29,10 +29,16 @@ export function planShards(params: QueryParams, id: string, zones: string[]): Cl
   const configs = params.structs('NodeGroupConfiguration.NodeGroupConfiguration');
   const numNodeGroups = params.integer('NumNodeGroups') ?? (configs.length > 0 ? configs.length : 1);
   if (numNodeGroups < 1 || numNodeGroups > MAX_SHARDS) {
-    throw new ApiError('InvalidParameterValue', `NumNodeGroups must be between 1 and ${MAX_SHARDS} (got ${numNodeGroups}).`);
+    throw new ApiError(
+      'InvalidParameterValue',
+      `NumNodeGroups must be between 1 and ${MAX_SHARDS} (got ${numNodeGroups}).`,
+    );
   }
   if (configs.length > 0 && configs.length !== numNodeGroups) {
-    throw new ApiError('InvalidParameterCombination', `NodeGroupConfiguration lists ${configs.length} node groups but NumNodeGroups is ${numNodeGroups}.`);
+    throw new ApiError(
+      'InvalidParameterCombination',
+      `NodeGroupConfiguration lists ${configs.length} node groups but NumNodeGroups is ${numNodeGroups}.`,
+    );
   }
   const defaultReplicas = params.integer('ReplicasPerNodeGroup') ?? 1;
   const even = evenSlotRanges(numNodeGroups);
@@ -51,19 +57,34 @@ export function planShards(params: QueryParams, id: string, zones: string[]): Cl
     }
     for (const part of parseSlotRanges(slots)) {
       for (let slot = part.start; slot <= part.end; slot++) {
-        if (covered.has(slot)) throw new ApiError('InvalidParameterValue', `Slot ${slot} is given to more than one node group.`);
+        if (covered.has(slot))
+          throw new ApiError('InvalidParameterValue', `Slot ${slot} is given to more than one node group.`);
         covered.add(slot);
       }
     }
     const replicas = config?.integer('ReplicaCount') ?? defaultReplicas;
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 5) {
-      throw new ApiError('InvalidParameterValue', `ReplicasPerNodeGroup / ReplicaCount must be 0..5 (got ${replicas}).`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `ReplicasPerNodeGroup / ReplicaCount must be 0..5 (got ${replicas}).`,
+      );
     }
-    const memberIds = Array.from({ length: replicas + 1 }, (_, member) => `${id}-${nodeGroupId}-${String(member + 1).padStart(3, '0')}`);
-    return { nodeGroupId, slots, memberIds, availabilityZones: memberIds.map((_, member) => zones[(index + member) % zones.length]!) };
+    const memberIds = Array.from(
+      { length: replicas + 1 },
+      (_, member) => `${id}-${nodeGroupId}-${String(member + 1).padStart(3, '0')}`,
+    );
+    return {
+      nodeGroupId,
+      slots,
+      memberIds,
+      availabilityZones: memberIds.map((_, member) => zones[(index + member) % zones.length]!),
+    };
   });
   if (covered.size !== SLOT_COUNT) {
-    throw new ApiError('InvalidParameterValue', `The node groups' Slots must cover all ${SLOT_COUNT} slots (they cover ${covered.size}).`);
+    throw new ApiError(
+      'InvalidParameterValue',
+      `The node groups' Slots must cover all ${SLOT_COUNT} slots (they cover ${covered.size}).`,
+    );
   }
   return shards;
 }

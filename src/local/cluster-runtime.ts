@@ -19,7 +19,8 @@ export const SLOT_COUNT = 16384;
  * 0-5461, 5462-10922, 10923-16383.
  */
 export function evenSlotRanges(shards: number): { start: number; end: number }[] {
-  if (!Number.isInteger(shards) || shards < 1 || shards > SLOT_COUNT) throw new Error(`shards must be 1..${SLOT_COUNT} (got ${shards})`);
+  if (!Number.isInteger(shards) || shards < 1 || shards > SLOT_COUNT)
+    throw new Error(`shards must be 1..${SLOT_COUNT} (got ${shards})`);
   const base = Math.floor(SLOT_COUNT / shards);
   const extra = SLOT_COUNT % shards;
   const ranges: { start: number; end: number }[] = [];
@@ -98,7 +99,7 @@ export class ClusterRuntime {
     this.groupId = options.groupId;
     this.configurationEndpoint = proxy.address;
     for (const shard of options.shards) {
-      shard.memberIds.forEach((id, index) => this.roles.set(id, index === 0 ? 'primary' : 'replica'));
+      for (const [index, id] of shard.memberIds.entries()) this.roles.set(id, index === 0 ? 'primary' : 'replica');
     }
   }
 
@@ -108,7 +109,9 @@ export class ClusterRuntime {
     const started: RedisNode[] = [];
     let proxy: TcpProxy | undefined;
     try {
-      const specs = options.shards.flatMap((shard) => shard.memberIds.map((memberId) => ({ memberId, nodeGroupId: shard.nodeGroupId })));
+      const specs = options.shards.flatMap((shard) =>
+        shard.memberIds.map((memberId) => ({ memberId, nodeGroupId: shard.nodeGroupId })),
+      );
       // Started one after the other: two cores shared by many, and each start is quick.
       const members: ClusterMember[] = [];
       for (const spec of specs) {
@@ -136,7 +139,8 @@ export class ClusterRuntime {
       }
       const [first, ...others] = members;
       // The bus port must be named: without it MEET assumes port+10000.
-      for (const member of others) await first!.process.command('CLUSTER', 'MEET', options.host, member.process.port, member.busPort);
+      for (const member of others)
+        await first!.process.command('CLUSTER', 'MEET', options.host, member.process.port, member.busPort);
       for (const shard of options.shards) {
         const primary = members.find((member) => member.memberId === shard.memberIds[0])!;
         const args = shard.slots.flatMap((range) => [range.start, range.end]);
@@ -153,20 +157,29 @@ export class ClusterRuntime {
               await replica.process.command('CLUSTER', 'REPLICATE', primary.clusterNodeId);
               break;
             } catch (error) {
-              if (Date.now() > deadline) throw new Error(`${replicaId} could not replicate ${shard.memberIds[0]}: ${(error as Error).message}`);
+              if (Date.now() > deadline)
+                throw new Error(`${replicaId} could not replicate ${shard.memberIds[0]}: ${(error as Error).message}`);
               await sleep(100);
             }
           }
         }
       }
       let runtime: ClusterRuntime | undefined;
-      proxy = await TcpProxy.listen({ host: options.host, pickTarget: () => runtime?.anyLiveTarget(), name: 'configuration endpoint', log });
+      proxy = await TcpProxy.listen({
+        host: options.host,
+        pickTarget: () => runtime?.anyLiveTarget(),
+        name: 'configuration endpoint',
+        log,
+      });
       runtime = new ClusterRuntime(options, members, proxy);
       while (!(await runtime.healthy())) {
-        if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok with every replica linked in time');
+        if (Date.now() > deadline)
+          throw new Error('the cluster did not reach cluster_state:ok with every replica linked in time');
         await sleep(100);
       }
-      log(`running: configuration endpoint ${options.host}:${proxy.port}, ${members.map((m) => `${m.memberId}=${m.process.port}`).join(' ')}`);
+      log(
+        `running: configuration endpoint ${options.host}:${proxy.port}, ${members.map((m) => `${m.memberId}=${m.process.port}`).join(' ')}`,
+      );
       return runtime;
     } catch (error) {
       await proxy?.close().catch(() => undefined);
@@ -206,7 +219,12 @@ export class ClusterRuntime {
 
   /** GroupRuntime's surface for ReplicationGroups: members with their last seen role (no I/O). */
   nodes(): { nodeId: string; port: number; pid: number; role: 'primary' | 'replica' }[] {
-    return this.members.map((member) => ({ nodeId: member.memberId, port: member.process.port, pid: member.process.pid, role: this.roles.get(member.memberId)! }));
+    return this.members.map((member) => ({
+      nodeId: member.memberId,
+      port: member.process.port,
+      pid: member.process.pid,
+      role: this.roles.get(member.memberId)!,
+    }));
   }
 
   /** Healthy, with roles refreshed. */
@@ -249,7 +267,8 @@ export class ClusterRuntime {
         await replica.process.command('CLUSTER', 'FAILOVER').catch(() => undefined);
         retryAt = Date.now() + 5500;
       }
-      if (this.roles.get(replica.memberId) === 'primary' && (await this.healthy())) return { newPrimary: replica.memberId };
+      if (this.roles.get(replica.memberId) === 'primary' && (await this.healthy()))
+        return { newPrimary: replica.memberId };
       if (Date.now() > deadline) throw new Error(`failover of node group ${nodeGroupId} did not converge in time`);
       await sleep(100);
     }

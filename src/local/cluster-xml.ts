@@ -11,14 +11,22 @@ export function clusterReplicationGroupXml(group: GroupRecord, disabledShape: Xm
     ['NodeGroupId', shard.nodeGroupId],
     ['Status', group.status],
     ['Slots', shard.slots],
-    xmlList('NodeGroupMembers', 'NodeGroupMember', group.nodes.filter((node) => node.nodeGroupId === shard.nodeGroupId), (node) => [
-      ['CacheClusterId', node.nodeId],
-      ['CacheNodeId', '0001'],
-      ['PreferredAvailabilityZone', node.availabilityZone],
-    ]),
+    xmlList(
+      'NodeGroupMembers',
+      'NodeGroupMember',
+      group.nodes.filter((node) => node.nodeGroupId === shard.nodeGroupId),
+      (node) => [
+        ['CacheClusterId', node.nodeId],
+        ['CacheNodeId', '0001'],
+        ['PreferredAvailabilityZone', node.availabilityZone],
+      ],
+    ),
   ]);
   const endpoint = group.configurationEndpoint
-    ? ([['Address', group.configurationEndpoint.address], ['Port', group.configurationEndpoint.port]] as XmlNodes)
+    ? ([
+        ['Address', group.configurationEndpoint.address],
+        ['Port', group.configurationEndpoint.port],
+      ] as XmlNodes)
     : undefined;
   const out: XmlNodes = [];
   for (const node of disabledShape) {

@@ -61,7 +61,8 @@ export class Ec2Api {
     const network = this.network.region(region);
     const ids = params.list('VpcId');
     for (const id of ids) {
-      if (!network.vpcs.some((vpc) => vpc.vpcId === id)) throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
+      if (!network.vpcs.some((vpc) => vpc.vpcId === id))
+        throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
     }
     const vpcs = network.vpcs.filter((vpc) => ids.length === 0 || ids.includes(vpc.vpcId));
     const matching = applyFilters(params, vpcs, (vpc, name) => vpcFilter(vpc, name, this.tagsOf(region, vpc.vpcId)));
@@ -75,7 +76,19 @@ export class Ec2Api {
       ['ownerId', ACCOUNT_ID],
       ['state', 'available'],
       ['cidrBlock', vpc.cidrBlock],
-      ['cidrBlockAssociationSet', [['item', [['cidrBlock', vpc.cidrBlock], ['associationId', vpc.associationId], ['cidrBlockState', [['state', 'associated']]]]]]],
+      [
+        'cidrBlockAssociationSet',
+        [
+          [
+            'item',
+            [
+              ['cidrBlock', vpc.cidrBlock],
+              ['associationId', vpc.associationId],
+              ['cidrBlockState', [['state', 'associated']]],
+            ],
+          ],
+        ],
+      ],
       ['ipv6CidrBlockAssociationSet', []],
       ['dhcpOptionsId', vpc.dhcpOptionsId],
       ['instanceTenancy', 'default'],
@@ -93,7 +106,9 @@ export class Ec2Api {
       }
     }
     const subnets = network.subnets.filter((subnet) => ids.length === 0 || ids.includes(subnet.subnetId));
-    const matching = applyFilters(params, subnets, (subnet, name) => subnetFilter(subnet, name, this.tagsOf(region, subnet.subnetId)));
+    const matching = applyFilters(params, subnets, (subnet, name) =>
+      subnetFilter(subnet, name, this.tagsOf(region, subnet.subnetId)),
+    );
     const page = paginate(params, matching);
     return [xmlList('subnetSet', 'item', page.items, (subnet) => this.subnetXml(region, subnet)), page.next];
   }
@@ -146,7 +161,10 @@ export class Ec2Api {
     const defaultVpc = this.network.defaultVpc(region).vpcId;
     for (const name of names) {
       if (!network.securityGroups.some((group) => group.groupName === name && group.vpcId === defaultVpc)) {
-        throw new ApiError('InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC '${defaultVpc}'`);
+        throw new ApiError(
+          'InvalidGroup.NotFound',
+          `The security group '${name}' does not exist in default VPC '${defaultVpc}'`,
+        );
       }
     }
     const groups = network.securityGroups.filter(
@@ -155,9 +173,14 @@ export class Ec2Api {
         ids.includes(group.groupId) ||
         (names.includes(group.groupName) && group.vpcId === defaultVpc),
     );
-    const matching = applyFilters(params, groups, (group, name) => securityGroupFilter(group, name, this.tagsOf(region, group.groupId)));
+    const matching = applyFilters(params, groups, (group, name) =>
+      securityGroupFilter(group, name, this.tagsOf(region, group.groupId)),
+    );
     const page = paginate(params, matching);
-    return [xmlList('securityGroupInfo', 'item', page.items, (group) => this.securityGroupXml(region, group)), page.next];
+    return [
+      xmlList('securityGroupInfo', 'item', page.items, (group) => this.securityGroupXml(region, group)),
+      page.next,
+    ];
   }
 
   private securityGroupXml(region: string, group: SecurityGroupRecord): XmlNodes {
@@ -177,13 +200,25 @@ export class Ec2Api {
   private createSecurityGroup(params: QueryParams, { region }: Ec2Context): Members {
     const name = params.required('GroupName');
     const description = params.required('GroupDescription');
-    if (name.length > 255) throw new ApiError('InvalidParameterValue', `Value (${name}) for parameter GroupName is invalid. Length exceeds maximum of 255.`);
-    if (description.length > 255) throw new ApiError('InvalidParameterValue', 'Value for parameter GroupDescription is invalid. Length exceeds maximum of 255.');
+    if (name.length > 255)
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Value (${name}) for parameter GroupName is invalid. Length exceeds maximum of 255.`,
+      );
+    if (description.length > 255)
+      throw new ApiError(
+        'InvalidParameterValue',
+        'Value for parameter GroupDescription is invalid. Length exceeds maximum of 255.',
+      );
     if (name.toLowerCase().startsWith('sg-')) {
-      throw new ApiError('InvalidParameterValue', `Value (${name}) for parameter GroupName is invalid. Group names may not be in the format sg-*.`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Value (${name}) for parameter GroupName is invalid. Group names may not be in the format sg-*.`,
+      );
     }
     const vpcId = params.string('VpcId') ?? this.network.defaultVpc(region).vpcId;
-    if (!this.network.vpc(region, vpcId)) throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`);
+    if (!this.network.vpc(region, vpcId))
+      throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`);
     const network = this.network.region(region);
     if (network.securityGroups.some((group) => group.vpcId === vpcId && group.groupName === name)) {
       throw new ApiError('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpcId}'`);
@@ -218,15 +253,22 @@ export class Ec2Api {
     const name = params.string('GroupName');
     if (!name) throw new ApiError('MissingParameter', 'The request must contain the parameter GroupId or GroupName');
     const defaultVpc = this.network.defaultVpc(region).vpcId;
-    const group = this.network.region(region).securityGroups.find((g) => g.groupName === name && g.vpcId === defaultVpc);
-    if (!group) throw new ApiError('InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC '${defaultVpc}'`);
+    const group = this.network
+      .region(region)
+      .securityGroups.find((g) => g.groupName === name && g.vpcId === defaultVpc);
+    if (!group)
+      throw new ApiError(
+        'InvalidGroup.NotFound',
+        `The security group '${name}' does not exist in default VPC '${defaultVpc}'`,
+      );
     return group;
   }
 
   private authorizeIngress(params: QueryParams, { region }: Ec2Context): Members {
     const group = this.resolveGroup(params, region);
     const rules = this.requestedRules(params, region);
-    if (rules.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter IpPermissions');
+    if (rules.length === 0)
+      throw new ApiError('MissingParameter', 'The request must contain the parameter IpPermissions');
     // A rule already on the group, or given twice in this request, is a duplicate.
     rules.forEach((rule, index) => {
       const earlier = [...group.ingress, ...rules.slice(0, index)];
@@ -250,7 +292,15 @@ export class Ec2Api {
         ['toPort', rule.toPort ?? -1],
         ['cidrIpv4', rule.cidrIpv4],
         ['cidrIpv6', rule.cidrIpv6],
-        rule.groupId ? ['referencedGroupInfo', [['groupId', rule.groupId], ['userId', ACCOUNT_ID]]] : undefined,
+        rule.groupId
+          ? [
+              'referencedGroupInfo',
+              [
+                ['groupId', rule.groupId],
+                ['userId', ACCOUNT_ID],
+              ],
+            ]
+          : undefined,
         ['description', rule.description],
         tags.length > 0 ? tagSetXml(tags) : undefined,
       ]),
@@ -261,7 +311,10 @@ export class Ec2Api {
   private requestedRules(params: QueryParams, region: string): RuleRecord[] {
     const permissions = params.structs('IpPermissions');
     const rules: RuleRecord[] = [];
-    if (permissions.length === 0 && (params.has('IpProtocol') || params.has('CidrIp') || params.has('SourceSecurityGroupName'))) {
+    if (
+      permissions.length === 0 &&
+      (params.has('IpProtocol') || params.has('CidrIp') || params.has('SourceSecurityGroupName'))
+    ) {
       // The legacy top-level form: CidrIp / IpProtocol / FromPort / ToPort.
       const base = portRange(params);
       const cidr = params.string('CidrIp');
@@ -277,10 +330,20 @@ export class Ec2Api {
     for (const permission of permissions) {
       const base = portRange(permission);
       for (const range of permission.structs('IpRanges')) {
-        rules.push({ ruleId: resourceId('sgr'), ...base, cidrIpv4: checkCidr(range.required('CidrIp')), description: range.string('Description') });
+        rules.push({
+          ruleId: resourceId('sgr'),
+          ...base,
+          cidrIpv4: checkCidr(range.required('CidrIp')),
+          description: range.string('Description'),
+        });
       }
       for (const range of permission.structs('Ipv6Ranges')) {
-        rules.push({ ruleId: resourceId('sgr'), ...base, cidrIpv6: range.required('CidrIpv6'), description: range.string('Description') });
+        rules.push({
+          ruleId: resourceId('sgr'),
+          ...base,
+          cidrIpv6: range.required('CidrIpv6'),
+          description: range.string('Description'),
+        });
       }
       for (const pair of permission.structs('Groups')) {
         const sourceId = pair.string('GroupId');
@@ -289,7 +352,12 @@ export class Ec2Api {
           ? this.network.securityGroup(region, sourceId)
           : this.network.region(region).securityGroups.find((g) => g.groupName === sourceName);
         if (!source) throw groupNotFound(sourceId ?? sourceName ?? '');
-        rules.push({ ruleId: resourceId('sgr'), ...base, groupId: source.groupId, description: pair.string('Description') });
+        rules.push({
+          ruleId: resourceId('sgr'),
+          ...base,
+          groupId: source.groupId,
+          description: pair.string('Description'),
+        });
       }
     }
     return rules;
@@ -298,7 +366,10 @@ export class Ec2Api {
   private deleteSecurityGroup(params: QueryParams, { region }: Ec2Context): Members {
     const group = this.resolveGroup(params, region);
     if (group.groupName === 'default') {
-      throw new ApiError('CannotDelete', `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`);
+      throw new ApiError(
+        'CannotDelete',
+        `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`,
+      );
     }
     const user = this.deps.securityGroupUser(region, group.groupId);
     const network = this.network.region(region);
@@ -311,14 +382,18 @@ export class Ec2Api {
     network.securityGroups = network.securityGroups.filter((g) => g !== group);
     delete network.tags[group.groupId];
     this.deps.save();
-    return [['return', true], ['groupId', group.groupId]];
+    return [
+      ['return', true],
+      ['groupId', group.groupId],
+    ];
   }
 
   // ---- tags ---------------------------------------------------------------------------
 
   private createTags(params: QueryParams, { region }: Ec2Context): Members {
     const resources = params.list('ResourceId');
-    if (resources.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter ResourceId');
+    if (resources.length === 0)
+      throw new ApiError('MissingParameter', 'The request must contain the parameter ResourceId');
     const tags = tagStructs(params.structs('Tag'));
     const network = this.network.region(region);
     for (const id of resources) {
@@ -353,7 +428,10 @@ function securityGroupArn(region: string, groupId: string): string {
 
 function tagSetXml(tags: Tag[]): XmlNode | undefined {
   if (tags.length === 0) return undefined;
-  return xmlList('tagSet', 'item', tags, (tag) => [['key', tag.Key], ['value', tag.Value]]);
+  return xmlList('tagSet', 'item', tags, (tag) => [
+    ['key', tag.Key],
+    ['value', tag.Value],
+  ]);
 }
 
 function tagStructs(structs: QueryParams[]): Tag[] {
@@ -365,7 +443,10 @@ function tagSpecificationTags(params: QueryParams, resourceType: string): Tag[] 
   for (const spec of params.structs('TagSpecification')) {
     const type = spec.string('ResourceType');
     if (type && type !== resourceType) {
-      throw new ApiError('InvalidParameterValue', `'${type}' is not a valid taggable resource type for this operation.`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `'${type}' is not a valid taggable resource type for this operation.`,
+      );
     }
     tags.push(...tagStructs(spec.structs('Tag')));
   }
@@ -391,7 +472,10 @@ function portRange(params: QueryParams): Pick<RuleRecord, 'ipProtocol' | 'fromPo
   const fromPort = params.integer('FromPort');
   const toPort = params.integer('ToPort');
   if ((ipProtocol === 'tcp' || ipProtocol === 'udp') && (fromPort === undefined || toPort === undefined)) {
-    throw new ApiError('InvalidParameterValue', "Invalid value 'null' for portRange. Must specify both from and to ports with TCP/UDP.");
+    throw new ApiError(
+      'InvalidParameterValue',
+      "Invalid value 'null' for portRange. Must specify both from and to ports with TCP/UDP.",
+    );
   }
   if ((ipProtocol === 'tcp' || ipProtocol === 'udp') && (fromPort! < 0 || toPort! > 65535 || fromPort! > toPort!)) {
     throw new ApiError('InvalidParameterValue', `Invalid value '${fromPort}-${toPort}' for portRange.`);
@@ -440,9 +524,34 @@ function permissionsXml(rules: RuleRecord[]): XmlNodes {
         ['ipProtocol', first.ipProtocol],
         ['fromPort', first.fromPort],
         ['toPort', first.toPort],
-        xmlList('groups', 'item', group.filter((r) => r.groupId), (r) => [['userId', ACCOUNT_ID], ['groupId', r.groupId], ['description', r.description]]),
-        xmlList('ipRanges', 'item', group.filter((r) => r.cidrIpv4), (r) => [['cidrIp', r.cidrIpv4], ['description', r.description]]),
-        xmlList('ipv6Ranges', 'item', group.filter((r) => r.cidrIpv6), (r) => [['cidrIpv6', r.cidrIpv6], ['description', r.description]]),
+        xmlList(
+          'groups',
+          'item',
+          group.filter((r) => r.groupId),
+          (r) => [
+            ['userId', ACCOUNT_ID],
+            ['groupId', r.groupId],
+            ['description', r.description],
+          ],
+        ),
+        xmlList(
+          'ipRanges',
+          'item',
+          group.filter((r) => r.cidrIpv4),
+          (r) => [
+            ['cidrIp', r.cidrIpv4],
+            ['description', r.description],
+          ],
+        ),
+        xmlList(
+          'ipv6Ranges',
+          'item',
+          group.filter((r) => r.cidrIpv6),
+          (r) => [
+            ['cidrIpv6', r.cidrIpv6],
+            ['description', r.description],
+          ],
+        ),
         ['prefixListIds', []],
       ],
     ] as XmlNode;
@@ -471,7 +580,10 @@ function applyFilters<T>(params: QueryParams, items: T[], valuesOf: FilterValues
 }
 
 function wildcard(value: string): RegExp {
-  const escaped = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = value
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -574,7 +686,11 @@ function paginate<T>(params: QueryParams, items: T[]): { items: T[]; next: XmlNo
     if (!Number.isInteger(start) || start < 0) throw new ApiError('InvalidNextToken', 'The token is invalid');
   }
   if (max === undefined) return { items: items.slice(start), next: undefined };
-  if (max < 5 || max > 1000) throw new ApiError('InvalidParameterValue', `Value ( ${max} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.`);
+  if (max < 5 || max > 1000)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value ( ${max} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.`,
+    );
   const page = items.slice(start, start + max);
   const nextStart = start + max;
   return {

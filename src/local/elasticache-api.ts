@@ -80,12 +80,18 @@ export class ElastiCacheApi {
       throw new ApiError('ReplicationGroupAlreadyExists', `Replication group ${spec.id} already exists.`);
     }
     const subnetGroup = this.subnetGroupFor(region, spec.cacheSubnetGroupName);
-    const securityGroupIds = spec.securityGroupIds.length > 0 ? spec.securityGroupIds : [this.deps.network.defaultSecurityGroup(region, subnetGroup.vpcId)!.groupId];
+    const securityGroupIds =
+      spec.securityGroupIds.length > 0
+        ? spec.securityGroupIds
+        : [this.deps.network.defaultSecurityGroup(region, subnetGroup.vpcId)!.groupId];
     for (const groupId of securityGroupIds) {
       const securityGroup = this.deps.network.securityGroup(region, groupId);
       if (!securityGroup) throw new ApiError('InvalidParameterValue', `The security group ${groupId} does not exist.`);
       if (securityGroup.vpcId !== subnetGroup.vpcId) {
-        throw new ApiError('InvalidParameterCombination', `The security group ${groupId} is not in VPC ${subnetGroup.vpcId} of cache subnet group ${subnetGroup.name}.`);
+        throw new ApiError(
+          'InvalidParameterCombination',
+          `The security group ${groupId} is not in VPC ${subnetGroup.vpcId} of cache subnet group ${subnetGroup.name}.`,
+        );
       }
     }
     let binary: { path: string; version: string };
@@ -108,12 +114,25 @@ export class ElastiCacheApi {
       } catch (error) {
         throw new ApiError('InsufficientCacheClusterCapacity', (error as Error).message);
       }
-      tls = { mode: spec.transitEncryptionMode ?? 'required', certFile: material.certFile, keyFile: material.keyFile, caCertFile: material.caCertFile };
+      tls = {
+        mode: spec.transitEncryptionMode ?? 'required',
+        certFile: material.certFile,
+        keyFile: material.keyFile,
+        caCertFile: material.caCertFile,
+      };
     }
     const now = new Date().toISOString();
     const nodes: NodeRecord[] = spec.shards
       ? spec.shards.flatMap((shard) =>
-          shard.memberIds.map((nodeId, index) => ({ nodeId, nodeGroupId: shard.nodeGroupId, role: index === 0 ? 'primary' : 'replica', availabilityZone: shard.availabilityZones[index]! }) as NodeRecord),
+          shard.memberIds.map(
+            (nodeId, index) =>
+              ({
+                nodeId,
+                nodeGroupId: shard.nodeGroupId,
+                role: index === 0 ? 'primary' : 'replica',
+                availabilityZone: shard.availabilityZones[index]!,
+              }) as NodeRecord,
+          ),
         )
       : spec.nodeIds.map((nodeId, index) => ({
           nodeId,
@@ -165,7 +184,10 @@ export class ElastiCacheApi {
       region,
       description: 'Default CacheSubnetGroup',
       vpcId: vpc.vpcId,
-      subnetIds: this.deps.network.region(region).subnets.filter((s) => s.vpcId === vpc.vpcId).map((s) => s.subnetId),
+      subnetIds: this.deps.network
+        .region(region)
+        .subnets.filter((s) => s.vpcId === vpc.vpcId)
+        .map((s) => s.subnetId),
       tags: [],
     };
     this.deps.state.subnetGroups.push(created);
@@ -186,10 +208,16 @@ export class ElastiCacheApi {
       throw new ApiError('InvalidParameterValue', 'RetainPrimaryCluster is not supported by the local emulator.');
     }
     if (params.string('FinalSnapshotIdentifier')) {
-      throw new ApiError('InvalidParameterValue', 'Snapshots (FinalSnapshotIdentifier) are not supported by the local emulator.');
+      throw new ApiError(
+        'InvalidParameterValue',
+        'Snapshots (FinalSnapshotIdentifier) are not supported by the local emulator.',
+      );
     }
     if (group.status !== 'available' && group.status !== 'create-failed') {
-      throw new ApiError('InvalidReplicationGroupState', `Replication group ${group.id} is not in available state (status: ${group.status}).`);
+      throw new ApiError(
+        'InvalidReplicationGroupState',
+        `Replication group ${group.id} is not in available state (status: ${group.status}).`,
+      );
     }
     this.deps.groups.delete(group);
     return [['ReplicationGroup', replicationGroupXml(group)]];
@@ -199,12 +227,23 @@ export class ElastiCacheApi {
     const group = this.findGroup(region, params.required('ReplicationGroupId'));
     const nodeGroupId = params.required('NodeGroupId');
     const known = group.shards ? group.shards.map((shard) => shard.nodeGroupId) : ['0001'];
-    if (!known.includes(nodeGroupId)) throw new ApiError('NodeGroupNotFoundFault', `The node group ${nodeGroupId} was not found for replication group ${group.id}.`, 404);
+    if (!known.includes(nodeGroupId))
+      throw new ApiError(
+        'NodeGroupNotFoundFault',
+        `The node group ${nodeGroupId} was not found for replication group ${group.id}.`,
+        404,
+      );
     if (group.status !== 'available') {
-      throw new ApiError('InvalidReplicationGroupState', `Replication group ${group.id} is not in available state (status: ${group.status}).`);
+      throw new ApiError(
+        'InvalidReplicationGroupState',
+        `Replication group ${group.id} is not in available state (status: ${group.status}).`,
+      );
     }
     if (!group.automaticFailover || group.nodes.length < 2) {
-      throw new ApiError('InvalidReplicationGroupState', `Replication group ${group.id} must have automatic failover enabled and at least one replica for a test failover.`);
+      throw new ApiError(
+        'InvalidReplicationGroupState',
+        `Replication group ${group.id} must have automatic failover enabled and at least one replica for a test failover.`,
+      );
     }
     this.deps.groups.failover(group, nodeGroupId);
     return [['ReplicationGroup', replicationGroupXml(group)]];
@@ -227,7 +266,12 @@ export class ElastiCacheApi {
     }
     if (onlyOutsideGroups) clusters = []; // every emulated cluster belongs to a replication group
     const page = paginate(params, clusters, ({ node }) => node.nodeId);
-    return [page.marker, xmlList('CacheClusters', 'CacheCluster', page.items, ({ group, node }) => cacheClusterXml(group, node, showNodes))];
+    return [
+      page.marker,
+      xmlList('CacheClusters', 'CacheCluster', page.items, ({ group, node }) =>
+        cacheClusterXml(group, node, showNodes),
+      ),
+    ];
   }
 
   // ---- cache subnet groups ------------------------------------------------------------
@@ -239,21 +283,28 @@ export class ElastiCacheApi {
   private createCacheSubnetGroup(params: QueryParams, { region }: ElastiCacheContext): Result {
     const rawName = params.required('CacheSubnetGroupName');
     if (rawName.length > 255 || !/^[A-Za-z0-9-]+$/.test(rawName)) {
-      throw new ApiError('InvalidParameterValue', `Cache subnet group name must be 1-255 letters, digits or hyphens (got ${JSON.stringify(rawName)}).`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Cache subnet group name must be 1-255 letters, digits or hyphens (got ${JSON.stringify(rawName)}).`,
+      );
     }
     const name = rawName.toLowerCase();
-    if (name === DEFAULT_SUBNET_GROUP) throw new ApiError('InvalidParameterValue', 'The cache subnet group name default is reserved.');
+    if (name === DEFAULT_SUBNET_GROUP)
+      throw new ApiError('InvalidParameterValue', 'The cache subnet group name default is reserved.');
     const description = params.required('CacheSubnetGroupDescription');
     const subnetIds = params.list('SubnetIds.SubnetIdentifier');
-    if (subnetIds.length === 0) throw new ApiError('InvalidParameterValue', 'At least one subnet id is required (SubnetIds).');
-    if (this.findSubnetGroup(region, name)) throw new ApiError('CacheSubnetGroupAlreadyExists', `Cache subnet group ${name} already exists.`);
+    if (subnetIds.length === 0)
+      throw new ApiError('InvalidParameterValue', 'At least one subnet id is required (SubnetIds).');
+    if (this.findSubnetGroup(region, name))
+      throw new ApiError('CacheSubnetGroupAlreadyExists', `Cache subnet group ${name} already exists.`);
     const subnets = subnetIds.map((subnetId) => {
       const subnet = this.deps.network.subnet(region, subnetId);
       if (!subnet) throw new ApiError('InvalidSubnet', `The subnet ID ${subnetId} does not exist`);
       return subnet;
     });
     const vpcIds = new Set(subnets.map((subnet) => subnet.vpcId));
-    if (vpcIds.size > 1) throw new ApiError('InvalidSubnet', 'All subnets of a cache subnet group must be in the same VPC.');
+    if (vpcIds.size > 1)
+      throw new ApiError('InvalidSubnet', 'All subnets of a cache subnet group must be in the same VPC.');
     const record: SubnetGroupRecord = {
       name,
       region,
@@ -275,19 +326,28 @@ export class ElastiCacheApi {
       if (!found) throw new ApiError('CacheSubnetGroupNotFoundFault', `Cache subnet group ${name} not found.`);
       groups = [found];
     } else {
-      groups = this.deps.state.subnetGroups.filter((group) => group.region === region).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      groups = this.deps.state.subnetGroups
+        .filter((group) => group.region === region)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     const page = paginate(params, groups, (group) => group.name);
-    return [page.marker, xmlList('CacheSubnetGroups', 'CacheSubnetGroup', page.items, (group) => this.subnetGroupXml(group))];
+    return [
+      page.marker,
+      xmlList('CacheSubnetGroups', 'CacheSubnetGroup', page.items, (group) => this.subnetGroupXml(group)),
+    ];
   }
 
   private deleteCacheSubnetGroup(params: QueryParams, { region }: ElastiCacheContext): Result {
     const name = params.required('CacheSubnetGroupName');
     const group = this.findSubnetGroup(region, name);
     if (!group) throw new ApiError('CacheSubnetGroupNotFoundFault', `Cache subnet group ${name} not found.`);
-    if (group.name === DEFAULT_SUBNET_GROUP) throw new ApiError('InvalidParameterValue', 'The default cache subnet group cannot be deleted.');
+    if (group.name === DEFAULT_SUBNET_GROUP)
+      throw new ApiError('InvalidParameterValue', 'The default cache subnet group cannot be deleted.');
     if (this.deps.groups.list(region).some((rg) => rg.cacheSubnetGroupName === group.name)) {
-      throw new ApiError('CacheSubnetGroupInUse', `Cache subnet group ${group.name} is currently in use by a cache cluster.`);
+      throw new ApiError(
+        'CacheSubnetGroupInUse',
+        `Cache subnet group ${group.name} is currently in use by a cache cluster.`,
+      );
     }
     this.deps.state.subnetGroups = this.deps.state.subnetGroups.filter((g) => g !== group);
     this.deps.save();
@@ -317,7 +377,10 @@ export class ElastiCacheApi {
     const family = params.string('CacheParameterGroupFamily');
     const defaultOnly = params.boolean('DefaultOnly') ?? false;
     let entries = ENGINE_VERSIONS.filter(
-      (entry) => (!engine || entry.engine === engine) && (!version || entry.version === version) && (!family || entry.family === family),
+      (entry) =>
+        (!engine || entry.engine === engine) &&
+        (!version || entry.version === version) &&
+        (!family || entry.family === family),
     );
     if (defaultOnly) {
       const lastPerEngine = new Map(entries.map((entry) => [entry.engine, entry]));
@@ -340,7 +403,10 @@ export class ElastiCacheApi {
 
   /** The taggable thing an ARN names; tags of a member cluster are its group's. */
   private taggable(resourceName: string): { tags: Tag[]; set(tags: Tag[]): void } {
-    const match = /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster):([A-Za-z0-9-]+)$/.exec(resourceName);
+    const match =
+      /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster):([A-Za-z0-9-]+)$/.exec(
+        resourceName,
+      );
     if (!match) throw new ApiError('InvalidARN', `The ARN ${resourceName} is not valid.`);
     const [, region, , kind, name] = match as unknown as [string, string, string, string, string];
     if (kind === 'subnetgroup') {
@@ -352,7 +418,9 @@ export class ElastiCacheApi {
       const group = this.findGroup(region, name);
       return { tags: group.tags, set: (tags) => (group.tags = tags) };
     }
-    const group = this.deps.groups.list(region).find((rg) => rg.nodes.some((node) => node.nodeId === name.toLowerCase()));
+    const group = this.deps.groups
+      .list(region)
+      .find((rg) => rg.nodes.some((node) => node.nodeId === name.toLowerCase()));
     if (!group) throw new ApiError('CacheClusterNotFound', `CacheCluster not found: ${name}`, 404);
     return { tags: group.tags, set: (tags) => (group.tags = tags) };
   }
@@ -389,11 +457,19 @@ export function arn(region: string, kind: 'replicationgroup' | 'subnetgroup' | '
 }
 
 function tagListXml(tags: Tag[]): XmlNode {
-  return xmlList('TagList', 'Tag', tags, (tag) => [['Key', tag.Key], ['Value', tag.Value]])!;
+  return xmlList('TagList', 'Tag', tags, (tag) => [
+    ['Key', tag.Key],
+    ['Value', tag.Value],
+  ])!;
 }
 
 function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
-  return endpoint ? [['Address', endpoint.address], ['Port', endpoint.port]] : undefined;
+  return endpoint
+    ? [
+        ['Address', endpoint.address],
+        ['Port', endpoint.port],
+      ]
+    : undefined;
 }
 
 function nodeEndpoint(node: NodeRecord, host: string | undefined): { address: string; port: number } | undefined {
@@ -498,7 +574,10 @@ function cacheClusterXml(group: GroupRecord, node: NodeRecord, showNodes: boolea
         ])
       : undefined,
     ['AutoMinorVersionUpgrade', group.autoMinorVersionUpgrade],
-    xmlList('SecurityGroups', 'member', group.securityGroupIds, (id) => [['SecurityGroupId', id], ['Status', 'active']]),
+    xmlList('SecurityGroups', 'member', group.securityGroupIds, (id) => [
+      ['SecurityGroupId', id],
+      ['Status', 'active'],
+    ]),
     ['ReplicationGroupId', group.id],
     ['SnapshotRetentionLimit', group.snapshotRetentionLimit],
     ['SnapshotWindow', group.snapshotWindow],
@@ -520,7 +599,12 @@ function cacheClusterXml(group: GroupRecord, node: NodeRecord, showNodes: boolea
  * MaxRecords (20-100, default 100, as the service enforces) and an opaque Marker. The
  * marker names the first key of the next page, so deletions between pages skip nothing.
  */
-function paginate<T>(params: QueryParams, items: T[], keyOf: (item: T) => string, sorted = true): { items: T[]; marker: XmlNode | undefined } {
+function paginate<T>(
+  params: QueryParams,
+  items: T[],
+  keyOf: (item: T) => string,
+  sorted = true,
+): { items: T[]; marker: XmlNode | undefined } {
   const max = params.integer('MaxRecords') ?? 100;
   if (max < 20 || max > 100) {
     throw new ApiError('InvalidParameterValue', `The parameter MaxRecords must be between 20 and 100 (got ${max}).`);
@@ -536,7 +620,9 @@ function paginate<T>(params: QueryParams, items: T[], keyOf: (item: T) => string
     }
     if (!key.startsWith('k:')) throw new ApiError('InvalidParameterValue', 'Invalid Marker.');
     const wanted = key.slice(2);
-    start = sorted ? items.findIndex((item) => keyOf(item) >= wanted) : items.findIndex((item) => keyOf(item) === wanted);
+    start = sorted
+      ? items.findIndex((item) => keyOf(item) >= wanted)
+      : items.findIndex((item) => keyOf(item) === wanted);
     if (start < 0) start = items.length;
   }
   const page = items.slice(start, start + max);

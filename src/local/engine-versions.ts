@@ -31,7 +31,9 @@ export function defaultEngineVersion(engine: EngineName): EngineVersionEntry {
 export function engineVersionKnown(engine: EngineName, requested: string): boolean {
   const wanted = requested.replace(/\.x$/, '');
   return ENGINE_VERSIONS.some(
-    (entry) => entry.engine === engine && (entry.version === wanted || entry.version.startsWith(wanted + '.') || wanted.startsWith(entry.version + '.')),
+    (entry) =>
+      entry.engine === engine &&
+      (entry.version === wanted || entry.version.startsWith(wanted + '.') || wanted.startsWith(entry.version + '.')),
   );
 }
 

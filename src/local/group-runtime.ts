@@ -83,7 +83,11 @@ export class GroupRuntime {
       throw new Error(`replicationDelayMs must be a number >= 0 (got ${options.replicationDelayMs})`);
     }
     const log = (line: string) => options.log?.(`${options.groupId}: ${line}`);
-    const started: { nodes: RedisNode[]; relays: DelayRelay[]; proxies: TcpProxy[] } = { nodes: [], relays: [], proxies: [] };
+    const started: { nodes: RedisNode[]; relays: DelayRelay[]; proxies: TcpProxy[] } = {
+      nodes: [],
+      relays: [],
+      proxies: [],
+    };
     try {
       const [primaryId, ...replicaIds] = options.nodeIds;
       const primary = await RedisNode.start(nodeOptions(options, primaryId!, undefined));
@@ -94,7 +98,13 @@ export class GroupRuntime {
       const relays = settled(
         await Promise.allSettled(
           options.nodeIds.map((nodeId) =>
-            DelayRelay.listen({ host: options.host, upstream, delayMs: options.replicationDelayMs, name: `relay ${nodeId}`, log }),
+            DelayRelay.listen({
+              host: options.host,
+              upstream,
+              delayMs: options.replicationDelayMs,
+              name: `relay ${nodeId}`,
+              log,
+            }),
           ),
         ),
         started.relays,
@@ -147,7 +157,12 @@ export class GroupRuntime {
   }
 
   nodes(): RuntimeNode[] {
-    return this.slots.map((slot) => ({ nodeId: slot.nodeId, port: slot.process.port, pid: slot.process.pid, role: slot.role }));
+    return this.slots.map((slot) => ({
+      nodeId: slot.nodeId,
+      port: slot.process.port,
+      pid: slot.process.pid,
+      role: slot.role,
+    }));
   }
 
   /** Every live process this runtime started (for the state file / orphan cleanup). */
@@ -218,7 +233,10 @@ export class GroupRuntime {
     const target =
       targetNodeId !== undefined
         ? candidates.find((slot) => slot.nodeId === targetNodeId)
-        : candidates.reduce<NodeSlot | undefined>((best, slot) => (!best || offsets.get(slot)! > offsets.get(best)! ? slot : best), undefined);
+        : candidates.reduce<NodeSlot | undefined>(
+            (best, slot) => (!best || offsets.get(slot)! > offsets.get(best)! ? slot : best),
+            undefined,
+          );
     if (!target) throw new Error(`no replica of group ${this.groupId} answers: ${targetNodeId ?? 'cannot'} promote`);
     log(`failover ${oldPrimary.nodeId} -> ${target.nodeId}`);
 
@@ -234,8 +252,12 @@ export class GroupRuntime {
       await target.process.command('REPLICAOF', 'NO', 'ONE');
     } catch (error) {
       // Promotion failed: bring the old primary back as it was, so the group still works.
-      log(`promoting ${target.nodeId} failed (${(error as Error).message}); restarting ${oldPrimary.nodeId} as primary`);
-      oldPrimary.process = await RedisNode.start(nodeOptions(this.options, oldPrimary.nodeId, undefined, oldPort, oldPlainPort));
+      log(
+        `promoting ${target.nodeId} failed (${(error as Error).message}); restarting ${oldPrimary.nodeId} as primary`,
+      );
+      oldPrimary.process = await RedisNode.start(
+        nodeOptions(this.options, oldPrimary.nodeId, undefined, oldPort, oldPlainPort),
+      );
       throw new Error(`failover of group ${this.groupId} to ${target.nodeId} failed: ${(error as Error).message}`);
     }
     oldPrimary.role = 'replica';
@@ -244,7 +266,13 @@ export class GroupRuntime {
     for (const slot of this.slots) slot.relay.setUpstream(upstream);
 
     oldPrimary.process = await RedisNode.start(
-      nodeOptions(this.options, oldPrimary.nodeId, { host: this.options.host, port: oldPrimary.relay.port }, oldPort, oldPlainPort),
+      nodeOptions(
+        this.options,
+        oldPrimary.nodeId,
+        { host: this.options.host, port: oldPrimary.relay.port },
+        oldPort,
+        oldPlainPort,
+      ),
     );
     log(`${oldPrimary.nodeId} is back as a replica on port ${oldPort}`);
     return { newPrimary: target.nodeId };
@@ -284,7 +312,11 @@ export class GroupRuntime {
       await this.failingOver?.catch(() => undefined);
       // Endpoints and relays first: with no replica connected, a primary shuts down at
       // once (redis 7 otherwise waits for lagging replicas on SIGTERM).
-      await Promise.allSettled([this.primaryProxy.close(), this.readerProxy.close(), ...this.slots.map((s) => s.relay.close())]);
+      await Promise.allSettled([
+        this.primaryProxy.close(),
+        this.readerProxy.close(),
+        ...this.slots.map((s) => s.relay.close()),
+      ]);
       await Promise.allSettled(this.slots.map((slot) => slot.process.stop(2000)));
       this.options.log?.(`${this.groupId}: stopped`);
     })();
@@ -297,7 +329,9 @@ export class GroupRuntime {
 
   private primaryTarget(): ProxyTarget | undefined {
     const primary = this.primarySlot();
-    return primary.process.alive ? { host: this.options.host, port: primary.process.port, plainPort: primary.process.plainPort } : undefined;
+    return primary.process.alive
+      ? { host: this.options.host, port: primary.process.port, plainPort: primary.process.plainPort }
+      : undefined;
   }
 
   /** Round robin over live replicas; the primary when there is none. */

@@ -65,17 +65,34 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
   const found = await probe(url);
   if (found === 'emulator') return { url, alreadyRunning: true, logFile };
   if (found === 'other') {
-    throw new Error(`port ${options.port} on ${host} is used by another program, not the emulator: pick another port with --port or ELASTICACHE_KIT_LOCAL_PORT`);
+    throw new Error(
+      `port ${options.port} on ${host} is used by another program, not the emulator: pick another port with --port or ELASTICACHE_KIT_LOCAL_PORT`,
+    );
   }
 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const log = openSync(logFile, logSize(logFile) > MAX_LOG_BYTES ? 'w' : 'a', 0o600);
-  const args = [CLI_PATH, 'local', 'start', '--foreground', '--port', String(options.port), '--host', host, '--state-dir', stateDir];
+  const args = [
+    CLI_PATH,
+    'local',
+    'start',
+    '--foreground',
+    '--port',
+    String(options.port),
+    '--host',
+    host,
+    '--state-dir',
+    stateDir,
+  ];
   if (options.redisServer) args.push('--redis-server', options.redisServer);
   if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
   let child;
   try {
-    child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1' } });
+    child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   } finally {
     closeSync(log);
   }
@@ -125,6 +142,8 @@ export async function ensureEmulator(options: { port: number; host?: string; sta
     throw new CliError(`--local: ${(error as Error).message}`);
   }
   if (!result.alreadyRunning) {
-    process.stderr.write(`Started the local emulator at ${result.url} (log: ${result.logFile}; stop it with: elasticache-kit local stop)\n`);
+    process.stderr.write(
+      `Started the local emulator at ${result.url} (log: ${result.logFile}; stop it with: elasticache-kit local stop)\n`,
+    );
   }
 }

@@ -82,7 +82,9 @@ export class QueryParams {
    * `.2`, … in index order. Gaps are tolerated (indexes are sorted, not counted).
    */
   list(prefix: string): string[] {
-    return this.indexes(prefix).map((index) => this.values.get(`${prefix}.${index}`)!).filter((v) => v !== undefined);
+    return this.indexes(prefix)
+      .map((index) => this.values.get(`${prefix}.${index}`)!)
+      .filter((v) => v !== undefined);
   }
 
   /** A flattened list of structures: one QueryParams view per index (`Tags.Tag.1.Key` → view with `Key`). */
@@ -123,8 +125,16 @@ export interface SignatureInfo {
  */
 export function checkSignature(authorization: string | undefined, query: URLSearchParams): SignatureInfo {
   if (authorization !== undefined && authorization !== '') {
-    const match = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/.exec(authorization);
-    if (!match) throw new ApiError('IncompleteSignature', 'Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders and Signature.', 403);
+    const match =
+      /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$/.exec(
+        authorization,
+      );
+    if (!match)
+      throw new ApiError(
+        'IncompleteSignature',
+        'Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders and Signature.',
+        403,
+      );
     return scopeOf(match[1]!);
   }
   const credential = query.get('X-Amz-Credential');
@@ -138,7 +148,11 @@ function scopeOf(credential: string): SignatureInfo {
   // AKID/20261126/us-east-1/elasticache/aws4_request
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!)) {
-    throw new ApiError('IncompleteSignature', `Credential should be scoped to a valid region, not '${credential}'.`, 403);
+    throw new ApiError(
+      'IncompleteSignature',
+      `Credential should be scoped to a valid region, not '${credential}'.`,
+      403,
+    );
   }
   return { region: parts[2]!, service: parts[3]! };
 }
@@ -156,29 +170,34 @@ export function newRequestId(): string {
 }
 
 /** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…` (ElastiCache, awsQuery). */
-export function queryResponse(action: string, result: readonly (XmlNode | undefined)[] | undefined, requestId: string): string {
+export function queryResponse(
+  action: string,
+  result: readonly (XmlNode | undefined)[] | undefined,
+  requestId: string,
+): string {
   return xmlDocument(
     `${action}Response`,
-    [
-      result === undefined ? undefined : [`${action}Result`, result],
-      ['ResponseMetadata', [['RequestId', requestId]]],
-    ],
+    [result === undefined ? undefined : [`${action}Result`, result], ['ResponseMetadata', [['RequestId', requestId]]]],
     { xmlns: ELASTICACHE_XMLNS },
   );
 }
 
 export function queryError(error: ApiError, requestId: string): string {
-  return xmlDocument('ErrorResponse', [
+  return xmlDocument(
+    'ErrorResponse',
     [
-      'Error',
       [
-        ['Type', error.status >= 500 ? 'Receiver' : 'Sender'],
-        ['Code', error.code],
-        ['Message', error.message],
+        'Error',
+        [
+          ['Type', error.status >= 500 ? 'Receiver' : 'Sender'],
+          ['Code', error.code],
+          ['Message', error.message],
+        ],
       ],
+      ['RequestId', requestId],
     ],
-    ['RequestId', requestId],
-  ], { xmlns: ELASTICACHE_XMLNS });
+    { xmlns: ELASTICACHE_XMLNS },
+  );
 }
 
 /** `<ActionResponse xmlns=ec2><requestId/>…members…` (EC2 protocol: no Result wrapper). */
@@ -188,7 +207,18 @@ export function ec2Response(action: string, members: readonly (XmlNode | undefin
 
 export function ec2Error(error: ApiError, requestId: string): string {
   return xmlDocument('Response', [
-    ['Errors', [['Error', [['Code', error.code], ['Message', error.message]]]]],
+    [
+      'Errors',
+      [
+        [
+          'Error',
+          [
+            ['Code', error.code],
+            ['Message', error.message],
+          ],
+        ],
+      ],
+    ],
     ['RequestID', requestId],
   ]);
 }

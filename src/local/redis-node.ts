@@ -86,7 +86,10 @@ function parentDeathWrapper(): string | undefined {
 
 /** Quotes a config value the way redis' config parser (sdssplitargs) reads it back. */
 export function quoteConfigValue(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+  return `"${value
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')}"`;
 }
 
 export function renderConfig(options: RedisNodeOptions & { port: number }): string {
@@ -212,8 +215,19 @@ export class RedisNode {
     child.stderr?.on('error', () => undefined);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const ca = options.tls ? readFileSync(options.tls.caCertFile) : undefined;
-    const node = new RedisNode(child, options.port, options.host, options.dir, configPath, options.password, options.tls, ca);
-    options.log?.(`started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`);
+    const node = new RedisNode(
+      child,
+      options.port,
+      options.host,
+      options.dir,
+      configPath,
+      options.password,
+      options.tls,
+      ca,
+    );
+    options.log?.(
+      `started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`,
+    );
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
     for (;;) {
@@ -250,12 +264,27 @@ export class RedisNode {
 
   /** Runs one command on this node (authenticating when the node has a password; over TLS when it has TLS). */
   command(...args: (string | number)[]) {
-    return respCommand({ host: this.host, port: this.port, password: this.password, timeoutMs: 2000, tls: this.ca ? { ca: this.ca } : undefined }, ...args);
+    return respCommand(
+      {
+        host: this.host,
+        port: this.port,
+        password: this.password,
+        timeoutMs: 2000,
+        tls: this.ca ? { ca: this.ca } : undefined,
+      },
+      ...args,
+    );
   }
 
   async ping(): Promise<void> {
     const reply = await respCommand(
-      { host: this.host, port: this.port, password: this.password, timeoutMs: 500, tls: this.ca ? { ca: this.ca } : undefined },
+      {
+        host: this.host,
+        port: this.port,
+        password: this.password,
+        timeoutMs: 500,
+        tls: this.ca ? { ca: this.ca } : undefined,
+      },
       'PING',
     );
     if (reply !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(reply)}`);

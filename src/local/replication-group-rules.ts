@@ -41,7 +41,10 @@ export const DEFAULT_NODE_TYPE = 'cache.t4g.micro';
 /** ElastiCache's identifier rule: 1-40 letters, digits or hyphens, a letter first, no `--`, no trailing hyphen. */
 export function checkReplicationGroupId(raw: string | undefined): string {
   if (raw === undefined || raw === '') {
-    throw new ApiError('InvalidParameterValue', 'The parameter ReplicationGroupId must be provided and must not be blank.');
+    throw new ApiError(
+      'InvalidParameterValue',
+      'The parameter ReplicationGroupId must be provided and must not be blank.',
+    );
   }
   const problem =
     raw.length > 40
@@ -67,7 +70,10 @@ export function checkReplicationGroupId(raw: string | undefined): string {
  */
 export function checkAuthToken(token: string): void {
   if (token.length < 16 || token.length > 128) {
-    throw new ApiError('InvalidParameterValue', 'Invalid AuthToken provided: it must be at least 16 and no more than 128 characters long.');
+    throw new ApiError(
+      'InvalidParameterValue',
+      'Invalid AuthToken provided: it must be at least 16 and no more than 128 characters long.',
+    );
   }
   if (!/^[A-Za-z0-9!&#$^<>-]+$/.test(token)) {
     throw new ApiError(
@@ -81,9 +87,12 @@ export function parseTags(structs: QueryParams[]): Tag[] {
   const tags = structs.map((tag) => ({ Key: tag.string('Key') ?? '', Value: tag.string('Value') ?? '' }));
   if (tags.length > 50) throw new ApiError('TagQuotaPerResourceExceeded', 'A resource can have at most 50 tags.');
   for (const tag of tags) {
-    if (tag.Key === '' || tag.Key.length > 128) throw new ApiError('InvalidParameterValue', 'Tag keys must be 1-128 characters long.');
-    if (tag.Value.length > 256) throw new ApiError('InvalidParameterValue', `The value of tag ${tag.Key} must be at most 256 characters long.`);
-    if (tag.Key.toLowerCase().startsWith('aws:')) throw new ApiError('InvalidParameterValue', `Tag keys may not start with aws: (got ${tag.Key}).`);
+    if (tag.Key === '' || tag.Key.length > 128)
+      throw new ApiError('InvalidParameterValue', 'Tag keys must be 1-128 characters long.');
+    if (tag.Value.length > 256)
+      throw new ApiError('InvalidParameterValue', `The value of tag ${tag.Key} must be at most 256 characters long.`);
+    if (tag.Key.toLowerCase().startsWith('aws:'))
+      throw new ApiError('InvalidParameterValue', `Tag keys may not start with aws: (got ${tag.Key}).`);
   }
   return tags;
 }
@@ -91,7 +100,10 @@ export function parseTags(structs: QueryParams[]): Tag[] {
 function range(params: QueryParams, name: string, min: number, max: number): number | undefined {
   const value = params.integer(name);
   if (value !== undefined && (value < min || value > max)) {
-    throw new ApiError('InvalidParameterValue', `The parameter ${name} must be between ${min} and ${max} (got ${value}).`);
+    throw new ApiError(
+      'InvalidParameterValue',
+      `The parameter ${name} must be between ${min} and ${max} (got ${value}).`,
+    );
   }
   return value;
 }
@@ -100,7 +112,10 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   const id = checkReplicationGroupId(params.string('ReplicationGroupId'));
   const description = params.string('ReplicationGroupDescription') ?? params.string('Description');
   if (!description) {
-    throw new ApiError('InvalidParameterValue', 'The parameter ReplicationGroupDescription must be provided and must not be blank.');
+    throw new ApiError(
+      'InvalidParameterValue',
+      'The parameter ReplicationGroupDescription must be provided and must not be blank.',
+    );
   }
 
   // Cluster mode enabled: its own shard plan (cluster-rules.ts); the rest is shared.
@@ -108,17 +123,28 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
 
   const numCacheClusters = range(params, 'NumCacheClusters', 1, MAX_NODES);
   const replicasPerNodeGroup = range(params, 'ReplicasPerNodeGroup', 0, MAX_NODES - 1);
-  if (!shards && numCacheClusters !== undefined && replicasPerNodeGroup !== undefined && numCacheClusters !== replicasPerNodeGroup + 1) {
-    throw new ApiError('InvalidParameterCombination', 'NumCacheClusters and ReplicasPerNodeGroup disagree: NumCacheClusters must be ReplicasPerNodeGroup + 1.');
+  if (
+    !shards &&
+    numCacheClusters !== undefined &&
+    replicasPerNodeGroup !== undefined &&
+    numCacheClusters !== replicasPerNodeGroup + 1
+  ) {
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'NumCacheClusters and ReplicasPerNodeGroup disagree: NumCacheClusters must be ReplicasPerNodeGroup + 1.',
+    );
   }
   const nodeCount = shards
     ? shards.reduce((sum, shard) => sum + shard.memberIds.length, 0)
-    : numCacheClusters ?? (replicasPerNodeGroup !== undefined ? replicasPerNodeGroup + 1 : 1);
+    : (numCacheClusters ?? (replicasPerNodeGroup !== undefined ? replicasPerNodeGroup + 1 : 1));
 
   const automaticFailover = params.boolean('AutomaticFailoverEnabled') ?? false;
   const multiAZ = params.boolean('MultiAZEnabled') ?? false;
   if (automaticFailover && nodeCount < 2) {
-    throw new ApiError('InvalidParameterCombination', 'Automatic failover needs at least one replica: NumCacheClusters must be at least 2 when AutomaticFailoverEnabled is true.');
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'Automatic failover needs at least one replica: NumCacheClusters must be at least 2 when AutomaticFailoverEnabled is true.',
+    );
   }
   if (multiAZ && !automaticFailover) {
     throw new ApiError('InvalidParameterCombination', 'MultiAZEnabled requires AutomaticFailoverEnabled to be true.');
@@ -127,17 +153,26 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   const zones = availabilityZones(region);
   const preferred = params.list('PreferredCacheClusterAZs.AvailabilityZone');
   if (preferred.length > 0 && preferred.length !== nodeCount) {
-    throw new ApiError('InvalidParameterCombination', `PreferredCacheClusterAZs lists ${preferred.length} zones but the group has ${nodeCount} nodes; give one zone per node.`);
+    throw new ApiError(
+      'InvalidParameterCombination',
+      `PreferredCacheClusterAZs lists ${preferred.length} zones but the group has ${nodeCount} nodes; give one zone per node.`,
+    );
   }
   for (const zone of preferred) {
     if (!zones.includes(zone)) {
-      throw new ApiError('InvalidParameterValue', `${zone} is not an availability zone of ${region} (valid: ${zones.join(', ')}).`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `${zone} is not an availability zone of ${region} (valid: ${zones.join(', ')}).`,
+      );
     }
   }
 
   const engineRaw = (params.string('Engine') ?? 'redis').toLowerCase();
   if (engineRaw !== 'redis' && engineRaw !== 'valkey') {
-    throw new ApiError('InvalidParameterValue', `Invalid engine ${engineRaw} for a replication group (valid: redis, valkey).`);
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Invalid engine ${engineRaw} for a replication group (valid: redis, valkey).`,
+    );
   }
   const engine = engineRaw as EngineName;
   const requestedEngineVersion = params.string('EngineVersion');
@@ -147,7 +182,10 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
 
   const cacheNodeType = params.string('CacheNodeType') ?? DEFAULT_NODE_TYPE;
   if (!/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(cacheNodeType)) {
-    throw new ApiError('InvalidParameterValue', `Invalid CacheNodeType ${cacheNodeType} (expected a node type like cache.t4g.micro).`);
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Invalid CacheNodeType ${cacheNodeType} (expected a node type like cache.t4g.micro).`,
+    );
   }
   range(params, 'Port', 1, 65535);
 
@@ -156,10 +194,16 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   let transitEncryptionMode: 'preferred' | 'required' | undefined;
   if (modeRaw !== undefined) {
     if (modeRaw !== 'preferred' && modeRaw !== 'required') {
-      throw new ApiError('InvalidParameterValue', `Invalid value for TransitEncryptionMode: ${modeRaw} (valid: preferred, required).`);
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Invalid value for TransitEncryptionMode: ${modeRaw} (valid: preferred, required).`,
+      );
     }
     if (!transitEncryption) {
-      throw new ApiError('InvalidParameterCombination', 'TransitEncryptionMode can only be specified when TransitEncryptionEnabled is true.');
+      throw new ApiError(
+        'InvalidParameterCombination',
+        'TransitEncryptionMode can only be specified when TransitEncryptionEnabled is true.',
+      );
     }
     transitEncryptionMode = modeRaw;
   } else if (transitEncryption) {
@@ -177,7 +221,10 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
   if (authToken !== undefined) {
     // AWS checks the combination before the token's form.
     if (!transitEncryption) {
-      throw new ApiError('InvalidParameterCombination', 'The AuthToken parameter can only be used when TransitEncryptionEnabled is set to true.');
+      throw new ApiError(
+        'InvalidParameterCombination',
+        'The AuthToken parameter can only be used when TransitEncryptionEnabled is set to true.',
+      );
     }
     checkAuthToken(authToken);
   }
@@ -186,8 +233,15 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
     id,
     description,
     shards,
-    nodeIds: shards ? shards.flatMap((shard) => shard.memberIds) : Array.from({ length: nodeCount }, (_, index) => `${id}-${String(index + 1).padStart(3, '0')}`),
-    availabilityZones: shards && preferred.length === 0 ? shards.flatMap((shard) => shard.availabilityZones) : preferred.length > 0 ? preferred : Array.from({ length: nodeCount }, (_, index) => zones[index % zones.length]!),
+    nodeIds: shards
+      ? shards.flatMap((shard) => shard.memberIds)
+      : Array.from({ length: nodeCount }, (_, index) => `${id}-${String(index + 1).padStart(3, '0')}`),
+    availabilityZones:
+      shards && preferred.length === 0
+        ? shards.flatMap((shard) => shard.availabilityZones)
+        : preferred.length > 0
+          ? preferred
+          : Array.from({ length: nodeCount }, (_, index) => zones[index % zones.length]!),
     engine,
     requestedEngineVersion,
     cacheNodeType,

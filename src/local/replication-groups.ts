@@ -55,7 +55,9 @@ export class ReplicationGroups {
   }
 
   list(region: string): GroupRecord[] {
-    return this.options.state.groups.filter((group) => group.region === region).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.options.state.groups
+      .filter((group) => group.region === region)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Adds the record (status creating) and starts its processes in the background. */
@@ -73,7 +75,8 @@ export class ReplicationGroups {
       const runtime = this.runtimes.get(record);
       try {
         if (!runtime) throw new Error('no running processes');
-        const { newPrimary } = runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
+        const { newPrimary } =
+          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
         this.options.log(`${record.id}: failed over to ${newPrimary}`);
         this.refreshNodes(record, runtime);
         await this.waitInSync(runtime);
@@ -99,7 +102,9 @@ export class ReplicationGroups {
     for (const record of this.options.state.groups) {
       if (record.status !== 'deleting') record.status = 'deleting';
     }
-    await Promise.allSettled(this.options.state.groups.map((record) => this.enqueue(record, () => this.remove(record))));
+    await Promise.allSettled(
+      this.options.state.groups.map((record) => this.enqueue(record, () => this.remove(record))),
+    );
     await Promise.allSettled([...this.tasks.values()]);
   }
 
@@ -124,7 +129,10 @@ export class ReplicationGroups {
     return join(this.options.dataDir, record.region, record.id);
   }
 
-  private async startRuntime(record: GroupRecord, start: { engineBinary: string; authToken?: string; tls?: NodeTls }): Promise<void> {
+  private async startRuntime(
+    record: GroupRecord,
+    start: { engineBinary: string; authToken?: string; tls?: NodeTls },
+  ): Promise<void> {
     if (record.status !== 'creating') return; // deleted (or the server closed) before it started
     let runtime: GroupRuntime | ClusterRuntime;
     try {
@@ -134,7 +142,9 @@ export class ReplicationGroups {
             shards: record.shards.map((shard) => ({
               nodeGroupId: shard.nodeGroupId,
               slots: parseSlotRanges(shard.slots),
-              memberIds: record.nodes.filter((node) => node.nodeGroupId === shard.nodeGroupId).map((node) => node.nodeId),
+              memberIds: record.nodes
+                .filter((node) => node.nodeGroupId === shard.nodeGroupId)
+                .map((node) => node.nodeId),
             })),
             engineBinary: start.engineBinary,
             host: this.options.host,
@@ -144,16 +154,16 @@ export class ReplicationGroups {
             log: this.options.log,
           })
         : await GroupRuntime.start({
-        groupId: record.id,
-        nodeIds: record.nodes.map((node) => node.nodeId),
-        engineBinary: start.engineBinary,
-        host: this.options.host,
-        dataDir: this.groupDir(record),
-        authToken: start.authToken,
-        tls: start.tls,
-        replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
-        log: this.options.log,
-      });
+            groupId: record.id,
+            nodeIds: record.nodes.map((node) => node.nodeId),
+            engineBinary: start.engineBinary,
+            host: this.options.host,
+            dataDir: this.groupDir(record),
+            authToken: start.authToken,
+            tls: start.tls,
+            replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
+            log: this.options.log,
+          });
     } catch (error) {
       record.status = 'create-failed';
       record.failure = (error as Error).message;

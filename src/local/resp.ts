@@ -95,7 +95,12 @@ export class RespConnection {
     const timeoutMs = options.timeoutMs ?? 2000;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const socket: Socket = options.tls
-        ? tlsConnect({ host: options.host, port: options.port, ca: options.tls.ca, servername: isIpLiteral(options.host) ? undefined : options.host })
+        ? tlsConnect({
+            host: options.host,
+            port: options.port,
+            ca: options.tls.ca,
+            servername: isIpLiteral(options.host) ? undefined : options.host,
+          })
         : connect({ host: options.host, port: options.port });
       const ready = options.tls ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => {

@@ -87,7 +87,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const ec2 = new Ec2Api({
     network,
     save,
-    securityGroupUser: (region, groupId) => groups.list(region).find((group) => group.securityGroupIds.includes(groupId))?.id,
+    securityGroupUser: (region, groupId) =>
+      groups.list(region).find((group) => group.securityGroupIds.includes(groupId))?.id,
   });
 
   const server = createServer((request, response) => {
@@ -148,8 +149,15 @@ function engineLocator(explicit: string | undefined): (engine: EngineName) => En
  */
 async function takeOverState(state: PersistedState, stateDir: string, log: (line: string) => void): Promise<void> {
   const previous = state.server;
-  if (previous && previous.pid !== process.pid && processAlive(previous.pid) && (await probe(previous.url)) === 'emulator') {
-    throw new Error(`an emulator already runs with state dir ${stateDir} at ${previous.url} (pid ${previous.pid}); stop it first (elasticache-kit local stop)`);
+  if (
+    previous &&
+    previous.pid !== process.pid &&
+    processAlive(previous.pid) &&
+    (await probe(previous.url)) === 'emulator'
+  ) {
+    throw new Error(
+      `an emulator already runs with state dir ${stateDir} at ${previous.url} (pid ${previous.pid}); stop it first (elasticache-kit local stop)`,
+    );
   }
   const leftovers = groupPids(state);
   if (leftovers.length > 0) {
@@ -160,7 +168,6 @@ async function takeOverState(state: PersistedState, stateDir: string, log: (line
   state.groups = [];
   state.server = undefined;
 }
-
 
 interface Apis {
   elasticache: ElastiCacheApi;
@@ -179,7 +186,13 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     action = params.action ?? '';
     if (!action && request.method === 'GET' && params.version === undefined) {
       // A health probe (curl, the launcher): say who we are.
-      send(response, 200, 'text/plain', `${BANNER}: ElastiCache 2015-02-02 and EC2 2016-11-15 (AWS Query protocol)\n`, requestId);
+      send(
+        response,
+        200,
+        'text/plain',
+        `${BANNER}: ElastiCache 2015-02-02 and EC2 2016-11-15 (AWS Query protocol)\n`,
+        requestId,
+      );
       return;
     }
     service = serviceOf(params, undefined) ?? (apis.ec2.handles(action) ? 'ec2' : 'elasticache');
@@ -196,8 +209,12 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     }
     apis.log(`${service} ${action} 200`);
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError('InternalFailure', (error as Error).message ?? String(error), 500);
-    if (!(error instanceof ApiError)) apis.log(`${service} ${action} internal error: ${(error as Error).stack ?? error}`);
+    const apiError =
+      error instanceof ApiError
+        ? error
+        : new ApiError('InternalFailure', (error as Error).message ?? String(error), 500);
+    if (!(error instanceof ApiError))
+      apis.log(`${service} ${action} internal error: ${(error as Error).stack ?? error}`);
     else apis.log(`${service} ${action} ${apiError.status} ${apiError.code}`);
     const text = service === 'ec2' ? ec2Error(apiError, requestId) : queryError(apiError, requestId);
     send(response, apiError.status, 'text/xml', text, requestId);

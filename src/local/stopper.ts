@@ -38,7 +38,12 @@ export async function stopEmulator(stateDir: string): Promise<StopResult> {
   const state = readState(stateDir);
   const server = state.server;
   let wasRunning = false;
-  if (server && server.pid !== process.pid && processAlive(server.pid) && (await isEmulatorProcess(server.pid, server.url))) {
+  if (
+    server &&
+    server.pid !== process.pid &&
+    processAlive(server.pid) &&
+    (await isEmulatorProcess(server.pid, server.url))
+  ) {
     wasRunning = true;
     // SIGTERM: the server stops its nodes itself and clears the state file.
     process.kill(server.pid, 'SIGTERM');
@@ -92,7 +97,13 @@ export async function emulatorStatus(stateDir: string): Promise<StatusReport> {
         engineVersion: group.engineVersion,
         primaryEndpoint: group.primaryEndpoint,
         readerEndpoint: group.readerEndpoint,
-        nodes: group.nodes.map((node) => ({ nodeId: node.nodeId, role: node.role, port: node.port, pid: node.pid, availabilityZone: node.availabilityZone })),
+        nodes: group.nodes.map((node) => ({
+          nodeId: node.nodeId,
+          role: node.role,
+          port: node.port,
+          pid: node.pid,
+          availabilityZone: node.availabilityZone,
+        })),
       }))
     : [];
   return {
@@ -104,6 +115,8 @@ export async function emulatorStatus(stateDir: string): Promise<StatusReport> {
     startedAt: running ? server!.startedAt : undefined,
     stateDir,
     groups,
-    orphanPids: running ? [] : groupPids(state).filter((pid) => processAlive(pid) && isEngineCommandLine(processCommandLine(pid) ?? '')),
+    orphanPids: running
+      ? []
+      : groupPids(state).filter((pid) => processAlive(pid) && isEngineCommandLine(processCommandLine(pid) ?? '')),
   };
 }

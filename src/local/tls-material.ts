@@ -37,8 +37,10 @@ export function subjectAltNames(host: string): string[] {
 
 function openssl(args: string[], cwd: string): void {
   const result = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 30_000 });
-  if (result.error) throw new Error(`openssl is needed to make the emulator's TLS certificates: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${(result.stderr || '').trim().split('\n').slice(-2).join(' | ')}`);
+  if (result.error)
+    throw new Error(`openssl is needed to make the emulator's TLS certificates: ${result.error.message}`);
+  if (result.status !== 0)
+    throw new Error(`openssl ${args[0]} failed: ${(result.stderr || '').trim().split('\n').slice(-2).join(' | ')}`);
 }
 
 /** Creates the CA and server certificate when missing; returns their paths. */
@@ -53,7 +55,8 @@ export function ensureTlsMaterial(stateDir: string, host: string): TlsMaterial {
   const sanFile = join(dir, 'san.txt');
   const san = `subjectAltName=${subjectAltNames(host).join(',')}\n`;
   const sameNames = existsSync(sanFile) && readFileSync(sanFile, 'utf8') === san;
-  if (sameNames && existsSync(material.caCertFile) && existsSync(material.certFile) && existsSync(material.keyFile)) return material;
+  if (sameNames && existsSync(material.caCertFile) && existsSync(material.certFile) && existsSync(material.keyFile))
+    return material;
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -61,7 +64,23 @@ export function ensureTlsMaterial(stateDir: string, host: string): TlsMaterial {
   if (!existsSync(caKey) || !existsSync(material.caCertFile)) {
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey], dir);
     chmodSync(caKey, 0o600);
-    openssl(['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-subj', '/CN=elasticache-kit local CA', '-out', material.caCertFile], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        caKey,
+        '-sha256',
+        '-days',
+        '3650',
+        '-subj',
+        '/CN=elasticache-kit local CA',
+        '-out',
+        material.caCertFile,
+      ],
+      dir,
+    );
   }
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', material.keyFile], dir);
   chmodSync(material.keyFile, 0o600);
@@ -69,7 +88,24 @@ export function ensureTlsMaterial(stateDir: string, host: string): TlsMaterial {
   openssl(['req', '-new', '-key', material.keyFile, '-subj', '/CN=localhost', '-out', csr], dir);
   writeFileSync(sanFile, san, { mode: 0o600 });
   openssl(
-    ['x509', '-req', '-in', csr, '-CA', material.caCertFile, '-CAkey', caKey, '-CAcreateserial', '-days', '825', '-sha256', '-extfile', sanFile, '-out', material.certFile],
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      material.caCertFile,
+      '-CAkey',
+      caKey,
+      '-CAcreateserial',
+      '-days',
+      '825',
+      '-sha256',
+      '-extfile',
+      sanFile,
+      '-out',
+      material.certFile,
+    ],
     dir,
   );
   rmSync(csr, { force: true });

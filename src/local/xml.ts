@@ -36,7 +36,12 @@ export function renderElement(name: string, value: XmlValue, attributes: Record<
 }
 
 /** A list element whose items each render as `<memberName>…</memberName>`. */
-export function xmlList<T>(name: string, memberName: string, items: readonly T[] | undefined, render: (item: T) => XmlValue): XmlNode | undefined {
+export function xmlList<T>(
+  name: string,
+  memberName: string,
+  items: readonly T[] | undefined,
+  render: (item: T) => XmlValue,
+): XmlNode | undefined {
   if (items === undefined) return undefined;
   return [name, items.map((item) => [memberName, render(item)] as XmlNode)];
 }

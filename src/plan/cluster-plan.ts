@@ -142,10 +142,14 @@ export function validateGiven(input: PlanInput): string[] {
 
 function checkExclusive(input: PlanInput): void {
   if (input.subnetGroup !== undefined && input.subnets !== undefined) {
-    throw new UsageError('--subnet-group and --subnets cannot be used together: name an existing subnet group, or list subnets for a new one');
+    throw new UsageError(
+      '--subnet-group and --subnets cannot be used together: name an existing subnet group, or list subnets for a new one',
+    );
   }
   if (input.securityGroup !== undefined && input.allowFrom !== undefined) {
-    throw new UsageError('--security-group and --allow-from cannot be used together: reuse existing security groups, or let the tool create one for --allow-from');
+    throw new UsageError(
+      '--security-group and --allow-from cannot be used together: reuse existing security groups, or let the tool create one for --allow-from',
+    );
   }
 }
 
@@ -159,7 +163,9 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
   const replicas = input.replicas !== undefined ? parseReplicas(input.replicas) : DEFAULTS.replicas;
   const { automaticFailover, multiAZ } = resolveAvailability(input, nodeType, replicas);
   if (multiAZ && !supportsMultiAZ(nodeType)) {
-    warnings.push(`--multi-az on ${nodeType}: the walkthrough advises keeping Multi-AZ disabled for small instances (AWS accepts it); consider --node-type cache.t3.small or larger`);
+    warnings.push(
+      `--multi-az on ${nodeType}: the walkthrough advises keeping Multi-AZ disabled for small instances (AWS accepts it); consider --node-type cache.t3.small or larger`,
+    );
   }
 
   const transitEncryption = input.transitEncryption ?? DEFAULTS.transitEncryption;
@@ -175,21 +181,23 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
   }
 
   let access: NetworkAccess = { kind: 'missing' };
-  if (input.securityGroup !== undefined) access = { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
+  if (input.securityGroup !== undefined)
+    access = { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
   if (input.allowFrom !== undefined) {
     const source = parseAllowFrom(input.allowFrom);
     access = { kind: 'allow-from', source };
     if (source.kind === 'cidr' && source.open) {
-      warnings.push(`--allow-from ${source.cidr} opens port ${input.port ?? DEFAULTS.port} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`);
+      warnings.push(
+        `--allow-from ${source.cidr} opens port ${input.port ?? DEFAULTS.port} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`,
+      );
     }
   }
 
-  const explicit = new Set(
-    (Object.keys(input) as Array<keyof PlanInput>).filter((key) => input[key] !== undefined),
-  );
+  const explicit = new Set((Object.keys(input) as Array<keyof PlanInput>).filter((key) => input[key] !== undefined));
   const plan: ClusterPlan = {
     replicationGroupId,
-    description: input.description !== undefined ? parseDescription(input.description) : DEFAULTS.description(replicationGroupId),
+    description:
+      input.description !== undefined ? parseDescription(input.description) : DEFAULTS.description(replicationGroupId),
     engine,
     ...(input.engineVersion !== undefined ? { engineVersion: parseEngineVersion(input.engineVersion) } : {}),
     nodeType,
@@ -205,7 +213,8 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
     atRestEncryption: input.atRestEncryption ?? defaultAtRestEncryption(engine),
     ...(authToken ? { authToken } : {}),
     tags: parseTags(input.tags ?? []),
-    waitTimeoutMinutes: input.waitTimeout !== undefined ? parseWaitTimeout(input.waitTimeout) : DEFAULTS.waitTimeoutMinutes,
+    waitTimeoutMinutes:
+      input.waitTimeout !== undefined ? parseWaitTimeout(input.waitTimeout) : DEFAULTS.waitTimeoutMinutes,
     explicit,
   };
   return { plan, warnings };
@@ -226,14 +235,20 @@ export function resolveAvailability(
   const multiAZ = input.multiAz ?? DEFAULTS.multiAZ;
   if (multiAZ) {
     if (replicas === 0) {
-      throw new UsageError('--multi-az needs at least one replica (--replicas 1-5, got 0): Multi-AZ fails over to a replica in another zone');
+      throw new UsageError(
+        '--multi-az needs at least one replica (--replicas 1-5, got 0): Multi-AZ fails over to a replica in another zone',
+      );
     }
     if (input.automaticFailover === false) {
-      throw new UsageError('--multi-az needs automatic failover: drop --no-automatic-failover (AWS rejects Multi-AZ without it)');
+      throw new UsageError(
+        '--multi-az needs automatic failover: drop --no-automatic-failover (AWS rejects Multi-AZ without it)',
+      );
     }
     // cache.t2.micro: AWS accepts Multi-AZ, so the walkthrough's advice is a warning (resolvePlan).
     if (!supportsAutomaticFailover(nodeType)) {
-      throw new UsageError(`--multi-az is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`);
+      throw new UsageError(
+        `--multi-az is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`,
+      );
     }
   }
   if (input.automaticFailover === true) {
@@ -241,10 +256,13 @@ export function resolveAvailability(
       throw new UsageError('--automatic-failover needs at least one replica to promote (--replicas 1-5, got 0)');
     }
     if (!supportsAutomaticFailover(nodeType)) {
-      throw new UsageError(`--automatic-failover is not supported on T1 node types (got ${nodeType}); choose --node-type cache.t3.micro or newer, or --no-automatic-failover`);
+      throw new UsageError(
+        `--automatic-failover is not supported on T1 node types (got ${nodeType}); choose --node-type cache.t3.micro or newer, or --no-automatic-failover`,
+      );
     }
   }
-  const automaticFailover = input.automaticFailover ?? (multiAZ || (replicas > 0 && supportsAutomaticFailover(nodeType)));
+  const automaticFailover =
+    input.automaticFailover ?? (multiAZ || (replicas > 0 && supportsAutomaticFailover(nodeType)));
   return { automaticFailover, multiAZ };
 }
 
@@ -254,7 +272,8 @@ export function describeAccess(access: NetworkAccess, port: number): string {
     case 'security-groups':
       return `existing security group${access.groupIds.length > 1 ? 's' : ''} ${access.groupIds.join(', ')}`;
     case 'allow-from':
-      if (access.source.kind === 'cidr' && access.source.open) return `port ${port}/tcp from ANY address (${access.source.cidr})`;
+      if (access.source.kind === 'cidr' && access.source.open)
+        return `port ${port}/tcp from ANY address (${access.source.cidr})`;
       return `port ${port}/tcp from ${describeSource(access.source)} only`;
     case 'missing':
       return '(not chosen)';

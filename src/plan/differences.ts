@@ -35,13 +35,15 @@ export interface Difference {
   planned: string;
 }
 
-const text = (value: unknown) => (value === undefined ? '(unknown)' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value));
+const text = (value: unknown) =>
+  value === undefined ? '(unknown)' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value);
 
 /** Each setting whose value in the existing group differs from the plan. */
 export function differences(plan: ClusterPlan, existing: ExistingGroup): Difference[] {
   const found: Difference[] = [];
   const check = (setting: string, actual: unknown, planned: unknown) => {
-    if (actual !== undefined && actual !== planned) found.push({ setting, existing: text(actual), planned: text(planned) });
+    if (actual !== undefined && actual !== planned)
+      found.push({ setting, existing: text(actual), planned: text(planned) });
   };
   if (existing.clusterMode) found.push({ setting: 'cluster mode', existing: 'enabled', planned: 'disabled' });
   check('--engine', existing.engine, plan.engine);
@@ -55,26 +57,39 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
   check('AUTH token', existing.authTokenEnabled, plan.authToken !== undefined);
   // Settings with moving or implicit defaults are compared only when the user named them.
   if (plan.explicit.has('engineVersion') && plan.engineVersion && existing.engineVersion) {
-    const same = existing.engineVersion === plan.engineVersion || existing.engineVersion.startsWith(plan.engineVersion + '.');
-    if (!same) found.push({ setting: '--engine-version', existing: existing.engineVersion, planned: plan.engineVersion });
+    const same =
+      existing.engineVersion === plan.engineVersion || existing.engineVersion.startsWith(plan.engineVersion + '.');
+    if (!same)
+      found.push({ setting: '--engine-version', existing: existing.engineVersion, planned: plan.engineVersion });
   }
   if (plan.explicit.has('description')) check('--description', existing.description, plan.description);
   if (plan.explicit.has('subnetGroup')) check('--subnet-group', existing.subnetGroupName, plan.subnetGroupName);
   if (plan.explicit.has('vpc')) check('--vpc', existing.vpcId, plan.vpcId);
   if (plan.subnetIds && existing.subnetIds) {
-    const same = plan.subnetIds.length === existing.subnetIds.length && plan.subnetIds.every((id) => existing.subnetIds!.includes(id));
-    if (!same) found.push({ setting: '--subnets', existing: existing.subnetIds.join(','), planned: plan.subnetIds.join(',') });
+    const same =
+      plan.subnetIds.length === existing.subnetIds.length &&
+      plan.subnetIds.every((id) => existing.subnetIds!.includes(id));
+    if (!same)
+      found.push({ setting: '--subnets', existing: existing.subnetIds.join(','), planned: plan.subnetIds.join(',') });
   }
   if (plan.access.kind === 'security-groups') {
     const missing = plan.access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
     if (missing.length > 0) {
-      found.push({ setting: '--security-group', existing: existing.securityGroupIds.join(',') || '(none)', planned: plan.access.groupIds.join(',') });
+      found.push({
+        setting: '--security-group',
+        existing: existing.securityGroupIds.join(',') || '(none)',
+        planned: plan.access.groupIds.join(','),
+      });
     }
   }
   if (plan.access.kind === 'allow-from') {
     const source = describeSource(plan.access.source);
     if (!existing.allowFromSources.includes(source)) {
-      found.push({ setting: '--allow-from', existing: existing.allowFromSources.join(',') || '(no security group made by elasticache-kit)', planned: source });
+      found.push({
+        setting: '--allow-from',
+        existing: existing.allowFromSources.join(',') || '(no security group made by elasticache-kit)',
+        planned: source,
+      });
     }
   }
   return found;

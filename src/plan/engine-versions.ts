@@ -46,6 +46,8 @@ export function checkVersionFeatures(
   features: { transitEncryption: boolean; atRestEncryption: boolean },
 ): void {
   if (engine !== 'redis' || compareVersions(version, '3.2.6') >= 0) return;
-  if (features.transitEncryption) throw new UsageError(`--transit-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
-  if (features.atRestEncryption) throw new UsageError(`--at-rest-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+  if (features.transitEncryption)
+    throw new UsageError(`--transit-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+  if (features.atRestEncryption)
+    throw new UsageError(`--at-rest-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
 }

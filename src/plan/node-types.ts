@@ -23,17 +23,45 @@ export const NODE_FAMILIES: readonly NodeFamily[] = [
   { family: 't2', summary: 'burstable, previous generation', sizes: ['micro', 'small', 'medium'], previous: true },
   { family: 'm7g', summary: 'general purpose, Graviton3', sizes: GRAVITON_SIZES },
   { family: 'm6g', summary: 'general purpose, Graviton2', sizes: GRAVITON_SIZES },
-  { family: 'm5', summary: 'general purpose', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge'] },
-  { family: 'm4', summary: 'general purpose, previous generation', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '10xlarge'], previous: true },
+  {
+    family: 'm5',
+    summary: 'general purpose',
+    sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge'],
+  },
+  {
+    family: 'm4',
+    summary: 'general purpose, previous generation',
+    sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '10xlarge'],
+    previous: true,
+  },
   { family: 'r7g', summary: 'memory optimised, Graviton3', sizes: GRAVITON_SIZES },
   { family: 'r6g', summary: 'memory optimised, Graviton2', sizes: GRAVITON_SIZES },
-  { family: 'r6gd', summary: 'memory optimised with data tiering (SSD)', sizes: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'] },
-  { family: 'r5', summary: 'memory optimised', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge'] },
-  { family: 'r4', summary: 'memory optimised, previous generation', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '16xlarge'], previous: true },
+  {
+    family: 'r6gd',
+    summary: 'memory optimised with data tiering (SSD)',
+    sizes: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'],
+  },
+  {
+    family: 'r5',
+    summary: 'memory optimised',
+    sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '12xlarge', '24xlarge'],
+  },
+  {
+    family: 'r4',
+    summary: 'memory optimised, previous generation',
+    sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '16xlarge'],
+    previous: true,
+  },
   { family: 'c7gn', summary: 'network optimised, Graviton3', sizes: GRAVITON_SIZES },
   // Retired: listed so they are named as such rather than passed on as unknown families.
   { family: 'm3', summary: 'retired', sizes: ['medium', 'large', 'xlarge', '2xlarge'], previous: true, retired: true },
-  { family: 'r3', summary: 'retired', sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge'], previous: true, retired: true },
+  {
+    family: 'r3',
+    summary: 'retired',
+    sizes: ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge'],
+    previous: true,
+    retired: true,
+  },
   { family: 'm2', summary: 'retired', sizes: ['xlarge', '2xlarge', '4xlarge'], previous: true, retired: true },
   { family: 'm1', summary: 'retired', sizes: ['small', 'medium', 'large', 'xlarge'], previous: true, retired: true },
   { family: 'c1', summary: 'retired', sizes: ['xlarge'], previous: true, retired: true },
@@ -62,7 +90,13 @@ export function parseNodeType(value: string): NodeTypeInfo | undefined {
   const family = match[1]!;
   const size = match[2]!;
   const entry = NODE_FAMILIES.find((f) => f.family === family);
-  return { nodeType: value, family, size, known: Boolean(entry?.sizes.includes(size)), retired: entry?.retired === true };
+  return {
+    nodeType: value,
+    family,
+    size,
+    known: Boolean(entry?.sizes.includes(size)),
+    retired: entry?.retired === true,
+  };
 }
 
 /** T1 nodes cannot run automatic failover (AWS rejects the combination). */

@@ -53,7 +53,10 @@ export function toolTags(replicationGroupId: string): Tag[] {
 /** Deterministic, so a second run finds the subnet group the first one made. */
 export function subnetGroupNameFor(vpcId: string, subnetIds: readonly string[], allOfVpc: boolean): string {
   if (allOfVpc) return `elasticache-kit-${vpcId}`;
-  const digest = createHash('sha256').update([...subnetIds].sort().join(',')).digest('hex').slice(0, 10);
+  const digest = createHash('sha256')
+    .update([...subnetIds].sort().join(','))
+    .digest('hex')
+    .slice(0, 10);
   return `elasticache-kit-${vpcId}-${digest}`;
 }
 
@@ -151,8 +154,14 @@ export function ingressRule(port: number, source: AccessSource): Record<string, 
     IpProtocol: 'tcp',
     FromPort: port,
     ToPort: port,
-    ...(source.kind === 'security-group' ? { UserIdGroupPairs: [{ GroupId: source.groupId, Description: description }] } : {}),
-    ...(source.kind === 'cidr' && !source.ipv6 ? { IpRanges: [{ CidrIp: source.cidr, Description: description }] } : {}),
-    ...(source.kind === 'cidr' && source.ipv6 ? { Ipv6Ranges: [{ CidrIpv6: source.cidr, Description: description }] } : {}),
+    ...(source.kind === 'security-group'
+      ? { UserIdGroupPairs: [{ GroupId: source.groupId, Description: description }] }
+      : {}),
+    ...(source.kind === 'cidr' && !source.ipv6
+      ? { IpRanges: [{ CidrIp: source.cidr, Description: description }] }
+      : {}),
+    ...(source.kind === 'cidr' && source.ipv6
+      ? { Ipv6Ranges: [{ CidrIpv6: source.cidr, Description: description }] }
+      : {}),
   };
 }

@@ -88,7 +88,9 @@ export function parseWaitTimeout(value: string | number): number {
   const text = String(value).trim();
   const minutes = Number(text);
   if (text === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_WAIT_MINUTES) {
-    throw new UsageError(`--wait-timeout must be minutes, more than 0 and at most ${MAX_WAIT_MINUTES} (got ${show(String(value))})`);
+    throw new UsageError(
+      `--wait-timeout must be minutes, more than 0 and at most ${MAX_WAIT_MINUTES} (got ${show(String(value))})`,
+    );
   }
   return minutes;
 }
@@ -105,14 +107,17 @@ export function parseDescription(value: string): string {
 const EC2_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`);
 
 export function parseVpcId(value: string): string {
-  if (!EC2_ID('vpc').test(value)) throw new UsageError(`--vpc must be a VPC id such as vpc-0a1b2c3d (got ${show(value)})`);
+  if (!EC2_ID('vpc').test(value))
+    throw new UsageError(`--vpc must be a VPC id such as vpc-0a1b2c3d (got ${show(value)})`);
   return value;
 }
 
 export function parseSubnetIds(value: string): string[] {
   const ids = value.split(',').map((id) => id.trim());
   if (ids.length === 0 || ids.some((id) => !EC2_ID('subnet').test(id))) {
-    throw new UsageError(`--subnets must be comma-separated subnet ids such as subnet-0a1b2c3d,subnet-4e5f6a7b (got ${show(value)})`);
+    throw new UsageError(
+      `--subnets must be comma-separated subnet ids such as subnet-0a1b2c3d,subnet-4e5f6a7b (got ${show(value)})`,
+    );
   }
   if (new Set(ids).size !== ids.length) throw new UsageError(`--subnets lists a subnet twice (got ${value})`);
   return ids;
@@ -121,7 +126,9 @@ export function parseSubnetIds(value: string): string[] {
 /** CacheSubnetGroupName: 1-255 letters, digits or hyphens (AWS stores it lower-case). */
 export function parseSubnetGroupName(value: string): string {
   if (!/^[A-Za-z0-9-]{1,255}$/.test(value)) {
-    throw new UsageError(`--subnet-group must be a cache subnet group name: 1-255 letters, digits or hyphens (got ${show(value)})`);
+    throw new UsageError(
+      `--subnet-group must be a cache subnet group name: 1-255 letters, digits or hyphens (got ${show(value)})`,
+    );
   }
   return value.toLowerCase();
 }
@@ -129,25 +136,32 @@ export function parseSubnetGroupName(value: string): string {
 export function parseSecurityGroupIds(value: string): string[] {
   const ids = value.split(',').map((id) => id.trim());
   if (ids.length === 0 || ids.length > 5 || ids.some((id) => !EC2_ID('sg').test(id))) {
-    throw new UsageError(`--security-group must be 1-5 comma-separated security group ids such as sg-0a1b2c3d (got ${show(value)})`);
+    throw new UsageError(
+      `--security-group must be 1-5 comma-separated security group ids such as sg-0a1b2c3d (got ${show(value)})`,
+    );
   }
   return ids;
 }
 
 /** Where connections may come from: another security group (e.g. the bastion's) or a CIDR block. */
-export type AccessSource = { kind: 'security-group'; groupId: string } | { kind: 'cidr'; cidr: string; ipv6: boolean; open: boolean };
+export type AccessSource =
+  | { kind: 'security-group'; groupId: string }
+  | { kind: 'cidr'; cidr: string; ipv6: boolean; open: boolean };
 
 export function parseAllowFrom(value: string): AccessSource {
   const text = value.trim();
   const allowed = 'a security group id (sg-0a1b2c3d) or a CIDR block (10.0.0.0/16)';
   if (text.startsWith('sg-')) {
-    if (!EC2_ID('sg').test(text)) throw new UsageError(`--allow-from must be ${allowed} (got ${value}: not a security group id)`);
+    if (!EC2_ID('sg').test(text))
+      throw new UsageError(`--allow-from must be ${allowed} (got ${value}: not a security group id)`);
     return { kind: 'security-group', groupId: text };
   }
   const slash = text.indexOf('/');
   if (slash < 0) {
-    if (isIPv4(text)) throw new UsageError(`--allow-from must be ${allowed} (got ${value}; for one address write ${text}/32)`);
-    if (isIPv6(text)) throw new UsageError(`--allow-from must be ${allowed} (got ${value}; for one address write ${text}/128)`);
+    if (isIPv4(text))
+      throw new UsageError(`--allow-from must be ${allowed} (got ${value}; for one address write ${text}/32)`);
+    if (isIPv6(text))
+      throw new UsageError(`--allow-from must be ${allowed} (got ${value}; for one address write ${text}/128)`);
     throw new UsageError(`--allow-from must be ${allowed} (got ${show(value)})`);
   }
   const address = text.slice(0, slash);
@@ -236,11 +250,16 @@ export function parseTag(value: string): Tag {
   const key = value.slice(0, equals).trim();
   const tagValue = value.slice(equals + 1).trim();
   const characters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-  if (key.length < 1 || key.length > 128 || !characters.test(key)) throw new UsageError(`--tag key must be ${rule} (got ${show(value)})`);
-  if (tagValue.length > 256 || !characters.test(tagValue)) throw new UsageError(`--tag value must be ${rule} (got ${value})`);
-  if (key.toLowerCase().startsWith('aws:')) throw new UsageError(`--tag key must not start with aws: (reserved by AWS) (got ${value})`);
+  if (key.length < 1 || key.length > 128 || !characters.test(key))
+    throw new UsageError(`--tag key must be ${rule} (got ${show(value)})`);
+  if (tagValue.length > 256 || !characters.test(tagValue))
+    throw new UsageError(`--tag value must be ${rule} (got ${value})`);
+  if (key.toLowerCase().startsWith('aws:'))
+    throw new UsageError(`--tag key must not start with aws: (reserved by AWS) (got ${value})`);
   if (key === TOOL_TAG_KEY || key.startsWith(TOOL_TAG_PREFIX)) {
-    throw new UsageError(`--tag key must not be ${TOOL_TAG_KEY} or start with ${TOOL_TAG_PREFIX} (the tool sets those) (got ${value})`);
+    throw new UsageError(
+      `--tag key must not be ${TOOL_TAG_KEY} or start with ${TOOL_TAG_PREFIX} (the tool sets those) (got ${value})`,
+    );
   }
   return { Key: key, Value: tagValue };
 }
@@ -252,7 +271,8 @@ export function parseTags(values: readonly string[]): Tag[] {
     if (seen.has(tag.Key)) throw new UsageError(`--tag must name each key once (got ${tag.Key} twice)`);
     seen.add(tag.Key);
   }
-  if (tags.length > MAX_USER_TAGS) throw new UsageError(`--tag may be given at most ${MAX_USER_TAGS} times (got ${tags.length})`);
+  if (tags.length > MAX_USER_TAGS)
+    throw new UsageError(`--tag may be given at most ${MAX_USER_TAGS} times (got ${tags.length})`);
   return tags;
 }
 

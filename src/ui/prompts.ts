@@ -31,12 +31,16 @@ async function guarded<T>(ask: () => Promise<T>): Promise<T> {
     return await ask();
   } catch (error) {
     const name = (error as { name?: string }).name;
-    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('cancelled at the prompt; nothing was created');
+    if (name === 'ExitPromptError' || name === 'AbortPromptError')
+      throw new InterruptedError('cancelled at the prompt; nothing was created');
     throw error;
   }
 }
 
-export async function askText(message: string, options: { default?: string; validate?: (value: string) => true | string } = {}): Promise<string> {
+export async function askText(
+  message: string,
+  options: { default?: string; validate?: (value: string) => true | string } = {},
+): Promise<string> {
   const { input } = await import('@inquirer/prompts');
   return guarded(() =>
     input(
@@ -50,9 +54,19 @@ export async function askText(message: string, options: { default?: string; vali
   );
 }
 
-export async function askSelect<T>(message: string, choices: Array<Choice<T>>, defaultValue?: T, pageSize = 12): Promise<T> {
+export async function askSelect<T>(
+  message: string,
+  choices: Array<Choice<T>>,
+  defaultValue?: T,
+  pageSize = 12,
+): Promise<T> {
   const { select } = await import('@inquirer/prompts');
-  return guarded(() => select<T>({ message, choices, pageSize, ...(defaultValue !== undefined ? { default: defaultValue } : {}) }, context()));
+  return guarded(() =>
+    select<T>(
+      { message, choices, pageSize, ...(defaultValue !== undefined ? { default: defaultValue } : {}) },
+      context(),
+    ),
+  );
 }
 
 export async function askConfirm(message: string, defaultValue: boolean): Promise<boolean> {
@@ -61,9 +75,16 @@ export async function askConfirm(message: string, defaultValue: boolean): Promis
 }
 
 /** Hidden input: shows a mask, never the characters. An empty answer is allowed when `optional`. */
-export async function askSecret(message: string, validate: (value: string) => true | string, optional: boolean): Promise<string> {
+export async function askSecret(
+  message: string,
+  validate: (value: string) => true | string,
+  optional: boolean,
+): Promise<string> {
   const { password } = await import('@inquirer/prompts');
   return guarded(() =>
-    password({ message, mask: '*', validate: (value) => (optional && value === '' ? true : validate(value)) }, context()),
+    password(
+      { message, mask: '*', validate: (value) => (optional && value === '' ? true : validate(value)) },
+      context(),
+    ),
   );
 }

@@ -7,8 +7,10 @@ export function renderTable(headers: string[], rows: Cell[][]): string {
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...text.map((row) => (row[column] ?? '').length)),
   );
-  const numeric = headers.map((_, column) =>
-    rows.length > 0 && rows.every((row) => typeof row[column] === 'number' || row[column] === undefined || row[column] === null),
+  const numeric = headers.map(
+    (_, column) =>
+      rows.length > 0 &&
+      rows.every((row) => typeof row[column] === 'number' || row[column] === undefined || row[column] === null),
   );
   const line = (cells: string[]) =>
     cells

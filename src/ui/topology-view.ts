@@ -10,7 +10,8 @@ export function renderTopology(topology: Topology): string {
   ];
   if (topology.primaryEndpoint) pairs.push(['Primary endpoint', formatHostPort(topology.primaryEndpoint)]);
   if (topology.readerEndpoint) pairs.push(['Reader endpoint', formatHostPort(topology.readerEndpoint)]);
-  if (topology.configurationEndpoint) pairs.push(['Configuration endpoint', formatHostPort(topology.configurationEndpoint)]);
+  if (topology.configurationEndpoint)
+    pairs.push(['Configuration endpoint', formatHostPort(topology.configurationEndpoint)]);
   pairs.push(['TLS', topology.tls], ['AUTH required', topology.authRequired]);
   let text = renderKeyValues(pairs);
   if (topology.nodes.length > 0) {

@@ -15,7 +15,13 @@ import type { AwsContext } from '../../src/aws/clients.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 async function createGroup(emulator: TestEmulator, id: string): Promise<AwsContext> {
-  const aws: AwsContext = { elasticache: emulator.elasticache, ec2: emulator.ec2, region: 'us-east-1', endpointUrl: emulator.url, local: true };
+  const aws: AwsContext = {
+    elasticache: emulator.elasticache,
+    ec2: emulator.ec2,
+    region: 'us-east-1',
+    endpointUrl: emulator.url,
+    local: true,
+  };
   await emulator.elasticache.send(
     new CreateReplicationGroupCommand({
       ReplicationGroupId: id,
@@ -30,7 +36,13 @@ async function createGroup(emulator: TestEmulator, id: string): Promise<AwsConte
 }
 
 async function benchKeyCount(port: number): Promise<number> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     let count = 0;
@@ -48,7 +60,23 @@ async function benchKeyCount(port: number): Promise<number> {
 
 async function bench(emulator: TestEmulator, id: string, extra: string[]): Promise<BenchReport> {
   const result = await runCli(
-    ['--endpoint-url', emulator.url, '--output', 'json', 'bench', id, '--test-time', '2', '--warmup', '0.3', '--clients', '4', '--key-maximum', '2000', ...extra],
+    [
+      '--endpoint-url',
+      emulator.url,
+      '--output',
+      'json',
+      'bench',
+      id,
+      '--test-time',
+      '2',
+      '--warmup',
+      '0.3',
+      '--clients',
+      '4',
+      '--key-maximum',
+      '2000',
+      ...extra,
+    ],
     { env: emulator.env },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -97,7 +125,12 @@ test('benchTopology (for demo): a short in-process run on a discovered group giv
   const aws = await createGroup(emulator, 'bench-api');
   const topology = await discoverTopology(aws, 'bench-api');
   const { benchTopology } = await import('../../src/core/bench.js');
-  const { report, text, sentence } = await benchTopology(topology, { testTime: '1', warmup: '0', clients: '2', keyMaximum: '200' });
+  const { report, text, sentence } = await benchTopology(topology, {
+    testTime: '1',
+    warmup: '0',
+    clients: '2',
+    keyMaximum: '200',
+  });
   assert.equal(report.nodes.length, 3);
   assert.ok(report.nodes.every((n) => n.ops > 0));
   assert.equal(report.replication.length, 2);

@@ -16,7 +16,13 @@ import type { BenchReport } from '../../src/bench/report.js';
 test('failover mid-run: reported with when, who, and the acknowledged writes checked', async (t) => {
   const emulator = await startTestEmulator({ replicationDelayMs: 2 });
   t.after(() => emulator.close());
-  const aws: AwsContext = { elasticache: emulator.elasticache, ec2: emulator.ec2, region: 'us-east-1', endpointUrl: emulator.url, local: true };
+  const aws: AwsContext = {
+    elasticache: emulator.elasticache,
+    ec2: emulator.ec2,
+    region: 'us-east-1',
+    endpointUrl: emulator.url,
+    local: true,
+  };
   await emulator.elasticache.send(
     new CreateReplicationGroupCommand({
       ReplicationGroupId: 'bench-failover',
@@ -28,13 +34,30 @@ test('failover mid-run: reported with when, who, and the acknowledged writes che
   );
   await waitForReplicationGroup(aws, 'bench-failover', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
   const bench = spawnCli(
-    ['--endpoint-url', emulator.url, '--output', 'json', 'bench', 'bench-failover', '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000'],
+    [
+      '--endpoint-url',
+      emulator.url,
+      '--output',
+      'json',
+      'bench',
+      'bench-failover',
+      '--test-time',
+      '3',
+      '--warmup',
+      '0',
+      '--clients',
+      '4',
+      '--key-maximum',
+      '1000',
+    ],
     { env: emulator.env, after: (fn) => t.after(fn) },
   );
   // Fail over once the measurement has started (the CLI's start-up time varies on a busy machine).
   await bench.stderrMatches(/bench measure/);
   await sleep(1000);
-  await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'bench-failover', NodeGroupId: '0001' }));
+  await emulator.elasticache.send(
+    new TestFailoverCommand({ ReplicationGroupId: 'bench-failover', NodeGroupId: '0001' }),
+  );
   const result = { code: await bench.exited, stdout: bench.stdout(), stderr: bench.stderr() };
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
@@ -42,11 +65,15 @@ test('failover mid-run: reported with when, who, and the acknowledged writes che
   assert.ok(report.failover, 'the failover is reported');
   assert.equal(report.failover.from, oldPrimary.id);
   assert.notEqual(report.failover.to, oldPrimary.id);
-  assert.ok(report.failover.detectedAtS > 0 && report.failover.detectedAtS < 4, `failover at ${report.failover.detectedAtS} s`);
+  assert.ok(
+    report.failover.detectedAtS > 0 && report.failover.detectedAtS < 4,
+    `failover at ${report.failover.detectedAtS} s`,
+  );
   assert.ok(oldPrimary.errors > 0, 'requests to the stopped primary failed');
   assert.ok(oldPrimary.unavailable.length >= 1, 'the old primary was unavailable for a while');
   assert.ok(report.lostWrites && report.lostWrites.checked > 0, 'acknowledged writes were checked on the new primary');
   assert.ok(report.lostWrites.lost >= 0 && report.lostWrites.lost <= report.lostWrites.checked);
   assert.equal(report.cleanup.keysLeft, 0, 'keys removed on the new primary');
-  for (const node of report.nodes.filter((n) => n.id !== oldPrimary.id)) assert.ok(node.ops > 0, `${node.id} kept serving`);
+  for (const node of report.nodes.filter((n) => n.id !== oldPrimary.id))
+    assert.ok(node.ops > 0, `${node.id} kept serving`);
 });

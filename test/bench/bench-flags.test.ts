@@ -20,17 +20,29 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: [...TARGET, '--clients', '0'], message: /--clients must be an integer 1-1000 \(got 0\)/ },
   { args: [...TARGET, '--clients', 'many'], message: /--clients must be an integer 1-1000 \(got many\)/ },
   { args: [...TARGET, '--threads', '0'], message: /--threads must be an integer 1-256 \(got 0\)/ },
-  { args: [...TARGET, '--threads', '257', '--clients', '1000'], message: /--threads must be an integer 1-256 \(got 257\)/ },
+  {
+    args: [...TARGET, '--threads', '257', '--clients', '1000'],
+    message: /--threads must be an integer 1-256 \(got 257\)/,
+  },
   { args: [...TARGET, '--threads', 'two'], message: /--threads must be an integer 1-256 \(got two\)/ },
-  { args: [...TARGET, '--threads', '5', '--clients', '4'], message: /--threads must be at most --clients \(4\) \(got 5\)/ },
+  {
+    args: [...TARGET, '--threads', '5', '--clients', '4'],
+    message: /--threads must be at most --clients \(4\) \(got 5\)/,
+  },
   { args: [...TARGET, '--pipeline', '1001'], message: /--pipeline must be an integer 1-1000 \(got 1001\)/ },
   { args: [...TARGET, '--ratio', '1-10'], message: /--ratio must be SET:GET/ },
   { args: [...TARGET, '--ratio', '0:0'], message: /--ratio must have at least one SET or GET/ },
   { args: [...TARGET, '--data-size', '0'], message: /--data-size must be an integer 1-1048576/ },
-  { args: [...TARGET, '--pipeline', '1000', '--data-size', '1000000'], message: /--pipeline × --data-size must be at most 64 MiB per connection/ },
+  {
+    args: [...TARGET, '--pipeline', '1000', '--data-size', '1000000'],
+    message: /--pipeline × --data-size must be at most 64 MiB per connection/,
+  },
   { args: [...TARGET, '--key-maximum', '2.5'], message: /--key-maximum must be an integer 1-10000000/ },
   { args: [...TARGET, '--key-pattern', 'Z'], message: /--key-pattern must be one of R, G, S \(got Z\)/ },
-  { args: [...TARGET, '--read-from', 'leader'], message: /--read-from must be one of primary, replicas, all \(got leader\)/ },
+  {
+    args: [...TARGET, '--read-from', 'leader'],
+    message: /--read-from must be one of primary, replicas, all \(got leader\)/,
+  },
   { args: [...TARGET, '--test-time', '-1'], message: /--test-time must be a number 0.1-86400/ },
   { args: [...TARGET, '--test-time', '5', '--requests', '100'], message: /--test-time or --requests, not both/ },
   { args: [...TARGET, '--requests', '0'], message: /--requests must be an integer/ },
@@ -39,13 +51,25 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: [...TARGET, '--lag-probes', '5000'], message: /--lag-probes must be an integer 0-1000/ },
   { args: [...TARGET, '--key-prefix', 'a*b:'], message: /--key-prefix must be 4-100 characters/ },
   { args: [...TARGET, '--key-ttl', '5'], message: /--key-ttl must be an integer 10-604800/ },
-  { args: [...TARGET, '--test-time', '600', '--key-ttl', '60'], message: /--key-ttl must be at least the run's length/ },
+  {
+    args: [...TARGET, '--test-time', '600', '--key-ttl', '60'],
+    message: /--key-ttl must be at least the run's length/,
+  },
   { args: [...TARGET, '--insecure'], message: /--insecure needs --tls/ },
   { args: [...TARGET, '--ca', 'ca.pem'], message: /--ca needs --tls/ },
   { args: [...TARGET, '--user', 'app'], message: /--user needs a password/ },
-  { args: [...TARGET, '--auth-token-env', 'A', '--auth-token-file', 'f'], message: /--auth-token-env or --auth-token-file, not both/ },
-  { args: [...TARGET, '--auth-token-env', 'NOT_SET_ANYWHERE_XYZ'], message: /--auth-token-env NOT_SET_ANYWHERE_XYZ: the variable is not set/ },
-  { args: [...TARGET, '--auth-token-file', '/nonexistent/token'], message: /--auth-token-file \/nonexistent\/token: cannot read it \(ENOENT\)/ },
+  {
+    args: [...TARGET, '--auth-token-env', 'A', '--auth-token-file', 'f'],
+    message: /--auth-token-env or --auth-token-file, not both/,
+  },
+  {
+    args: [...TARGET, '--auth-token-env', 'NOT_SET_ANYWHERE_XYZ'],
+    message: /--auth-token-env NOT_SET_ANYWHERE_XYZ: the variable is not set/,
+  },
+  {
+    args: [...TARGET, '--auth-token-file', '/nonexistent/token'],
+    message: /--auth-token-file \/nonexistent\/token: cannot read it \(ENOENT\)/,
+  },
   { args: [...TARGET, '--tls', '--ca', '/nonexistent/ca.pem'], message: /--ca cannot be read/ },
   { args: ['--from-config', '/nonexistent/web.config'], message: /\/nonexistent\/web.config/ },
   { args: ['bad_id!'], message: /replication group id must be/ },
@@ -73,7 +97,11 @@ test('pure parsers: ratio, host:port, defaults', () => {
   const settings = parseSettings({}, 'abcd1234');
   assert.equal(settings.keyPrefix, 'eck:bench:abcd1234:');
   assert.equal(settings.clients, 50);
-  assert.equal(settings.threads, Math.min(availableParallelism(), 50), '--threads defaults to the cores, capped by --clients');
+  assert.equal(
+    settings.threads,
+    Math.min(availableParallelism(), 50),
+    '--threads defaults to the cores, capped by --clients',
+  );
   assert.equal(parseSettings({ clients: '1' }, 'abcd1234').threads, 1);
   assert.equal(settings.readFrom, 'all');
   assert.ok(settings.keyTtlS >= settings.testTimeS + settings.warmupS);

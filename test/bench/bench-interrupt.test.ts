@@ -9,9 +9,30 @@ import { startRedisServer } from '../helpers/redis.js';
 test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
-  const bench = spawnCli(['bench', '--primary', `127.0.0.1:${redis.port}`, '--test-time', '30', '--warmup', '0', '--clients', '4', '--key-maximum', '3000'], { after: (fn) => t.after(fn) });
+  const bench = spawnCli(
+    [
+      'bench',
+      '--primary',
+      `127.0.0.1:${redis.port}`,
+      '--test-time',
+      '30',
+      '--warmup',
+      '0',
+      '--clients',
+      '4',
+      '--key-maximum',
+      '3000',
+    ],
+    { after: (fn) => t.after(fn) },
+  );
   await bench.stderrMatches(/bench measure/);
-  const client = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port: redis.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   t.after(() => client.disconnect());
   await client.connect();
   await sleep(300);

@@ -20,9 +20,27 @@ test('--requests stops after that many requests; --hdr-out and --json write file
   const dir = mkdtempSync(join(tmpdir(), 'eck-bench-out-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const result = await runCli([
-    'bench', '--primary', `127.0.0.1:${redis.port}`, '--requests', '20000', '--clients', '5', '--pipeline', '4',
-    '--warmup', '0', '--key-maximum', '500', '--key-pattern', 'S', '--ratio', '1:1',
-    '--hdr-out', join(dir, 'lat-'), '--json', join(dir, 'report.json'),
+    'bench',
+    '--primary',
+    `127.0.0.1:${redis.port}`,
+    '--requests',
+    '20000',
+    '--clients',
+    '5',
+    '--pipeline',
+    '4',
+    '--warmup',
+    '0',
+    '--key-maximum',
+    '500',
+    '--key-pattern',
+    'S',
+    '--ratio',
+    '1:1',
+    '--hdr-out',
+    join(dir, 'lat-'),
+    '--json',
+    join(dir, 'report.json'),
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^node\s+role\s+address\s+ops\/s/m, 'a table on stdout');
@@ -40,7 +58,23 @@ test('--requests stops after that many requests; --hdr-out and --json write file
 test('--rate runs open loop at that rate', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
-  const result = await runCli(['--output', 'json', 'bench', '--primary', `127.0.0.1:${redis.port}`, '--rate', '3000', '--test-time', '1.5', '--warmup', '0.3', '--clients', '3', '--key-maximum', '500']);
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${redis.port}`,
+    '--rate',
+    '3000',
+    '--test-time',
+    '1.5',
+    '--warmup',
+    '0.3',
+    '--clients',
+    '3',
+    '--key-maximum',
+    '500',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
   const rate = report.nodes[0]!.opsPerSec;
@@ -51,7 +85,21 @@ test('AUTH token from an environment variable; never printed; a wrong one fails 
   const token = 'bench-secret-token-0123456789';
   const redis = await startRedisServer({ password: token });
   t.after(() => redis.stop());
-  const args = ['bench', '--primary', `127.0.0.1:${redis.port}`, '--test-time', '0.5', '--warmup', '0', '--clients', '2', '--key-maximum', '100', '--auth-token-env', 'BENCH_TOKEN'];
+  const args = [
+    'bench',
+    '--primary',
+    `127.0.0.1:${redis.port}`,
+    '--test-time',
+    '0.5',
+    '--warmup',
+    '0',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '100',
+    '--auth-token-env',
+    'BENCH_TOKEN',
+  ];
   const ok = await runCli(['--output', 'json', ...args], { env: { BENCH_TOKEN: token } });
   assert.equal(ok.code, 0, ok.stderr);
   const report = JSON.parse(ok.stdout) as BenchReport;
@@ -74,17 +122,90 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
   const dir = mkdtempSync(join(tmpdir(), 'eck-bench-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=eck-test-ca');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=cache.internal');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=eck-test-ca',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=cache.internal',
+  );
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:cache.internal\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  );
   const tlsPort = await freePort();
   const redis = await startRedisServer({
-    args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
+    args: [
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert-file',
+      join(dir, 'server.crt'),
+      '--tls-key-file',
+      join(dir, 'server.key'),
+      '--tls-ca-cert-file',
+      join(dir, 'ca.crt'),
+      '--tls-auth-clients',
+      'no',
+    ],
   });
   t.after(() => redis.stop());
-  const base = ['bench', '--primary', `127.0.0.1:${tlsPort}`, '--tls', '--test-time', '0.5', '--warmup', '0', '--clients', '2', '--key-maximum', '100'];
-  const verified = await runCli(['--output', 'json', ...base, '--ca', join(dir, 'ca.crt'), '--servername', 'cache.internal']);
+  const base = [
+    'bench',
+    '--primary',
+    `127.0.0.1:${tlsPort}`,
+    '--tls',
+    '--test-time',
+    '0.5',
+    '--warmup',
+    '0',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '100',
+  ];
+  const verified = await runCli([
+    '--output',
+    'json',
+    ...base,
+    '--ca',
+    join(dir, 'ca.crt'),
+    '--servername',
+    'cache.internal',
+  ]);
   assert.equal(verified.code, 0, verified.stderr);
   const report = JSON.parse(verified.stdout) as BenchReport;
   assert.ok(report.nodes[0]!.ops > 0 && report.nodes[0]!.errors === 0);
@@ -102,7 +223,27 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
 test('large values: replies split across reads are parsed (every GET a hit, no error)', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
-  const result = await runCli(['--output', 'json', 'bench', '--primary', `127.0.0.1:${redis.port}`, '--data-size', '150001', '--pipeline', '3', '--clients', '2', '--key-maximum', '20', '--ratio', '1:3', '--test-time', '0.7', '--warmup', '0']);
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${redis.port}`,
+    '--data-size',
+    '150001',
+    '--pipeline',
+    '3',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '20',
+    '--ratio',
+    '1:3',
+    '--test-time',
+    '0.7',
+    '--warmup',
+    '0',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const node = (JSON.parse(result.stdout) as BenchReport).nodes[0]!;
   assert.ok(node.gets > 20 && node.sets > 5, `${node.sets} SETs, ${node.gets} GETs`);

@@ -11,7 +11,13 @@ import { startReplicatedRedis } from '../helpers/redis.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 async function benchKeysOn(port: number): Promise<string[]> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     const keys: string[] = [];
@@ -30,8 +36,25 @@ async function benchKeysOn(port: number): Promise<string[]> {
 test('a short run reports every node, lag per replica, and leaves no bench key', async (t) => {
   const group = await startReplicatedRedis(2);
   t.after(() => group.stop());
-  const target = ['--primary', `127.0.0.1:${group.primary.port}`, ...group.replicas.flatMap((r) => ['--replica', `127.0.0.1:${r.port}`])];
-  const result = await runCli(['--output', 'json', 'bench', ...target, '--test-time', '1.5', '--warmup', '0.2', '--clients', '4', '--key-maximum', '2000']);
+  const target = [
+    '--primary',
+    `127.0.0.1:${group.primary.port}`,
+    ...group.replicas.flatMap((r) => ['--replica', `127.0.0.1:${r.port}`]),
+  ];
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    ...target,
+    '--test-time',
+    '1.5',
+    '--warmup',
+    '0.2',
+    '--clients',
+    '4',
+    '--key-maximum',
+    '2000',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
   assert.equal(report.nodes.length, 3);
@@ -39,11 +62,14 @@ test('a short run reports every node, lag per replica, and leaves no bench key',
     assert.ok(node.ops > 0, `${node.id} ops`);
     assert.ok(node.hits > 0, `${node.id} hits`);
     assert.equal(node.errors, 0, `${node.id} errors`);
-    assert.ok(node.latencyMs.p50 > 0 && node.latencyMs.p50 <= node.latencyMs.p99 && node.latencyMs.p99 <= node.latencyMs.max);
+    assert.ok(
+      node.latencyMs.p50 > 0 && node.latencyMs.p50 <= node.latencyMs.p99 && node.latencyMs.p99 <= node.latencyMs.max,
+    );
   }
   const primary = report.nodes.find((n) => n.role === 'primary')!;
   assert.ok(primary.sets > 0 && primary.gets > 0, 'the primary gets the SET:GET mix');
-  for (const replica of report.nodes.filter((n) => n.role === 'replica')) assert.equal(replica.sets, 0, 'replicas get no SETs');
+  for (const replica of report.nodes.filter((n) => n.role === 'replica'))
+    assert.equal(replica.sets, 0, 'replicas get no SETs');
   assert.equal(report.replication.length, 2);
   for (const r of report.replication) {
     assert.ok(r.seen > 5, `${r.node} lag samples`);
@@ -62,7 +88,13 @@ test('a short run reports every node, lag per replica, and leaves no bench key',
 
 /** Waits until the server has answered at least `count` GETs (INFO commandstats). */
 async function waitForGets(port: number, count: number, timeoutMs: number): Promise<void> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     const deadline = Date.now() + timeoutMs;
@@ -79,9 +111,29 @@ async function waitForGets(port: number, count: number, timeoutMs: number): Prom
 test('a replica killed mid-run: the run completes, that node shows errors and unavailability, the others keep going', async (t) => {
   const group = await startReplicatedRedis(2);
   t.after(() => group.stop());
-  const [survivor, victim] = group.replicas as [typeof group.replicas[0], typeof group.replicas[0]];
-  const target = ['--primary', `127.0.0.1:${group.primary.port}`, '--replica', `127.0.0.1:${survivor.port}`, '--replica', `127.0.0.1:${victim.port}`];
-  const running = runCli(['--output', 'json', 'bench', ...target, '--test-time', '3', '--warmup', '0', '--clients', '4', '--key-maximum', '1000']);
+  const [survivor, victim] = group.replicas as [(typeof group.replicas)[0], (typeof group.replicas)[0]];
+  const target = [
+    '--primary',
+    `127.0.0.1:${group.primary.port}`,
+    '--replica',
+    `127.0.0.1:${survivor.port}`,
+    '--replica',
+    `127.0.0.1:${victim.port}`,
+  ];
+  const running = runCli([
+    '--output',
+    'json',
+    'bench',
+    ...target,
+    '--test-time',
+    '3',
+    '--warmup',
+    '0',
+    '--clients',
+    '4',
+    '--key-maximum',
+    '1000',
+  ]);
   // Kill it once it is serving the load (startup and prefill take longer on a busy machine
   // than any fixed sleep, and bench threads boot too), then a little into the measurement.
   await waitForGets(victim.port, 200, 20_000);
@@ -96,7 +148,10 @@ test('a replica killed mid-run: the run completes, that node shows errors and un
   assert.ok(dead.ops > 0, 'it served requests before it died');
   assert.equal(dead.unavailable.length, 1);
   assert.equal(dead.unavailable[0]!.ongoing, true);
-  assert.ok(dead.unavailable[0]!.startS > 0.3 && dead.unavailable[0]!.startS < 3, `went down mid-run (${dead.unavailable[0]!.startS})`);
+  assert.ok(
+    dead.unavailable[0]!.startS > 0.3 && dead.unavailable[0]!.startS < 3,
+    `went down mid-run (${dead.unavailable[0]!.startS})`,
+  );
   assert.ok(report.unavailability.some((u) => u.node === dead.id));
   for (const node of alive) {
     assert.equal(node.errors, 0, `${node.id} has no errors`);

@@ -15,11 +15,18 @@ import type { BenchReport } from '../../src/bench/report.js';
 
 /** calls per command name, from INFO commandstats. */
 async function commandCalls(port: number): Promise<Map<string, number>> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     const calls = new Map<string, number>();
-    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      calls.set(match[1]!, Number(match[2]));
     return calls;
   } finally {
     redis.disconnect();
@@ -32,11 +39,28 @@ test('--threads 2: per-node ops equal what each server counted', async (t) => {
   const keyMaximum = 1000;
   const requests = 6000;
   const result = await runCli([
-    '--output', 'json', 'bench',
-    '--primary', `127.0.0.1:${group.primary.port}`, '--replica', `127.0.0.1:${group.replicas[0]!.port}`,
-    '--threads', '2', '--clients', '3', '--pipeline', '4', '--requests', String(requests),
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${group.primary.port}`,
+    '--replica',
+    `127.0.0.1:${group.replicas[0]!.port}`,
+    '--threads',
+    '2',
+    '--clients',
+    '3',
+    '--pipeline',
+    '4',
+    '--requests',
+    String(requests),
     // No warmup and no lag probes: then every SET/GET the servers saw is prefill or measured load.
-    '--warmup', '0', '--lag-probes', '0', '--key-maximum', String(keyMaximum),
+    '--warmup',
+    '0',
+    '--lag-probes',
+    '0',
+    '--key-maximum',
+    String(keyMaximum),
   ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
@@ -62,8 +86,19 @@ test('merged percentiles lie within the per-thread ones and count every sample',
   const workload = new ThreadedWorkload(
     [node],
     {
-      clients: 4, pipeline: 2, sets: 1, gets: 4, dataSize: benchValue(16).length, keyMaximum: 500, keyPattern: 'R',
-      readFrom: 'all', rate: 0, keyPrefix: 'eck:bench:threadstest:', ttlMs: 60_000, requestTimeoutMs: 5000, connectTimeoutMs: 2000,
+      clients: 4,
+      pipeline: 2,
+      sets: 1,
+      gets: 4,
+      dataSize: benchValue(16).length,
+      keyMaximum: 500,
+      keyPattern: 'R',
+      readFrom: 'all',
+      rate: 0,
+      keyPrefix: 'eck:bench:threadstest:',
+      ttlMs: 60_000,
+      requestTimeoutMs: 5000,
+      connectTimeoutMs: 2000,
     },
     2,
   );
@@ -78,14 +113,20 @@ test('merged percentiles lie within the per-thread ones and count every sample',
   const perThread = workload.perThread().map((m) => m.get('primary')!);
   assert.equal(perThread.length, 2);
   assert.equal(workload.connectionCount, 4, 'the clients are split between the threads');
-  assert.ok(perThread.every((s) => s.ops > 0), 'both threads sent load');
+  assert.ok(
+    perThread.every((s) => s.ops > 0),
+    'both threads sent load',
+  );
   assert.equal(merged.ops, perThread[0]!.ops + perThread[1]!.ops);
   const latency = merged.latency();
   assert.equal(latency.totalCount, merged.ops);
   for (const p of [50, 90, 99]) {
     const values = perThread.map((s) => s.latency().valueAtPercentile(p));
     const value = latency.valueAtPercentile(p);
-    assert.ok(value >= Math.min(...values) && value <= Math.max(...values), `p${p} ${value} within ${values.join(', ')}`);
+    assert.ok(
+      value >= Math.min(...values) && value <= Math.max(...values),
+      `p${p} ${value} within ${values.join(', ')}`,
+    );
   }
   assert.equal(latency.max, Math.max(...perThread.map((s) => s.latency().max)));
 });

@@ -20,14 +20,26 @@ const LOAD = ['--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maxi
 
 async function tlsGroup(emulator: TestEmulator, id: string, authToken?: string) {
   await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'bench tls', NumCacheClusters: 2, TransitEncryptionEnabled: true, AuthToken: authToken }),
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: id,
+      ReplicationGroupDescription: 'bench tls',
+      NumCacheClusters: 2,
+      TransitEncryptionEnabled: true,
+      AuthToken: authToken,
+    }),
   );
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 }, { ReplicationGroupId: id });
-  return (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0]!.NodeGroups![0]!;
+  await waitUntilReplicationGroupAvailable(
+    { client: emulator.elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
+    { ReplicationGroupId: id },
+  );
+  return (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id })))
+    .ReplicationGroups![0]!.NodeGroups![0]!;
 }
 
 async function bench(emulator: TestEmulator, args: string[], env: Record<string, string> = {}) {
-  const result = await runCli(['--endpoint-url', emulator.url, '--output', 'json', 'bench', ...args, ...LOAD], { env: { ...emulator.env, ...env } });
+  const result = await runCli(['--endpoint-url', emulator.url, '--output', 'json', 'bench', ...args, ...LOAD], {
+    env: { ...emulator.env, ...env },
+  });
   return { ...result, report: result.code === 0 ? (JSON.parse(result.stdout) as BenchReport) : undefined };
 }
 
@@ -45,10 +57,16 @@ test('bench --tls --ca: nodes, primary and reader endpoints, with and without AU
   assert.ok(!byId.stdout.includes(TOKEN) && !byId.stderr.includes(TOKEN), 'the token is not printed');
 
   const endpoints = [
-    '--primary', `${secure.PrimaryEndpoint!.Address}:${secure.PrimaryEndpoint!.Port}`,
-    '--reader', `${secure.ReaderEndpoint!.Address}:${secure.ReaderEndpoint!.Port}`,
+    '--primary',
+    `${secure.PrimaryEndpoint!.Address}:${secure.PrimaryEndpoint!.Port}`,
+    '--reader',
+    `${secure.ReaderEndpoint!.Address}:${secure.ReaderEndpoint!.Port}`,
   ];
-  const viaEndpoints = await bench(emulator, [...endpoints, '--tls', '--ca', ca, '--auth-token-env', 'BENCH_TLS_TOKEN'], env);
+  const viaEndpoints = await bench(
+    emulator,
+    [...endpoints, '--tls', '--ca', ca, '--auth-token-env', 'BENCH_TLS_TOKEN'],
+    env,
+  );
   assert.equal(viaEndpoints.code, 0, viaEndpoints.stderr);
   assert.ok(viaEndpoints.report!.total.ops > 0 && viaEndpoints.report!.total.errors === 0);
 
@@ -58,7 +76,15 @@ test('bench --tls --ca: nodes, primary and reader endpoints, with and without AU
   const withoutAuth = await bench(emulator, ['tls-open', '--tls', '--ca', ca]);
   assert.equal(withoutAuth.code, 0, withoutAuth.stderr);
   assert.ok(withoutAuth.report!.total.ops > 0);
-  const openEndpoints = await bench(emulator, ['--primary', `${open.PrimaryEndpoint!.Address}:${open.PrimaryEndpoint!.Port}`, '--reader', `${open.ReaderEndpoint!.Address}:${open.ReaderEndpoint!.Port}`, '--tls', '--ca', ca]);
+  const openEndpoints = await bench(emulator, [
+    '--primary',
+    `${open.PrimaryEndpoint!.Address}:${open.PrimaryEndpoint!.Port}`,
+    '--reader',
+    `${open.ReaderEndpoint!.Address}:${open.ReaderEndpoint!.Port}`,
+    '--tls',
+    '--ca',
+    ca,
+  ]);
   assert.equal(openEndpoints.code, 0, openEndpoints.stderr);
 
   const untrusted = await bench(emulator, ['tls-open', '--tls']);

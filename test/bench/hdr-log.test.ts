@@ -31,7 +31,23 @@ test('bench --hdr-log writes a 1.3 interval log per node', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
   const prefix = join(dir, 'lat-');
-  const result = await runCli(['--output', 'json', 'bench', '--primary', `127.0.0.1:${redis.port}`, '--test-time', '1', '--warmup', '0.2', '--clients', '2', '--lag-probes', '0', '--hdr-log', prefix]);
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    '--primary',
+    `127.0.0.1:${redis.port}`,
+    '--test-time',
+    '1',
+    '--warmup',
+    '0.2',
+    '--clients',
+    '2',
+    '--lag-probes',
+    '0',
+    '--hdr-log',
+    prefix,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
   const lines = readFileSync(`${prefix}primary.hlog`, 'utf8').trim().split('\n');

@@ -82,7 +82,8 @@ test('merging is the same as recording everything in one histogram', () => {
   }
   const merged = mergeHistograms([a, b]);
   assert.equal(merged.totalCount, 10_000);
-  for (const p of [10, 50, 75, 90, 99, 99.9, 100]) assert.equal(merged.valueAtPercentile(p), all.valueAtPercentile(p), `p${p}`);
+  for (const p of [10, 50, 75, 90, 99, 99.9, 100])
+    assert.equal(merged.valueAtPercentile(p), all.valueAtPercentile(p), `p${p}`);
   // Averaging percentiles would say p50 ≈ 127 500; the merged truth is the 5000th value (4951).
   near(merged.valueAtPercentile(50), 4951, 'merged p50');
 });
@@ -90,7 +91,13 @@ test('merging is the same as recording everything in one histogram', () => {
 test('empty histogram reports zeros; huge values are clamped, negatives are 0', () => {
   const h = new HdrHistogram();
   assert.deepEqual(h.summary(), { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
-  assert.equal(h.outputPercentileDistribution().split('\n').filter((l) => /^\s+\d/.test(l)).length, 0);
+  assert.equal(
+    h
+      .outputPercentileDistribution()
+      .split('\n')
+      .filter((l) => /^\s+\d/.test(l)).length,
+    0,
+  );
   h.record(-5);
   h.record(1e12);
   assert.equal(h.min, 0);

@@ -12,12 +12,27 @@ import { LagProber, countLostWrites } from '../../src/bench/lag.js';
 test('acknowledged probe writes missing on the new primary are counted as lost', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
-  const client = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port: redis.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   t.after(() => client.disconnect());
   await client.connect();
   // Never started: its connections stay unopened; only its bookkeeping is used.
-  const node = (id: string, role: 'primary' | 'replica') => ({ id, role, address: { host: '127.0.0.1', port: redis.port } });
-  const prober = new LagProber(node('p', 'primary'), [node('r', 'replica')], { probesPerSecond: 10, keyPrefix: 'eck:bench:lost:', ttlMs: 60_000, pollTimeoutMs: 1000 });
+  const node = (id: string, role: 'primary' | 'replica') => ({
+    id,
+    role,
+    address: { host: '127.0.0.1', port: redis.port },
+  });
+  const prober = new LagProber(node('p', 'primary'), [node('r', 'replica')], {
+    probesPerSecond: 10,
+    keyPrefix: 'eck:bench:lost:',
+    ttlMs: 60_000,
+    pollTimeoutMs: 1000,
+  });
   for (let seq = 1; seq <= 1200; seq++) prober.acknowledged.push({ seq, at: seq });
   // The new primary received writes 1..1000 except every 100th; 1001.. were never replicated.
   const pipeline = client.pipeline();
@@ -26,6 +41,9 @@ test('acknowledged probe writes missing on the new primary are counted as lost',
 
   assert.deepEqual(await countLostWrites(client, prober.acknowledged, 'eck:bench:lost:'), { checked: 1200, lost: 210 });
   // Only writes acknowledged before the failover was noticed count.
-  assert.deepEqual(await countLostWrites(client, prober.acknowledged, 'eck:bench:lost:', 1000), { checked: 1000, lost: 10 });
+  assert.deepEqual(await countLostWrites(client, prober.acknowledged, 'eck:bench:lost:', 1000), {
+    checked: 1000,
+    lost: 10,
+  });
   await prober.stop();
 });

@@ -38,7 +38,22 @@ test('bench --report writes one self-contained page that Chromium renders with e
   const file = join(dir, 'report.html');
   const jsonFile = join(dir, 'report.json');
   const target = ['--primary', `127.0.0.1:${group.primary.port}`, '--replica', `127.0.0.1:${group.replicas[0]!.port}`];
-  const result = await runCli(['bench', ...target, '--test-time', '2', '--warmup', '0.2', '--clients', '4', '--key-maximum', '2000', '--report', file, '--json', jsonFile]);
+  const result = await runCli([
+    'bench',
+    ...target,
+    '--test-time',
+    '2',
+    '--warmup',
+    '0.2',
+    '--clients',
+    '4',
+    '--key-maximum',
+    '2000',
+    '--report',
+    file,
+    '--json',
+    jsonFile,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const html = readFileSync(file, 'utf8');
   const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport;
@@ -51,27 +66,45 @@ test('bench --report writes one self-contained page that Chromium renders with e
   const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 820, height: 900 },
   });
   t.after(() => browser.close());
   const page = await browser.newPage();
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`); });
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
+  });
   await page.goto(`file://${file}`);
   await page.waitForLoadState('load');
   assert.deepEqual(problems, []);
   // The inline script ran (it sets the title from the embedded JSON).
   assert.equal(await page.title(), `bench ${report.runId}`);
   for (const id of ['chart-throughput', 'chart-latency', 'chart-lag']) {
-    const drawn = await page.$$eval(`#${id} path.series`, (paths) => paths.map((p) => ({ points: Number(p.getAttribute('data-points')), length: (p as unknown as { getTotalLength(): number }).getTotalLength() })));
+    const drawn = await page.$$eval(`#${id} path.series`, (paths) =>
+      paths.map((p) => ({
+        points: Number(p.getAttribute('data-points')),
+        length: (p as unknown as { getTotalLength(): number }).getTotalLength(),
+      })),
+    );
     const expected = id === 'chart-lag' ? 1 : 2;
     assert.equal(drawn.length, expected, `${id}: ${JSON.stringify(drawn)}`);
     for (const d of drawn) assert.ok(d.points >= 2 && d.length > 10, `${id}: ${JSON.stringify(drawn)}`);
   }
-  assert.match(await page.textContent('#sentence') ?? '', /stale|replica/);
+  assert.match((await page.textContent('#sentence')) ?? '', /stale|replica/);
   assert.ok((await page.$$('#table-replication tbody tr')).length === 1);
   const shot = join(process.env.ECK_SCREENSHOT_DIR ?? dir, 'report.png');
   await page.screenshot({ path: shot, fullPage: true });

@@ -16,7 +16,10 @@ test('keyspace encodes GET and SET ... PX as RESP with fixed-width keys', () => 
   assert.equal(out.toString('utf8', 0, end), '*2\r\n$3\r\nGET\r\n$19\r\neck:bench:ab:k:007\r\n'.replace('$19', '$18'));
   assert.equal(end, ks.getLength);
   end = ks.encodeSet(out, 0, 999);
-  assert.equal(out.toString('utf8', 0, end), '*5\r\n$3\r\nSET\r\n$18\r\neck:bench:ab:k:999\r\n$5\r\nhello\r\n$2\r\nPX\r\n$5\r\n60000\r\n');
+  assert.equal(
+    out.toString('utf8', 0, end),
+    '*5\r\n$3\r\nSET\r\n$18\r\neck:bench:ab:k:999\r\n$5\r\nhello\r\n$2\r\nPX\r\n$5\r\n60000\r\n',
+  );
   assert.equal(end, ks.setLength);
   assert.equal(ks.keyName(42), 'eck:bench:ab:k:042');
 });
@@ -115,12 +118,16 @@ test('report: per-node figures, merged totals, replication, unavailability', () 
   assert.equal(replication.staleReadRatio, 0.23);
   assert.ok(replication.lagMs.p50 >= 20.4 && replication.lagMs.p50 <= 20.6);
   assert.deepEqual(replication.offsetLagBytes, { p50: 50, max: 100, samples: 3 });
-  assert.deepEqual(report.unavailability, [{ node: 'demo-002', startS: 1.5, durationS: 0.75, ongoing: false, reason: 'connection closed' }]);
+  assert.deepEqual(report.unavailability, [
+    { node: 'demo-002', startS: 1.5, durationS: 0.75, ongoing: false, reason: 'connection closed' },
+  ]);
   assert.equal(report.client.saturated, false);
   const json = JSON.parse(JSON.stringify(report));
   for (const key of ['config', 'startedAt', 'durationS', 'nodes', 'replication', 'client']) assert.ok(key in json, key);
-  for (const key of ['id', 'role', 'address', 'port', 'ops', 'opsPerSec', 'hits', 'misses', 'errors', 'latencyMs']) assert.ok(key in json.nodes[0], key);
-  for (const key of ['node', 'lagMs', 'probes', 'pollRttMs', 'offsetLagBytes', 'staleReadRatio']) assert.ok(key in json.replication[0], key);
+  for (const key of ['id', 'role', 'address', 'port', 'ops', 'opsPerSec', 'hits', 'misses', 'errors', 'latencyMs'])
+    assert.ok(key in json.nodes[0], key);
+  for (const key of ['node', 'lagMs', 'probes', 'pollRttMs', 'offsetLagBytes', 'staleReadRatio'])
+    assert.ok(key in json.replication[0], key);
 });
 
 test('interpretation: stale replica reads, replicas that keep up, no replicas, lost writes, CPU-bound client', () => {
@@ -128,9 +135,17 @@ test('interpretation: stale replica reads, replicas that keep up, no replicas, l
     interpretReport(buildReport(input(23, 100))),
     'a read from a replica right after a write was stale 23% of the time (replication lag p50 20 ms); read your own writes from the primary',
   );
-  assert.match(interpretReport(buildReport(input(0, 100))), /^replicas kept up: a read right after a write was stale 0% of the time/);
-  assert.match(interpretReport(buildReport(input(0, 0, { lag: new Map() }))), /with no replica measured, every read goes to the primary/);
-  const lost = buildReport(input(5, 100, { failover: { from: 'demo-001', to: 'demo-002', atMs: 900 }, lostWrites: { checked: 40, lost: 3 } }));
+  assert.match(
+    interpretReport(buildReport(input(0, 100))),
+    /^replicas kept up: a read right after a write was stale 0% of the time/,
+  );
+  assert.match(
+    interpretReport(buildReport(input(0, 0, { lag: new Map() }))),
+    /with no replica measured, every read goes to the primary/,
+  );
+  const lost = buildReport(
+    input(5, 100, { failover: { from: 'demo-001', to: 'demo-002', atMs: 900 }, lostWrites: { checked: 40, lost: 3 } }),
+  );
   assert.match(interpretReport(lost), /failover from demo-001 to demo-002 lost 3 of 40 acknowledged writes/);
   const busy = buildReport(input(23, 100, { cpuPercent: 97 }));
   assert.equal(busy.client.saturated, true);
@@ -139,8 +154,18 @@ test('interpretation: stale replica reads, replicas that keep up, no replicas, l
 });
 
 test('rendered report: node table, replica table, notes and the sentence', () => {
-  const text = renderReport(buildReport(input(23, 100, { failover: { from: 'demo-001', to: 'demo-002', atMs: 900 }, lostWrites: { checked: 40, lost: 0 } })));
-  assert.match(text, /^node\s+role\s+address\s+ops\/s\s+ops\s+hits\s+misses\s+errors\s+p50 ms\s+p90 ms\s+p99 ms\s+p99\.9 ms\s+max ms$/m);
+  const text = renderReport(
+    buildReport(
+      input(23, 100, {
+        failover: { from: 'demo-001', to: 'demo-002', atMs: 900 },
+        lostWrites: { checked: 40, lost: 0 },
+      }),
+    ),
+  );
+  assert.match(
+    text,
+    /^node\s+role\s+address\s+ops\/s\s+ops\s+hits\s+misses\s+errors\s+p50 ms\s+p90 ms\s+p99 ms\s+p99\.9 ms\s+max ms$/m,
+  );
   assert.match(text, /^demo-001\s+primary\s+127\.0\.0\.1:7000\s+500\s+1000\s+890\s+10\s+0/m);
   assert.match(text, /^replica\s+lag p50 ms\s+lag p99 ms/m);
   assert.match(text, /23\.0% \(23\/100\)/);

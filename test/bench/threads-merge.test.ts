@@ -43,7 +43,10 @@ test('merged per-thread histograms have the percentiles of the concatenated samp
   assert.equal(merged.getLatency.max, all.max);
   assert.equal(merged.getLatency.min, all.min);
   // What an average of the threads' p99 would say is far from the truth: the test can tell.
-  const averaged = (HdrHistogram.fromSnapshot(stats[0]!.getLatency).valueAtPercentile(99) + HdrHistogram.fromSnapshot(stats[1]!.getLatency).valueAtPercentile(99)) / 2;
+  const averaged =
+    (HdrHistogram.fromSnapshot(stats[0]!.getLatency).valueAtPercentile(99) +
+      HdrHistogram.fromSnapshot(stats[1]!.getLatency).valueAtPercentile(99)) /
+    2;
   assert.ok(Math.abs(averaged - all.valueAtPercentile(99)) > all.valueAtPercentile(99) * 0.1);
 });
 
@@ -65,5 +68,8 @@ test('unavailability windows seen by several threads merge into one', () => {
 test('clients split between threads differ by at most one and add up', () => {
   assert.deepEqual(splitEvenly(5, 2), [3, 2]);
   assert.deepEqual(splitEvenly(4, 4), [1, 1, 1, 1]);
-  assert.equal(splitEvenly(1000, 7).reduce((a, b) => a + b, 0), 1000);
+  assert.equal(
+    splitEvenly(1000, 7).reduce((a, b) => a + b, 0),
+    1000,
+  );
 });

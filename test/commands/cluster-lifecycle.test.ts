@@ -32,11 +32,19 @@ test('core createCluster then deleteCluster: a 1+1 group comes and goes with its
   const again = await createCluster(aws, { plan, dryRun: true, wait: false }, events);
   assert.deepEqual(again, { kind: 'dry-run', requests: [] });
 
-  const report = await deleteCluster(aws, { replicationGroupId: 'life', yes: true, keepNetwork: false, wait: true, timeoutMinutes: 5 }, events);
+  const report = await deleteCluster(
+    aws,
+    { replicationGroupId: 'life', yes: true, keepNetwork: false, wait: true, timeoutMinutes: 5 },
+    events,
+  );
   assert.equal(report.status, 'deleted');
   assert.equal(report.removed.length, 2, JSON.stringify(report));
-  const groups = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupName);
+  const groups = (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map(
+    (g) => g.GroupName,
+  );
   assert.deepEqual(groups, ['default']);
-  const subnetGroups = (await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))).CacheSubnetGroups!.map((g) => g.CacheSubnetGroupName);
+  const subnetGroups = (
+    await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}))
+  ).CacheSubnetGroups!.map((g) => g.CacheSubnetGroupName);
   assert.ok(!subnetGroups.some((name) => name?.startsWith('elasticache-kit-')));
 });

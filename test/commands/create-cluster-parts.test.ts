@@ -16,8 +16,21 @@ import type { Topology } from '../../src/topology.js';
 const network: ResolvedNetwork = {
   vpcId: 'vpc-0a1b2c3d',
   vpcIsDefault: true,
-  subnetGroup: { action: 'create', name: 'elasticache-kit-vpc-0a1b2c3d', vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-00000001', 'subnet-00000002'] },
-  securityGroups: [{ action: 'create', name: 'elasticache-kit-6379-from-sg-0bbbbbbb', vpcId: 'vpc-0a1b2c3d', source: parseAllowFrom('sg-0bbbbbbb'), port: 6379 }],
+  subnetGroup: {
+    action: 'create',
+    name: 'elasticache-kit-vpc-0a1b2c3d',
+    vpcId: 'vpc-0a1b2c3d',
+    subnetIds: ['subnet-00000001', 'subnet-00000002'],
+  },
+  securityGroups: [
+    {
+      action: 'create',
+      name: 'elasticache-kit-6379-from-sg-0bbbbbbb',
+      vpcId: 'vpc-0a1b2c3d',
+      source: parseAllowFrom('sg-0bbbbbbb'),
+      port: 6379,
+    },
+  ],
 };
 
 test('the review lists every setting and each resource that will be created; the AUTH token is not shown', () => {
@@ -56,11 +69,15 @@ test('the review lists every setting and each resource that will be created; the
 
 test('the review says when everything is reused and nothing but the group is created', () => {
   const { plan } = resolvePlan({ id: 'b', securityGroup: 'sg-0ccccccc', replicas: '0' });
-  const text = renderReview(plan, {
-    ...network,
-    subnetGroup: { action: 'reuse', name: 'mine', vpcId: 'vpc-0a1b2c3d', subnetIds: [] },
-    securityGroups: [{ action: 'reuse', groupId: 'sg-0ccccccc', vpcId: 'vpc-0a1b2c3d', createdByTool: false }],
-  }, 'us-east-1');
+  const text = renderReview(
+    plan,
+    {
+      ...network,
+      subnetGroup: { action: 'reuse', name: 'mine', vpcId: 'vpc-0a1b2c3d', subnetIds: [] },
+      securityGroups: [{ action: 'reuse', groupId: 'sg-0ccccccc', vpcId: 'vpc-0a1b2c3d', createdByTool: false }],
+    },
+    'us-east-1',
+  );
   assert.match(text, /^Subnet group +mine \(existing\)$/m);
   assert.match(text, /^Security groups +sg-0ccccccc \(existing\)$/m);
   assert.match(text, /^Will create +replication group b \(1 node\)$/m);
@@ -79,8 +96,20 @@ const topology: Topology = {
   primaryEndpoint: { address: 'demo.abc.ng.0001.use1.cache.amazonaws.com', port: 6379 },
   readerEndpoint: { address: 'demo-ro.abc.ng.0001.use1.cache.amazonaws.com', port: 6379 },
   nodes: [
-    { id: 'demo-001', role: 'primary', address: 'demo-001.abc.0001.use1.cache.amazonaws.com', port: 6379, availabilityZone: 'us-east-1a' },
-    { id: 'demo-002', role: 'replica', address: 'demo-002.abc.0001.use1.cache.amazonaws.com', port: 6379, availabilityZone: 'us-east-1b' },
+    {
+      id: 'demo-001',
+      role: 'primary',
+      address: 'demo-001.abc.0001.use1.cache.amazonaws.com',
+      port: 6379,
+      availabilityZone: 'us-east-1a',
+    },
+    {
+      id: 'demo-002',
+      role: 'replica',
+      address: 'demo-002.abc.0001.use1.cache.amazonaws.com',
+      port: 6379,
+      availabilityZone: 'us-east-1b',
+    },
   ],
 };
 
@@ -91,7 +120,13 @@ test('the Topology view shows the endpoints to use, then every node', () => {
   assert.match(text, /^TLS +yes$/m);
   assert.match(text, /^demo-001 +primary +demo-001\.abc\.0001\.use1\.cache\.amazonaws\.com:6379 +us-east-1a$/m);
   assert.match(text, /^demo-002 +replica /m);
-  const creating = renderTopology({ ...topology, status: 'creating', nodes: [], primaryEndpoint: undefined, readerEndpoint: undefined });
+  const creating = renderTopology({
+    ...topology,
+    status: 'creating',
+    nodes: [],
+    primaryEndpoint: undefined,
+    readerEndpoint: undefined,
+  });
   assert.doesNotMatch(creating, /NODE/);
   assert.doesNotMatch(creating, /Primary endpoint/);
 });
@@ -115,8 +150,14 @@ test('list rows: cluster mode shows the configuration endpoint, never a made-up 
 
 test('the resume command repeats the target flags; polls are quick only against a loopback endpoint', () => {
   const globals = { output: 'table' as const, color: true, endpointUrl: 'http://127.0.0.1:4566', region: 'us-east-1' };
-  assert.equal(resumeCommand(globals, 'demo', 'available'), 'elasticache-kit --endpoint-url http://127.0.0.1:4566 --region us-east-1 wait demo');
-  assert.equal(resumeCommand({ output: 'table', color: true, local: true }, 'demo', 'deleted'), 'elasticache-kit --local wait demo --deleted');
+  assert.equal(
+    resumeCommand(globals, 'demo', 'available'),
+    'elasticache-kit --endpoint-url http://127.0.0.1:4566 --region us-east-1 wait demo',
+  );
+  assert.equal(
+    resumeCommand({ output: 'table', color: true, local: true }, 'demo', 'deleted'),
+    'elasticache-kit --local wait demo --deleted',
+  );
   assert.equal(resumeCommand({ output: 'table', color: true }, 'demo', 'available'), 'elasticache-kit wait demo');
   const aws = (endpointUrl: string | undefined, local = false) => ({ endpointUrl, local }) as unknown as AwsContext;
   assert.equal(pollIntervalFor(aws('http://127.0.0.1:4566'), {}), 300);
@@ -128,16 +169,31 @@ test('the resume command repeats the target flags; polls are quick only against 
 
 test('AWS errors create-cluster meets become one line with the fix, exit 1', () => {
   const awsError = (name: string, message = 'details') => Object.assign(new Error(message), { name });
-  const rejected = explainAwsError(awsError('InvalidParameterCombinationException', 'Cannot find version 9.9 for redis'), 'elasticache:CreateReplicationGroup');
+  const rejected = explainAwsError(
+    awsError('InvalidParameterCombinationException', 'Cannot find version 9.9 for redis'),
+    'elasticache:CreateReplicationGroup',
+  );
   assert.equal(rejected.exitCode, ExitCode.failure);
-  assert.match(rejected.message, /^InvalidParameterCombinationException from elasticache:CreateReplicationGroup: AWS rejected the settings \(Cannot find version 9\.9 for redis\); change the setting/);
-  const busy = explainAwsError(awsError('InvalidReplicationGroupStateFault', 'not available'), 'elasticache:DeleteReplicationGroup');
+  assert.match(
+    rejected.message,
+    /^InvalidParameterCombinationException from elasticache:CreateReplicationGroup: AWS rejected the settings \(Cannot find version 9\.9 for redis\); change the setting/,
+  );
+  const busy = explainAwsError(
+    awsError('InvalidReplicationGroupStateFault', 'not available'),
+    'elasticache:DeleteReplicationGroup',
+  );
   assert.match(busy.message, /the group is busy .*elasticache-kit wait/);
-  const dependency = explainAwsError(awsError('DependencyViolation', 'resource sg-1 has a dependent object'), 'ec2:DeleteSecurityGroup');
+  const dependency = explainAwsError(
+    awsError('DependencyViolation', 'resource sg-1 has a dependent object'),
+    'ec2:DeleteSecurityGroup',
+  );
   assert.match(dependency.message, /something still uses the resource/);
   const quota = explainAwsError(awsError('NodeQuotaForCustomerExceededFault'), 'elasticache:CreateReplicationGroup');
   assert.match(quota.message, /quota/);
-  const capacity = explainAwsError(awsError('InsufficientCacheClusterCapacityFault'), 'elasticache:CreateReplicationGroup');
+  const capacity = explainAwsError(
+    awsError('InsufficientCacheClusterCapacityFault'),
+    'elasticache:CreateReplicationGroup',
+  );
   assert.match(capacity.message, /--node-type/);
   const denied = explainAwsError(awsError('UnauthorizedOperation'), 'ec2:CreateSecurityGroup');
   assert.match(denied.message, /^AccessDenied on ec2:CreateSecurityGroup: the caller needs that IAM permission/);

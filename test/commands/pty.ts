@@ -44,7 +44,8 @@ export class PtySession {
       const rest = this.screen.slice(this.cursor);
       const index = typeof pattern === 'string' ? rest.indexOf(pattern) : rest.search(pattern);
       if (index >= 0) {
-        const length = typeof pattern === 'string' ? pattern.length : (rest.slice(index).match(pattern)?.[0].length ?? 0);
+        const length =
+          typeof pattern === 'string' ? pattern.length : (rest.slice(index).match(pattern)?.[0].length ?? 0);
         this.cursor += index + length;
         return rest.slice(0, index + length);
       }

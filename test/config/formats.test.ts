@@ -22,7 +22,12 @@ import { awkwardToken, clustered, demo, secure } from './sample-topologies.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/fixtures/config/golden/', import.meta.url));
 
-async function output(format: FormatName, topology: Topology, options: ValueOptions = {}, kind: 'stdout' | 'file' = 'stdout') {
+async function output(
+  format: FormatName,
+  topology: Topology,
+  options: ValueOptions = {},
+  kind: 'stdout' | 'file' = 'stdout',
+) {
   const module = await FORMATS[format].load();
   const input = { topology, values: endpointValues(topology, options), keys: DEFAULT_KEYS };
   return kind === 'stdout' && module.renderSnippet ? module.renderSnippet(input) : module.render(input);
@@ -33,7 +38,8 @@ function golden(name: string, actual: string): void {
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(path, actual);
-    if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`golden file ${name} was missing and has been written: check it and run again`);
+    if (process.env.UPDATE_GOLDEN !== '1')
+      assert.fail(`golden file ${name} was missing and has been written: check it and run again`);
   }
   assert.equal(actual, readFileSync(path, 'utf8'), `output differs from golden file ${name}`);
 }
@@ -72,7 +78,9 @@ test('json: JSON.parse gives back the Topology, with authToken only when asked',
 
 test('appsettings-xml: fast-xml-parser reads the keys back, escaped values intact', async () => {
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'add' });
-  const snippet = parser.parse(await output('appsettings-xml', secure, withAuth)) as { appSettings: { add: { key: string; value: string }[] } };
+  const snippet = parser.parse(await output('appsettings-xml', secure, withAuth)) as {
+    appSettings: { add: { key: string; value: string }[] };
+  };
   const settings = Object.fromEntries(snippet.appSettings.add.map((a) => [a.key, a.value]));
   assert.deepEqual(settings, {
     MasterNodes: 'master.secure.example:6380?ssl=true',
@@ -82,11 +90,17 @@ test('appsettings-xml: fast-xml-parser reads the keys back, escaped values intac
   const file = parser.parse(await output('appsettings-xml', demo, { use: 'nodes' }, 'file')) as {
     configuration: { appSettings: { add: { key: string; value: string }[] } };
   };
-  assert.equal(file.configuration.appSettings.add[1]!.value, 'demo-002.demo.abc123.use1.cache.amazonaws.com:6379,demo-003.demo.abc123.use1.cache.amazonaws.com:6379');
+  assert.equal(
+    file.configuration.appSettings.add[1]!.value,
+    'demo-002.demo.abc123.use1.cache.amazonaws.com:6379,demo-003.demo.abc123.use1.cache.amazonaws.com:6379',
+  );
 });
 
 test('appsettings-xml refuses a cluster-mode group with exit 2 and says what to use instead', async () => {
-  await assert.rejects(output('appsettings-xml', clustered), (e: unknown) => e instanceof UsageError && /cluster-mode/.test(e.message) && /appsettings-json/.test(e.message));
+  await assert.rejects(
+    output('appsettings-xml', clustered),
+    (e: unknown) => e instanceof UsageError && /cluster-mode/.test(e.message) && /appsettings-json/.test(e.message),
+  );
 });
 
 test('appsettings-json: JSON.parse reads the section back', async () => {
@@ -109,7 +123,10 @@ test('dotenv: Node’s dotenv parser reads every value back exactly, the awkward
   assert.equal(parsed.ELASTICACHE_TLS, 'true');
   assert.equal(parsed.ELASTICACHE_AUTH_TOKEN, awkwardToken);
   const plain = parseEnv(await output('dotenv', demo, { use: 'nodes' }));
-  assert.equal(plain.ELASTICACHE_REPLICAS, 'demo-002.demo.abc123.use1.cache.amazonaws.com:6379,demo-003.demo.abc123.use1.cache.amazonaws.com:6379');
+  assert.equal(
+    plain.ELASTICACHE_REPLICAS,
+    'demo-002.demo.abc123.use1.cache.amazonaws.com:6379,demo-003.demo.abc123.use1.cache.amazonaws.com:6379',
+  );
   assert.equal(plain.ELASTICACHE_AUTH_TOKEN, undefined);
 });
 
@@ -118,11 +135,25 @@ test('shell: bash sources the output and sees every value exactly', async (t) =>
   t.after(() => rmSync(folder, { recursive: true, force: true }));
   const file = join(folder, 'endpoints.sh');
   writeFileSync(file, await output('shell', secure, { ...withAuth, environment: "it's $HOME `id`" }));
-  const script = 'source "$1"; printf "%s\\n" "$ELASTICACHE_PRIMARY" "$ELASTICACHE_REPLICAS" "$ELASTICACHE_TLS" "$ELASTICACHE_ENVIRONMENT" "$ELASTICACHE_AUTH_TOKEN"';
-  const seen = execFileSync('bash', ['-c', script, 'bash', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nowhere' } });
-  assert.deepEqual(seen.split('\n').slice(0, 5), ['master.secure.example:6380', 'replica.secure.example:6380', 'true', "it's $HOME `id`", awkwardToken]);
+  const script =
+    'source "$1"; printf "%s\\n" "$ELASTICACHE_PRIMARY" "$ELASTICACHE_REPLICAS" "$ELASTICACHE_TLS" "$ELASTICACHE_ENVIRONMENT" "$ELASTICACHE_AUTH_TOKEN"';
+  const seen = execFileSync('bash', ['-c', script, 'bash', file], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: '/nowhere' },
+  });
+  assert.deepEqual(seen.split('\n').slice(0, 5), [
+    'master.secure.example:6380',
+    'replica.secure.example:6380',
+    'true',
+    "it's $HOME `id`",
+    awkwardToken,
+  ]);
   // eval "$(…)" works the same way.
-  const evaluated = execFileSync('bash', ['-c', 'eval "$(cat "$1")"; printf "%s" "$ELASTICACHE_AUTH_TOKEN"', 'bash', file], { encoding: 'utf8' });
+  const evaluated = execFileSync(
+    'bash',
+    ['-c', 'eval "$(cat "$1")"; printf "%s" "$ELASTICACHE_AUTH_TOKEN"', 'bash', file],
+    { encoding: 'utf8' },
+  );
   assert.equal(evaluated, awkwardToken);
   assert.equal(quoteShell("a'b"), `'a'\\''b'`);
 });
@@ -134,7 +165,13 @@ test('github: lines in the form the Actions runner parses; a value with a line b
   assert.equal(outputs.get('ELASTICACHE_ENVIRONMENT'), 'Production');
   const multiline = githubLine('X', 'one\nX=injected', () => 'EOF_1');
   assert.equal(multiline, 'X<<EOF_1\none\nX=injected\nEOF_1\n');
-  assert.deepEqual([...parseGithubOutput(multiline + 'Y=2\n')], [['X', 'one\nX=injected'], ['Y', '2']]);
+  assert.deepEqual(
+    [...parseGithubOutput(multiline + 'Y=2\n')],
+    [
+      ['X', 'one\nX=injected'],
+      ['Y', '2'],
+    ],
+  );
   // A delimiter that occurs in the value is never used.
   let calls = 0;
   const avoided = githubLine('X', 'a\nD0\nb', () => `D${calls++}`);
@@ -142,18 +179,35 @@ test('github: lines in the form the Actions runner parses; a value with a line b
 });
 
 test('stackexchange: ssl=true exactly when the group has TLS; the token only when asked', async () => {
-  const parse = (text: string) => new Map(text.trim().split(',').filter((part) => part.includes('=')).map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+  const parse = (text: string) =>
+    new Map(
+      text
+        .trim()
+        .split(',')
+        .filter((part) => part.includes('='))
+        .map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]),
+    );
   const secureOptions = parse(await output('stackexchange', secure, withAuth));
   assert.equal(secureOptions.get('ssl'), 'true');
-  assert.equal(secureOptions.get('password'), awkwardToken, 'StackExchange.Redis splits at the first =: the token comes back whole');
+  assert.equal(
+    secureOptions.get('password'),
+    awkwardToken,
+    'StackExchange.Redis splits at the first =: the token comes back whole',
+  );
   assert.equal(parse(await output('stackexchange', demo)).get('ssl'), undefined, 'no TLS: no ssl option');
   assert.equal(parse(await output('stackexchange', secure)).get('password'), undefined);
-  assert.match(await output('stackexchange', secure), /^master\.secure\.example:6380,replica\.secure\.example:6380,ssl=true,abortConnect=false\n$/);
+  assert.match(
+    await output('stackexchange', secure),
+    /^master\.secure\.example:6380,replica\.secure\.example:6380,ssl=true,abortConnect=false\n$/,
+  );
 });
 
 test('url: the URL parser reads scheme, host, port and the percent-encoded token back', async () => {
   const lines = (await output('url', secure, withAuth)).trim().split('\n');
-  assert.deepEqual(lines.map((l) => l.split(' ')[0]), ['primary', 'reader', 'replica']);
+  assert.deepEqual(
+    lines.map((l) => l.split(' ')[0]),
+    ['primary', 'reader', 'replica'],
+  );
   const url = new URL(lines[0]!.split(' ')[1]!);
   assert.equal(url.protocol, 'rediss:');
   assert.equal(url.hostname, 'master.secure.example');

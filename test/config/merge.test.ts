@@ -21,27 +21,42 @@ import { changedLines } from './line-diff.js';
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/config/', import.meta.url));
 const fixture = (name: string) => readFileSync(join(FIXTURES, 'merge', name), 'utf8');
 
-async function merge(format: FormatName, existing: string, options: ValueOptions = {}, keys: Partial<KeySettings> = {}) {
+async function merge(
+  format: FormatName,
+  existing: string,
+  options: ValueOptions = {},
+  keys: Partial<KeySettings> = {},
+) {
   const module = await FORMATS[format].load();
-  return module.merge!(existing, { topology: demo, values: endpointValues(demo, options), keys: { ...DEFAULT_KEYS, ...keys } });
+  return module.merge!(existing, {
+    topology: demo,
+    values: endpointValues(demo, options),
+    keys: { ...DEFAULT_KEYS, ...keys },
+  });
 }
 
 function golden(name: string, actual: string): void {
   const path = join(FIXTURES, 'golden', name);
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
     writeFileSync(path, actual);
-    if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`golden file ${name} was missing and has been written: check it and run again`);
+    if (process.env.UPDATE_GOLDEN !== '1')
+      assert.fail(`golden file ${name} was missing and has been written: check it and run again`);
   }
   assert.equal(actual, readFileSync(path, 'utf8'), `merge result differs from golden file ${name}`);
 }
 
 function onlyOwnedLinesChanged(before: string, after: string, owned: RegExp): void {
   const { removed, added } = changedLines(before, after);
-  for (const line of [...removed, ...added]) assert.match(line, owned, `a line the tool does not own changed: ${JSON.stringify(line)}`);
+  for (const line of [...removed, ...added])
+    assert.match(line, owned, `a line the tool does not own changed: ${JSON.stringify(line)}`);
 }
 
 const nodesProduction: ValueOptions = { use: 'nodes', environment: 'Production' };
-const xmlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'add' });
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => name === 'add',
+});
 
 test('web.config with other sections, comments, CDATA and keys: only the owned <add> values change', async () => {
   const before = fixture('web.config');
@@ -54,14 +69,16 @@ test('web.config with other sections, comments, CDATA and keys: only the owned <
   assert.match(after, /<add key="MasterNodes" value="commented-out:6379" \/> must not be touched/);
   assert.match(after, /value="in-cdata"/);
   assert.equal(await merge('appsettings-xml', after, nodesProduction), after, 'merging again changes nothing');
-  const parsed = xmlParser.parse(after) as { configuration: { appSettings: { add: { key: string; value: string }[] } } };
+  const parsed = xmlParser.parse(after) as {
+    configuration: { appSettings: { add: { key: string; value: string }[] } };
+  };
   const settings = Object.fromEntries(parsed.configuration.appSettings.add.map((a) => [a.key, a.value]));
   assert.equal(settings.FeatureFlags, 'a&b');
   assert.equal(settings.Environment, 'Production');
-  assert.deepEqual(readTargetsFromText(after, 'web.config').replicas.map((r) => r.address), [
-    'demo-002.demo.abc123.use1.cache.amazonaws.com',
-    'demo-003.demo.abc123.use1.cache.amazonaws.com',
-  ]);
+  assert.deepEqual(
+    readTargetsFromText(after, 'web.config').replicas.map((r) => r.address),
+    ['demo-002.demo.abc123.use1.cache.amazonaws.com', 'demo-003.demo.abc123.use1.cache.amazonaws.com'],
+  );
 });
 
 test('web.config with CRLF line endings keeps them, including in the added entry', async () => {
@@ -75,8 +92,14 @@ test('a config without <appSettings> gets the section before </configuration>, t
   const before = fixture('no-appsettings.config');
   const after = await merge('appsettings-xml', before, nodesProduction);
   golden('merged-no-appsettings.config', after);
-  assert.ok(after.startsWith(before.slice(0, before.lastIndexOf('</configuration>'))), 'everything before the insertion is unchanged');
-  assert.ok(after.endsWith('\t</appSettings>\n</configuration>'), 'no newline is added at the end of a file that had none');
+  assert.ok(
+    after.startsWith(before.slice(0, before.lastIndexOf('</configuration>'))),
+    'everything before the insertion is unchanged',
+  );
+  assert.ok(
+    after.endsWith('\t</appSettings>\n</configuration>'),
+    'no newline is added at the end of a file that had none',
+  );
 });
 
 test('a self-closing <appSettings file=…/> is opened up, its attributes and the rest kept', async () => {
@@ -88,10 +111,20 @@ test('a self-closing <appSettings file=…/> is opened up, its attributes and th
 
 test('XML values are escaped for the quote they sit in; custom key names are used', async () => {
   const before = `<configuration><appSettings><add key='Writer' value='x'/></appSettings></configuration>`;
-  const after = await merge('appsettings-xml', before, { environment: `it's <"&">` }, { keyPrimary: 'Writer', keyReplicas: 'Readers' });
-  assert.match(after, /^<configuration><appSettings><add key='Writer' value='master\.demo[^']*'\/>\n {2}<add key='Readers' value='replica/);
+  const after = await merge(
+    'appsettings-xml',
+    before,
+    { environment: `it's <"&">` },
+    { keyPrimary: 'Writer', keyReplicas: 'Readers' },
+  );
+  assert.match(
+    after,
+    /^<configuration><appSettings><add key='Writer' value='master\.demo[^']*'\/>\n {2}<add key='Readers' value='replica/,
+  );
   assert.match(after, /value='it&apos;s &lt;"&amp;"&gt;'/);
-  const parsed = xmlParser.parse(after) as { configuration: { appSettings: { add: { key: string; value: string }[] } } };
+  const parsed = xmlParser.parse(after) as {
+    configuration: { appSettings: { add: { key: string; value: string }[] } };
+  };
   assert.equal(parsed.configuration.appSettings.add.find((a) => a.key === 'Environment')?.value, `it's <"&">`);
 });
 
@@ -121,12 +154,21 @@ test('appsettings.json without the section: appended with the file’s 4-space i
 
 test('appsettings.json: one-line and empty objects, trailing commas, and a section that is not an object', async () => {
   const oneLine = await merge('appsettings-json', '{"a": 1, "ElastiCache": {"Port": 1}}');
-  assert.match(oneLine, /^\{"a": 1, "ElastiCache": \{"Port": 6379, "MasterNodes": "master[^"]*", "SlaveNodes": "replica[^"]*", "Tls": false\}\}$/);
+  assert.match(
+    oneLine,
+    /^\{"a": 1, "ElastiCache": \{"Port": 6379, "MasterNodes": "master[^"]*", "SlaveNodes": "replica[^"]*", "Tls": false\}\}$/,
+  );
   const trailing = await merge('appsettings-json', '{\n  "a": 1,\n}\n');
   assert.match(trailing, /^\{\n {2}"a": 1,\n {2}"ElastiCache": \{\n/);
   assert.match(trailing, /\n {2}\},\n\}\n$/, 'the trailing-comma style is kept');
-  await assert.rejects(merge('appsettings-json', '{\n  "ElastiCache": "redis:6379"\n}'), (e: unknown) => e instanceof ConfigParseError && e.line === 2 && /expected an object/.test(e.message));
-  await assert.rejects(merge('appsettings-json', '[1]'), (e: unknown) => e instanceof ConfigParseError && /top level/.test(e.message));
+  await assert.rejects(
+    merge('appsettings-json', '{\n  "ElastiCache": "redis:6379"\n}'),
+    (e: unknown) => e instanceof ConfigParseError && e.line === 2 && /expected an object/.test(e.message),
+  );
+  await assert.rejects(
+    merge('appsettings-json', '[1]'),
+    (e: unknown) => e instanceof ConfigParseError && /top level/.test(e.message),
+  );
 });
 
 test('.env with unrelated keys, comments, export, a multi-line quoted value: only owned keys change', async () => {
@@ -136,7 +178,10 @@ test('.env with unrelated keys, comments, export, a multi-line quoted value: onl
   onlyOwnedLinesChanged(before, after, /^ELASTICACHE_(PRIMARY|REPLICAS|READER|PORT|TLS) ?=/);
   assert.match(after, /ELASTICACHE_REPLICAS=inside-a-quoted-value/, 'a line inside a quoted value is not a key');
   assert.match(after, /^elasticache_port=1$/m, 'names are case-sensitive in .env files');
-  assert.match(after, /^ELASTICACHE_PRIMARY=master\.demo\.abc123\.use1\.cache\.amazonaws\.com:6379 # written last week$/m);
+  assert.match(
+    after,
+    /^ELASTICACHE_PRIMARY=master\.demo\.abc123\.use1\.cache\.amazonaws\.com:6379 # written last week$/m,
+  );
   assert.equal(await merge('dotenv', after), after);
   const parsed = parseEnv(after);
   assert.equal(parsed.DATABASE_URL, 'postgres://user:pw@db:5432/app');
@@ -159,8 +204,18 @@ test('shell files: export lines replaced in place, anything else in the script l
 });
 
 const BROKEN: [string, FormatName, string, number][] = [
-  ['an unclosed element', 'appsettings-xml', '<configuration>\n  <appSettings>\n    <add key="a" value="b">\n  </appSettings>\n</configuration>\n', 4],
-  ['a stray ampersand', 'appsettings-xml', '<configuration>\n  <appSettings>\n    <add key="a" value="b & c" />\n  </appSettings>\n</configuration>\n', 3],
+  [
+    'an unclosed element',
+    'appsettings-xml',
+    '<configuration>\n  <appSettings>\n    <add key="a" value="b">\n  </appSettings>\n</configuration>\n',
+    4,
+  ],
+  [
+    'a stray ampersand',
+    'appsettings-xml',
+    '<configuration>\n  <appSettings>\n    <add key="a" value="b & c" />\n  </appSettings>\n</configuration>\n',
+    3,
+  ],
   ['a different root', 'appsettings-xml', '<?xml version="1.0"?>\n<settings />\n', 2],
   ['a missing comma', 'appsettings-json', '{\n  "Logging": {},\n  "AllowedHosts": "*"\n  "Other": 1\n}\n', 4],
   ['an unclosed object', 'appsettings-json', '{\n  "Logging": {\n    "LogLevel": {}\n', 4],
@@ -171,18 +226,27 @@ const BROKEN: [string, FormatName, string, number][] = [
 for (const [what, format, text, line] of BROKEN) {
   test(`broken input (${format}, ${what}): ConfigParseError naming line ${line}`, async () => {
     const module = await FORMATS[format].load();
-    assert.throws(() => module.check!(text), (e: unknown) => e instanceof ConfigParseError && e.line === line && e.exitCode === 1);
+    assert.throws(
+      () => module.check!(text),
+      (e: unknown) => e instanceof ConfigParseError && e.line === line && e.exitCode === 1,
+    );
     await assert.rejects(merge(format, text), (e: unknown) => e instanceof ConfigParseError && e.line === line);
   });
 }
 
 test('formats that replace the whole file refuse a file they did not write', async () => {
   const json = await FORMATS.json.load();
-  assert.throws(() => json.check!('{\n  "Logging": {}\n}\n'), (e: unknown) => e instanceof ConfigParseError && /--format appsettings-json/.test(e.message));
+  assert.throws(
+    () => json.check!('{\n  "Logging": {}\n}\n'),
+    (e: unknown) => e instanceof ConfigParseError && /--format appsettings-json/.test(e.message),
+  );
   assert.throws(() => json.check!('not json'), ConfigParseError);
   json.check!(JSON.stringify(demo));
   json.check!('');
   const url = await FORMATS.url.load();
-  assert.throws(() => url.check!('primary redis://a:1\nsomething else\n'), (e: unknown) => e instanceof ConfigParseError && e.line === 2);
+  assert.throws(
+    () => url.check!('primary redis://a:1\nsomething else\n'),
+    (e: unknown) => e instanceof ConfigParseError && e.line === 2,
+  );
   url.check!('primary redis://a:1\r\nreplica rediss://:p%40@b:2\r\n');
 });

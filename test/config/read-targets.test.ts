@@ -82,26 +82,45 @@ test('the format is detected by content when the extension says nothing', async 
 test('host:port parsing: IPv6, default port, ServiceStack password@ and ?ssl=true', () => {
   assert.deepEqual(parseHostPort('[::1]:7000'), { target: { address: '::1', port: 7000 } });
   assert.deepEqual(parseHostPort('cache.local'), { target: { address: 'cache.local', port: 6379 } });
-  assert.deepEqual(parseHostPort('pw@cache.local:6380?ssl=true'), { target: { address: 'cache.local', port: 6380 }, tls: true, password: 'pw' });
+  assert.deepEqual(parseHostPort('pw@cache.local:6380?ssl=true'), {
+    target: { address: 'cache.local', port: 6380 },
+    tls: true,
+    password: 'pw',
+  });
   assert.throws(() => parseHostPort('host:99999'), UsageError);
 });
 
 test('readTargetsFromConfigFile: usage errors (exit 2) that name the file, and the line for broken content', () => {
   const folder = mkdtempSync(join(tmpdir(), 'read-targets-'));
   try {
-    assert.throws(() => readTargetsFromConfigFile(join(folder, 'missing.env')), (e: unknown) => e instanceof UsageError && /missing\.env/.test(e.message));
+    assert.throws(
+      () => readTargetsFromConfigFile(join(folder, 'missing.env')),
+      (e: unknown) => e instanceof UsageError && /missing\.env/.test(e.message),
+    );
     const broken = join(folder, 'appsettings.json');
     writeFileSync(broken, '{\n  "ElastiCache": {\n    "MasterNodes": "a:1"\n  \n}\n');
-    assert.throws(() => readTargetsFromConfigFile(broken), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /line 6/.test(e.message));
+    assert.throws(
+      () => readTargetsFromConfigFile(broken),
+      (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /line 6/.test(e.message),
+    );
     const empty = join(folder, '.env');
     writeFileSync(empty, 'OTHER=1\n');
-    assert.throws(() => readTargetsFromConfigFile(empty), (e: unknown) => e instanceof UsageError && /no primary endpoint/.test(e.message));
+    assert.throws(
+      () => readTargetsFromConfigFile(empty),
+      (e: unknown) => e instanceof UsageError && /no primary endpoint/.test(e.message),
+    );
     const good = join(folder, 'web.config');
-    writeFileSync(good, '<configuration><appSettings><add key="MasterNodes" value="p:1"/><add key="SlaveNodes" value="r1:2,r2:3"/></appSettings></configuration>');
+    writeFileSync(
+      good,
+      '<configuration><appSettings><add key="MasterNodes" value="p:1"/><add key="SlaveNodes" value="r1:2,r2:3"/></appSettings></configuration>',
+    );
     assert.deepEqual(readTargetsFromConfigFile(good), {
       format: 'appsettings-xml',
       primary: { address: 'p', port: 1 },
-      replicas: [{ address: 'r1', port: 2 }, { address: 'r2', port: 3 }],
+      replicas: [
+        { address: 'r1', port: 2 },
+        { address: 'r2', port: 3 },
+      ],
     });
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -109,7 +128,9 @@ test('readTargetsFromConfigFile: usage errors (exit 2) that name the file, and t
 });
 
 test('custom key names and prefixes are honoured when told', () => {
-  const targets = readTargetsFromText('APP_REDIS_PRIMARY=p:1\nAPP_REDIS_REPLICAS=r:2\n', '.env', { envPrefix: 'APP_REDIS_' });
+  const targets = readTargetsFromText('APP_REDIS_PRIMARY=p:1\nAPP_REDIS_REPLICAS=r:2\n', '.env', {
+    envPrefix: 'APP_REDIS_',
+  });
   assert.deepEqual(targets.primary, { address: 'p', port: 1 });
   const json = readTargetsFromText('{"Redis":{"Cache":{"Writer":"w:1","Readers":"r:2"}}}', 'appsettings.json', {
     section: 'Redis:Cache',

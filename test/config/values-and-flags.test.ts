@@ -73,12 +73,21 @@ test('flags: github goes to $GITHUB_OUTPUT unless --out says otherwise', () => {
 });
 
 test('flags: the AUTH token source', () => {
-  assert.deepEqual(parse({ includeAuth: true, authTokenEnv: 'REDIS_AUTH' }).authSource, { kind: 'env', name: 'REDIS_AUTH' });
-  assert.deepEqual(parse({ includeAuth: true, authTokenFile: 'token.txt' }).authSource, { kind: 'file', path: 'token.txt' });
+  assert.deepEqual(parse({ includeAuth: true, authTokenEnv: 'REDIS_AUTH' }).authSource, {
+    kind: 'env',
+    name: 'REDIS_AUTH',
+  });
+  assert.deepEqual(parse({ includeAuth: true, authTokenFile: 'token.txt' }).authSource, {
+    kind: 'file',
+    path: 'token.txt',
+  });
 });
 
 const BAD: [EndpointsFlags, RegExp, boolean?][] = [
-  [{ format: 'yaml' }, /^--format must be one of json, appsettings-xml, appsettings-json, dotenv, shell, github, url, stackexchange \(got yaml\)$/],
+  [
+    { format: 'yaml' },
+    /^--format must be one of json, appsettings-xml, appsettings-json, dotenv, shell, github, url, stackexchange \(got yaml\)$/,
+  ],
   [{ use: 'primary' }, /^--use must be endpoints or nodes \(got primary\)$/],
   [{ out: ' ' }, /^--out must name a file/],
   [{ backup: true }, /^--backup needs --out FILE/],
@@ -101,7 +110,10 @@ const BAD: [EndpointsFlags, RegExp, boolean?][] = [
 
 for (const [flags, message, jsonOutput] of BAD) {
   test(`flags: ${JSON.stringify(flags)} is a usage error (exit 2)`, () => {
-    assert.throws(() => parse(flags, {}, jsonOutput), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && message.test(e.message));
+    assert.throws(
+      () => parse(flags, {}, jsonOutput),
+      (e: unknown) => e instanceof UsageError && e.exitCode === 2 && message.test(e.message),
+    );
   });
 }
 

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,7 +52,11 @@ test('an existing file keeps its mode; a secret tightens an open one and says so
   const tightened = writeFileAtomic(file, 'secret', { secret: true });
   assert.equal(tightened.tightenedFrom, 0o640);
   assert.equal(modeOf(file), 0o600);
-  assert.equal(writeFileAtomic(file, 'secret 2', { secret: true }).tightenedFrom, undefined, 'already 0600: nothing to report');
+  assert.equal(
+    writeFileAtomic(file, 'secret 2', { secret: true }).tightenedFrom,
+    undefined,
+    'already 0600: nothing to report',
+  );
 });
 
 test('--backup keeps the previous content as FILE.bak with its mode', (t) => {
@@ -55,7 +69,11 @@ test('--backup keeps the previous content as FILE.bak with its mode', (t) => {
   assert.equal(readFileSync(`${file}.bak`, 'utf8'), 'first\n');
   assert.equal(modeOf(`${file}.bak`), 0o600);
   writeFileAtomic(file, 'third\n', { backup: true });
-  assert.equal(readFileSync(`${file}.bak`, 'utf8'), 'second\n', 'the backup is replaced by the newest previous version');
+  assert.equal(
+    readFileSync(`${file}.bak`, 'utf8'),
+    'second\n',
+    'the backup is replaced by the newest previous version',
+  );
   assert.equal(readFileSync(file, 'utf8'), 'third\n');
   assert.deepEqual(readdirSync(dir).sort(), ['.env', '.env.bak']);
 });
@@ -70,7 +88,11 @@ test('a failure between writing and renaming leaves the original intact and no t
       writeFileAtomic(file, '{"new": true}\n', {
         beforeRename: (temp) => {
           tempSeen = temp;
-          assert.equal(readFileSync(temp, 'utf8'), '{"new": true}\n', 'the temporary file is complete before the rename');
+          assert.equal(
+            readFileSync(temp, 'utf8'),
+            '{"new": true}\n',
+            'the temporary file is complete before the rename',
+          );
           throw new Error('disk on fire');
         },
       }),
@@ -110,7 +132,9 @@ test('killing the writer at random moments leaves the old file or the new one, n
     for (let i = 1; ; i++) writeFileAtomic(${JSON.stringify(file)}, versions[i % 3]);`;
   let kills = 0;
   for (let round = 0; round < 12; round++) {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     await sleep(5 + Math.floor(Math.random() * 60));
     const exited = new Promise((resolve) => child.on('exit', resolve));

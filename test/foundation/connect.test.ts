@@ -14,7 +14,11 @@ import { startTestEmulator } from '../helpers/emulator.js';
 async function bareEnv(t: { after(fn: () => Promise<void>): void }): Promise<NodeJS.ProcessEnv> {
   const home = await mkdtemp(join(tmpdir(), 'eck-home-'));
   t.after(() => rm(home, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { HOME: home, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') };
+  const env: NodeJS.ProcessEnv = {
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+  };
   for (const name of Object.keys(process.env)) if (name.startsWith('AWS_') && !(name in env)) env[name] = undefined;
   env.AWS_EC2_METADATA_DISABLED = 'true';
   return env;
@@ -36,7 +40,9 @@ test('a region but no credentials: exit 2 saying how to get them, no stack trace
 
 test('a malformed region or endpoint URL is a usage error naming the flag', async (t) => {
   const env = await bareEnv(t);
-  const region = await runCli(['--region', 'mars', 'list'], { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
+  const region = await runCli(['--region', 'mars', 'list'], {
+    env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+  });
   assert.equal(region.code, 2);
   assert.match(region.stderr, /--region must look like us-east-1 \(got mars\)/);
   const url = await runCli(['--endpoint-url', 'ftp://x', '--region', 'us-east-1', 'list'], { env });
@@ -47,7 +53,9 @@ test('a malformed region or endpoint URL is a usage error naming the flag', asyn
 test('--debug logs every API call with its outcome, and never its parameters', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
-  const result = await runCli(['--debug', '--endpoint-url', emulator.url, 'endpoints', 'missing-group'], { env: emulator.env });
+  const result = await runCli(['--debug', '--endpoint-url', emulator.url, 'endpoints', 'missing-group'], {
+    env: emulator.env,
+  });
   assert.equal(result.code, 3);
   assert.match(result.stderr, /^debug: ElastiCache\.DescribeReplicationGroups → \S+ in \d+ ms$/m);
   assert.doesNotMatch(result.stderr, /missing-group.*debug|ReplicationGroupId/);

@@ -10,9 +10,15 @@ import { formatElapsed } from '../../src/ui/progress.js';
 const awsError = (name: string, message = 'details') => Object.assign(new Error(message), { name });
 
 test('AWS errors become one line naming the cause and the fix', () => {
-  const denied = explainAwsError(awsError('AccessDenied', 'User is not authorized'), 'elasticache:CreateReplicationGroup');
+  const denied = explainAwsError(
+    awsError('AccessDenied', 'User is not authorized'),
+    'elasticache:CreateReplicationGroup',
+  );
   assert.equal(denied.exitCode, ExitCode.failure);
-  assert.match(denied.message, /^AccessDenied on elasticache:CreateReplicationGroup: the caller needs that IAM permission/);
+  assert.match(
+    denied.message,
+    /^AccessDenied on elasticache:CreateReplicationGroup: the caller needs that IAM permission/,
+  );
 
   const missing = explainAwsError(awsError('ReplicationGroupNotFoundFault'), 'elasticache:DescribeReplicationGroups');
   assert.equal(missing.exitCode, ExitCode.notFound);
@@ -21,7 +27,10 @@ test('AWS errors become one line naming the cause and the fix', () => {
   assert.match(quota.message, /quota/);
   assert.match(quota.message, /Service Quotas/);
 
-  const capacity = explainAwsError(awsError('InsufficientCacheClusterCapacityFault'), 'elasticache:CreateReplicationGroup');
+  const capacity = explainAwsError(
+    awsError('InsufficientCacheClusterCapacityFault'),
+    'elasticache:CreateReplicationGroup',
+  );
   assert.match(capacity.message, /--node-type/);
 
   const expired = explainAwsError(awsError('ExpiredToken'), 'ec2:DescribeVpcs');
@@ -55,11 +64,19 @@ test('Output: results on stdout, messages on stderr, no colour off a TTY or with
   assert.equal(err.text(), 'warning: careful\nelasticache-kit: broken\n');
 
   const ttyErr = capture(true);
-  const noColor = new Output({ output: 'table', color: true }, { stdout: out.stream, stderr: ttyErr.stream }, { NO_COLOR: '1' });
+  const noColor = new Output(
+    { output: 'table', color: true },
+    { stdout: out.stream, stderr: ttyErr.stream },
+    { NO_COLOR: '1' },
+  );
   noColor.warn('plain');
   assert.equal(ttyErr.text(), 'warning: plain\n');
 
-  const colored = new Output({ output: 'table', color: true }, { stdout: out.stream, stderr: ttyErr.stream }, { FORCE_COLOR: '1' });
+  const colored = new Output(
+    { output: 'table', color: true },
+    { stdout: out.stream, stderr: ttyErr.stream },
+    { FORCE_COLOR: '1' },
+  );
   assert.notEqual(colored.paintErr('red', 'x'), 'x');
   const flagged = new Output({ output: 'table', color: false }, { stdout: out.stream, stderr: ttyErr.stream }, {});
   assert.equal(flagged.paintErr('red', 'x'), 'x');
@@ -67,15 +84,32 @@ test('Output: results on stdout, messages on stderr, no colour off a TTY or with
 
 test('Output.printJson prints exactly one parseable document', () => {
   const out = capture(false);
-  const output = new Output({ output: 'json', color: false }, { stdout: out.stream, stderr: capture(false).stream }, {});
+  const output = new Output(
+    { output: 'json', color: false },
+    { stdout: out.stream, stderr: capture(false).stream },
+    {},
+  );
   output.printJson({ a: [1, 2] });
   assert.deepEqual(JSON.parse(out.text()), { a: [1, 2] });
 });
 
 test('renderTable aligns columns and right-aligns numbers', () => {
-  const text = renderTable(['id', 'ops'], [['demo-001', 1200], ['demo-002', 35]]);
+  const text = renderTable(
+    ['id', 'ops'],
+    [
+      ['demo-001', 1200],
+      ['demo-002', 35],
+    ],
+  );
   assert.equal(text, 'id         ops\n--------  ----\ndemo-001  1200\ndemo-002    35\n');
-  assert.equal(renderKeyValues([['Engine', 'redis'], ['Multi-AZ', false], ['Port', undefined]]), 'Engine    redis\nMulti-AZ  no\nPort      -\n');
+  assert.equal(
+    renderKeyValues([
+      ['Engine', 'redis'],
+      ['Multi-AZ', false],
+      ['Port', undefined],
+    ]),
+    'Engine    redis\nMulti-AZ  no\nPort      -\n',
+  );
 });
 
 test('formatElapsed', () => {

@@ -17,7 +17,10 @@ const HTML = '<!doctype html><html><head><title>500</title></head><body><p>Inter
 const ACCESS_DENIED =
   '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed</Message></Error><RequestId>1</RequestId></ErrorResponse>';
 
-async function withServer(answer: (res: http.ServerResponse) => void, body: (url: string, hits: () => number) => Promise<void>): Promise<void> {
+async function withServer(
+  answer: (res: http.ServerResponse) => void,
+  body: (url: string, hits: () => number) => Promise<void>,
+): Promise<void> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits++;
@@ -35,7 +38,11 @@ async function withServer(answer: (res: http.ServerResponse) => void, body: (url
 }
 
 const open = (url: string) =>
-  connect({ endpointUrl: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }, {}, { ec2: false });
+  connect(
+    { endpointUrl: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } },
+    {},
+    { ec2: false },
+  );
 
 const html500 = (res: http.ServerResponse) => {
   res.writeHead(500, { 'content-type': 'text/html' });
@@ -68,7 +75,10 @@ test('DescribeCacheEngineVersions unsupported (HTML 500): the built-in list, wit
       const versions = await listEngineVersions(aws, 'redis', (message) => warnings.push(message));
       assert.deepEqual(versions, [...BUILT_IN_ENGINE_VERSIONS.redis]);
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0]!, /does not implement elasticache:DescribeCacheEngineVersions \(HTTP 500\); going on with the built-in redis versions 7\.1/);
+      assert.match(
+        warnings[0]!,
+        /does not implement elasticache:DescribeCacheEngineVersions \(HTTP 500\); going on with the built-in redis versions 7\.1/,
+      );
       assert.equal(hits(), 1);
     } finally {
       closeClients(aws);
@@ -84,7 +94,10 @@ test('DescribeCacheEngineVersions AccessDenied still fails, naming the permissio
   await withServer(denied, async (url) => {
     const aws = await open(url);
     try {
-      await assert.rejects(listEngineVersions(aws, 'redis', () => assert.fail('no fallback on AccessDenied')), /AccessDenied on elasticache:DescribeCacheEngineVersions/);
+      await assert.rejects(
+        listEngineVersions(aws, 'redis', () => assert.fail('no fallback on AccessDenied')),
+        /AccessDenied on elasticache:DescribeCacheEngineVersions/,
+      );
     } finally {
       closeClients(aws);
     }

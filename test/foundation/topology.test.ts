@@ -23,7 +23,11 @@ const singleShard: ReplicationGroup = {
       PrimaryEndpoint: { Address: 'master.demo.local', Port: 6379 },
       ReaderEndpoint: { Address: 'replica.demo.local', Port: 6379 },
       // The primary is listed last on purpose: the Topology puts it first.
-      NodeGroupMembers: [member('demo-003', 'replica', 6379, 'us-east-1c'), member('demo-002', 'replica', 6379, 'us-east-1b'), member('demo-001', 'primary', 6379, 'us-east-1a')],
+      NodeGroupMembers: [
+        member('demo-003', 'replica', 6379, 'us-east-1c'),
+        member('demo-002', 'replica', 6379, 'us-east-1b'),
+        member('demo-001', 'primary', 6379, 'us-east-1a'),
+      ],
     },
   ],
   AutomaticFailover: 'enabled',
@@ -63,7 +67,10 @@ test('a cluster-mode-disabled group becomes the public Topology shape, primary f
     arn: 'arn:aws:elasticache:us-east-1:000000000000:replicationgroup:demo',
   });
   assert.equal(primaryNode(topology)?.id, 'demo-001');
-  assert.deepEqual(replicaNodes(topology).map((n) => n.id), ['demo-002', 'demo-003']);
+  assert.deepEqual(
+    replicaNodes(topology).map((n) => n.id),
+    ['demo-002', 'demo-003'],
+  );
 });
 
 test('a cluster-mode-enabled group is reported with its configuration endpoint and shards, not as one shard', () => {
@@ -74,14 +81,30 @@ test('a cluster-mode-enabled group is reported with its configuration endpoint a
     ConfigurationEndpoint: { Address: 'clustercfg.big.local', Port: 6380 },
     MemberClusters: ['big-0001-001', 'big-0001-002', 'big-0002-001'],
     NodeGroups: [
-      { NodeGroupId: '0001', Slots: '0-8191', NodeGroupMembers: [{ CacheClusterId: 'big-0001-001', CacheNodeId: '0001' }, { CacheClusterId: 'big-0001-002', CacheNodeId: '0001' }] },
-      { NodeGroupId: '0002', Slots: '8192-16383', NodeGroupMembers: [{ CacheClusterId: 'big-0002-001', CacheNodeId: '0001' }] },
+      {
+        NodeGroupId: '0001',
+        Slots: '0-8191',
+        NodeGroupMembers: [
+          { CacheClusterId: 'big-0001-001', CacheNodeId: '0001' },
+          { CacheClusterId: 'big-0001-002', CacheNodeId: '0001' },
+        ],
+      },
+      {
+        NodeGroupId: '0002',
+        Slots: '8192-16383',
+        NodeGroupMembers: [{ CacheClusterId: 'big-0002-001', CacheNodeId: '0001' }],
+      },
     ],
   };
   const withAddresses = new Map<string, CacheCluster>(
     ['big-0001-001', 'big-0001-002', 'big-0002-001'].map((id) => [
       id,
-      { CacheClusterId: id, Engine: 'valkey', EngineVersion: '8.0.1', CacheNodes: [{ CacheNodeId: '0001', Endpoint: { Address: `${id}.local`, Port: 6380 } }] },
+      {
+        CacheClusterId: id,
+        Engine: 'valkey',
+        EngineVersion: '8.0.1',
+        CacheNodes: [{ CacheNodeId: '0001', Endpoint: { Address: `${id}.local`, Port: 6380 } }],
+      },
     ]),
   );
   const topology = buildTopology(group, withAddresses);
@@ -91,15 +114,21 @@ test('a cluster-mode-enabled group is reported with its configuration endpoint a
   assert.equal(topology.primaryEndpoint, undefined);
   assert.equal(topology.readerEndpoint, undefined);
   assert.equal(topology.port, 6380);
-  assert.deepEqual(topology.shards?.map((s) => [s.id, s.slots, s.nodes.length]), [
-    ['0001', '0-8191', 2],
-    ['0002', '8192-16383', 1],
-  ]);
+  assert.deepEqual(
+    topology.shards?.map((s) => [s.id, s.slots, s.nodes.length]),
+    [
+      ['0001', '0-8191', 2],
+      ['0002', '8192-16383', 1],
+    ],
+  );
   assert.equal(topology.nodes.length, 3);
 });
 
 test('a group still creating has no endpoints and no nodes yet, and says so by its status', () => {
-  const topology = buildTopology({ ReplicationGroupId: 'new', Status: 'creating', MemberClusters: ['new-001'] }, new Map());
+  const topology = buildTopology(
+    { ReplicationGroupId: 'new', Status: 'creating', MemberClusters: ['new-001'] },
+    new Map(),
+  );
   assert.equal(topology.status, 'creating');
   assert.equal(topology.primaryEndpoint, undefined);
   assert.deepEqual(topology.nodes, []);

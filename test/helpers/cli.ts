@@ -56,7 +56,10 @@ export interface RunningCli {
  * Starts the built CLI and leaves it running, for tests that act while it works (a
  * failover, Ctrl-C). The caller signals it; it is SIGKILLed in `t.after` as a last resort.
  */
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; after: (fn: () => void) => void }): RunningCli {
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; after: (fn: () => void) => void },
+): RunningCli {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...options.env },
@@ -88,7 +91,11 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
     stdout: () => stdout,
     stderr: () => stderr,
     stderrMatches: (pattern) =>
-      pattern.test(stderr) ? Promise.resolve(true) : child.exitCode !== null ? Promise.resolve(false) : new Promise((resolve) => waiters.push({ pattern, resolve })),
+      pattern.test(stderr)
+        ? Promise.resolve(true)
+        : child.exitCode !== null
+          ? Promise.resolve(false)
+          : new Promise((resolve) => waiters.push({ pattern, resolve })),
     exited,
   };
 }

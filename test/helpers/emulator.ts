@@ -41,7 +41,9 @@ function removeOnExit(stateDir: string): void {
 }
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
-export async function startTestEmulator(options: { replicationDelayMs?: number; log?: (line: string) => void } = {}): Promise<TestEmulator> {
+export async function startTestEmulator(
+  options: { replicationDelayMs?: number; log?: (line: string) => void } = {},
+): Promise<TestEmulator> {
   const stateDir = await mkdtemp(join(tmpdir(), 'eck-emulator-'));
   let emulator;
   try {
@@ -50,7 +52,8 @@ export async function startTestEmulator(options: { replicationDelayMs?: number; 
       port: 0,
       stateDir,
       replicationDelayMs: options.replicationDelayMs ?? 0,
-      log: options.log ?? (process.env.EMULATOR_LOG ? (line) => process.stderr.write(`[emulator] ${line}\n`) : undefined),
+      log:
+        options.log ?? (process.env.EMULATOR_LOG ? (line) => process.stderr.write(`[emulator] ${line}\n`) : undefined),
     });
   } catch (error) {
     await rm(stateDir, { recursive: true, force: true });

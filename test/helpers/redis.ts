@@ -53,8 +53,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
     port: node.port,
     pid: node.pid,
     dir,
-    stop: () =>
-      (stopped ??= node.stop(1000).finally(() => rmSync(dir, { recursive: true, force: true }))),
+    stop: () => (stopped ??= node.stop(1000).finally(() => rmSync(dir, { recursive: true, force: true }))),
   };
 }
 
@@ -69,7 +68,10 @@ export interface TestReplicatedRedis {
  * A primary and `replicas` replicas with plain `replicaof`; resolves once every
  * replica reports master_link_status:up (or rejects after stopping everything).
  */
-export async function startReplicatedRedis(replicas: number, options: { password?: string } = {}): Promise<TestReplicatedRedis> {
+export async function startReplicatedRedis(
+  replicas: number,
+  options: { password?: string } = {},
+): Promise<TestReplicatedRedis> {
   const primary = await startRedisServer({ password: options.password });
   const started: TestRedis[] = [];
   const stop = async () => {

@@ -36,7 +36,10 @@ async function startCluster(t: TestContext, shards: number, replicas: number): P
       return {
         nodeGroupId,
         slots: [slots],
-        memberIds: Array.from({ length: replicas + 1 }, (_, member) => `cl-${nodeGroupId}-${String(member + 1).padStart(3, '0')}`),
+        memberIds: Array.from(
+          { length: replicas + 1 },
+          (_, member) => `cl-${nodeGroupId}-${String(member + 1).padStart(3, '0')}`,
+        ),
       };
     }),
     engineBinary: findEngineBinary('redis').path,
@@ -54,9 +57,12 @@ test('4 shards x 2 replicas: healthy, ioredis Cluster from the configuration end
   assert.equal(view.filter((member) => member.role === 'primary').length, 4);
   assert.ok(await runtime.healthy());
 
-  const client = new Cluster([{ host: runtime.configurationEndpoint.address, port: runtime.configurationEndpoint.port }], {
-    enableOfflineQueue: true,
-  });
+  const client = new Cluster(
+    [{ host: runtime.configurationEndpoint.address, port: runtime.configurationEndpoint.port }],
+    {
+      enableOfflineQueue: true,
+    },
+  );
   t.after(() => client.disconnect());
   // Enough keys that every shard holds some.
   for (let index = 0; index < 400; index++) await client.set(`key:${index}`, String(index));
@@ -64,7 +70,10 @@ test('4 shards x 2 replicas: healthy, ioredis Cluster from the configuration end
   const masters = client.nodes('master');
   assert.equal(masters.length, 4);
   const sizes = await Promise.all(masters.map((node) => node.dbsize()));
-  assert.ok(sizes.every((size) => size > 0), `every shard holds keys: ${sizes.join(',')}`);
+  assert.ok(
+    sizes.every((size) => size > 0),
+    `every shard holds keys: ${sizes.join(',')}`,
+  );
 
   const { newPrimary } = await runtime.failover('0002');
   assert.match(newPrimary, /^cl-0002-00[23]$/);

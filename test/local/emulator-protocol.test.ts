@@ -14,7 +14,10 @@ const AUTH = (service: string) =>
 async function post(url: string, body: Record<string, string>, authorization?: string) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...(authorization ? { authorization } : {}) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      ...(authorization ? { authorization } : {}),
+    },
     body: new URLSearchParams(body).toString(),
   });
   const text = await response.text();
@@ -43,8 +46,14 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
   assert.equal(root.DescribeReplicationGroupsResult.ReplicationGroups, '');
   assert.match(root.ResponseMetadata.RequestId, /^[0-9a-f-]{36}$/);
 
-  const versions = await post(emulator.url, { Action: 'DescribeCacheEngineVersions', Version: '2015-02-02', Engine: 'valkey', DefaultOnly: 'true' }, AUTH('elasticache'));
-  const entry = versions.xml.DescribeCacheEngineVersionsResponse.DescribeCacheEngineVersionsResult.CacheEngineVersions.CacheEngineVersion;
+  const versions = await post(
+    emulator.url,
+    { Action: 'DescribeCacheEngineVersions', Version: '2015-02-02', Engine: 'valkey', DefaultOnly: 'true' },
+    AUTH('elasticache'),
+  );
+  const entry =
+    versions.xml.DescribeCacheEngineVersionsResponse.DescribeCacheEngineVersionsResult.CacheEngineVersions
+      .CacheEngineVersion;
   assert.equal(entry.Engine, 'valkey');
   assert.equal(String(entry.EngineVersion), '8.1');
 
@@ -59,16 +68,37 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
   assert.match(ec2.xml.DescribeVpcsResponse.requestId, /^[0-9a-f-]{36}$/);
   assert.equal(ec2.xml.DescribeVpcsResponse.vpcSet.item.isDefault, true);
 
-  const ec2Error = await post(emulator.url, { Action: 'DescribeSecurityGroups', Version: '2016-11-15', 'GroupId.1': 'sg-none' }, AUTH('ec2'));
+  const ec2Error = await post(
+    emulator.url,
+    { Action: 'DescribeSecurityGroups', Version: '2016-11-15', 'GroupId.1': 'sg-none' },
+    AUTH('ec2'),
+  );
   assert.equal(ec2Error.status, 400);
   assert.equal(ec2Error.xml.Response.Errors.Error.Code, 'InvalidGroup.NotFound');
   assert.match(ec2Error.xml.Response.RequestID, /^[0-9a-f-]{36}$/);
 
-  const unknown = await post(emulator.url, { Action: 'CreateCacheCluster', Version: '2015-02-02' }, AUTH('elasticache'));
+  const unknown = await post(
+    emulator.url,
+    { Action: 'CreateCacheCluster', Version: '2015-02-02' },
+    AUTH('elasticache'),
+  );
   assert.equal(unknown.status, 400);
   assert.equal(unknown.xml.ErrorResponse.Error.Code, 'InvalidAction');
 
   // Flattened lists as the AWS CLI sends them.
-  const subnets = await post(emulator.url, { Action: 'DescribeSubnets', Version: '2016-11-15', 'Filter.1.Name': 'availability-zone', 'Filter.1.Value.1': 'us-east-1a', 'Filter.1.Value.2': 'us-east-1c' }, AUTH('ec2'));
-  assert.deepEqual(subnets.xml.DescribeSubnetsResponse.subnetSet.item.map((s: { availabilityZone: string }) => s.availabilityZone), ['us-east-1a', 'us-east-1c']);
+  const subnets = await post(
+    emulator.url,
+    {
+      Action: 'DescribeSubnets',
+      Version: '2016-11-15',
+      'Filter.1.Name': 'availability-zone',
+      'Filter.1.Value.1': 'us-east-1a',
+      'Filter.1.Value.2': 'us-east-1c',
+    },
+    AUTH('ec2'),
+  );
+  assert.deepEqual(
+    subnets.xml.DescribeSubnetsResponse.subnetSet.item.map((s: { availabilityZone: string }) => s.availabilityZone),
+    ['us-east-1a', 'us-east-1c'],
+  );
 });

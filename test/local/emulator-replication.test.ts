@@ -23,10 +23,21 @@ import { portIsFree } from '../helpers/ports.js';
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 60 };
 
 function connect(port: number, options: { password?: string } = {}): Redis {
-  return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, ...options });
+  return new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    ...options,
+  });
 }
 
-async function withClient<T>(port: number, use: (client: Redis) => Promise<T>, options: { password?: string } = {}): Promise<T> {
+async function withClient<T>(
+  port: number,
+  use: (client: Redis) => Promise<T>,
+  options: { password?: string } = {},
+): Promise<T> {
   const client = connect(port, options);
   try {
     await client.connect();
@@ -53,7 +64,10 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Pr
   }
 }
 
-async function describe(emulator: Awaited<ReturnType<typeof startTestEmulator>>, id: string): Promise<ReplicationGroup> {
+async function describe(
+  emulator: Awaited<ReturnType<typeof startTestEmulator>>,
+  id: string,
+): Promise<ReplicationGroup> {
   const result = await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
   return result.ReplicationGroups![0]!;
 }
@@ -98,10 +112,20 @@ test('a 1+2 group: create, wait, replicate, fail over, delete', async (t) => {
   assert.equal(primaryEndpoint.Address, '127.0.0.1');
   assert.notEqual(primaryEndpoint.Port, readerEndpoint.Port);
   const members = nodeGroup.NodeGroupMembers!;
-  assert.deepEqual(members.map((m) => m.CurrentRole), ['primary', 'replica', 'replica']);
-  assert.deepEqual(members.map((m) => m.PreferredAvailabilityZone), ['us-east-1a', 'us-east-1b', 'us-east-1c']);
+  assert.deepEqual(
+    members.map((m) => m.CurrentRole),
+    ['primary', 'replica', 'replica'],
+  );
+  assert.deepEqual(
+    members.map((m) => m.PreferredAvailabilityZone),
+    ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  );
   const memberPorts = members.map((m) => m.ReadEndpoint!.Port!);
-  assert.equal(new Set([...memberPorts, primaryEndpoint.Port, readerEndpoint.Port]).size, 5, 'every node and endpoint has its own port');
+  assert.equal(
+    new Set([...memberPorts, primaryEndpoint.Port, readerEndpoint.Port]).size,
+    5,
+    'every node and endpoint has its own port',
+  );
 
   const clusters = await client.send(new DescribeCacheClustersCommand({ ShowCacheNodeInfo: true }));
   assert.equal(clusters.CacheClusters!.length, 3);
@@ -123,7 +147,9 @@ test('a 1+2 group: create, wait, replicate, fail over, delete', async (t) => {
   assert.equal(await withClient(readerEndpoint.Port!, (redis) => redis.get('greeting')), 'hello');
 
   // TestFailover: modifying, then available with another primary that keeps the data.
-  const failover = await client.send(new TestFailoverCommand({ ReplicationGroupId: 'orders-cache', NodeGroupId: '0001' }));
+  const failover = await client.send(
+    new TestFailoverCommand({ ReplicationGroupId: 'orders-cache', NodeGroupId: '0001' }),
+  );
   assert.equal(failover.ReplicationGroup!.Status, 'modifying');
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'orders-cache' });
   const after = await describe(emulator, 'orders-cache');
@@ -136,7 +162,11 @@ test('a 1+2 group: create, wait, replicate, fail over, delete', async (t) => {
     const role = (await redis.call('ROLE')) as unknown[];
     assert.equal(role[0], 'master');
   });
-  assert.equal(await withClient(newPrimary.ReadEndpoint!.Port!, (redis) => redis.get('after-failover')), 'yes', 'the write landed on the promoted node');
+  assert.equal(
+    await withClient(newPrimary.ReadEndpoint!.Port!, (redis) => redis.get('after-failover')),
+    'yes',
+    'the write landed on the promoted node',
+  );
 
   // Delete: deleting, then gone; no process alive and every port free.
   const { readState } = await import('../../src/local/state.js');
@@ -156,7 +186,13 @@ test('replicationDelayMs delays what replicas see', async (t) => {
   const emulator = await startTestEmulator({ replicationDelayMs: 300 });
   t.after(() => emulator.close());
   const client = emulator.elasticache;
-  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'slow', ReplicationGroupDescription: 'lag', NumCacheClusters: 2 }));
+  await client.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'slow',
+      ReplicationGroupDescription: 'lag',
+      NumCacheClusters: 2,
+    }),
+  );
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'slow' });
   const group = await describe(emulator, 'slow');
   const primaryPort = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
@@ -188,7 +224,8 @@ test('a group tagged with its own replication delay gets that delay, on an emula
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'far' });
   const group = await describe(emulator, 'far');
   const primaryPort = group.NodeGroups![0]!.PrimaryEndpoint!.Port!;
-  const replicaPort = group.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'replica')!.ReadEndpoint!.Port!;
+  const replicaPort = group.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'replica')!.ReadEndpoint!
+    .Port!;
   const replica = connect(replicaPort);
   t.after(() => replica.disconnect());
   await replica.connect();

@@ -74,7 +74,8 @@ test('TransitEncryptionEnabled (required) + AuthToken: TLS on every node and end
     }),
   );
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'tls' });
-  const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'tls' }))).ReplicationGroups![0]!;
+  const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'tls' })))
+    .ReplicationGroups![0]!;
   assert.equal(group.TransitEncryptionEnabled, true);
   assert.equal(group.TransitEncryptionMode, 'required', "AWS's default mode");
   assert.equal(group.AuthTokenEnabled, true);
@@ -90,7 +91,15 @@ test('TransitEncryptionEnabled (required) + AuthToken: TLS on every node and end
   const reader = group.NodeGroups![0]!.ReaderEndpoint!;
   const open = (host: string, port: number, password?: string) => {
     // The certificate must name the address Describe reports: Node checks it (no servername override).
-    const redis = new Redis({ host, port, password, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis({
+      host,
+      port,
+      password,
+      tls: { ca },
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     t.after(() => redis.disconnect());
     return redis;
   };
@@ -110,10 +119,18 @@ test('TransitEncryptionEnabled (required) + AuthToken: TLS on every node and end
     const direct = open(endpoint.Address!, endpoint.Port!, token);
     await direct.connect();
     assert.equal(await direct.get('tls-key'), 'over-tls', `${node.CacheClusterId} serves TLS with the token`);
-    assert.match(await tlsCommand(endpoint.Address!, endpoint.Port!, ca, 'GET tls-key'), /^-NOAUTH/, `${node.CacheClusterId} wants the token`);
+    assert.match(
+      await tlsCommand(endpoint.Address!, endpoint.Port!, ca, 'GET tls-key'),
+      /^-NOAUTH/,
+      `${node.CacheClusterId} wants the token`,
+    );
     assert.notEqual(await plainPing(endpoint.Port!), '+PONG', `${node.CacheClusterId} refuses plain RESP`);
   }
-  assert.equal(await plainPing(primary.Port!), 'closed', 'required: a plain client gets nothing from the primary endpoint');
+  assert.equal(
+    await plainPing(primary.Port!),
+    'closed',
+    'required: a plain client gets nothing from the primary endpoint',
+  );
 
   await client.send(new TestFailoverCommand({ ReplicationGroupId: 'tls', NodeGroupId: '0001' }));
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -124,7 +141,10 @@ test('TransitEncryptionEnabled (required) + AuthToken: TLS on every node and end
   assert.equal(await after.set('tls-key-2', 'v'), 'OK');
   assert.equal(await after.call('WAIT', '1', '5000'), 1, 'the old primary came back as a TLS replica');
 
-  assert.ok(!readFileSync(join(emulator.stateDir, 'state.json'), 'utf8').includes(token), 'the token is not in state.json');
+  assert.ok(
+    !readFileSync(join(emulator.stateDir, 'state.json'), 'utf8').includes(token),
+    'the token is not in state.json',
+  );
 });
 
 test('TransitEncryptionMode preferred: the primary endpoint takes TLS and plain RESP', async (t) => {
@@ -132,14 +152,28 @@ test('TransitEncryptionMode preferred: the primary endpoint takes TLS and plain 
   t.after(() => emulator.close());
   const client = emulator.elasticache;
   await client.send(
-    new CreateReplicationGroupCommand({ ReplicationGroupId: 'pref', ReplicationGroupDescription: 'p', NumCacheClusters: 1, TransitEncryptionEnabled: true, TransitEncryptionMode: 'preferred' }),
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'pref',
+      ReplicationGroupDescription: 'p',
+      NumCacheClusters: 1,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'preferred',
+    }),
   );
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'pref' });
-  const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'pref' }))).ReplicationGroups![0]!;
+  const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'pref' })))
+    .ReplicationGroups![0]!;
   assert.equal(group.TransitEncryptionMode, 'preferred');
   const primary = group.NodeGroups![0]!.PrimaryEndpoint!;
   assert.equal(await plainPing(primary.Port!), '+PONG');
-  const tls = new Redis({ host: primary.Address!, port: primary.Port!, tls: { ca: readFileSync(caCertPath(emulator.stateDir)) }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const tls = new Redis({
+    host: primary.Address!,
+    port: primary.Port!,
+    tls: { ca: readFileSync(caCertPath(emulator.stateDir)) },
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   t.after(() => tls.disconnect());
   await tls.connect();
   assert.equal(await tls.ping(), 'PONG');

@@ -9,7 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ElastiCacheClient, CreateReplicationGroupCommand, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
+import {
+  ElastiCacheClient,
+  CreateReplicationGroupCommand,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
 import { runCli } from '../helpers/cli.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
 import { spawn } from 'node:child_process';
@@ -38,14 +42,28 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 1
 }
 
 function client(url: string): ElastiCacheClient {
-  return new ElastiCacheClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  return new ElastiCacheClient({
+    region: 'us-east-1',
+    endpoint: url,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts: 1,
+  });
 }
 
 async function createGroup(url: string, id: string): Promise<void> {
   const elasticache = client(url);
   try {
-    await elasticache.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'cli test', NumCacheClusters: 2 }));
-    await waitUntilReplicationGroupAvailable({ client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 30 }, { ReplicationGroupId: id });
+    await elasticache.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: id,
+        ReplicationGroupDescription: 'cli test',
+        NumCacheClusters: 2,
+      }),
+    );
+    await waitUntilReplicationGroupAvailable(
+      { client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 30 },
+      { ReplicationGroupId: id },
+    );
   } finally {
     elasticache.destroy();
   }
@@ -118,7 +136,11 @@ test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): stat
   const orphanage = async () => {
     // A real redis-server nobody owns, recorded in the state file of a server that is gone.
     const port = await freePort();
-    const orphan = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { detached: true, stdio: 'ignore' });
+    const orphan = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { detached: true, stdio: 'ignore' },
+    );
     orphan.unref();
     t.after(() => {
       if (processAlive(orphan.pid!)) process.kill(orphan.pid!, 'SIGKILL');
@@ -127,8 +149,22 @@ test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): stat
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.once('exit', resolve));
     const state = emptyState();
-    state.server = { pid: dead.pid!, host: '127.0.0.1', port: box.port, url: box.url, startedAt: new Date().toISOString() };
-    state.groups = [{ id: 'orphan', region: 'us-east-1', status: 'available', nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }], pids: [orphan.pid!] } as GroupRecord];
+    state.server = {
+      pid: dead.pid!,
+      host: '127.0.0.1',
+      port: box.port,
+      url: box.url,
+      startedAt: new Date().toISOString(),
+    };
+    state.groups = [
+      {
+        id: 'orphan',
+        region: 'us-east-1',
+        status: 'available',
+        nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }],
+        pids: [orphan.pid!],
+      } as GroupRecord,
+    ];
     writeState(box.stateDir, state);
     return orphan.pid!;
   };
@@ -160,7 +196,9 @@ test('bad flags exit 2 naming the flag; a missing engine exits 1 with the instal
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
   }
-  const missing = await runCli(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], { env: box.env });
+  const missing = await runCli(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], {
+    env: box.env,
+  });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /apt-get install -y redis-server/);
   assert.equal(missing.stderr.trim().split('\n').length, 1, 'one line');
@@ -185,10 +223,13 @@ test('ensureEmulator: a port taken by another program is a clear error, and noth
   const other = createServer((_request, response) => response.end('not the emulator'));
   await new Promise<void>((resolve) => other.listen(box.port, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
-  await assert.rejects(ensureEmulator({ port: box.port, stateDir: box.stateDir }), (error: Error & { exitCode?: number }) => {
-    assert.match(error.message, new RegExp(`^--local: port ${box.port} on 127.0.0.1 is used by another program`));
-    assert.equal(error.exitCode, 1);
-    return true;
-  });
+  await assert.rejects(
+    ensureEmulator({ port: box.port, stateDir: box.stateDir }),
+    (error: Error & { exitCode?: number }) => {
+      assert.match(error.message, new RegExp(`^--local: port ${box.port} on 127.0.0.1 is used by another program`));
+      assert.equal(error.exitCode, 1);
+      return true;
+    },
+  );
   assert.equal(readState(box.stateDir).server, undefined);
 });

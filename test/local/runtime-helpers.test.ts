@@ -10,13 +10,21 @@ test('startRedisServer: answers, keeps the password out of argv, stop() frees ev
   const redis = await startRedisServer({ password: 's3cret-token-123456', args: ['--maxmemory', '10mb'] });
   t.after(() => redis.stop());
   await assert.rejects(respCommand({ host: redis.host, port: redis.port }, 'GET', 'x'), /NOAUTH/);
-  assert.equal(await respCommand({ host: redis.host, port: redis.port, password: 's3cret-token-123456' }, 'PING'), 'PONG');
+  assert.equal(
+    await respCommand({ host: redis.host, port: redis.port, password: 's3cret-token-123456' }, 'PING'),
+    'PONG',
+  );
   const cmdline = readFileSync(`/proc/${redis.pid}/cmdline`, 'utf8');
   assert.ok(!cmdline.includes('s3cret'), 'password is not in argv');
   const config = `${redis.dir}/redis.conf`;
   assert.ok(readFileSync(config, 'utf8').includes('requirepass'));
   assert.equal(statSync(config).mode & 0o777, 0o600);
-  const maxmemory = await respCommand({ host: redis.host, port: redis.port, password: 's3cret-token-123456' }, 'CONFIG', 'GET', 'maxmemory');
+  const maxmemory = await respCommand(
+    { host: redis.host, port: redis.port, password: 's3cret-token-123456' },
+    'CONFIG',
+    'GET',
+    'maxmemory',
+  );
   assert.deepEqual(maxmemory, ['maxmemory', String(10 * 1024 * 1024)]);
   await redis.stop();
   assert.ok(!existsSync(`/proc/${redis.pid}`), 'process is gone');

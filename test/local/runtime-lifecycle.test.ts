@@ -45,7 +45,9 @@ test('a single-node group: the reader endpoint leads to the primary; failover is
   assert.equal(node!.role, 'primary');
   await respCommand({ host: HOST, port: runtime.primaryEndpoint.port }, 'SET', 'k', 'v');
   assert.equal(await respCommand({ host: HOST, port: runtime.readerEndpoint.port }, 'GET', 'k'), 'v');
-  const info = parseInfo(String(await respCommand({ host: HOST, port: runtime.readerEndpoint.port }, 'INFO', 'server')));
+  const info = parseInfo(
+    String(await respCommand({ host: HOST, port: runtime.readerEndpoint.port }, 'INFO', 'server')),
+  );
   assert.equal(Number(info.get('tcp_port')), node!.port);
   await assert.rejects(runtime.failover(), /no replica/);
 });
@@ -54,7 +56,10 @@ test('a start that fails half way stops what it had started and rejects', async 
   const dir = tempDir(t, 'eck-broken-');
   // A server binary that works as a primary and refuses to run as a replica.
   const wrapper = join(dir, 'redis-server');
-  writeFileSync(wrapper, `#!/bin/sh\nif grep -q '^replicaof' "$1"; then echo 'no replicas today' >&2; exit 1; fi\nexec ${binary.path} "$@"\n`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nif grep -q '^replicaof' "$1"; then echo 'no replicas today' >&2; exit 1; fi\nexec ${binary.path} "$@"\n`,
+  );
   chmodSync(wrapper, 0o755);
   const lines: string[] = [];
   await assert.rejects(
@@ -90,7 +95,9 @@ test("the 'exit' safety net kills node processes when the emulator exits without
   await assertNothingOutlives(t, stdout, 'its parent');
 });
 
-test('node processes die with the emulator even when it is SIGKILLed (Linux: setpriv --pdeathsig)', { skip: process.platform !== 'linux' }, async (t) => {
+test('node processes die with the emulator even when it is SIGKILLed (Linux: setpriv --pdeathsig)', {
+  skip: process.platform !== 'linux',
+}, async (t) => {
   const dataDir = tempDir(t, 'eck-kill9-');
   const module = new URL('../../src/local/group-runtime.js', import.meta.url).href;
   const script = `
@@ -101,7 +108,9 @@ test('node processes die with the emulator even when it is SIGKILLed (Linux: set
     (await import('node:fs')).writeSync(1, JSON.stringify({ pids: runtime.pids(), ports: runtime.nodes().map((n) => n.port) }));
     process.kill(process.pid, 'SIGKILL');`;
   const stdout = await new Promise<string>((resolve) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (_error, out) => resolve(out));
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (_error, out) =>
+      resolve(out),
+    );
   });
   await assertNothingOutlives(t, stdout, 'its SIGKILLed parent');
 });
@@ -110,7 +119,11 @@ test('node processes die with the emulator even when it is SIGKILLed (Linux: set
  * The child printed its group's pids and ports, then died: none of them may outlive it.
  * The kernel closes a dead process's sockets a moment after it is gone: allow for that.
  */
-async function assertNothingOutlives(t: { after(fn: () => void): void }, report: string, parent: string): Promise<void> {
+async function assertNothingOutlives(
+  t: { after(fn: () => void): void },
+  report: string,
+  parent: string,
+): Promise<void> {
   const { pids, ports } = JSON.parse(report) as { pids: number[]; ports: number[] };
   t.after(() => {
     for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');

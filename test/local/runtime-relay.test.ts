@@ -95,7 +95,10 @@ test('a delayed relay holds the upstream→client direction by delayMs, keeps or
   while (firstArrival === 0) await sleep(5);
   // Client→upstream is not delayed (80 ms would show); upstream→client is, by 80 ms.
   assert.ok(received[0]! - sentAt < 60, `upstream got data after ${(received[0]! - sentAt).toFixed(1)} ms`);
-  assert.ok(firstArrival - received[0]! >= 75, `echo came back ${(firstArrival - received[0]!).toFixed(1)} ms after the upstream sent it (delay 80)`);
+  assert.ok(
+    firstArrival - received[0]! >= 75,
+    `echo came back ${(firstArrival - received[0]!).toFixed(1)} ms after the upstream sent it (delay 80)`,
+  );
   const deadline = Date.now() + 3000;
   while (Buffer.concat(chunks).toString().split(',').length < 51 && Date.now() < deadline) await sleep(10);
   const numbers = Buffer.concat(chunks).toString().split(',').filter(Boolean).map(Number);

@@ -40,10 +40,13 @@ test('parseInfo and onlineReplicaPorts read INFO replication', () => {
 });
 
 test('parseVersionOutput knows redis and valkey', () => {
-  assert.deepEqual(parseVersionOutput('Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d'), {
-    engine: 'redis',
-    version: '7.0.15',
-  });
+  assert.deepEqual(
+    parseVersionOutput('Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d'),
+    {
+      engine: 'redis',
+      version: '7.0.15',
+    },
+  );
   assert.deepEqual(parseVersionOutput('Valkey server v=8.1.0 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64'), {
     engine: 'valkey',
     version: '8.1.0',
@@ -81,7 +84,10 @@ test('a password with quotes, backslash, # and $ survives the config file (real 
   const redis = await startRedisServer({ password });
   t.after(() => redis.stop());
   assert.equal(await respCommand({ host: redis.host, port: redis.port, password }, 'PING'), 'PONG');
-  await assert.rejects(respCommand({ host: redis.host, port: redis.port, password: 'a"b' }, 'PING'), /WRONGPASS|invalid/);
+  await assert.rejects(
+    respCommand({ host: redis.host, port: redis.port, password: 'a"b' }, 'PING'),
+    /WRONGPASS|invalid/,
+  );
 });
 
 test('findEngineBinary: PATH lookup order per engine, and the install hint when nothing is found', (t) => {
@@ -93,10 +99,17 @@ test('findEngineBinary: PATH lookup order per engine, and the install hint when 
     rmSync(dir, { recursive: true, force: true });
   });
   // A stand-in valkey-server: only --version is asked of it here.
-  writeFileSync(join(dir, 'valkey-server'), '#!/bin/sh\necho "Valkey server v=8.0.2 sha=00000000:0 malloc=libc bits=64"\n');
+  writeFileSync(
+    join(dir, 'valkey-server'),
+    '#!/bin/sh\necho "Valkey server v=8.0.2 sha=00000000:0 malloc=libc bits=64"\n',
+  );
   chmodSync(join(dir, 'valkey-server'), 0o755);
   process.env.PATH = `${dir}:${dirname(realRedis)}`;
-  assert.deepEqual(findEngineBinary('valkey'), { path: join(dir, 'valkey-server'), engine: 'valkey', version: '8.0.2' });
+  assert.deepEqual(findEngineBinary('valkey'), {
+    path: join(dir, 'valkey-server'),
+    engine: 'valkey',
+    version: '8.0.2',
+  });
   assert.equal(findEngineBinary('redis').path, realRedis, 'redis prefers redis-server');
   process.env.PATH = dir;
   assert.equal(findEngineBinary('redis').engine, 'valkey', 'redis falls back to valkey-server');

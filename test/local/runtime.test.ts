@@ -38,7 +38,8 @@ async function startGroup(t: TestContext, overrides: Partial<GroupRuntimeOptions
 async function waitInSync(runtime: GroupRuntime, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await runtime.inSync())) {
-    if (Date.now() > deadline) throw new Error(`group not in sync after ${timeoutMs} ms: ${JSON.stringify(runtime.nodes())}`);
+    if (Date.now() > deadline)
+      throw new Error(`group not in sync after ${timeoutMs} ms: ${JSON.stringify(runtime.nodes())}`);
     await sleep(50);
   }
 }
@@ -48,7 +49,13 @@ function command(port: number, password?: string, ...args: (string | number)[]):
 }
 
 /** Polls GET on `port` until it returns `value` (or the timeout passes); returns the elapsed ms. */
-async function waitForValue(port: number, key: string, value: string, timeoutMs = 5000, password?: string): Promise<number> {
+async function waitForValue(
+  port: number,
+  key: string,
+  value: string,
+  timeoutMs = 5000,
+  password?: string,
+): Promise<number> {
   const started = performance.now();
   for (;;) {
     if ((await command(port, password, 'GET', key)) === value) return performance.now() - started;
@@ -94,7 +101,11 @@ test('a 1+2 group replicates; endpoints route to the primary and across replicas
     const port = await landedOn(runtime.readerEndpoint.port);
     landed.set(port, (landed.get(port) ?? 0) + 1);
   }
-  assert.deepEqual([...landed.keys()].sort(), [nodes[1]!.port, nodes[2]!.port].sort(), 'reader endpoint uses both replicas only');
+  assert.deepEqual(
+    [...landed.keys()].sort(),
+    [nodes[1]!.port, nodes[2]!.port].sort(),
+    'reader endpoint uses both replicas only',
+  );
   assert.deepEqual([...landed.values()], [3, 3], 'round robin');
 
   const ports = [
@@ -167,14 +178,19 @@ test('failover promotes a replica, re-points the endpoints, and the old primary 
     after.map((n) => [n.nodeId, n.role]),
     before.map((n) => [n.nodeId, n.nodeId === newPrimary ? 'primary' : 'replica']),
   );
-  assert.deepEqual(after.map((n) => n.port), before.map((n) => n.port), 'node ports are stable');
+  assert.deepEqual(
+    after.map((n) => n.port),
+    before.map((n) => n.port),
+    'node ports are stable',
+  );
   assert.notEqual(after[0]!.pid, before[0]!.pid, 'the old primary was restarted');
   await assert.rejects(oldConnection.call('PING'), 'connections to the old primary are closed');
 
   const promoted = after.find((n) => n.nodeId === newPrimary)!;
   assert.equal(await landedOn(runtime.primaryEndpoint.port), promoted.port);
   assert.equal(await command(runtime.primaryEndpoint.port, undefined, 'SET', 'after', 'yes'), 'OK');
-  for (let i = 0; i < 20; i++) assert.equal(await command(runtime.primaryEndpoint.port, undefined, 'GET', `before-${i}`), String(i));
+  for (let i = 0; i < 20; i++)
+    assert.equal(await command(runtime.primaryEndpoint.port, undefined, 'GET', `before-${i}`), String(i));
 
   await waitInSync(runtime);
   for (const node of after.filter((n) => n.role === 'replica')) {
@@ -200,7 +216,10 @@ test('authToken: AUTH is enforced everywhere, the token stays out of argv, confi
   await waitInSync(runtime); // replicas authenticate to the primary (masterauth) through the relays
   await assert.rejects(command(runtime.primaryEndpoint.port, undefined, 'GET', 'k'), /NOAUTH/);
   await assert.rejects(command(runtime.readerEndpoint.port, undefined, 'GET', 'k'), /NOAUTH/);
-  await assert.rejects(command(runtime.primaryEndpoint.port, 'wrong-token-000000', 'PING'), /WRONGPASS|invalid password/);
+  await assert.rejects(
+    command(runtime.primaryEndpoint.port, 'wrong-token-000000', 'PING'),
+    /WRONGPASS|invalid password/,
+  );
   assert.equal(await command(runtime.primaryEndpoint.port, token, 'SET', 'k', 'v'), 'OK');
   for (const node of runtime.nodes().slice(1)) await waitForValue(node.port, 'k', 'v', 5000, token);
   for (const pid of runtime.pids()) {

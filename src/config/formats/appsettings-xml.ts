@@ -82,7 +82,11 @@ function configurationRoot(text: string): XmlElement {
   const root = scanXml(text);
   if (root.name !== 'configuration') {
     const { line, column } = positionOf(text, root.start);
-    throw new ConfigParseError(`the root element is <${root.name}>; a .NET config file has <configuration>`, line, column);
+    throw new ConfigParseError(
+      `the root element is <${root.name}>; a .NET config file has <configuration>`,
+      line,
+      column,
+    );
   }
   return root;
 }
@@ -99,7 +103,9 @@ export function setAppSetting(text: string, key: string, value: string): string 
   }
   const source = attribute(appSettings, 'configSource');
   if (source) {
-    throw new CliError(`<appSettings> here is read from ${source.value} (configSource): write there instead (--out ${source.value})`);
+    throw new CliError(
+      `<appSettings> here is read from ${source.value} (configSource): write there instead (--out ${source.value})`,
+    );
   }
   if (appSettings.selfClosing) return setAppSetting(openUp(text, appSettings), key, value);
 
@@ -109,7 +115,12 @@ export function setAppSetting(text: string, key: string, value: string): string 
   if (existing) {
     const valueAttribute = attribute(existing, 'value');
     if (valueAttribute) {
-      return splice(text, valueAttribute.valueStart, valueAttribute.valueEnd, escapeXmlAttribute(value, valueAttribute.quote));
+      return splice(
+        text,
+        valueAttribute.valueStart,
+        valueAttribute.valueEnd,
+        escapeXmlAttribute(value, valueAttribute.quote),
+      );
     }
     const keyAttribute = attribute(existing, 'key')!;
     const q = keyAttribute.quote;
@@ -129,7 +140,12 @@ function styleOf(text: string, add: XmlElement | undefined): AddStyle {
 /** `<x a="1"/>` → `<x a="1">` + newline + `</x>`, so children can go inside. */
 function openUp(text: string, element: XmlElement): string {
   const tag = text.slice(element.start, element.openEnd).replace(/\s*\/>$/, '>');
-  return splice(text, element.start, element.openEnd, `${tag}${newlineOf(text)}${lineIndentOf(text, element.start)}</${element.name}>`);
+  return splice(
+    text,
+    element.start,
+    element.openEnd,
+    `${tag}${newlineOf(text)}${lineIndentOf(text, element.start)}</${element.name}>`,
+  );
 }
 
 /** Adds a child element after the last one, on its own line, indented like its siblings. */

@@ -17,14 +17,19 @@ export function quoteDotenv(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   // Double quotes: dotenv parsers turn \n and \r into line breaks there, nothing else.
   if (!value.includes('"') && !/\\[nr]/.test(value)) return `"${value}"`;
-  throw new UsageError('a .env value cannot contain both \' and " (or \\n with \'): no .env quoting keeps it intact');
+  throw new UsageError("a .env value cannot contain both ' and \" (or \\n with '): no .env quoting keeps it intact");
 }
 
 export const dotenvStyle: LineStyle = { quote: quoteDotenv, newLinePrefix: '', strict: true };
 
 export function render({ values, keys }: RenderInput): string {
   const header = `# ElastiCache endpoints of ${values.replicationGroupId} (written by elasticache-kit endpoints)\n`;
-  return header + envEntries(values, keys.envPrefix).map(([name, value]) => `${name}=${quoteDotenv(value)}\n`).join('');
+  return (
+    header +
+    envEntries(values, keys.envPrefix)
+      .map(([name, value]) => `${name}=${quoteDotenv(value)}\n`)
+      .join('')
+  );
 }
 
 /** Throws ConfigParseError (naming the line) for a file the merge could misread. */

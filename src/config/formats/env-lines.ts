@@ -95,7 +95,8 @@ export function mergeEnvLines(existing: string, entries: EnvEntry[], style: Line
     const valueStart = match[0].length;
     const end = valueEnd(lines, i, valueStart);
     if (!end) {
-      if (style.strict) throw new ConfigParseError(`the quoted value of ${name} is never closed`, i + 1, valueStart + 1);
+      if (style.strict)
+        throw new ConfigParseError(`the quoted value of ${name} is never closed`, i + 1, valueStart + 1);
       out.push(text + ending);
       continue;
     }

@@ -67,7 +67,8 @@ class Scanner {
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
         this.position++;
       } else if (c === '/' && text[this.position + 1] === '/') {
-        while (this.position < text.length && text[this.position] !== '\n' && text[this.position] !== '\r') this.position++;
+        while (this.position < text.length && text[this.position] !== '\n' && text[this.position] !== '\r')
+          this.position++;
       } else if (c === '/' && text[this.position + 1] === '*') {
         const close = text.indexOf('*/', this.position + 2);
         if (close === -1) throw this.error('a /* comment is never closed');
@@ -87,7 +88,11 @@ class Scanner {
       const value = this.string();
       return { kind: 'string', start, end: this.position, value };
     }
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.position)) {
         const start = this.position;
         this.position += word.length;
@@ -111,7 +116,11 @@ class Scanner {
     this.skipTrivia();
     while (this.text[this.position] !== '}') {
       if (this.text[this.position] !== '"') {
-        throw this.error(this.position >= this.text.length ? "unexpected end of file: expected '}'" : 'expected a "quoted" key or \'}\'');
+        throw this.error(
+          this.position >= this.text.length
+            ? "unexpected end of file: expected '}'"
+            : 'expected a "quoted" key or \'}\'',
+        );
       }
       const keyStart = this.position;
       const key = this.string();
@@ -128,7 +137,9 @@ class Scanner {
         trailingComma = true;
         this.skipTrivia();
       } else if (this.text[this.position] !== '}') {
-        throw this.error(this.position >= this.text.length ? "unexpected end of file: expected '}'" : "expected ',' or '}'");
+        throw this.error(
+          this.position >= this.text.length ? "unexpected end of file: expected '}'" : "expected ',' or '}'",
+        );
       }
     }
     this.position++;
@@ -147,7 +158,9 @@ class Scanner {
         this.position++;
         this.skipTrivia();
       } else if (this.text[this.position] !== ']') {
-        throw this.error(this.position >= this.text.length ? "unexpected end of file: expected ']'" : "expected ',' or ']'");
+        throw this.error(
+          this.position >= this.text.length ? "unexpected end of file: expected ']'" : "expected ',' or ']'",
+        );
       }
     }
     this.position++;
@@ -161,7 +174,8 @@ class Scanner {
     for (; i < text.length; i++) {
       const code = text.charCodeAt(i);
       if (code === 0x22) break;
-      if (code < 0x20) throw this.error('a string cannot contain a line break or control character (missing closing "?)', i);
+      if (code < 0x20)
+        throw this.error('a string cannot contain a line break or control character (missing closing "?)', i);
       if (code === 0x5c) {
         const next = text[i + 1];
         if (next === 'u') {

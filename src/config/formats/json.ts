@@ -23,7 +23,8 @@ export function check(existing: string): void {
     throw new ConfigParseError(NOT_OURS);
   }
   const topology = document as { replicationGroupId?: unknown; nodes?: unknown };
-  if (typeof topology?.replicationGroupId !== 'string' || !Array.isArray(topology.nodes)) throw new ConfigParseError(NOT_OURS);
+  if (typeof topology?.replicationGroupId !== 'string' || !Array.isArray(topology.nodes))
+    throw new ConfigParseError(NOT_OURS);
 }
 
 const NOT_OURS =

@@ -15,7 +15,12 @@ export const shellStyle: LineStyle = { quote: quoteShell, newLinePrefix: 'export
 
 export function render({ values, keys }: RenderInput): string {
   const header = `# ElastiCache endpoints of ${values.replicationGroupId} (written by elasticache-kit endpoints)\n`;
-  return header + envEntries(values, keys.envPrefix).map(([name, value]) => `export ${name}=${quoteShell(value)}\n`).join('');
+  return (
+    header +
+    envEntries(values, keys.envPrefix)
+      .map(([name, value]) => `export ${name}=${quoteShell(value)}\n`)
+      .join('')
+  );
 }
 
 /** Throws ConfigParseError (naming the line) for a file the merge could misread. */

@@ -20,7 +20,8 @@ export function render({ values }: RenderInput): string {
   if (values.authToken !== undefined) {
     // StackExchange.Redis splits options on `,` with no escaping (an `=` in the value is fine);
     // AWS tokens cannot contain a comma.
-    if (values.authToken.includes(',')) throw new UsageError('--format stackexchange cannot carry an AUTH token that contains a comma');
+    if (values.authToken.includes(','))
+      throw new UsageError('--format stackexchange cannot carry an AUTH token that contains a comma');
     parts.push(`password=${values.authToken}`);
   }
   parts.push('abortConnect=false');

@@ -33,7 +33,10 @@ export function indentUnitOf(text: string): string {
   const indents = [...text.matchAll(/(?:^|\n)([ \t]+)(?=\S)/g)].map((m) => m[1]!);
   if (indents.length === 0) return '  ';
   if (indents.filter((i) => i.startsWith('\t')).length > indents.length / 2) return '\t';
-  const sizes = indents.filter((i) => !i.includes('\t')).map((i) => i.length).filter((n) => n >= 2);
+  const sizes = indents
+    .filter((i) => !i.includes('\t'))
+    .map((i) => i.length)
+    .filter((n) => n >= 2);
   const smallest = sizes.length ? Math.min(...sizes) : 2;
   return ' '.repeat(Math.min(Math.max(smallest, 2), 8));
 }

@@ -2,7 +2,16 @@
 import type { Topology } from '../../topology.js';
 import type { EndpointValues } from '../values.js';
 
-export const FORMAT_NAMES = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url', 'stackexchange'] as const;
+export const FORMAT_NAMES = [
+  'json',
+  'appsettings-xml',
+  'appsettings-json',
+  'dotenv',
+  'shell',
+  'github',
+  'url',
+  'stackexchange',
+] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 /** Key names, configurable by flags; the defaults are the walkthrough's. */

@@ -83,7 +83,8 @@ export function scanXml(text: string): XmlElement {
       i = element.openEnd;
     }
   }
-  if (stack.length > 0) throw parseErrorAt(text, stack[stack.length - 1]!.start, `<${stack[stack.length - 1]!.name}> is never closed`);
+  if (stack.length > 0)
+    throw parseErrorAt(text, stack[stack.length - 1]!.start, `<${stack[stack.length - 1]!.name}> is never closed`);
   if (roots.length !== 1) throw new ConfigParseError('expected exactly one root element');
   return roots[0]!;
 }
@@ -126,7 +127,12 @@ function scanStartTag(text: string, lt: number): XmlElement {
     const valueEnd = text.indexOf(quote, valueStart);
     if (valueEnd === -1) throw parseErrorAt(text, valueStart, 'an attribute value is never closed');
     checkReferences(text, valueStart, valueEnd);
-    if (text.slice(valueStart, valueEnd).includes('<')) throw parseErrorAt(text, valueStart + text.slice(valueStart, valueEnd).indexOf('<'), "'<' is not allowed in an attribute value (write &lt;)");
+    if (text.slice(valueStart, valueEnd).includes('<'))
+      throw parseErrorAt(
+        text,
+        valueStart + text.slice(valueStart, valueEnd).indexOf('<'),
+        "'<' is not allowed in an attribute value (write &lt;)",
+      );
     attributes.push({
       name: attr[1]!,
       value: decodeXml(text.slice(valueStart, valueEnd)),
