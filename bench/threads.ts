@@ -9,37 +9,19 @@
  *
  *   npm run build && node dist/bench/threads.js [--rounds 3] [--seconds 3] [--pipeline 16]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RedisNode } from '../src/local/redis-node.js';
 import type { BenchReport } from '../src/bench/report.js';
+import { CLI, exec, flag, median } from './script-kit.js';
 
-const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const rounds = Number(flag('--rounds', '3'));
 const seconds = Number(flag('--seconds', '3'));
 const pipeline = Number(flag('--pipeline', '16'));
 const clients = 50;
-
-function exec(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function benchOps(port: number, threads: number): Promise<number> {
   const result = await exec(process.execPath, [
@@ -99,8 +81,6 @@ async function memtierOps(port: number, threads: number): Promise<number> {
   if (!totals) throw new Error(`no Totals line in memtier output:\n${result.stdout}`);
   return Number(totals[1]);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function compare(name: string, run: (threads: number) => Promise<number>): Promise<void> {
   const figures: Record<1 | 2, number[]> = { 1: [], 2: [] };

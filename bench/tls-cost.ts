@@ -10,11 +10,9 @@
  *
  *   npm run build && node dist/bench/tls-cost.js [--rounds 3] [--seconds 3] [--clients 1,50]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
@@ -24,29 +22,12 @@ import {
 import { startEmulator } from '../src/local/server.js';
 import { caCertPath } from '../src/local/tls-material.js';
 import type { BenchReport } from '../src/bench/report.js';
+import { CLI, exec, flag, median } from './script-kit.js';
 
-const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const rounds = Number(flag('--rounds', '3'));
 const seconds = Number(flag('--seconds', '3'));
 const clientCounts = flag('--clients', '1,50').split(',').map(Number);
-
-function exec(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function ours(port: number, clients: number, tls: string[]): Promise<number> {
   const result = await exec(process.execPath, [
@@ -104,8 +85,6 @@ async function redisBenchmark(port: number, clients: number, tls: string[]): Pro
   if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${result.stdout}`);
   return rps.reduce((a, b) => a + b, 0) / rps.length;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const stateDir = mkdtempSync(join(tmpdir(), 'eck-tls-cost-'));
 const emulator = await startEmulator({ host: '127.0.0.1', port: 0, stateDir, replicationDelayMs: 0 });

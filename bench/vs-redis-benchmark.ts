@@ -18,21 +18,15 @@
  *
  *   npm run build && node dist/bench/vs-redis-benchmark.js [--rounds 3] [--seconds 3] [--no-pin]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RedisNode } from '../src/local/redis-node.js';
 import type { BenchReport } from '../src/bench/report.js';
+import { CLI, exec, flag, hasSwitch, median } from './script-kit.js';
 
-const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const rounds = Number(flag('--rounds', '3'));
 const seconds = Number(flag('--seconds', '3'));
 const clients = 50;
@@ -50,19 +44,10 @@ interface Figures {
  * (taskset, when it is there): otherwise the scheduler moves them around and a round's
  * figure depends on where they landed more than on either tool. `--no-pin` turns it off.
  */
-const pin = !args.includes('--no-pin') && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const pin = !hasSwitch('--no-pin') && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
-function exec(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [file, fileArgs] = pin ? ['taskset', ['-c', '1', command, ...argv]] : [command, argv];
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, fileArgs, { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(command: string, argv: string[]): ReturnType<typeof exec> {
+  return pin ? exec('taskset', ['-c', '1', command, ...argv]) : exec(command, argv);
 }
 
 async function redisBenchmark(
@@ -76,7 +61,7 @@ async function redisBenchmark(
   const value = 'x'.repeat(dataSize);
   const commandLine =
     command === 'set' ? ['SET', 'key:__rand_int__', value, 'PX', '3600000'] : ['GET', 'key:__rand_int__'];
-  const result = await exec(REDIS_BENCHMARK, [
+  const result = await run(REDIS_BENCHMARK, [
     '-h',
     '127.0.0.1',
     '-p',
@@ -101,7 +86,7 @@ async function redisBenchmark(
 }
 
 async function ours(port: number, pipeline: number, command: 'set' | 'get', attempt = 1): Promise<Figures> {
-  const result = await exec(process.execPath, [
+  const result = await run(process.execPath, [
     CLI,
     '--output',
     'json',
@@ -135,8 +120,6 @@ async function ours(port: number, pipeline: number, command: 'set' | 'get', atte
   const latency = node.latencyMsByCommand[command];
   return { opsPerSec: node.opsPerSec, p50: latency.p50, p99: latency.p99 };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'eck-vs-redis-benchmark-'));
 const server = await RedisNode.start({ binary: process.env.REDIS_SERVER ?? 'redis-server', host: '127.0.0.1', dir });
