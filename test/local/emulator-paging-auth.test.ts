@@ -10,25 +10,9 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { inlineCommand } from '../helpers/inline-command.js';
 
 /** One inline command over a plain socket: the first reply line (ioredis would HELLO first). */
-async function rawCommand(port: number, command: string): Promise<string> {
-  const { connect } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(command + '\r\n'));
-    let reply = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      reply += chunk;
-      if (reply.includes('\r\n')) {
-        socket.destroy();
-        resolve(reply.split('\r\n')[0]!);
-      }
-    });
-    socket.on('error', reject);
-  });
-}
-
 test('DescribeReplicationGroups and DescribeCacheClusters page with MaxRecords and Marker', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
@@ -110,7 +94,7 @@ test('AuthToken (with TLS, preferred mode): AUTH is required on the endpoints an
   });
   t.after(() => authed.disconnect());
   // preferred: the primary endpoint also takes plain RESP, and still wants the token.
-  assert.match(await rawCommand(port, 'SET k v'), /^-NOAUTH/, 'a client without the token is refused');
+  assert.match(await inlineCommand({ port }, 'SET k v'), /^-NOAUTH/, 'a client without the token is refused');
   await authed.connect();
   assert.equal(await authed.set('k', 'v'), 'OK');
 

@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import {
   CreateReplicationGroupCommand,
@@ -18,6 +17,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { inlineCommand } from '../helpers/inline-command.js';
 import { caCertPath } from '../../src/local/tls-material.js';
 
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 60 };
@@ -38,23 +38,6 @@ function plainPing(port: number): Promise<string> {
       resolve(reply.split('\r\n')[0] || 'closed');
     });
     socket.on('error', () => undefined);
-  });
-}
-
-/** One inline command over TLS without AUTH (ioredis would HELLO first); the first reply line. */
-function tlsCommand(host: string, port: number, ca: Buffer, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, ca }, () => socket.write(command + '\r\n'));
-    let reply = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      reply += chunk;
-      if (reply.includes('\r\n')) {
-        socket.destroy();
-        resolve(reply.split('\r\n')[0]!);
-      }
-    });
-    socket.on('error', reject);
   });
 }
 
@@ -120,7 +103,7 @@ test('TransitEncryptionEnabled (required) + AuthToken: TLS on every node and end
     await direct.connect();
     assert.equal(await direct.get('tls-key'), 'over-tls', `${node.CacheClusterId} serves TLS with the token`);
     assert.match(
-      await tlsCommand(endpoint.Address!, endpoint.Port!, ca, 'GET tls-key'),
+      await inlineCommand({ host: endpoint.Address!, port: endpoint.Port!, ca }, 'GET tls-key'),
       /^-NOAUTH/,
       `${node.CacheClusterId} wants the token`,
     );
