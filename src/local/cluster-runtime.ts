@@ -267,7 +267,12 @@ export class ClusterRuntime {
         await replica.process.command('CLUSTER', 'FAILOVER').catch(() => undefined);
         retryAt = Date.now() + 5500;
       }
-      if (this.roles.get(replica.memberId) === 'primary' && (await this.healthy()))
+      // Converged: the promoted node is the shard's only primary (the old one learns of its
+      // demotion by gossip, a moment after the promotion) and the cluster is healthy.
+      const onePrimary = shard.every(
+        (member) => (member === replica) === (this.roles.get(member.memberId) === 'primary') || !member.process.alive,
+      );
+      if (this.roles.get(replica.memberId) === 'primary' && onePrimary && (await this.healthy()))
         return { newPrimary: replica.memberId };
       if (Date.now() > deadline) throw new Error(`failover of node group ${nodeGroupId} did not converge in time`);
       await sleep(100);
