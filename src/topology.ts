@@ -28,7 +28,17 @@ export interface Shard {
   nodes: TopologyNode[];
 }
 
+/**
+ * What a client connects to, whatever AWS calls it. Commands branch on this in one place each:
+ * - `replication-group`: cluster mode disabled; primary + reader endpoints, one shard.
+ * - `cluster`: cluster mode enabled; a configuration endpoint and shards that own slot ranges.
+ * - `serverless`: a serverless cache; an endpoint and a reader endpoint, TLS always, cluster protocol.
+ */
+export type TopologyKind = 'replication-group' | 'cluster' | 'serverless';
+
 export interface Topology {
+  kind: TopologyKind;
+  /** The replication group id, or for a serverless cache its name (ServerlessCacheName). */
   replicationGroupId: string;
   /** creating | available | modifying | deleting | create-failed | snapshotting … as AWS reports it. */
   status: string;

@@ -92,6 +92,7 @@ export function buildTopology(group: ReplicationGroup, clusters: Map<string, Cac
     6379;
 
   const topology: Topology = {
+    kind: clusterMode ? 'cluster' : 'replication-group',
     replicationGroupId: group.ReplicationGroupId ?? '',
     status: group.Status ?? 'unknown',
     engine: group.Engine ?? anyCluster?.Engine ?? 'redis',

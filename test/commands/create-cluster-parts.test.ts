@@ -85,6 +85,7 @@ test('the review says when everything is reused and nothing but the group is cre
 });
 
 const topology: Topology = {
+  kind: 'replication-group',
   replicationGroupId: 'demo',
   status: 'available',
   engine: 'redis',

@@ -2,6 +2,7 @@
 import type { Topology } from '../../src/topology.js';
 
 export const demo: Topology = {
+  kind: 'replication-group',
   replicationGroupId: 'demo',
   status: 'available',
   engine: 'redis',
@@ -57,6 +58,7 @@ export const secure: Topology = {
 export const awkwardToken = "s3cr$t'#&<>%`\\!x=1";
 
 export const clustered: Topology = {
+  kind: 'cluster',
   replicationGroupId: 'sharded',
   status: 'available',
   engine: 'redis',
