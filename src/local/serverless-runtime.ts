@@ -144,6 +144,9 @@ export class ServerlessRuntime {
             `cluster-announce-ip ${options.host}`,
             `cluster-announce-tls-port ${spec.announcePort}`,
             'cluster-replica-validity-factor 0',
+            // CLUSTER SLOTS lists a replica only once its replication offset is non-zero, and
+            // an idle primary moves it only with its replication PING (default every 10 s).
+            'repl-ping-replica-period 1',
           ],
           readyTimeoutMs: options.readyTimeoutMs,
           log: options.log,
