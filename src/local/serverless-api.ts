@@ -5,6 +5,7 @@
  * behind each cache are ServerlessCaches' (a TLS Redis Cluster behind two endpoints).
  */
 import type { AclUser } from './acl.js';
+import type { Taggable } from './elasticache-api.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
 import type { EngineName } from './engine-versions.js';
@@ -68,6 +69,12 @@ export class ServerlessApi {
       .list(region)
       .filter((cache) => cache.userGroupId === userGroupId)
       .map((cache) => cache.name);
+  }
+
+  /** The cache an ARN names, for the tag actions (ServerlessCacheNotFoundFault when there is none). */
+  taggable(region: string, name: string): Taggable {
+    const cache = this.find(region, name);
+    return { tags: cache.tags, set: (tags) => (cache.tags = tags) };
   }
 
   private find(region: string, rawName: string): ServerlessCacheRecord {
