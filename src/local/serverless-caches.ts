@@ -56,7 +56,7 @@ export class ServerlessCaches {
   }
 
   /**
-   * available → modifying → available: the new ECPU limit takes effect at once; users
+   * available → modifying → available: the usage limits take effect at once; users
    * (undefined: no user group) are applied to every node when given.
    */
   modify(record: ServerlessCacheRecord, change: { users?: AclUser[] | null }): void {
@@ -65,7 +65,7 @@ export class ServerlessCaches {
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
-        runtime?.setEcpuLimit(record.cacheUsageLimits?.ecpuPerSecond?.maximum);
+        await runtime?.applyLimits(record.cacheUsageLimits);
         if (runtime && change.users !== undefined) await runtime.applyUsers(change.users ?? undefined);
       } catch (error) {
         this.options.log(`${record.name}: modify failed: ${(error as Error).message}`);
@@ -129,7 +129,7 @@ export class ServerlessCaches {
         dataDir: this.cacheDir(record),
         tls: start.tls,
         users: start.users,
-        ecpuPerSecondMaximum: record.cacheUsageLimits?.ecpuPerSecond?.maximum,
+        limits: record.cacheUsageLimits,
         readyTimeoutMs: READY_TIMEOUT_MS,
         log: this.options.log,
       });

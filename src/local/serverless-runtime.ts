@@ -25,7 +25,10 @@ import { freePort } from './free-port.js';
 import { RedisNode } from './redis-node.js';
 import { parseInfo } from './resp.js';
 import { ServerlessEndpoint } from './serverless-endpoint.js';
+import type { CacheUsageLimits } from './state.js';
 import type { TlsMaterial } from './tls-material.js';
+
+const GIB = 1024 ** 3;
 
 /** The emulator's own ACL user on serverless nodes (never one of the cache's users). */
 export const ADMIN_USER = 'elasticache-kit-admin';
@@ -39,7 +42,7 @@ export interface ServerlessRuntimeOptions {
   tls: TlsMaterial;
   /** The cache's users; undefined: no user group (the default user, no AUTH). */
   users?: AclUser[];
-  ecpuPerSecondMaximum?: number;
+  limits?: CacheUsageLimits;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -59,9 +62,7 @@ export class ServerlessRuntime {
     private readonly members: Member[],
     private readonly writer: ServerlessEndpoint,
     private readonly reader: ServerlessEndpoint,
-  ) {
-    this.setEcpuLimit(options.ecpuPerSecondMaximum);
-  }
+  ) {}
 
   get endpoint(): { address: string; port: number } {
     return { ...this.writer.address };
@@ -176,6 +177,7 @@ export class ServerlessRuntime {
           throw new Error('the cluster did not reach cluster_state:ok with its replica linked');
         await sleep(100);
       }
+      await runtime.applyLimits(options.limits);
       await runtime.applyUsers(options.users);
       log(
         `running: endpoint ${options.host}:${writer.port}, reader endpoint ${options.host}:${reader.port}, ${members.map((m) => `${m.nodeId}=${m.process.port}`).join(' ')}`,
@@ -188,10 +190,22 @@ export class ServerlessRuntime {
     }
   }
 
-  /** ECPUPerSecond.Maximum: a new bucket (full) per change; undefined lifts the limit. */
-  setEcpuLimit(maximum: number | undefined): void {
-    if (maximum === this.limiter?.perSecond) return;
-    this.limiter = maximum === undefined ? undefined : new EcpuLimiter(maximum);
+  /**
+   * CacheUsageLimits as the service applies them: ECPUPerSecond.Maximum caps the
+   * endpoints (a new, full bucket per change; none without a maximum), and
+   * DataStorage.Maximum becomes each node's maxmemory with keys that have a TTL evicted
+   * LRU first (writes get OOM errors once nothing is evictable), as AWS documents.
+   */
+  async applyLimits(limits: CacheUsageLimits | undefined): Promise<void> {
+    const ecpuMaximum = limits?.ecpuPerSecond?.maximum;
+    if (ecpuMaximum !== this.limiter?.perSecond)
+      this.limiter = ecpuMaximum === undefined ? undefined : new EcpuLimiter(ecpuMaximum);
+    const storageMaximum = limits?.dataStorage?.maximum;
+    const maxmemory = storageMaximum === undefined ? 0 : storageMaximum * GIB;
+    for (const member of this.members) {
+      if (!member.process.alive) continue;
+      await member.process.command('CONFIG', 'SET', 'maxmemory', maxmemory, 'maxmemory-policy', 'volatile-lru');
+    }
   }
 
   /**

@@ -83,6 +83,10 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   assert.deepEqual([primary![0], primary![1]], [endpoint.Address, endpoint.Port]);
   assert.deepEqual([replica![0], replica![1]], [reader.Address, reader.Port]);
   assert.match(String(await direct.info('replication')), /role:master/, 'the Endpoint is the primary');
+  // DataStorage.Maximum is the nodes' maxmemory, evicting keys with a TTL first.
+  const memory = String(await direct.info('memory'));
+  assert.match(memory, new RegExp(`maxmemory:${10 * 1024 ** 3}\r\n`));
+  assert.match(memory, /maxmemory_policy:volatile-lru/);
 
   // The ReaderEndpoint: after READONLY, reads are the replica's.
   const readerClient = new Redis({ host: reader.Address!, port: reader.Port!, tls: { ca }, lazyConnect: true });
@@ -119,6 +123,7 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   const after = await waitForServerlessCache(client, 'sessions', 'available');
   assert.equal(after.Description, 'sessions v2');
   assert.deepEqual(after.CacheUsageLimits, { ECPUPerSecond: { Maximum: 20000, Minimum: 1000 } });
+  assert.match(String(await direct.info('memory')), /maxmemory:0\r\n/, 'no DataStorage maximum: no maxmemory');
 
   // Delete: deleting → gone, every port free.
   cluster.disconnect();

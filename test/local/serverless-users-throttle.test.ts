@@ -303,4 +303,17 @@ test('ECPUPerSecond.Maximum: a burst is throttled in order, the rest succeed; no
     if (seen === null) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   assert.equal(seen, '2999');
+
+  // Through the endpoint, subscribers get their messages and transactions their replies.
+  const subscriber = connect(t, emulator, cache.Endpoint!);
+  await subscriber.connect();
+  const message = new Promise<string>((resolve) => subscriber.on('message', (_channel, text) => resolve(text)));
+  await subscriber.subscribe('news');
+  assert.equal(await redis.publish('news', 'hello'), 1);
+  assert.equal(await message, 'hello');
+  const transaction = await redis.multi().set('{t}:1', 'x').incr('{t}:n').exec();
+  assert.deepEqual(transaction, [
+    [null, 'OK'],
+    [null, 1],
+  ]);
 });
