@@ -58,7 +58,6 @@ export class ServerlessRuntime {
   private stopping: Promise<void> | undefined;
 
   private constructor(
-    options: ServerlessRuntimeOptions,
     private readonly members: Member[],
     private readonly writer: ServerlessEndpoint,
     private readonly reader: ServerlessEndpoint,
@@ -171,7 +170,7 @@ export class ServerlessRuntime {
           await sleep(100);
         }
       }
-      runtime = new ServerlessRuntime(options, members, writer, reader);
+      runtime = new ServerlessRuntime(members, writer, reader);
       while (!(await runtime.healthy())) {
         if (Date.now() > deadline)
           throw new Error('the cluster did not reach cluster_state:ok with its replica linked');
