@@ -473,7 +473,7 @@ function tagListXml(tags: Tag[]): XmlNode {
   ])!;
 }
 
-function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
+export function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
   return endpoint
     ? [
         ['Address', endpoint.address],

@@ -5,7 +5,7 @@
  * behind each cache are ServerlessCaches' (a TLS Redis Cluster behind two endpoints).
  */
 import type { AclUser } from './acl.js';
-import type { Taggable } from './elasticache-api.js';
+import { endpointXml, type Taggable } from './elasticache-api.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
 import type { EngineName } from './engine-versions.js';
@@ -20,7 +20,7 @@ import {
 import type { ServerlessCacheRecord } from './state.js';
 import type { TlsMaterial } from './tls-material.js';
 import type { UsersApi } from './users-api.js';
-import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
+import { xmlList, type XmlNode, type XmlNodes } from './xml.js';
 
 type Result = (XmlNode | undefined)[] | undefined;
 type Handler = (params: QueryParams, context: { region: string }) => Result;
@@ -250,15 +250,6 @@ export class ServerlessApi {
 
 export function serverlessCacheArn(region: string, name: string): string {
   return `arn:aws:elasticache:${region}:${ACCOUNT_ID}:serverlesscache:${name}`;
-}
-
-function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
-  return endpoint
-    ? [
-        ['Address', endpoint.address],
-        ['Port', endpoint.port],
-      ]
-    : undefined;
 }
 
 export function serverlessCacheXml(cache: ServerlessCacheRecord): XmlNodes {

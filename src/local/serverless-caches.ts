@@ -7,6 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SerialTasks } from './serial-tasks.js';
 import type { AclUser } from './acl.js';
 import { ServerlessRuntime } from './serverless-runtime.js';
 import type { PersistedState, ServerlessCacheRecord } from './state.js';
@@ -25,7 +26,10 @@ const READY_TIMEOUT_MS = 60_000;
 
 export class ServerlessCaches {
   private readonly runtimes = new Map<ServerlessCacheRecord, ServerlessRuntime>();
-  private readonly tasks = new Map<ServerlessCacheRecord, Promise<void>>();
+  /** The background tasks of each cache (start, modify, delete), chained so they never overlap. */
+  private readonly tasks = new SerialTasks<ServerlessCacheRecord>((record, error) =>
+    this.options.log(`${record.name}: ${error.message}`),
+  );
   private closed = false;
 
   constructor(private readonly options: ServerlessCachesOptions) {
@@ -92,7 +96,7 @@ export class ServerlessCaches {
     this.closed = true;
     for (const record of this.records) record.status = 'deleting';
     await Promise.allSettled(this.records.map((record) => this.enqueue(record, () => this.remove(record))));
-    await Promise.allSettled([...this.tasks.values()]);
+    await this.tasks.idle();
   }
 
   pids(): number[] {
@@ -100,15 +104,7 @@ export class ServerlessCaches {
   }
 
   private enqueue(record: ServerlessCacheRecord, work: () => Promise<void>): Promise<void> {
-    const previous = this.tasks.get(record) ?? Promise.resolve();
-    const next = previous.then(work, work).catch((error) => {
-      this.options.log(`${record.name}: ${(error as Error).message}`);
-    });
-    this.tasks.set(record, next);
-    void next.then(() => {
-      if (this.tasks.get(record) === next) this.tasks.delete(record);
-    });
-    return next;
+    return this.tasks.run(record, work);
   }
 
   private cacheDir(record: ServerlessCacheRecord): string {
