@@ -58,7 +58,9 @@ export class ServerlessApi {
   /** Re-applies a user group's users to every cache that uses it (after a user or group change). */
   usersChanged(region: string, userGroupId: string): void {
     for (const cache of this.deps.caches.list(region)) {
-      if (cache.userGroupId !== userGroupId || (cache.status !== 'available' && cache.status !== 'modifying')) continue;
+      // A cache still creating gets the change once it runs; one being deleted needs none.
+      if (cache.userGroupId !== userGroupId || cache.status === 'deleting' || cache.status === 'create-failed')
+        continue;
       this.deps.caches.modify(cache, { users: this.deps.users.aclUsers(region, userGroupId) });
     }
   }

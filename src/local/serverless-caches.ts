@@ -61,11 +61,15 @@ export class ServerlessCaches {
 
   /**
    * available → modifying → available: the usage limits take effect at once; users
-   * (undefined: no user group) are applied to every node when given.
+   * (null: no user group) are applied to every node when given. On a cache still
+   * creating, the change is queued behind the start and the status left alone.
    */
   modify(record: ServerlessCacheRecord, change: { users?: AclUser[] | null }): void {
-    record.status = 'modifying';
-    this.options.save();
+    const whileCreating = record.status === 'creating';
+    if (!whileCreating) {
+      record.status = 'modifying';
+      this.options.save();
+    }
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
@@ -74,7 +78,7 @@ export class ServerlessCaches {
       } catch (error) {
         this.options.log(`${record.name}: modify failed: ${(error as Error).message}`);
       }
-      if (record.status === 'modifying') record.status = 'available';
+      if (!whileCreating && record.status === 'modifying') record.status = 'available';
       this.options.save();
     });
   }

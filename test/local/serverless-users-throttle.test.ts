@@ -152,6 +152,8 @@ test('serverless cache with a user group: users enforced on every endpoint, pass
   await client.send(
     new CreateServerlessCacheCommand({ ServerlessCacheName: 'secure', Engine: 'redis', UserGroupId: 'app-group' }),
   );
+  // A user changed while the cache is still creating: the cache comes up with the change.
+  await client.send(new ModifyUserCommand({ UserId: 'app-user', AppendAccessString: '~shared:*' }));
   const cache = await waitForServerlessCache(client, 'secure', 'available');
   assert.equal(cache.UserGroupId, 'app-group');
   const groups = await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-group' }));
@@ -170,7 +172,8 @@ test('serverless cache with a user group: users enforced on every endpoint, pass
   const app = connect(t, emulator, cache.Endpoint!, { username: 'app', password: APP_PASSWORD });
   await app.connect();
   assert.equal(await app.set('app:1', 'one'), 'OK');
-  await assert.rejects(app.set('other:1', 'x'), /NOPERM/, 'keys outside ~app:* are denied');
+  assert.equal(await app.set('shared:1', 'one'), 'OK', 'the access string appended while creating applies');
+  await assert.rejects(app.set('other:1', 'x'), /NOPERM/, 'keys outside ~app:* ~shared:* are denied');
   const appReader = connect(t, emulator, cache.ReaderEndpoint!, { username: 'app', password: APP_PASSWORD });
   await appReader.connect();
   assert.equal(await appReader.call('READONLY'), 'OK');
