@@ -94,6 +94,14 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   await readerClient.connect();
   assert.equal(await readerClient.call('READONLY'), 'OK');
   assert.match(String(await readerClient.info('replication')), /role:slave/, 'the ReaderEndpoint is the replica');
+  // The Cluster client above (scaleReads: slave) read through the ReaderEndpoint: the replica counted its GETs.
+  assert.match(String(await readerClient.info('commandstats')), /cmdstat_get:calls=[1-9]/);
+  // CLUSTER SHARDS / NODES name the endpoints as well.
+  const shards = JSON.stringify(await readerClient.cluster('SHARDS'));
+  assert.ok(shards.includes(`"tls-port",${endpoint.Port}`) && shards.includes(`"tls-port",${reader.Port}`), shards);
+  const nodes = String(await readerClient.cluster('NODES'));
+  assert.match(nodes, new RegExp(`127\\.0\\.0\\.1:${endpoint.Port}@\\d+\\S* master`));
+  assert.match(nodes, new RegExp(`127\\.0\\.0\\.1:${reader.Port}@\\d+\\S* (myself,)?slave`));
   let seen: string | null = null;
   for (let i = 0; i < 50 && seen === null; i++) {
     seen = await readerClient.get('user:7');
