@@ -132,6 +132,8 @@ export class ServerlessCaches {
         limits: record.cacheUsageLimits,
         readyTimeoutMs: READY_TIMEOUT_MS,
         log: this.options.log,
+        // A node replaced after a crash: `local status` / `local stop` must know its pid.
+        onNodesChanged: () => this.refreshNodes(record),
       });
     } catch (error) {
       record.status = 'create-failed';
@@ -143,12 +145,19 @@ export class ServerlessCaches {
     this.runtimes.set(record, runtime);
     record.endpoint = runtime.endpoint;
     record.readerEndpoint = runtime.readerEndpoint;
-    record.nodes = runtime.nodes();
-    record.pids = runtime.pids();
+    this.refreshNodes(record);
     if (record.status === 'creating' && !this.closed) {
       record.status = 'available';
       this.options.log(`${record.name}: available`);
     }
+    this.options.save();
+  }
+
+  private refreshNodes(record: ServerlessCacheRecord): void {
+    const runtime = this.runtimes.get(record);
+    if (!runtime) return;
+    record.nodes = runtime.nodes();
+    record.pids = runtime.pids();
     this.options.save();
   }
 
