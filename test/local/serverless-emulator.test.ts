@@ -83,6 +83,11 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   assert.deepEqual([primary![0], primary![1]], [endpoint.Address, endpoint.Port]);
   assert.deepEqual([replica![0], replica![1]], [reader.Address, reader.Port]);
   assert.match(String(await direct.info('replication')), /role:master/, 'the Endpoint is the primary');
+  // A value of a few MB crosses the Endpoint whole both ways (it arrives in many TLS records).
+  const big = `${'x'.repeat(3 * 1024 * 1024)}end`;
+  assert.equal(await direct.set('big', big), 'OK');
+  const back = await direct.get('big');
+  assert.ok(back === big, `the 3 MB value round-trips (got ${back?.length} bytes)`);
   // DataStorage.Maximum is the nodes' maxmemory, evicting keys with a TTL first.
   const memory = String(await direct.info('memory'));
   assert.match(memory, new RegExp(`maxmemory:${10 * 1024 ** 3}\r\n`));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryParams } from '../../src/local/query-protocol.js';
 import { parseCreateServerlessCache, parseModifyServerlessCache } from '../../src/local/serverless-rules.js';
-import { frameEnd, requestEnd, requestName } from '../../src/local/resp-frames.js';
+import { frameEnd, PendingBytes, requestEnd, requestName } from '../../src/local/resp-frames.js';
 import { EcpuLimiter, ecpusFor } from '../../src/local/ecpu-limiter.js';
 import { aclSetUserArgs, checkAccessString, passwordHash } from '../../src/local/acl.js';
 import { encodeCommand } from '../../src/local/resp.js';
@@ -107,6 +107,28 @@ test('frameEnd: every RESP2/RESP3 type, nested, and incomplete input', () => {
   const deep = '*1\r\n'.repeat(100_000) + ':1\r\n';
   assert.equal(whole(deep), deep.length);
   assert.throws(() => whole('?x\r\n'));
+});
+
+test('frameEnd tells how many bytes an unfinished frame needs; PendingBytes waits for them', () => {
+  const frame = encodeCommand(['SET', 'k', 'x'.repeat(100_000)]);
+  const wanted = { bytes: 0 };
+  assert.equal(frameEnd(frame.subarray(0, 1000), 0, wanted), undefined);
+  assert.equal(wanted.bytes, frame.length, 'the bulk length gives the whole frame');
+  const pending = new PendingBytes();
+  pending.push(frame.subarray(0, 1000));
+  const first = pending.take()!;
+  assert.equal(frameEnd(first, 0, wanted), undefined);
+  pending.keep(first, 0, wanted.bytes);
+  for (let at = 1000; at < frame.length - 10; at += 1000) {
+    pending.push(frame.subarray(at, Math.min(at + 1000, frame.length - 10)));
+    assert.equal(pending.take(), undefined, 'no join before the frame can be whole');
+  }
+  pending.push(frame.subarray(frame.length - 10));
+  const whole = pending.take()!;
+  assert.equal(frameEnd(whole, 0), frame.length);
+  assert.ok(whole.equals(frame));
+  pending.keep(whole, frame.length, 0);
+  assert.equal(pending.size, 0);
 });
 
 test('requestEnd / requestName: RESP arrays and inline commands', () => {
