@@ -14,6 +14,9 @@ import {
   ModifyServerlessCacheCommand,
 } from '@aws-sdk/client-elasticache';
 import { startTestEmulator } from '../helpers/emulator.js';
+import type { AwsContext } from '../../src/aws/clients.js';
+import { describeServerlessCache } from '../../src/aws/serverless.js';
+import { NotFoundError } from '../../src/errors.js';
 import { waitForServerlessCache } from '../helpers/serverless.js';
 
 const named = (name: string) => (error: unknown) => {
@@ -115,6 +118,19 @@ test('serverless cache errors, paging and tags', async (t) => {
     client.send(new ModifyServerlessCacheCommand({ ServerlessCacheName: 'cache-a', MajorEngineVersion: '8' })),
     named('InvalidParameterValueException'),
   );
+
+  // The SDK side: describeServerlessCache → Topology; a missing cache is NotFoundError (exit 3).
+  const aws: AwsContext = { elasticache: client, ec2: emulator.ec2, region: 'us-east-1', local: true };
+  const topology = await describeServerlessCache(aws, 'cache-a');
+  assert.equal(topology.kind, 'serverless');
+  assert.equal(topology.status, 'available');
+  assert.deepEqual(topology.primaryEndpoint, { address: cache.Endpoint!.Address, port: cache.Endpoint!.Port });
+  assert.deepEqual(topology.readerEndpoint, {
+    address: cache.ReaderEndpoint!.Address,
+    port: cache.ReaderEndpoint!.Port,
+  });
+  assert.equal(topology.authRequired, false);
+  await assert.rejects(describeServerlessCache(aws, 'missing'), (error) => error instanceof NotFoundError);
 
   // Tags live on the cache's ARN.
   await client.send(new AddTagsToResourceCommand({ ResourceName: cache.ARN!, Tags: [{ Key: 'team', Value: 'web' }] }));
