@@ -2,13 +2,16 @@
  * What a serverless cache's Endpoint costs locally: redis-benchmark --tls ops/s through a
  * serverless cache's Endpoint (TLS terminated, requests parsed and counted for the ECPU
  * limit, TLS again to the cluster's primary) against a standalone TLS redis-server with the
- * same certificate, as a ratio. No ECPU maximum is set, so nothing is throttled; rounds
- * alternate the two targets so other load on the machine hits both; medians are compared.
+ * same certificate, as a ratio; and, as the floor of any TLS-terminating relay in Node, a bare
+ * TLS pipe (terminate, `pipe()` to the same node over TLS, nothing parsed). No ECPU maximum
+ * is set, so nothing is throttled; rounds alternate the targets so other load on the machine
+ * hits all of them; medians are compared.
  * Not a test; run it by hand:
  *
  *   npm run build && node dist/bench/serverless-endpoint.js [--rounds 2] [--clients 1,50]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createTlsServer, connect as tlsConnect, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,7 +31,7 @@ const rounds = Number(flag('--rounds', '2'));
 const clientCounts = flag('--clients', '1,50').split(',').map(Number);
 
 async function redisBenchmark(port: number, clients: number, ca: string): Promise<number> {
-  const requests = clients === 1 ? 5_000 : 30_000;
+  const requests = clients === 1 ? 2_000 : 10_000;
   const result = await exec(REDIS_BENCHMARK, [
     ...['-h', '127.0.0.1', '-p', String(port), '--tls', '--cacert', ca],
     ...['-c', String(clients), '-r', '10000', '-n', String(requests), '-t', 'set,get', '--csv'],
@@ -51,6 +54,20 @@ const elasticache = new ElastiCacheClient({
   credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
 });
 let standalone: RedisNode | undefined;
+let pipeServer: Server | undefined;
+
+/** A TLS-terminating relay that parses nothing: client TLS in, TLS out to `port`, piped. */
+async function bareTlsPipe(port: number, cert: Buffer, key: Buffer, ca: Buffer): Promise<Server> {
+  const server = createTlsServer({ cert, key }, (client) => {
+    const upstream = tlsConnect({ host: '127.0.0.1', port, ca });
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 try {
   await elasticache.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'bench', Engine: 'redis' }));
   let endpointPort: number | undefined;
@@ -67,26 +84,39 @@ try {
     dir: join(stateDir, 'standalone'),
     tls: { mode: 'required', certFile: tls.certFile, keyFile: tls.keyFile, caCertFile: tls.caCertFile },
   });
+  pipeServer = await bareTlsPipe(
+    standalone.port,
+    readFileSync(tls.certFile),
+    readFileSync(tls.keyFile),
+    readFileSync(tls.caCertFile),
+  );
+  const pipeAddress = pipeServer.address();
+  const pipePort = typeof pipeAddress === 'object' && pipeAddress ? pipeAddress.port : 0;
   console.log(
-    `serverless Endpoint 127.0.0.1:${endpointPort} vs standalone TLS redis-server 127.0.0.1:${standalone.port}; redis-benchmark SET/GET, ${rounds} alternating rounds, medians\n`,
+    `serverless Endpoint 127.0.0.1:${endpointPort} vs standalone TLS redis-server 127.0.0.1:${standalone.port} and a bare TLS pipe to it; redis-benchmark SET/GET, ${rounds} alternating rounds, medians\n`,
   );
   const rows: string[][] = [];
   for (const clients of clientCounts) {
     const viaEndpoint: number[] = [];
+    const viaPipe: number[] = [];
     const direct: number[] = [];
     for (let round = 0; round < rounds; round++) {
       viaEndpoint.push(await redisBenchmark(endpointPort, clients, tls.caCertFile));
+      viaPipe.push(await redisBenchmark(pipePort, clients, tls.caCertFile));
       direct.push(await redisBenchmark(standalone.port, clients, tls.caCertFile));
       process.stderr.write(
-        `  clients ${clients} round ${round + 1}: endpoint ${viaEndpoint.at(-1)!.toFixed(0)} / direct ${direct.at(-1)!.toFixed(0)}\n`,
+        `  clients ${clients} round ${round + 1}: endpoint ${viaEndpoint.at(-1)!.toFixed(0)} / bare pipe ${viaPipe.at(-1)!.toFixed(0)} / direct ${direct.at(-1)!.toFixed(0)}\n`,
       );
     }
-    const [e, d] = [median(viaEndpoint), median(direct)];
-    rows.push([String(clients), e.toFixed(0), d.toFixed(0), (e / d).toFixed(2)]);
+    const [e, p, d] = [median(viaEndpoint), median(viaPipe), median(direct)];
+    rows.push([String(clients), e.toFixed(0), p.toFixed(0), d.toFixed(0), (e / d).toFixed(2), (e / p).toFixed(2)]);
   }
-  console.log(['clients', 'endpoint ops/s', 'direct ops/s', 'endpoint/direct'].join('\t'));
+  console.log(
+    ['clients', 'endpoint ops/s', 'bare pipe ops/s', 'direct ops/s', 'endpoint/direct', 'endpoint/pipe'].join('\t'),
+  );
   for (const row of rows) console.log(row.join('\t'));
 } finally {
+  pipeServer?.close();
   await standalone?.stop();
   elasticache.destroy();
   await emulator.close();
