@@ -20,6 +20,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aclSetUserArgs, OPEN_DEFAULT_USER, type AclUser } from './acl.js';
@@ -39,7 +41,7 @@ export const ADMIN_USER = 'elasticache-kit-admin';
 export interface ServerlessRuntimeOptions {
   name: string;
   engineBinary: string;
-  /** An IP address: the nodes announce it as their cluster address. */
+  /** Where the endpoints and nodes listen; a host name is resolved for the cluster's own addresses. */
   host: string;
   dataDir: string;
   tls: TlsMaterial;
@@ -73,6 +75,8 @@ export class ServerlessRuntime {
 
   private constructor(
     private readonly options: ServerlessRuntimeOptions,
+    /** The host as an IP address: CLUSTER MEET and cluster-announce-ip take nothing else. */
+    private readonly hostIp: string,
     private readonly adminPassword: string,
     private readonly writer: ServerlessEndpoint,
     private readonly reader: ServerlessEndpoint,
@@ -124,7 +128,8 @@ export class ServerlessRuntime {
         log,
       });
       endpoints.push(reader);
-      runtime = new ServerlessRuntime(options, randomBytes(24).toString('hex'), writer, reader);
+      const hostIp = isIP(options.host) ? options.host : (await lookup(options.host)).address;
+      runtime = new ServerlessRuntime(options, hostIp, randomBytes(24).toString('hex'), writer, reader);
       const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
       const primary = await runtime.startNode('primary');
       await primary.process.command('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
@@ -166,7 +171,7 @@ export class ServerlessRuntime {
         `cluster-port ${busPort}`,
         'cluster-node-timeout 5000',
         'tls-cluster yes',
-        `cluster-announce-ip ${this.options.host}`,
+        `cluster-announce-ip ${this.hostIp}`,
         `cluster-announce-tls-port ${role === 'primary' ? this.writer.port : this.reader.port}`,
         'cluster-replica-validity-factor 0',
         // CLUSTER SLOTS lists a replica only once its replication offset is non-zero, and
@@ -193,7 +198,7 @@ export class ServerlessRuntime {
   private async addReplica(primary: Member, deadline: number): Promise<Member> {
     const replica = await this.startNode('replica');
     // The bus port must be named: without it MEET assumes port+10000.
-    await primary.process.command('CLUSTER', 'MEET', this.options.host, replica.process.port, replica.busPort);
+    await primary.process.command('CLUSTER', 'MEET', this.hostIp, replica.process.port, replica.busPort);
     // REPLICATE needs the primary known to the replica: gossip spreads the MEET.
     for (;;) {
       try {
