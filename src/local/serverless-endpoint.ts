@@ -106,6 +106,16 @@ export class ServerlessEndpoint {
   }
 }
 
+/**
+ * Backpressure: while `sink` has more queued than its high-water mark (a slow reader, a
+ * slow node), stop reading `source`, so a client cannot make the relay buffer without bound.
+ */
+function holdWhileFull(source: TLSSocket, sink: TLSSocket): void {
+  if (!sink.writableNeedDrain || source.isPaused()) return;
+  source.pause();
+  sink.once('drain', () => source.resume());
+}
+
 /** One client connection and its node connection. */
 class Relay {
   private readonly fromClientBytes = new PendingBytes();
@@ -134,8 +144,14 @@ class Relay {
         socket.on('close', done);
       }
     });
-    client.on('data', (chunk: Buffer) => this.fromClient(chunk));
-    upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
+    client.on('data', (chunk: Buffer) => {
+      this.fromClient(chunk);
+      holdWhileFull(client, upstream);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      this.fromUpstream(chunk);
+      holdWhileFull(upstream, client);
+    });
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   }
