@@ -22,7 +22,11 @@ import {
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import { once } from 'node:events';
+import { connect as tlsConnect } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
+import { encodeCommand } from '../../src/local/resp.js';
+import { frameEnd } from '../../src/local/resp-frames.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { waitForServerlessCache } from '../helpers/serverless.js';
 import { caCertPath } from '../../src/local/tls-material.js';
@@ -319,4 +323,47 @@ test('ECPUPerSecond.Maximum: a burst is throttled in order, the rest succeed; no
     [null, 'OK'],
     [null, 1],
   ]);
+  // RESP3: a client-tracking invalidation push arrives unasked between replies, and the
+  // replies that follow still match their requests.
+  const resp3 = await rawConnection(cache.Endpoint!, readFileSync(caCertPath(emulator.stateDir)));
+  t.after(() => resp3.close());
+  assert.match(await resp3.send(encodeCommand(['HELLO', '3'])), /^%/);
+  assert.equal(await resp3.send(encodeCommand(['CLIENT', 'TRACKING', 'ON'])), '+OK\r\n');
+  assert.equal(await resp3.send(encodeCommand(['GET', 'tracked'])), '_\r\n');
+  assert.equal(await redis.set('tracked', 'changed'), 'OK');
+  assert.match(await resp3.next(), /^>2\r\n\$10\r\ninvalidate\r\n/, 'the push is relayed');
+  assert.equal(await resp3.send(encodeCommand(['GET', 'tracked'])), '$7\r\nchanged\r\n');
 });
+
+/** A bare TLS connection that sends RESP and reads whole frames, for RESP3 pushes. */
+async function rawConnection(endpoint: { Address?: string; Port?: number }, ca: Buffer) {
+  const socket = tlsConnect({ host: endpoint.Address!, port: endpoint.Port!, ca });
+  await once(socket, 'secureConnect');
+  let buffered = Buffer.alloc(0);
+  const waiting: ((frame: string) => void)[] = [];
+  const frames: string[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    for (let end = frameEnd(buffered, 0); end !== undefined; end = frameEnd(buffered, 0)) {
+      const frame = buffered.subarray(0, end).toString();
+      buffered = buffered.subarray(end);
+      const waiter = waiting.shift();
+      if (waiter) waiter(frame);
+      else frames.push(frame);
+    }
+  });
+  const next = () =>
+    new Promise<string>((resolve) => {
+      const frame = frames.shift();
+      if (frame !== undefined) resolve(frame);
+      else waiting.push(resolve);
+    });
+  return {
+    next,
+    send: (command: Buffer) => {
+      socket.write(command);
+      return next();
+    },
+    close: () => socket.destroy(),
+  };
+}
