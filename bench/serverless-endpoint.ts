@@ -23,27 +23,18 @@ import {
 import { RedisNode } from '../src/local/redis-node.js';
 import { startEmulator } from '../src/local/server.js';
 import { ensureTlsMaterial } from '../src/local/tls-material.js';
-import { exec, flag, median } from './script-kit.js';
+import { flag, median, redisBenchmarkOpsPerSec } from './script-kit.js';
 
-const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
 const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
 const rounds = Number(flag('--rounds', '2'));
 const clientCounts = flag('--clients', '1,50').split(',').map(Number);
 
-async function redisBenchmark(port: number, clients: number, ca: string): Promise<number> {
+function redisBenchmark(port: number, clients: number, ca: string): Promise<number> {
   const requests = clients === 1 ? 2_000 : 10_000;
-  const result = await exec(REDIS_BENCHMARK, [
+  return redisBenchmarkOpsPerSec([
     ...['-h', '127.0.0.1', '-p', String(port), '--tls', '--cacert', ca],
-    ...['-c', String(clients), '-r', '10000', '-n', String(requests), '-t', 'set,get', '--csv'],
+    ...['-c', String(clients), '-r', '10000', '-n', String(requests), '-t', 'set,get'],
   ]);
-  if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
-  const rps = result.stdout
-    .trim()
-    .split('\n')
-    .filter((line) => /^"(SET|GET)"/.test(line))
-    .map((line) => Number(line.split('","')[1]!.replace(/"/g, '')));
-  if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${result.stdout}`);
-  return rps.reduce((a, b) => a + b, 0) / rps.length;
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), 'eck-serverless-bench-'));

@@ -22,9 +22,8 @@ import {
 import { startEmulator } from '../src/local/server.js';
 import { caCertPath } from '../src/local/tls-material.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag, median } from './script-kit.js';
+import { CLI, exec, flag, median, redisBenchmarkOpsPerSec } from './script-kit.js';
 
-const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
 const rounds = Number(flag('--rounds', '3'));
 const seconds = Number(flag('--seconds', '3'));
 const clientCounts = flag('--clients', '1,50').split(',').map(Number);
@@ -59,31 +58,10 @@ async function ours(port: number, clients: number, tls: string[]): Promise<numbe
 
 async function redisBenchmark(port: number, clients: number, tls: string[]): Promise<number> {
   const requests = clients === 1 ? 30_000 : 200_000;
-  const result = await exec(REDIS_BENCHMARK, [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    ...tls,
-    '-c',
-    String(clients),
-    '-r',
-    '10000',
-    '-n',
-    String(requests),
-    '-t',
-    'set,get',
-    '--csv',
+  return redisBenchmarkOpsPerSec([
+    ...['-h', '127.0.0.1', '-p', String(port), ...tls],
+    ...['-c', String(clients), '-r', '10000', '-n', String(requests), '-t', 'set,get'],
   ]);
-  if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
-  // One row per test: "SET","rps",... / "GET","rps",... -> their mean.
-  const rps = result.stdout
-    .trim()
-    .split('\n')
-    .filter((line) => /^"(SET|GET)"/.test(line))
-    .map((line) => Number(line.split('","')[1]!.replace(/"/g, '')));
-  if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${result.stdout}`);
-  return rps.reduce((a, b) => a + b, 0) / rps.length;
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), 'eck-tls-cost-'));
