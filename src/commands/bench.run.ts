@@ -59,13 +59,14 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   }
   if (settings.hdrLog !== undefined) {
     const { hdrLogText } = await import('../bench/hdr-log.js');
-    // One interval: the whole measured phase.
-    for (const [nodeId, histogram] of histograms) {
+    // One interval per second of the measured phase.
+    for (const nodeId of histograms.keys()) {
       const file = `${settings.hdrLog}${nodeId}.hlog`;
-      writeFileAtomic(
-        file,
-        hdrLogText(nodeId, new Date(report.startedAt), [{ startS: 0, lengthS: report.durationS, histogram }]),
-      );
+      const intervals = result.intervals.flatMap((i) => {
+        const histogram = i.byNode.get(nodeId);
+        return histogram ? [{ startS: i.startS, lengthS: i.lengthS, histogram }] : [];
+      });
+      writeFileAtomic(file, hdrLogText(nodeId, new Date(report.startedAt), intervals));
       output.info(`wrote ${file}`);
     }
   }
