@@ -110,7 +110,8 @@ export class HdrHistogram {
    * precision (3 significant digits), as an interval log needs.
    */
   since(earlier: HdrHistogram): HdrHistogram {
-    if (earlier.counts.length !== this.counts.length) throw new RangeError('cannot subtract a histogram of another range');
+    if (earlier.counts.length !== this.counts.length)
+      throw new RangeError('cannot subtract a histogram of another range');
     const out = new HdrHistogram(this.highestTrackableValue);
     let first = -1;
     let last = -1;

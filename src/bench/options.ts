@@ -248,6 +248,9 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     throw new UsageError('--hdr-log must be a file name prefix');
   if (raw.report !== undefined && raw.report.trim() === '')
     throw new UsageError('--report must be a file path (report.html)');
+  if (raw.results !== undefined && !/^s3:\/\/[^/\s]+/.test(raw.results)) {
+    throw new UsageError(`--results must be s3://bucket/prefix (got ${raw.results})`);
+  }
   const startAtMs = raw.startAt === undefined ? undefined : integerFlag('--start-at', raw.startAt, 1, 1e14, 0);
   return {
     clients,

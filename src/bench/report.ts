@@ -75,6 +75,31 @@ export interface BenchReport {
   warnings: string[];
   /** Ops/s per node per second of the measured phase (absent in reports from older versions). */
   timeline?: TimelinePoint[];
+  /** A distributed run (bench --workers, bench merge): one row per worker that reported. */
+  workers?: WorkerRow[];
+  /** Workers that did not report (failed, timed out, result unreadable). */
+  failedWorkers?: FailedWorker[];
+}
+
+export interface WorkerRow {
+  worker: string;
+  startedAt: string;
+  durationS: number;
+  /** Measured phase began this long after the shared start time. */
+  startLateMs: number;
+  ops: number;
+  opsPerSec: number;
+  errors: number;
+  latencyMs: LatencyMs;
+  cpuPercent: number;
+  saturated: boolean;
+}
+
+export interface FailedWorker {
+  worker: string;
+  /** SSM's invocation status (Failed, TimedOut, Cancelled…) or "NoResult". */
+  status: string;
+  reason: string;
 }
 
 export interface ReportInput {
@@ -104,7 +129,7 @@ const round = (n: number, digits = 3) => {
   return Math.round(n * f) / f;
 };
 
-function latencyMs(h: HdrHistogram): LatencyMs {
+export function latencyMs(h: HdrHistogram): LatencyMs {
   const s = h.summary(1000);
   return { p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max) };
 }
@@ -116,7 +141,7 @@ function percentileOf(sorted: number[], p: number): number {
 }
 
 /** HdrHistogram's percentile steps (denser towards 100%), in ms, without repeated levels. */
-function percentileCurve(h: HdrHistogram): Array<{ percentile: number; ms: number }> {
+export function percentileCurve(h: HdrHistogram): Array<{ percentile: number; ms: number }> {
   if (h.totalCount === 0) return [];
   const out: Array<{ percentile: number; ms: number }> = [];
   for (const step of h.percentileSteps(5)) {
