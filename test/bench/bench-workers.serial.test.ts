@@ -1,0 +1,194 @@
+/**
+ * bench --workers end to end on the local emulator: two emulated bastions (tag
+ * Role=bastion) each run this checkout's CLI through SSM Run Command against a real 1+1
+ * group, write their results to S3, and the controller merges them. The merged totals
+ * are the workers' sums and the merged percentiles are those of the concatenated
+ * histograms; bench merge on the downloaded results gives the same report.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CLI_PATH, runCli } from '../helpers/cli.js';
+import { startTestEmulator, TEST_REGION } from '../helpers/emulator.js';
+import { waitForReplicationGroup } from '../../src/aws/wait.js';
+import type { AwsContext } from '../../src/aws/clients.js';
+import { mergeHistograms } from '../../src/bench/histogram.js';
+import { parseWorkerResult } from '../../src/bench/distributed/worker-result.js';
+import type { BenchReport } from '../../src/bench/report.js';
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+test('bench --workers tag:Role=bastion --results s3://…: both workers ran, totals add up, percentiles merge exactly', async (t) => {
+  const emulator = await startTestEmulator({ instances: 2 });
+  t.after(() => emulator.close());
+  const dir = mkdtempSync(join(tmpdir(), 'eck-workers-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const aws: AwsContext = {
+    elasticache: emulator.elasticache,
+    ec2: emulator.ec2,
+    region: TEST_REGION,
+    endpointUrl: emulator.url,
+    local: true,
+  };
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'workers',
+      ReplicationGroupDescription: 'distributed bench test',
+      Engine: 'redis',
+      CacheNodeType: 'cache.t4g.micro',
+      NumCacheClusters: 2,
+    }),
+  );
+  await waitForReplicationGroup(aws, 'workers', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
+  const s3 = new S3Client({
+    region: TEST_REGION,
+    endpoint: emulator.url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' },
+  });
+  t.after(() => s3.destroy());
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-results' }));
+  const described = await emulator.ec2.send(new DescribeInstancesCommand({}));
+  const instanceIds = (described.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId!));
+
+  const result = await runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      '--output',
+      'json',
+      'bench',
+      'workers',
+      '--workers',
+      'tag:Role=bastion',
+      '--results',
+      's3://bench-results/p',
+      '--test-time',
+      '3',
+      '--warmup',
+      '0.2',
+      '--clients',
+      '2',
+      '--threads',
+      '1',
+      '--key-maximum',
+      '500',
+      '--start-in',
+      '4',
+      '--hdr-log',
+      join(dir, 'merged-'),
+    ],
+    // The test hook: the instances run this checkout's CLI, not npx from the registry.
+    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: `${process.execPath} ${CLI_PATH}` } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as BenchReport;
+
+  // Both workers ran and reported, one row each.
+  assert.deepEqual(report.workers?.map((w) => w.worker).sort(), [...instanceIds].sort());
+  for (const worker of report.workers!) assert.ok(worker.ops > 0, `${worker.worker} ops`);
+  // The shared start time: both measured phases began together (prefill happened before).
+  const starts = report.workers!.map((w) => Date.parse(w.startedAt));
+  assert.ok(
+    Math.abs(starts[0]! - starts[1]!) < 1000,
+    `measured phases began ${Math.abs(starts[0]! - starts[1]!)} ms apart`,
+  );
+  // Totals are the workers' sums, per node and overall.
+  assert.equal(
+    report.total.ops,
+    report.workers!.reduce((sum, w) => sum + w.ops, 0),
+  );
+  assert.equal(
+    report.total.ops,
+    report.nodes.reduce((sum, n) => sum + n.ops, 0),
+  );
+  // Lag stays per worker: one row per worker and replica.
+  assert.equal(report.replication.length, 2);
+  assert.deepEqual(report.replication.map((r) => r.node.split('/')[0]).sort(), [...instanceIds].sort());
+
+  // The workers' own results, as they wrote them to S3.
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'bench-results', Prefix: 'p/' }));
+  assert.equal(listed.Contents?.length, 2);
+  const files: string[] = [];
+  const workers = [];
+  for (const object of listed.Contents!) {
+    const text = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'bench-results', Key: object.Key! }))
+    ).Body!.transformToString();
+    const file = join(dir, `${files.length}.json`);
+    writeFileSync(file, text);
+    files.push(file);
+    workers.push(parseWorkerResult(text, object.Key!));
+  }
+  // Merged percentiles are those of every worker's histograms concatenated.
+  const all = mergeHistograms(workers.flatMap((w) => [...w.histograms.values()].flatMap((h) => [h.set, h.get])));
+  assert.equal(all.totalCount, report.total.ops);
+  for (const [p, key] of [
+    [50, 'p50'],
+    [90, 'p90'],
+    [99, 'p99'],
+    [99.9, 'p999'],
+  ] as const) {
+    assert.equal(report.total.latencyMs[key], round(all.valueAtPercentile(p) / 1000), key);
+  }
+  assert.equal(report.total.latencyMs.max, round(all.max / 1000));
+  for (const node of report.nodes) {
+    const merged = mergeHistograms(workers.map((w) => w.histograms.get(node.id)!).flatMap((h) => [h.set, h.get]));
+    assert.equal(node.latencyMs.p99, round(merged.valueAtPercentile(99) / 1000), `${node.id} p99`);
+  }
+
+  // bench merge on the downloaded results gives the same totals.
+  const merged = await runCli(['--output', 'json', 'bench', 'merge', ...files]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const again = JSON.parse(merged.stdout) as BenchReport;
+  assert.equal(again.total.ops, report.total.ops);
+  assert.deepEqual(again.total.latencyMs, report.total.latencyMs);
+  assert.deepEqual(
+    again.nodes.map((n) => [n.id, n.ops, n.latencyMs]),
+    report.nodes.map((n) => [n.id, n.ops, n.latencyMs]),
+  );
+});
+
+test('bench --workers: a worker that fails is reported per instance (status, exit code, stderr), exit 1', async (t) => {
+  const emulator = await startTestEmulator({ instances: 2 });
+  t.after(() => emulator.close());
+  const result = await runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      'bench',
+      '--primary',
+      '127.0.0.1:6399',
+      '--workers',
+      'tag:Role=bastion',
+      '--start-in',
+      '1',
+      '--test-time',
+      '1',
+    ],
+    // A worker command that fails before it starts: every instance reports Failed.
+    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: 'echo no node here >&2; exit 7;' } },
+  );
+  assert.equal(result.code, 1, result.stderr);
+  const described = await emulator.ec2.send(new DescribeInstancesCommand({}));
+  for (const reservation of described.Reservations ?? []) {
+    const id = reservation.Instances![0]!.InstanceId!;
+    assert.match(result.stderr, new RegExp(`${id} Failed \\(Failed, exit code 7: no node here\\)`));
+  }
+});
+
+test('bench --workers: no running instance with the tag is "not found" (exit 3) before anything is sent', async (t) => {
+  const emulator = await startTestEmulator({ instances: 1 });
+  t.after(() => emulator.close());
+  const result = await runCli(
+    ['--endpoint-url', emulator.url, 'bench', '--primary', '127.0.0.1:6399', '--workers', 'tag:Role=loader'],
+    { env: emulator.env },
+  );
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stderr, /no running instance has the tag Role=loader/);
+});
