@@ -10,7 +10,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UsageError } from '../../errors.js';
 import { decodeCompressed, encodeCompressed } from '../hdr-log.js';
-import type { HdrHistogram } from '../histogram.js';
+import { HdrHistogram } from '../histogram.js';
 import type { BenchReport } from '../report.js';
 import type { RunResult } from '../run.js';
 
@@ -40,9 +40,19 @@ export interface WorkerResultDocument {
   /** The worker's own report, without the percentile curves (rebuilt from the histograms). */
   report: BenchReport;
   /** Per node: SET and GET latency (µs) over the whole measured phase. */
-  histograms: Record<string, { set: string; get: string }>;
+  histograms: Record<string, { set: EncodedHistogram; get: EncodedHistogram }>;
   /** Per second of the measured phase: each node's latency histogram (SETs and GETs). */
   intervals: Array<{ startS: number; lengthS: number; nodes: Record<string, string> }>;
+}
+
+/**
+ * HdrHistogram's V2 encoding (base64) keeps counts, not the exact min and max (a decoded
+ * max is its bucket's upper end): those travel next to it, so merged maxima stay exact.
+ */
+export interface EncodedHistogram {
+  counts: string;
+  min: number;
+  max: number;
 }
 
 /** A parsed worker result, histograms decoded. */
@@ -57,10 +67,19 @@ export interface WorkerResult {
 
 const encode = (h: HdrHistogram) => encodeCompressed(h).toString('base64');
 const decode = (text: string) => decodeCompressed(Buffer.from(text, 'base64'));
+const encodeExact = (h: HdrHistogram): EncodedHistogram => ({ counts: encode(h), min: h.min, max: h.max });
+function decodeExact(encoded: EncodedHistogram): HdrHistogram {
+  const snapshot = decode(encoded.counts).snapshot();
+  if (snapshot.total > 0) {
+    snapshot.min = encoded.min;
+    snapshot.max = encoded.max;
+  }
+  return HdrHistogram.fromSnapshot(snapshot);
+}
 
 export function workerResultDocument(worker: string, run: RunResult, startAtMs?: number): WorkerResultDocument {
   const histograms: WorkerResultDocument['histograms'] = {};
-  for (const [node, h] of run.byCommand) histograms[node] = { set: encode(h.set), get: encode(h.get) };
+  for (const [node, h] of run.byCommand) histograms[node] = { set: encodeExact(h.set), get: encodeExact(h.get) };
   return {
     kind: WORKER_RESULT_KIND,
     version: 1,
@@ -123,7 +142,7 @@ export function parseWorkerResult(text: string, source: string): WorkerResult {
       startLateMs: doc.startLateMs ?? 0,
       report: doc.report,
       histograms: new Map(
-        Object.entries(doc.histograms).map(([node, h]) => [node, { set: decode(h.set), get: decode(h.get) }]),
+        Object.entries(doc.histograms).map(([node, h]) => [node, { set: decodeExact(h.set), get: decodeExact(h.get) }]),
       ),
       intervals: doc.intervals.map((i) => ({
         startS: i.startS,
