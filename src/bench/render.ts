@@ -72,6 +72,12 @@ export function renderReport(report: BenchReport): string {
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
+  const bound = Math.max(0, ...report.replication.map((r) => r.lagBoundMs ?? 0));
+  if (report.replication.length > 0 && bound > 0) {
+    notes.push(
+      `lag is timed to the middle of the poll that saw the write: within ± ${bound} ms (half a poll round trip)`,
+    );
+  }
   notes.push(`client CPU ${report.client.cpuPercent}% of one core`);
   notes.push(
     `bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`,

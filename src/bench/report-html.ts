@@ -201,6 +201,22 @@ function latencyChart(report: BenchReport): string {
 
 function lagChart(report: BenchReport): string {
   const timeline = report.timeline ?? [];
+  if (timeline.some((p) => p.lagMs !== undefined)) {
+    return lineChartSvg({
+      id: 'chart-lag',
+      title: 'Replication lag per replica (worst probe each second)',
+      xLabel: 'seconds',
+      yLabel: 'ms',
+      series: report.replication.map((r) => ({
+        name: r.node,
+        points: timeline
+          .filter((p) => p.lagMs?.[r.node] !== undefined)
+          .map((p) => [p.tS, p.lagMs![r.node]!] as [number, number]),
+      })),
+      xMax: Math.max(report.durationS, 1),
+    });
+  }
+  // Reports from before lag over time: the offset difference in bytes.
   const series: Series[] = report.replication.map((r) => ({
     name: r.node,
     points: timeline

@@ -50,6 +50,11 @@ export interface ReplicationReport {
   errors: number;
   /** Round trip of one poll: the resolution of lagMs. */
   pollRttMs: { p50: number; p99: number };
+  /**
+   * lagMs is timed to the middle of the poll that saw the write (not its reply, which
+   * would add half a poll round trip under load); it is within ± this (half the p50 poll RTT).
+   */
+  lagBoundMs?: number;
   /** Primary master_repl_offset − replica slave_repl_offset, sampled once a second. */
   offsetLagBytes: { p50: number; max: number; samples: number };
   readsAfterWrite: number;
@@ -211,6 +216,7 @@ export function buildReport(input: ReportInput): BenchReport {
           p50: round(lag.pollRtt.valueAtPercentile(50) / 1000),
           p99: round(lag.pollRtt.valueAtPercentile(99) / 1000),
         },
+        lagBoundMs: round(lag.pollRtt.valueAtPercentile(50) / 2000),
         offsetLagBytes: {
           p50: percentileOf(offsets, 50),
           max: offsets[offsets.length - 1] ?? 0,

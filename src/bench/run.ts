@@ -14,7 +14,7 @@ import { countLostWrites } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
-import { TimelineSampler, type IntervalHistograms } from './timeline.js';
+import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
 import type { BenchSettings } from './options.js';
 import { Workload, type LoadNode, type WorkloadOptions } from './workload.js';
 import { ThreadedWorkload } from './threaded-load.js';
@@ -229,6 +229,11 @@ export async function runBench(
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
     await Promise.allSettled([prober.stop(), sampler.stop()]);
+    addLagOverTime(
+      timelinePoints,
+      new Map([...prober.stats].map(([id, s]) => [id, s.samples])),
+      performance.timeOrigin + t0,
+    );
 
     hooks.onPhase?.('cleanup', 'checking writes and removing bench keys');
     let failover: { from: string; to: string; atMs: number } | undefined;

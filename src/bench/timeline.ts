@@ -13,6 +13,33 @@ export interface TimelinePoint {
   opsPerSec: Record<string, number>;
   /** Latest replication offset lag (bytes) per replica at the end of the interval. */
   lagBytes: Record<string, number>;
+  /** Worst replication lag (ms) per replica among the probes acknowledged in the interval. */
+  lagMs?: Record<string, number>;
+}
+
+/**
+ * Adds each second's worst probe lag (ms) per replica to the timeline points. Probe times
+ * are epoch ms (they come from the probe thread); `t0Epoch` is the measurement start.
+ */
+export function addLagOverTime(
+  points: TimelinePoint[],
+  samples: Map<string, Array<[number, number]>>,
+  t0Epoch: number,
+): void {
+  let fromS = 0;
+  for (const point of points) {
+    const lagMs: Record<string, number> = {};
+    for (const [replica, list] of samples) {
+      let worst = -1;
+      for (const [at, lagUs] of list) {
+        const s = (at - t0Epoch) / 1000;
+        if (s >= fromS && s < point.tS && lagUs > worst) worst = lagUs;
+      }
+      if (worst >= 0) lagMs[replica] = round3(worst / 1000);
+    }
+    point.lagMs = lagMs;
+    fromS = point.tS;
+  }
 }
 
 /** One interval's latency histogram per node (µs, SETs and GETs together). */

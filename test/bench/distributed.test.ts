@@ -34,12 +34,18 @@ test('--workers: tag:Key=Value or instance ids; anything else is a usage error n
     ids: ['i-0123456789abcdef0', 'i-0abcdef12'],
   });
   for (const bad of ['bastion', 'tag:Role', 'i-xyz', '', 'i-0123456789abcdef0,web-1']) {
-    assert.throws(() => parseWorkersSpec(bad), (e: Error) => e instanceof UsageError && /^--workers must be/.test(e.message));
+    assert.throws(
+      () => parseWorkersSpec(bad),
+      (e: Error) => e instanceof UsageError && /^--workers must be/.test(e.message),
+    );
   }
 });
 
 test('--results: s3://bucket/prefix with a valid bucket name', () => {
-  assert.deepEqual(parseS3Url('--results', 's3://bench-results/runs/a/'), { bucket: 'bench-results', prefix: 'runs/a' });
+  assert.deepEqual(parseS3Url('--results', 's3://bench-results/runs/a/'), {
+    bucket: 'bench-results',
+    prefix: 'runs/a',
+  });
   assert.deepEqual(parseS3Url('--results', 's3://bench-results'), { bucket: 'bench-results', prefix: '' });
   assert.equal(resultKey({ bucket: 'x', prefix: 'p' }, 'ab12', 'i-0abc'), 'p/ab12-i-0abc.json');
   for (const bad of ['bench-results/p', 's3://b/p', 's3://Upper/p', 'https://bench-results/p']) {
@@ -153,8 +159,30 @@ function roundTrip(run: RunResult, worker: string): WorkerResult {
 }
 
 test('merge: ops add up, percentiles are those of the concatenated histograms, seconds merge by index, lag stays per worker', () => {
-  const a = roundTrip(fakeRun('i-a', [100, 200, 300], [50, 60, 70, 80], [[50, 60, 100], [70, 80, 200, 300]]), 'i-a');
-  const b = roundTrip(fakeRun('i-b', [5000], [900, 1000, 1100], [[900, 1000], [1100, 5000]]), 'i-b');
+  const a = roundTrip(
+    fakeRun(
+      'i-a',
+      [100, 200, 300],
+      [50, 60, 70, 80],
+      [
+        [50, 60, 100],
+        [70, 80, 200, 300],
+      ],
+    ),
+    'i-a',
+  );
+  const b = roundTrip(
+    fakeRun(
+      'i-b',
+      [5000],
+      [900, 1000, 1100],
+      [
+        [900, 1000],
+        [1100, 5000],
+      ],
+    ),
+    'i-b',
+  );
   const { report, histograms, intervals } = mergeWorkerResults([a, b], 'run1');
   assert.equal(report.total.ops, 11);
   assert.equal(report.nodes[0]!.ops, 11);
@@ -193,7 +221,12 @@ test('worker results on stdout: plain within SSM output, gzipped when that fits,
   const plain = resultStdout(workerResultDocument('i-a', run))!;
   assert.ok(plain.startsWith('eck-bench-worker-result {'));
   // Many seconds of histograms: too long as JSON, fine gzipped (the base64 histograms repeat).
-  const long = fakeRun('i-a', [100], [200], Array.from({ length: 400 }, () => [100, 200, 300]));
+  const long = fakeRun(
+    'i-a',
+    [100],
+    [200],
+    Array.from({ length: 400 }, () => [100, 200, 300]),
+  );
   const gzipped = resultStdout(workerResultDocument('i-a', long))!;
   assert.ok(JSON.stringify(workerResultDocument('i-a', long)).length > SSM_STDOUT_LIMIT);
   assert.ok(gzipped.startsWith('eck-bench-worker-result-gzip '));

@@ -58,6 +58,13 @@ test('bench --report writes one self-contained page that Chromium renders with e
   const html = readFileSync(file, 'utf8');
   const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport;
   assert.ok((report.timeline ?? []).length >= 2, `timeline: ${JSON.stringify(report.timeline)}`);
+  // Lag over time is in ms, per replica, each second.
+  const replica = report.replication[0]!.node;
+  assert.ok(
+    report.timeline!.every((p) => typeof p.lagMs?.[replica] === 'number'),
+    `lag ms per second: ${JSON.stringify(report.timeline)}`,
+  );
+  assert.match(html, /Replication lag per replica \(worst probe each second\)/);
   assert.ok(!/\b(src|href)=["']?https?:/i.test(html), 'nothing is loaded from the network');
   // The same report renders the same page: the page is a pure function of the report.
   assert.equal(renderReportHtml(report), html);

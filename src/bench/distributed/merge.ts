@@ -172,6 +172,7 @@ function mergeTimelines(results: WorkerResult[]): TimelinePoint[] {
   for (let i = 0; i < count; i++) {
     const opsPerSec: Record<string, number> = {};
     const lagBytes: Record<string, number> = {};
+    const lagMs: Record<string, number> = {};
     let tS = 0;
     for (const r of results) {
       const point = r.report.timeline?.[i];
@@ -179,8 +180,9 @@ function mergeTimelines(results: WorkerResult[]): TimelinePoint[] {
       tS = Math.max(tS, point.tS);
       for (const [node, rate] of Object.entries(point.opsPerSec)) opsPerSec[node] = (opsPerSec[node] ?? 0) + rate;
       for (const [node, bytes] of Object.entries(point.lagBytes ?? {})) lagBytes[`${r.worker}/${node}`] = bytes;
+      for (const [node, ms] of Object.entries(point.lagMs ?? {})) lagMs[`${r.worker}/${node}`] = ms;
     }
-    out.push({ tS, opsPerSec, lagBytes });
+    out.push({ tS, opsPerSec, lagBytes, lagMs });
   }
   return out;
 }
