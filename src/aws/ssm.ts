@@ -2,7 +2,7 @@
  * AWS Systems Manager Run Command, as a distributed bench uses it: one AWS-RunShellScript
  * command to every worker instance, then each instance's invocation polled until it ends.
  */
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsContext } from './clients.js';
 import { explainAwsError } from './errors.js';
 
@@ -47,6 +47,15 @@ export async function sendShellCommand(
     }
   }
   return commandIds;
+}
+
+/** Stops the command on these instances (Ctrl-C, or the controller gave up waiting). Best effort. */
+export async function cancelCommand(ssm: SSMClient, commandId: string, instanceIds: string[]): Promise<void> {
+  try {
+    await ssm.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: instanceIds }));
+  } catch {
+    // Already ended, or no permission (ssm:CancelCommand): the execution timeout still ends it.
+  }
 }
 
 export type InvocationStatus =

@@ -308,6 +308,39 @@ export function renderReportHtml(report: BenchReport): string {
           report.unavailability.map((u) => [u.node, u.startS, u.durationS, u.ongoing ? 'yes' : 'no', u.reason]),
           'table-unavailable',
         )}</div>`;
+  // A distributed run (bench --workers, bench merge): what each worker measured, and who did not report.
+  const workersHtml = report.workers
+    ? `<h2>Workers</h2>${table(
+        ['worker', 'status', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'late ms', 'cpu %'],
+        [
+          ...report.workers.map((w) => [
+            w.worker,
+            'ok',
+            w.opsPerSec,
+            w.ops,
+            w.errors,
+            w.latencyMs.p50,
+            w.latencyMs.p99,
+            w.latencyMs.max,
+            w.startLateMs,
+            w.cpuPercent,
+          ]),
+          ...(report.failedWorkers ?? []).map((f) => [
+            f.worker,
+            `${f.status}: ${f.reason}`,
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+            '',
+          ]),
+        ],
+        'table-workers',
+      )}`
+    : '';
   const extras = [
     report.failover
       ? `<p>Failover from ${escapeHtml(report.failover.from)} to ${escapeHtml(report.failover.to)} seen at ${report.failover.detectedAtS} s.</p>`
@@ -328,6 +361,7 @@ ${extras}
 ${throughputChart(report)}
 ${latencyChart(report)}
 <h2>Nodes</h2>${nodes}
+${workersHtml}
 <h2>Replication and stale reads</h2>${report.replication.length ? lagChart(report) + replication : '<p id="no-replicas">No replica was measured.</p>'}
 <h2>Errors and unavailability</h2>${errorsHtml}
 <h2>Settings</h2><pre id="settings">${escapeHtml(JSON.stringify(report.config, null, 2))}</pre>

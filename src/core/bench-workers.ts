@@ -8,10 +8,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AwsContext } from '../aws/clients.js';
 import { describeWorkerInstances } from '../aws/instances.js';
-import { getInvocation, isFinished, openSsm, sendShellCommand, type Invocation } from '../aws/ssm.js';
+import { cancelCommand, getInvocation, isFinished, openSsm, sendShellCommand, type Invocation } from '../aws/ssm.js';
+import { onInterrupt } from '../interrupt.js';
 import { getText, openS3, splitS3Url } from '../aws/s3.js';
 import { mergeWorkerResults, type MergedRun } from '../bench/distributed/merge.js';
-import { findResultInStdout, parseWorkerResult, type WorkerResult } from '../bench/distributed/worker-result.js';
+import {
+  findResultInStdout,
+  parseWorkerResult,
+  renameNodes,
+  type WorkerResult,
+} from '../bench/distributed/worker-result.js';
 import { workerCommand, workerRunner, type WorkersSpec } from '../bench/distributed/workers.js';
 import type { BenchSettings, RawBenchOptions } from '../bench/options.js';
 import type { FailedWorker } from '../bench/report.js';
@@ -72,20 +78,36 @@ export async function runDistributedBench(input: DistributedInput): Promise<Dist
       comment: `elasticache-kit bench ${input.runId}`,
     });
 
+    // Not yet ended → cancelled (Ctrl-C here, or the controller stops waiting below).
+    const cancelUnfinished = async (ended: Map<string, Invocation>) => {
+      const byCommand = new Map<string, string[]>();
+      for (const id of instanceIds.filter((i) => !ended.has(i))) {
+        byCommand.set(commandIds.get(id)!, [...(byCommand.get(commandIds.get(id)!) ?? []), id]);
+      }
+      await Promise.all([...byCommand].map(([commandId, ids]) => cancelCommand(ssm, commandId, ids)));
+    };
     const deadline = startAtMs + (loadS + input.timeoutS) * 1000;
     const pollMs = isLoopback(aws.endpointUrl) ? 250 : 2000;
     const ended = new Map<string, Invocation>();
-    while (ended.size < instanceIds.length && Date.now() < deadline) {
-      await sleep(pollMs);
-      for (const id of instanceIds) {
-        if (ended.has(id)) continue;
-        const invocation = await getInvocation(ssm, commandIds.get(id)!, id);
-        if (isFinished(invocation.status)) ended.set(id, invocation);
+    const removeInterruptHandler = onInterrupt(() => cancelUnfinished(ended));
+    try {
+      while (ended.size < instanceIds.length && Date.now() < deadline) {
+        await sleep(pollMs);
+        for (const id of instanceIds) {
+          if (ended.has(id)) continue;
+          const invocation = await getInvocation(ssm, commandIds.get(id)!, id);
+          if (isFinished(invocation.status)) ended.set(id, invocation);
+        }
+        input.onPoll?.(ended.size, instanceIds.length);
       }
-      input.onPoll?.(ended.size, instanceIds.length);
+      if (ended.size < instanceIds.length) await cancelUnfinished(ended);
+    } finally {
+      removeInterruptHandler();
     }
 
     const results: WorkerResult[] = [];
+    // Workers know the nodes by --primary/--replica; the report uses the group's names.
+    const nodeName = new Map(input.targets.nodes.map((n) => [`${n.address.host}:${n.address.port}`, n.id]));
     const failed: FailedWorker[] = [];
     const s3 = input.results !== undefined ? openS3(aws, input.env) : undefined;
     for (const id of instanceIds) {
@@ -107,7 +129,10 @@ export async function runDistributedBench(input: DistributedInput): Promise<Dist
         continue;
       }
       try {
-        results.push({ ...(await readResult(invocation, s3, id)), worker: id });
+        const result = renameNodes(await readResult(invocation, s3, id), (host, port) =>
+          nodeName.get(`${host}:${port}`),
+        );
+        results.push({ ...result, worker: id });
       } catch (error) {
         failed.push({ worker: id, status: 'NoResult', reason: messageOf(error) });
       }
@@ -117,7 +142,9 @@ export async function runDistributedBench(input: DistributedInput): Promise<Dist
         `bench ${input.runId}: no worker reported: ${failed.map((f) => `${f.worker} ${f.status} (${f.reason})`).join('; ')}`,
       );
     }
-    return { merged: mergeWorkerResults(results, input.runId, failed), failed, command };
+    const { benchConfig } = await import('./bench.js');
+    const merged = mergeWorkerResults(results, input.runId, failed, benchConfig(input.targets, settings));
+    return { merged, failed, command };
   } finally {
     ssm.destroy();
   }

@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { startTestEmulator, TEST_REGION } from '../helpers/emulator.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
@@ -82,6 +83,8 @@ test('bench --workers tag:Role=bastion --results s3://…: both workers ran, tot
       '4',
       '--hdr-log',
       join(dir, 'merged-'),
+      '--report',
+      join(dir, 'merged.html'),
     ],
     // The test hook: the instances run this checkout's CLI, not npx from the registry.
     { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: `${process.execPath} ${CLI_PATH}` } },
@@ -98,6 +101,11 @@ test('bench --workers tag:Role=bastion --results s3://…: both workers ran, tot
     Math.abs(starts[0]! - starts[1]!) < 1000,
     `measured phases began ${Math.abs(starts[0]! - starts[1]!)} ms apart`,
   );
+  // Nodes carry the group's names (the workers knew them only by address).
+  assert.deepEqual(report.nodes.map((n) => n.id).sort(), ['workers-001', 'workers-002']);
+  const html = readFileSync(join(dir, 'merged.html'), 'utf8');
+  const workersTable = /<table id="table-workers">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  assert.equal(workersTable.match(/<tr>/g)?.length, 3, 'header + one row per worker');
   // Totals are the workers' sums, per node and overall.
   assert.equal(
     report.total.ops,
@@ -138,7 +146,12 @@ test('bench --workers tag:Role=bastion --results s3://…: both workers ran, tot
   }
   assert.equal(report.total.latencyMs.max, round(all.max / 1000));
   for (const node of report.nodes) {
-    const merged = mergeHistograms(workers.map((w) => w.histograms.get(node.id)!).flatMap((h) => [h.set, h.get]));
+    // A worker names the node by the flag it got (primary, replica-1): match by address.
+    const ofNode = workers.map((w) => {
+      const same = w.report.nodes.find((n) => n.address === node.address && n.port === node.port)!;
+      return w.histograms.get(same.id)!;
+    });
+    const merged = mergeHistograms(ofNode.flatMap((h) => [h.set, h.get]));
     assert.equal(node.latencyMs.p99, round(merged.valueAtPercentile(99) / 1000), `${node.id} p99`);
   }
 
@@ -148,10 +161,11 @@ test('bench --workers tag:Role=bastion --results s3://…: both workers ran, tot
   const again = JSON.parse(merged.stdout) as BenchReport;
   assert.equal(again.total.ops, report.total.ops);
   assert.deepEqual(again.total.latencyMs, report.total.latencyMs);
-  assert.deepEqual(
-    again.nodes.map((n) => [n.id, n.ops, n.latencyMs]),
-    report.nodes.map((n) => [n.id, n.ops, n.latencyMs]),
-  );
+  const byAddress = (r: BenchReport) =>
+    r.nodes
+      .map((n) => [`${n.address}:${n.port}`, n.ops, n.latencyMs] as const)
+      .sort((a, b) => a[0].localeCompare(b[0]));
+  assert.deepEqual(byAddress(again), byAddress(report));
 });
 
 test('bench --workers: a worker that fails is reported per instance (status, exit code, stderr), exit 1', async (t) => {
@@ -191,4 +205,43 @@ test('bench --workers: no running instance with the tag is "not found" (exit 3) 
   );
   assert.equal(result.code, 3, result.stderr);
   assert.match(result.stderr, /no running instance has the tag Role=loader/);
+});
+
+test('bench --workers: a worker still running past --worker-timeout is cancelled and reported TimedOut (exit 1)', async (t) => {
+  const emulator = await startTestEmulator({ instances: 1 });
+  t.after(() => emulator.close());
+  const result = await runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      'bench',
+      '--primary',
+      '127.0.0.1:6399',
+      '--workers',
+      'tag:Role=bastion',
+      '--start-in',
+      '1',
+      '--test-time',
+      '0.5',
+      '--warmup',
+      '0',
+      '--worker-timeout',
+      '10',
+    ],
+    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: 'sleep 120;' } },
+  );
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /i-[0-9a-f]+ TimedOut \(no answer 10 s after the expected end/);
+  const ssm = new SSMClient({
+    region: TEST_REGION,
+    endpoint: emulator.url,
+    credentials: { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' },
+  });
+  t.after(() => ssm.destroy());
+  const invocations = await ssm.send(new ListCommandInvocationsCommand({}));
+  assert.deepEqual(
+    invocations.CommandInvocations?.map((i) => i.Status),
+    ['Cancelled'],
+    'the controller cancelled what it stopped waiting for',
+  );
 });

@@ -27,7 +27,13 @@ export interface MergedRun {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function mergeWorkerResults(results: WorkerResult[], runId: string, failed: FailedWorker[] = []): MergedRun {
+export function mergeWorkerResults(
+  results: WorkerResult[],
+  runId: string,
+  failed: FailedWorker[] = [],
+  /** The run's settings as the controller knows them; default: the first worker's. */
+  config?: Record<string, unknown>,
+): MergedRun {
   if (results.length === 0) throw new Error('no worker result to merge');
   const tagged = (worker: string, name: string) => `${worker}/${name}`;
 
@@ -91,7 +97,7 @@ export function mergeWorkerResults(results: WorkerResult[], runId: string, faile
   const failover = results.find((r) => r.report.failover !== null);
   const first = results[0]!.report;
   const report: BenchReport = {
-    config: { ...first.config, workers: results.map((r) => r.worker) },
+    config: { ...(config ?? first.config), workers: results.map((r) => r.worker) },
     runId,
     keyPrefix: [...new Set(results.map((r) => r.report.keyPrefix))].join(' '),
     startedAt: results.map((r) => r.report.startedAt).sort()[0]!,

@@ -154,3 +154,52 @@ export function parseWorkerResult(text: string, source: string): WorkerResult {
     throw new UsageError(`${source}: a histogram does not decode: ${(error as Error).message}`);
   }
 }
+
+/**
+ * Names a worker's nodes as the controller does. The controller passes the nodes as
+ * --primary/--replica, so a worker calls them primary, replica-1…; `nameOf` maps each
+ * node's address back to the controller's name (the group's node ids).
+ */
+export function renameNodes(
+  result: WorkerResult,
+  nameOf: (address: string, port: number) => string | undefined,
+): WorkerResult {
+  const names = new Map<string, string>();
+  for (const node of result.report.nodes) {
+    const name = nameOf(node.address, node.port);
+    if (name !== undefined) names.set(node.id, name);
+  }
+  const r = (id: string) => names.get(id) ?? id;
+  const rekey = <T>(map: Map<string, T>) => new Map([...map].map(([k, v]) => [r(k), v]));
+  const rekeyRecord = <T>(record: Record<string, T>) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [r(k), v]));
+  const report = result.report;
+  return {
+    ...result,
+    report: {
+      ...report,
+      nodes: report.nodes.map((n) => ({
+        ...n,
+        id: r(n.id),
+        unavailable: n.unavailable.map((u) => ({ ...u, node: r(u.node) })),
+      })),
+      replication: report.replication.map((x) => ({ ...x, node: r(x.node) })),
+      unavailability: report.unavailability.map((u) => ({ ...u, node: r(u.node) })),
+      failover: report.failover
+        ? { ...report.failover, from: r(report.failover.from), to: r(report.failover.to) }
+        : null,
+      ...(report.timeline
+        ? {
+            timeline: report.timeline.map((p) => ({
+              ...p,
+              opsPerSec: rekeyRecord(p.opsPerSec),
+              lagBytes: rekeyRecord(p.lagBytes ?? {}),
+              ...(p.lagMs ? { lagMs: rekeyRecord(p.lagMs) } : {}),
+            })),
+          }
+        : {}),
+    },
+    histograms: rekey(result.histograms),
+    intervals: result.intervals.map((i) => ({ ...i, byNode: rekey(i.byNode) })),
+  };
+}
