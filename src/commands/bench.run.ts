@@ -8,6 +8,7 @@ import { formatElapsed, startProgress } from '../ui/progress.js';
 import type { Output } from '../ui/output.js';
 import type { BenchReport } from '../bench/report.js';
 import { writeBenchOutputs } from './bench-outputs.js';
+import { parseS3Url, parseWorkersSpec, type WorkersSpec } from '../bench/distributed/workers.js';
 import type { CommandContext } from './lazy.js';
 import { openAws } from './session.js';
 import { integerFlag, parseSettings, parseTargetSpec, type RawBenchOptions } from '../bench/options.js';
@@ -34,8 +35,7 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   for (const warning of targets.warnings) output.warn(warning);
 
   if (distributed.workers !== undefined) {
-    const { parseWorkersSpec } = await import('../bench/distributed/workers.js');
-    const workers = parseWorkersSpec(distributed.workers);
+    const workers = distributed.workers;
     const [{ runDistributedBench }, { packageVersion }] = await Promise.all([
       import('../core/bench-workers.js'),
       import('../cli.js'),
@@ -122,7 +122,7 @@ function warnKeysLeft(output: Output, report: BenchReport, keyTtlS: number): voi
 }
 
 interface DistributedFlags {
-  workers?: string;
+  workers?: WorkersSpec;
   startInS: number;
   timeoutS: number;
 }
@@ -143,8 +143,9 @@ function parseDistributedFlags(options: RawBenchOptions): DistributedFlags {
     throw new UsageError('--results needs --workers (or --worker)');
   }
   if (options.startAt !== undefined && !options.worker) throw new UsageError('--start-at needs --worker');
+  if (options.results !== undefined) parseS3Url('--results', options.results);
   return {
-    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.workers !== undefined ? { workers: parseWorkersSpec(options.workers) } : {}),
     startInS: integerFlag('--start-in', options.startIn, 1, 3600, 30),
     timeoutS: integerFlag('--worker-timeout', options.workerTimeout, 10, 86_400, 300),
   };
