@@ -64,6 +64,7 @@ export async function runDistributedBench(input: DistributedInput): Promise<Dist
     raw: input.raw,
     startAtMs,
     ...(input.results !== undefined ? { results: input.results } : {}),
+    workerCount: instanceIds.length,
   });
   // --requests has no known end: the timeout alone bounds it.
   const loadS = settings.warmupS + (settings.requests === undefined ? settings.testTimeS : 0);

@@ -16,6 +16,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { startTestEmulator, TEST_REGION } from '../helpers/emulator.js';
+import { startRedisServer } from '../helpers/redis.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import type { AwsContext } from '../../src/aws/clients.js';
 import { mergeHistograms } from '../../src/bench/histogram.js';
@@ -166,6 +167,45 @@ test('bench --workers tag:Role=bastion --results s3://…: both workers ran, tot
       .map((n) => [`${n.address}:${n.port}`, n.ops, n.latencyMs] as const)
       .sort((a, b) => a[0].localeCompare(b[0]));
   assert.deepEqual(byAddress(again), byAddress(report));
+});
+
+test('bench --workers without --results: the result comes back through the SSM command output', async (t) => {
+  const emulator = await startTestEmulator({ instances: 1 });
+  t.after(() => emulator.close());
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const result = await runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `127.0.0.1:${redis.port}`,
+      '--workers',
+      'tag:Role=bastion',
+      '--warmup',
+      '0',
+      '--clients',
+      '2',
+      '--threads',
+      '1',
+      '--lag-probes',
+      '0',
+      '--requests',
+      '3000',
+      '--start-in',
+      '2',
+    ],
+    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: `${process.execPath} ${CLI_PATH}` } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as BenchReport;
+  assert.equal(report.workers?.length, 1);
+  // --requests is a total: the one worker ran them all (and stopped there).
+  assert.ok(report.total.ops >= 3000 && report.total.ops < 3100, `ops ${report.total.ops}`);
+  assert.equal(report.workers![0]!.ops, report.total.ops);
 });
 
 test('bench --workers: a worker that fails is reported per instance (status, exit code, stderr), exit 1', async (t) => {

@@ -70,6 +70,7 @@ test('the worker command: this version from npx, the same load flags, the resolv
     raw: { clients: '20', ratio: '1:4', testTime: '60', authTokenEnv: 'REDIS_AUTH', workers: 'tag:Role=bastion' },
     startAtMs: 1_800_000_000_000,
     results: 's3://bench-results/p',
+    workerCount: 2,
   });
   assert.equal(
     command,
@@ -78,6 +79,17 @@ test('the worker command: this version from npx, the same load flags, the resolv
       "'--worker' '--start-at' '1800000000000' '--results' 's3://bench-results/p'",
   );
   assert.doesNotMatch(command, /secret-token/);
+  // --rate and --requests are totals: three workers share them.
+  const shared = workerCommand({
+    runner: 'x',
+    region: 'eu-west-1',
+    nodes: [{ id: 'p', role: 'primary', address: { host: '10.0.1.12', port: 6379 } }],
+    tls: false,
+    raw: { rate: '10000', requests: '1000' },
+    startAtMs: 1,
+    workerCount: 3,
+  });
+  assert.match(shared, /'--requests' '334' '--rate' '3334'/);
 });
 
 /** A worker's result as the run would produce it, with these latencies (µs) on one primary. */

@@ -57,8 +57,6 @@ const FORWARDED: Array<[keyof RawBenchOptions, string]> = [
   ['keyPattern', '--key-pattern'],
   ['readFrom', '--read-from'],
   ['testTime', '--test-time'],
-  ['requests', '--requests'],
-  ['rate', '--rate'],
   ['warmup', '--warmup'],
   ['lagProbes', '--lag-probes'],
   ['keyPrefix', '--key-prefix'],
@@ -80,6 +78,8 @@ export interface WorkerCommandInput {
   raw: RawBenchOptions;
   startAtMs: number;
   results?: string;
+  /** How many workers share the run: --rate and --requests are totals, split among them. */
+  workerCount: number;
 }
 
 /**
@@ -100,6 +100,10 @@ export function workerCommand(input: WorkerCommandInput): string {
     const value = input.raw[key];
     if (typeof value === 'string') args.push(flag, value);
   }
+  // Totals over the whole run: each worker takes its share (rounded up, so never less in total).
+  const share = (raw: string) => String(Math.ceil(Number(raw) / input.workerCount));
+  if (input.raw.requests !== undefined) args.push('--requests', share(input.raw.requests));
+  if (input.raw.rate !== undefined && input.raw.rate !== '0') args.push('--rate', share(input.raw.rate));
   args.push('--worker', '--start-at', String(input.startAtMs));
   if (input.results !== undefined) args.push('--results', input.results);
   return `${input.runner} ${args.map(quoteShell).join(' ')}`;
