@@ -103,16 +103,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     count: options.instances ?? 0,
     stateDir: options.stateDir,
     log,
-    // What an instance profile gives a real instance: credentials and the region; here also the endpoint.
+    // The SSM agent's environment for aws:runShellScript (no HOME, no AWS_REGION: see
+    // amazon-ssm-agent issue 427), plus what stands in for the instance profile and the
+    // regional endpoints here: dummy credentials and the emulator's URL.
     environment: (instanceId, region) => ({
-      ...process.env,
+      PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin',
+      LANG: 'en_US.UTF-8',
+      AWS_SSM_INSTANCE_ID: instanceId,
+      AWS_SSM_REGION_NAME: region,
       AWS_ENDPOINT_URL: url,
       AWS_ACCESS_KEY_ID: 'AKIALOCALINSTANCE000',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_SSM_INSTANCE_ID: instanceId,
-      AWS_SSM_REGION_NAME: region,
       AWS_EC2_METADATA_DISABLED: 'true',
     }),
   });

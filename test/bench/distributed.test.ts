@@ -74,7 +74,8 @@ test('the worker command: this version from npx, the same load flags, the resolv
   });
   assert.equal(
     command,
-    "npx --yes elasticache-kit@1.2.3 '--region' 'eu-west-1' 'bench' '--primary' '10.0.1.12:6379' '--replica' '10.0.2.31:6379' '--tls' " +
+    'export HOME="${HOME:-/root}"; ' +
+      "npx --yes elasticache-kit@1.2.3 '--region' 'eu-west-1' 'bench' '--primary' '10.0.1.12:6379' '--replica' '10.0.2.31:6379' '--tls' " +
       "'--clients' '20' '--ratio' '1:4' '--test-time' '60' '--auth-token-env' 'REDIS_AUTH' " +
       "'--worker' '--start-at' '1800000000000' '--results' 's3://bench-results/p'",
   );

@@ -106,7 +106,8 @@ export function workerCommand(input: WorkerCommandInput): string {
   if (input.raw.rate !== undefined && input.raw.rate !== '0') args.push('--rate', share(input.raw.rate));
   args.push('--worker', '--start-at', String(input.startAtMs));
   if (input.results !== undefined) args.push('--results', input.results);
-  return `${input.runner} ${args.map(quoteShell).join(' ')}`;
+  // SSM runs the script without HOME (npm needs one for its cache); root is the default user.
+  return `export HOME="\${HOME:-/root}"; ${input.runner} ${args.map(quoteShell).join(' ')}`;
 }
 
 /**
