@@ -1,6 +1,6 @@
 /** The report as text: a table per node, a table per replica, then the notes. */
-import { renderTable, type Cell } from '../ui/table.js';
-import { interpretReport, type BenchReport } from './report.js';
+import { renderTable } from '../ui/table.js';
+import { interpretReport, workerTable, type BenchReport } from './report.js';
 
 export function renderReport(report: BenchReport): string {
   const parts: string[] = [];
@@ -89,23 +89,8 @@ export function renderReport(report: BenchReport): string {
 
 /** A distributed run: one row per worker (its own figures), then the ones that did not report. */
 function renderWorkers(report: BenchReport): string {
-  const rows: Cell[][] = (report.workers ?? []).map((w) => [
-    w.worker,
-    'ok',
-    w.opsPerSec,
-    w.ops,
-    w.errors,
-    w.latencyMs.p50,
-    w.latencyMs.p99,
-    w.latencyMs.max,
-    w.startLateMs,
-    `${w.cpuPercent}%`,
-  ]);
-  for (const f of report.failedWorkers ?? []) rows.push([f.worker, f.status, '-', '-', '-', '-', '-', '-', '-', '-']);
-  return renderTable(
-    ['worker', 'status', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'late ms', 'cpu'],
-    rows,
-  );
+  const { headers, rows } = workerTable(report);
+  return renderTable(headers, rows);
 }
 
 /** The live progress text: elapsed, ops/s, p99, lag p50. */

@@ -3,7 +3,7 @@
  * JS; nothing fetched when it is viewed). Pure: the page is a function of the report, so the
  * charts can be tested without a browser and the browser test only checks that it renders.
  */
-import { interpretReport, type BenchReport } from './report.js';
+import { interpretReport, workerTable, type BenchReport } from './report.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;
@@ -310,36 +310,10 @@ export function renderReportHtml(report: BenchReport): string {
         )}</div>`;
   // A distributed run (bench --workers, bench merge): what each worker measured, and who did not report.
   const workersHtml = report.workers
-    ? `<h2>Workers</h2>${table(
-        ['worker', 'status', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'late ms', 'cpu %'],
-        [
-          ...report.workers.map((w) => [
-            w.worker,
-            'ok',
-            w.opsPerSec,
-            w.ops,
-            w.errors,
-            w.latencyMs.p50,
-            w.latencyMs.p99,
-            w.latencyMs.max,
-            w.startLateMs,
-            w.cpuPercent,
-          ]),
-          ...(report.failedWorkers ?? []).map((f) => [
-            f.worker,
-            `${f.status}: ${f.reason}`,
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-            '',
-          ]),
-        ],
-        'table-workers',
-      )}`
+    ? (() => {
+        const { headers, rows } = workerTable(report);
+        return `<h2>Workers</h2>${table(headers, rows, 'table-workers')}`;
+      })()
     : '';
   const extras = [
     report.failover

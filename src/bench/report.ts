@@ -100,6 +100,27 @@ export interface WorkerRow {
   saturated: boolean;
 }
 
+/** The workers table (text and HTML): a row per worker that reported, then one per worker that did not. */
+export function workerTable(report: BenchReport): { headers: string[]; rows: Array<Array<string | number>> } {
+  const reported = (report.workers ?? []).map((w) => [
+    w.worker,
+    'ok',
+    w.opsPerSec,
+    w.ops,
+    w.errors,
+    w.latencyMs.p50,
+    w.latencyMs.p99,
+    w.latencyMs.max,
+    w.startLateMs,
+    w.cpuPercent,
+  ]);
+  const failed = (report.failedWorkers ?? []).map((f) => [f.worker, `${f.status}: ${f.reason}`, ...Array(8).fill('-')]);
+  return {
+    headers: ['worker', 'status', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'late ms', 'cpu %'],
+    rows: [...reported, ...failed],
+  };
+}
+
 export interface FailedWorker {
   worker: string;
   /** SSM's invocation status (Failed, TimedOut, Cancelled…) or "NoResult". */

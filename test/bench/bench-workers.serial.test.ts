@@ -15,7 +15,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
-import { startTestEmulator, TEST_REGION } from '../helpers/emulator.js';
+import { startTestEmulator, TEST_REGION, type TestEmulator } from '../helpers/emulator.js';
 import { startRedisServer } from '../helpers/redis.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import type { AwsContext } from '../../src/aws/clients.js';
@@ -24,6 +24,25 @@ import { parseWorkerResult } from '../../src/bench/distributed/worker-result.js'
 import type { BenchReport } from '../../src/bench/report.js';
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The controller, its workers running `workerCommand` (the hook) instead of the CLI; no node is ever contacted. */
+function controllerWithWorkerCommand(emulator: TestEmulator, workerCommand: string, extra: string[]) {
+  return runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      'bench',
+      '--primary',
+      '127.0.0.1:6399',
+      '--workers',
+      'tag:Role=bastion',
+      '--start-in',
+      '1',
+      ...extra,
+    ],
+    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: workerCommand } },
+  );
+}
 
 test('bench --workers tag:Role=bastion --results s3://…: both workers ran, totals add up, percentiles merge exactly', async (t) => {
   const emulator = await startTestEmulator({ instances: 2 });
@@ -211,23 +230,8 @@ test('bench --workers without --results: the result comes back through the SSM c
 test('bench --workers: a worker that fails is reported per instance (status, exit code, stderr), exit 1', async (t) => {
   const emulator = await startTestEmulator({ instances: 2 });
   t.after(() => emulator.close());
-  const result = await runCli(
-    [
-      '--endpoint-url',
-      emulator.url,
-      'bench',
-      '--primary',
-      '127.0.0.1:6399',
-      '--workers',
-      'tag:Role=bastion',
-      '--start-in',
-      '1',
-      '--test-time',
-      '1',
-    ],
-    // A worker command that fails before it starts: every instance reports Failed.
-    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: 'echo no node here >&2; exit 7;' } },
-  );
+  // A worker command that fails before it starts: every instance reports Failed.
+  const result = await controllerWithWorkerCommand(emulator, 'echo no node here >&2; exit 7;', ['--test-time', '1']);
   assert.equal(result.code, 1, result.stderr);
   const described = await emulator.ec2.send(new DescribeInstancesCommand({}));
   for (const reservation of described.Reservations ?? []) {
@@ -250,26 +254,14 @@ test('bench --workers: no running instance with the tag is "not found" (exit 3) 
 test('bench --workers: a worker still running past --worker-timeout is cancelled and reported TimedOut (exit 1)', async (t) => {
   const emulator = await startTestEmulator({ instances: 1 });
   t.after(() => emulator.close());
-  const result = await runCli(
-    [
-      '--endpoint-url',
-      emulator.url,
-      'bench',
-      '--primary',
-      '127.0.0.1:6399',
-      '--workers',
-      'tag:Role=bastion',
-      '--start-in',
-      '1',
-      '--test-time',
-      '0.5',
-      '--warmup',
-      '0',
-      '--worker-timeout',
-      '10',
-    ],
-    { env: { ...emulator.env, ELASTICACHE_KIT_WORKER_COMMAND: 'sleep 120;' } },
-  );
+  const result = await controllerWithWorkerCommand(emulator, 'sleep 120;', [
+    '--test-time',
+    '0.5',
+    '--warmup',
+    '0',
+    '--worker-timeout',
+    '10',
+  ]);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /i-[0-9a-f]+ TimedOut \(no answer 10 s after the expected end/);
   const ssm = new SSMClient({
