@@ -2,7 +2,13 @@
  * AWS Systems Manager Run Command, as a distributed bench uses it: one AWS-RunShellScript
  * command to every worker instance, then each instance's invocation polled until it ends.
  */
-import { CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CancelCommandCommand,
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import type { AwsContext } from './clients.js';
 import { explainAwsError } from './errors.js';
 
@@ -80,6 +86,33 @@ export interface Invocation {
 
 export const isFinished = (status: InvocationStatus): boolean =>
   status === 'Success' || status === 'Failed' || status === 'TimedOut' || status === 'Cancelled';
+
+/**
+ * Every instance's status for one command, 50 per call: cheaper than one
+ * GetCommandInvocation per instance per poll when there are many workers.
+ */
+export async function invocationStatuses(ssm: SSMClient, commandId: string): Promise<Map<string, InvocationStatus>> {
+  const statuses = new Map<string, InvocationStatus>();
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await ssm.send(
+        new ListCommandInvocationsCommand({
+          CommandId: commandId,
+          MaxResults: 50,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const i of page.CommandInvocations ?? []) {
+        if (i.InstanceId) statuses.set(i.InstanceId, (i.Status ?? 'Pending') as InvocationStatus);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw explainAwsError(error, 'ssm:ListCommandInvocations');
+  }
+  return statuses;
+}
 
 /**
  * One instance's invocation. Right after SendCommand, AWS may answer InvocationDoesNotExist

@@ -8,7 +8,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AwsContext } from '../aws/clients.js';
 import { describeWorkerInstances } from '../aws/instances.js';
-import { cancelCommand, getInvocation, isFinished, openSsm, sendShellCommand, type Invocation } from '../aws/ssm.js';
+import {
+  cancelCommand,
+  getInvocation,
+  invocationStatuses,
+  isFinished,
+  openSsm,
+  sendShellCommand,
+  type Invocation,
+} from '../aws/ssm.js';
 import { onInterrupt } from '../interrupt.js';
 import { getText, openS3, splitS3Url } from '../aws/s3.js';
 import { mergeWorkerResults, type MergedRun } from '../bench/distributed/merge.js';
@@ -94,10 +102,13 @@ export async function runDistributedBench(input: DistributedInput): Promise<Dist
     try {
       while (ended.size < instanceIds.length && Date.now() < deadline) {
         await sleep(pollMs);
-        for (const id of instanceIds) {
-          if (ended.has(id)) continue;
-          const invocation = await getInvocation(ssm, commandIds.get(id)!, id);
-          if (isFinished(invocation.status)) ended.set(id, invocation);
+        // Statuses 50 at a time (ListCommandInvocations); the output once, when one has ended.
+        for (const commandId of new Set(commandIds.values())) {
+          const statuses = await invocationStatuses(ssm, commandId);
+          for (const [id, status] of statuses) {
+            if (ended.has(id) || !isFinished(status) || commandIds.get(id) !== commandId) continue;
+            ended.set(id, await getInvocation(ssm, commandId, id));
+          }
         }
         input.onPoll?.(ended.size, instanceIds.length);
       }
