@@ -227,6 +227,14 @@ test('merge: ops add up, percentiles are those of the concatenated histograms, s
     ['i-a/replica-1', 'i-b/replica-1'],
   );
   assert.equal(report.cleanup.keysRemoved, 20);
+  assert.deepEqual(report.warnings, [], 'same settings, same start: nothing to warn about');
+
+  // Results of different runs: merged anyway (bench merge takes any files), with the reasons it may mislead.
+  const other = fakeRun('i-c', [100], [200], [[100, 200]]);
+  other.report = { ...other.report, startedAt: '2026-12-02T10:00:05.000Z', config: { target: 'demo', ratio: '1:1' } };
+  const mixed = mergeWorkerResults([a, roundTrip(other, 'i-c')], 'run2').report;
+  assert.match(mixed.warnings.join('\n'), /different ratio \(i-a and i-c\)/);
+  assert.match(mixed.warnings.join('\n'), /began 5\.0 s apart/);
 });
 
 test('worker results on stdout: plain within SSM output, gzipped when that fits, refused beyond it', () => {

@@ -138,6 +138,7 @@ export function mergeWorkerResults(
         : results.reduce((t, r) => t + r.report.cleanup.keysLeft, 0),
     },
     warnings: [
+      ...consistencyWarnings(results),
       ...results.flatMap((r) => r.report.warnings.map((w) => `${r.worker}: ${w}`)),
       ...failed.map((f) => `${f.worker} did not report (${f.status}): ${f.reason}`),
     ],
@@ -146,6 +147,34 @@ export function mergeWorkerResults(
     ...(failed.length > 0 ? { failedWorkers: failed } : {}),
   };
   return { report, histograms, intervals };
+}
+
+/** Load settings that must agree for a merge to mean one run (bench merge takes any files). */
+const SAME_SETTINGS = ['nodes', 'pipeline', 'ratio', 'dataSize', 'keyMaximum', 'keyPattern', 'readFrom', 'tls'];
+/** Seconds are merged by index: starts further apart than this no longer line up. */
+const MAX_START_SPREAD_MS = 1000;
+
+function consistencyWarnings(results: WorkerResult[]): string[] {
+  const warnings: string[] = [];
+  const first = results[0]!;
+  for (const key of SAME_SETTINGS) {
+    const differ = results.filter(
+      (r) => JSON.stringify(r.report.config[key]) !== JSON.stringify(first.report.config[key]),
+    );
+    if (differ.length > 0) {
+      warnings.push(
+        `the workers ran with different ${key} (${first.worker} and ${differ[0]!.worker}): the merged figures mix two different loads`,
+      );
+    }
+  }
+  const starts = results.map((r) => Date.parse(r.report.startedAt));
+  const spread = Math.max(...starts) - Math.min(...starts);
+  if (spread > MAX_START_SPREAD_MS) {
+    warnings.push(
+      `the workers' measured phases began ${(spread / 1000).toFixed(1)} s apart: per-second figures (timeline, --hdr-log) are merged by second index and do not line up (start them with the same --start-at)`,
+    );
+  }
+  return warnings;
 }
 
 /** Second i of every worker merged: the workers started together (the shared start time). */
