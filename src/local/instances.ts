@@ -5,7 +5,7 @@
  * emulator's endpoint and dummy credentials in their environment, as an instance with an
  * instance profile would have. `local start --instances N` makes N of them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,8 +125,10 @@ export class EmulatedInstances {
       cwd: instance.workDir,
       env: this.options.environment(instance.instanceId, region),
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: a timeout or cancel stops everything the script started.
-      detached: true,
+      // Not detached: a new session would be a scheduler autogroup of its own (Linux), and on
+      // a busy machine a worker's load would get a fraction of the CPU a plain bench gets.
+      // A timeout or cancel kills the script's process tree instead (killTree).
+      detached: false,
     });
     invocation.child = child;
     invocation.status = 'InProgress';
@@ -167,13 +169,7 @@ export class EmulatedInstances {
     invocation.statusDetails = details;
     invocation.endedAt = new Date();
     const pid = invocation.child?.pid;
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    if (pid !== undefined) killTree(pid);
   }
 
   /** Kills every running command (the emulator stops) and waits until they have exited. */
@@ -182,5 +178,32 @@ export class EmulatedInstances {
     const exited = running.map((i) => new Promise<void>((resolve) => i.child!.once('close', () => resolve())));
     for (const invocation of this.invocations) this.stop(invocation, 'Cancelled', 'Cancelled');
     await Promise.all(exited);
+  }
+}
+
+/** SIGKILLs a process and every descendant (`ps` lists parents on Linux and macOS alike). */
+function killTree(root: number): void {
+  const children = new Map<number, number[]>();
+  try {
+    const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+    for (const line of table.split('\n')) {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+      if (pid && ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    }
+  } catch {
+    // No ps: the script itself is still killed below.
+  }
+  const tree: number[] = [];
+  const visit = (pid: number) => {
+    tree.push(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(root);
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CancelCommandCommand,
@@ -40,6 +41,21 @@ async function errorName(promise: Promise<unknown>): Promise<string> {
     return (error as Error).name;
   }
   return 'no error';
+}
+
+/** The process is gone, or a zombie waiting for its new parent to reap it: it runs no more. */
+async function exitedSoon(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    let state: string | undefined;
+    try {
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    } catch {
+      return true;
+    }
+    if (state === 'Z') return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
 }
 
 /** Polls GetCommandInvocation until the invocation has ended (the SSM waiter's loop). */
@@ -130,11 +146,15 @@ test('SSM Run Command runs a real shell per instance: stdout, stderr, exit code,
     new SendCommandCommand({
       DocumentName: 'AWS-RunShellScript',
       InstanceIds: [ids[1]!],
-      Parameters: { commands: ['sleep 30'], executionTimeout: ['1'] },
+      Parameters: { commands: ['sleep 30 &', 'echo $!', 'wait'], executionTimeout: ['1'] },
     }),
   );
   const slowAnswer = await finished(ssm, slow.Command!.CommandId!, ids[1]!);
   assert.equal(slowAnswer.Status, 'TimedOut');
+  // The whole process tree went with it, not only the shell.
+  const sleeper = Number(slowAnswer.StandardOutputContent);
+  assert.ok(sleeper > 0, `the script printed its child's pid: ${slowAnswer.StandardOutputContent}`);
+  assert.ok(await exitedSoon(sleeper), `pid ${sleeper} (sleep 30) was killed`);
 
   const cancelled = await ssm.send(
     new SendCommandCommand({
