@@ -57,7 +57,7 @@ export async function describeWorkerInstances(aws: AwsContext, spec: WorkersSpec
   const running = found.filter((i) => i.state === 'running');
   if (running.length === 0) {
     throw new NotFoundError(
-      `--workers: no running instance has the tag ${spec.key}=${spec.value}${found.length > 0 ? ` (${found.length} found, none running)` : ''}`,
+      `--workers: no running instance has the tag ${spec.key}=${spec.value}${found.length > 0 ? ` (${found.length} found, none running)` : ''}${aws.local ? '; the local emulator has instances only when started with local start --instances N (tagged Role=bastion)' : ''}`,
     );
   }
   return running;
