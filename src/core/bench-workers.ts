@@ -30,7 +30,7 @@ import { workerCommand, workerRunner, type WorkersSpec } from '../bench/distribu
 import type { BenchSettings, RawBenchOptions } from '../bench/options.js';
 import type { FailedWorker } from '../bench/report.js';
 import type { ResolvedTargets } from '../bench/targets.js';
-import { CliError, messageOf } from '../errors.js';
+import { CliError, UsageError, messageOf } from '../errors.js';
 
 export interface DistributedInput {
   aws: AwsContext;
@@ -61,6 +61,13 @@ export interface DistributedResult {
 
 export async function runDistributedBench(input: DistributedInput): Promise<DistributedResult> {
   const { aws, settings } = input;
+  const needsToken = input.targets.nodes.some((n) => n.address.password !== undefined);
+  if (needsToken && input.raw.authTokenEnv === undefined && input.raw.authTokenFile === undefined) {
+    // The token came from the config file: it cannot travel in an SSM command (visible in the console).
+    throw new UsageError(
+      '--workers: the AUTH token came from the config file and is never sent to the workers; pass --auth-token-env VAR or --auth-token-file FILE that exist on the instances',
+    );
+  }
   const instances = await describeWorkerInstances(aws, input.workers);
   const instanceIds = instances.map((i) => i.instanceId);
   const startAtMs = Date.now() + input.startInS * 1000;

@@ -277,3 +277,23 @@ test('bench --workers: a worker still running past --worker-timeout is cancelled
     'the controller cancelled what it stopped waiting for',
   );
 });
+
+test('bench --workers --from-config with the AUTH token in the file: refused (exit 2), the token never goes into a command', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eck-workers-auth-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, '.env');
+  writeFileSync(file, 'ELASTICACHE_PRIMARY=127.0.0.1:6399\nELASTICACHE_AUTH_TOKEN=file-token-1234567890\n', {
+    mode: 0o600,
+  });
+  const result = await runCli(['bench', '--from-config', file, '--workers', 'tag:Role=bastion'], {
+    env: {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+    },
+  });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /AUTH token came from the config file and is never sent to the workers/);
+  assert.doesNotMatch(result.stderr + result.stdout, /file-token-1234567890/);
+});
