@@ -1,4 +1,8 @@
-/** bench: parse and validate → core/bench (resolve the nodes, run) → render (table or JSON). */
+/**
+ * bench: parse and validate → core/bench (resolve the nodes, run) → render (table or JSON).
+ * Also `bench merge FILE…` (bench-merge.run.ts), `--workers` (the run on EC2 instances via SSM)
+ * and `--worker` (one such run, answering with a worker result instead of the report).
+ */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { writeFileAtomic } from '../config/write-file.js';
@@ -11,7 +15,14 @@ import { writeBenchOutputs } from './bench-outputs.js';
 import { parseS3Url, parseWorkersSpec, type WorkersSpec } from '../bench/distributed/workers.js';
 import type { CommandContext } from './lazy.js';
 import { openAws } from './session.js';
-import { integerFlag, parseSettings, parseTargetSpec, type RawBenchOptions } from '../bench/options.js';
+import {
+  integerFlag,
+  parseSettings,
+  parseTargetSpec,
+  type BenchSettings,
+  type RawBenchOptions,
+} from '../bench/options.js';
+import type { ResolvedTargets } from '../bench/targets.js';
 
 export async function run(context: CommandContext<RawBenchOptions>): Promise<void> {
   const { output, options, globals } = context;
@@ -35,48 +46,7 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
   for (const warning of targets.warnings) output.warn(warning);
 
   if (distributed.workers !== undefined) {
-    const workers = distributed.workers;
-    const [{ runDistributedBench }, { packageVersion }] = await Promise.all([
-      import('../core/bench-workers.js'),
-      import('../cli.js'),
-    ]);
-    const aws = await openAws(globals);
-    const progress = await startProgress(output, `bench ${runId}: finding the workers`);
-    let result;
-    try {
-      result = await runDistributedBench({
-        aws,
-        targets,
-        settings,
-        raw: options,
-        runId,
-        workers,
-        ...(options.results !== undefined ? { results: options.results } : {}),
-        startInS: distributed.startInS,
-        timeoutS: distributed.timeoutS,
-        version: packageVersion(),
-        info: (text) => progress.update(text),
-        onPoll: (done, total) => progress.update(`bench ${runId}: ${done} of ${total} workers done`),
-      });
-    } catch (error) {
-      progress.fail(`bench ${runId} on workers failed`);
-      throw error;
-    } finally {
-      const { closeClients } = await import('../aws/clients.js');
-      closeClients(aws);
-    }
-    const { report } = result.merged;
-    progress.succeed(
-      `bench ${runId}: ${report.workers?.length ?? 0} workers, ${report.total.opsPerSec.toLocaleString('en-US')} ops/s in total`,
-    );
-    for (const failure of result.failed) output.warn(`${failure.worker} ${failure.status}: ${failure.reason}`);
-    await writeBenchOutputs(output, settings, report, result.merged.histograms, result.merged.intervals);
-    if (result.failed.length > 0) {
-      throw new CliError(
-        `${result.failed.length} of ${result.failed.length + (report.workers?.length ?? 0)} workers did not report`,
-      );
-    }
-    return;
+    return runOnWorkers(context, targets, settings, { ...distributed, workers: distributed.workers }, runId);
   }
 
   const progress = await startProgress(output, `bench ${runId}: connecting to ${targets.nodes.length} nodes`);
@@ -109,6 +79,61 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     await writeBenchOutputs(output, settings, report, histograms, result.intervals);
   }
   warnKeysLeft(output, report, settings.keyTtlS);
+}
+
+/**
+ * bench --workers: the same bench on EC2 instances through SSM (core/bench-workers.ts),
+ * the merged report written like a single run's.
+ */
+async function runOnWorkers(
+  context: CommandContext<RawBenchOptions>,
+  targets: ResolvedTargets,
+  settings: BenchSettings,
+  distributed: DistributedFlags & { workers: WorkersSpec },
+  runId: string,
+): Promise<void> {
+  const { output, options, globals } = context;
+  const workers = distributed.workers;
+  const [{ runDistributedBench }, { packageVersion }] = await Promise.all([
+    import('../core/bench-workers.js'),
+    import('../cli.js'),
+  ]);
+  const aws = await openAws(globals);
+  const progress = await startProgress(output, `bench ${runId}: finding the workers`);
+  let result;
+  try {
+    result = await runDistributedBench({
+      aws,
+      targets,
+      settings,
+      raw: options,
+      runId,
+      workers,
+      ...(options.results !== undefined ? { results: options.results } : {}),
+      startInS: distributed.startInS,
+      timeoutS: distributed.timeoutS,
+      version: packageVersion(),
+      info: (text) => progress.update(text),
+      onPoll: (done, total) => progress.update(`bench ${runId}: ${done} of ${total} workers done`),
+    });
+  } catch (error) {
+    progress.fail(`bench ${runId} on workers failed`);
+    throw error;
+  } finally {
+    const { closeClients } = await import('../aws/clients.js');
+    closeClients(aws);
+  }
+  const { report } = result.merged;
+  progress.succeed(
+    `bench ${runId}: ${report.workers?.length ?? 0} workers, ${report.total.opsPerSec.toLocaleString('en-US')} ops/s in total`,
+  );
+  for (const failure of result.failed) output.warn(`${failure.worker} ${failure.status}: ${failure.reason}`);
+  await writeBenchOutputs(output, settings, report, result.merged.histograms, result.merged.intervals);
+  if (result.failed.length > 0) {
+    throw new CliError(
+      `${result.failed.length} of ${result.failed.length + (report.workers?.length ?? 0)} workers did not report`,
+    );
+  }
 }
 
 function warnKeysLeft(output: Output, report: BenchReport, keyTtlS: number): void {
