@@ -8,50 +8,21 @@
  *
  *   npm run build && node dist/bench/workers.js [--test-time 3] [--clients 4] [--start-in 3]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { startEmulator } from '../src/local/server.js';
-import { waitForReplicationGroup } from '../src/aws/wait.js';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag } from './script-kit.js';
+import { CLI, exec, flag, startEmulatedGroup } from './script-kit.js';
 
 const testTime = flag('--test-time', '3');
 const clients = flag('--clients', '4');
 const startIn = flag('--start-in', '3');
 const warmup = '0.5';
-const credentials = { accessKeyId: 'AKIABENCHWORKERS0000', secretAccessKey: 'local' };
 
-const stateDir = await mkdtemp(join(tmpdir(), 'eck-bench-workers-'));
-const emulator = await startEmulator({ host: '127.0.0.1', port: 0, stateDir, instances: 2 });
-const config = { region: 'us-east-1', endpoint: emulator.url, credentials };
-const elasticache = new ElastiCacheClient(config);
-const ec2 = new EC2Client(config);
+const group = await startEmulatedGroup({ id: 'workers', nodes: 2, instances: 2 });
 try {
-  await elasticache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: 'workers',
-      ReplicationGroupDescription: 'bench/workers.ts',
-      NumCacheClusters: 2,
-    }),
-  );
-  await waitForReplicationGroup(
-    { elasticache, ec2, region: 'us-east-1', endpointUrl: emulator.url, local: true },
-    'workers',
-    { until: 'available', timeoutMs: 60_000, pollMs: 100 },
-  );
-  const described = await ec2.send(new DescribeInstancesCommand({}));
+  const described = await group.ec2.send(new DescribeInstancesCommand({}));
   const ids = (described.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId!));
   // The child CLIs: the emulator's credentials and region; the workers run this checkout.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ELASTICACHE_KIT_WORKER_COMMAND: `${process.execPath} ${CLI}`,
-  });
+  Object.assign(process.env, group.env, { ELASTICACHE_KIT_WORKER_COMMAND: `${process.execPath} ${CLI}` });
   const load = [
     '--test-time',
     testTime,
@@ -71,7 +42,7 @@ try {
     const run = await exec(process.execPath, [
       CLI,
       '--endpoint-url',
-      emulator.url,
+      group.url,
       '--output',
       'json',
       'bench',
@@ -99,8 +70,5 @@ try {
   console.log(line(headers));
   for (const row of rows) console.log(line(row));
 } finally {
-  elasticache.destroy();
-  ec2.destroy();
-  await emulator.close();
-  await rm(stateDir, { recursive: true, force: true });
+  await group.close();
 }
