@@ -1,0 +1,70 @@
+/**
+ * Runs the CLI inside the test process: the same commander program (src/cli.ts `run`),
+ * with stdout and stderr captured and no terminal, giving the exit code the process would
+ * end with. For bad-input tables: a row costs milliseconds instead of a Node start-up.
+ * A few rows of each table still run the real binary (helpers/cli.ts) to prove it behaves
+ * the same.
+ *
+ * Calls run one at a time: they share process.env, which the CLI reads (secrets, region).
+ */
+import { Readable, Writable } from 'node:stream';
+import { run } from '../../src/cli.js';
+import type { CliResult } from './cli.js';
+
+class Capture extends Writable {
+  text = '';
+  readonly isTTY = false;
+  constructor() {
+    super({
+      decodeStrings: false,
+      write: (chunk: string | Buffer, _encoding, done) => {
+        this.text += String(chunk);
+        done();
+      },
+    });
+  }
+}
+
+/** Not a terminal: the CLI never prompts, as in CI. */
+function noTerminal(): NodeJS.ReadableStream & { isTTY: false } {
+  return Object.assign(Readable.from([]), { isTTY: false as const });
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * `elasticache-kit <args>` in-process. `env` is applied to process.env for the call (an
+ * empty string sets the variable empty, as for a child process) and restored afterwards.
+ */
+export function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const result = queue.then(() => runOnce(args, options.env ?? {}));
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+async function runOnce(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const restore = applyEnv({ NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...env });
+  try {
+    const code = await run(['node', 'elasticache-kit', ...args], { stdout, stderr, stdin: noTerminal() });
+    return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    restore();
+  }
+}
+
+function applyEnv(env: NodeJS.ProcessEnv): () => void {
+  const saved = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(env)) {
+    saved.set(name, process.env[name]);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
