@@ -5,7 +5,8 @@
  * A few rows of each table still run the real binary (helpers/cli.ts) to prove it behaves
  * the same.
  *
- * Calls run one at a time: they share process.env, which the CLI reads (secrets, region).
+ * Calls run one at a time: they share process.env, which the CLI reads (secrets, region),
+ * and the working directory (relative --out paths).
  */
 import { Readable, Writable } from 'node:stream';
 import { run } from '../../src/cli.js';
@@ -32,25 +33,32 @@ function noTerminal(): NodeJS.ReadableStream & { isTTY: false } {
 
 let queue: Promise<unknown> = Promise.resolve();
 
-/**
- * `elasticache-kit <args>` in-process. `env` is applied to process.env for the call (an
- * empty string sets the variable empty, as for a child process) and restored afterwards.
- */
-export function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const result = queue.then(() => runOnce(args, options.env ?? {}));
+export interface InProcessOptions {
+  /** Applied to process.env for the call (an empty string sets the variable empty, as for a child process). */
+  env?: NodeJS.ProcessEnv;
+  /** The working directory for the call. */
+  cwd?: string;
+}
+
+/** `elasticache-kit <args>` in-process; env and working directory are restored afterwards. */
+export function runCliInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+  const result = queue.then(() => runOnce(args, options));
   queue = result.catch(() => undefined);
   return result;
 }
 
-async function runOnce(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+async function runOnce(args: string[], options: InProcessOptions): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const restore = applyEnv({ NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...env });
+  const restoreEnv = applyEnv({ NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...options.env });
+  const previousCwd = process.cwd();
+  if (options.cwd) process.chdir(options.cwd);
   try {
     const code = await run(['node', 'elasticache-kit', ...args], { stdout, stderr, stdin: noTerminal() });
     return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
   } finally {
-    restore();
+    process.chdir(previousCwd);
+    restoreEnv();
   }
 }
 
