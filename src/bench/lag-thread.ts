@@ -43,7 +43,10 @@ export class LagProbeThread {
     this.send({ type: 'switch', primary });
   }
 
-  /** Stops the probes and collects their figures (the worker is ended after at most 5 s). */
+  /**
+   * Stops the probes and collects their figures. The worker may first wait for one probe
+   * per replica (up to the poll timeout, see LagProber.stop); it is ended 5 s after that.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.collect();
     return this.stopping;
@@ -53,7 +56,7 @@ export class LagProbeThread {
     const worker = this.worker;
     if (!worker) return;
     const result = await new Promise<Extract<LagWorkerMessage, { type: 'result' }> | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), 5000);
+      const timer = setTimeout(() => resolve(undefined), this.options.pollTimeoutMs + 5000);
       worker.on('message', (message: LagWorkerMessage) => {
         if (message.type === 'result') {
           clearTimeout(timer);

@@ -106,3 +106,86 @@ async function waitForLinks(replicas: TestRedis[], password: string | undefined,
     }
   }
 }
+
+/** How many times the server has run `command` (INFO commandstats), 0 before the first. */
+export async function commandCalls(node: { host: string; port: number }, command: string): Promise<number> {
+  const { respCommand } = await import('../../src/local/resp.js');
+  const stats = String(await respCommand({ host: node.host, port: node.port }, 'INFO', 'commandstats'));
+  const calls = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(stats);
+  return calls ? Number(calls[1]) : 0;
+}
+
+/**
+ * Resolves once the server has run `command` at least `count` times: the event "it is
+ * serving this load", instead of a sleep that guesses how long start-up takes.
+ */
+export async function waitForCommandCalls(
+  node: { host: string; port: number },
+  command: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await commandCalls(node, command)) < count) {
+    if (Date.now() > deadline)
+      throw new Error(`port ${node.port} did not run ${command} ${count} times in ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Resolves once `replica` has applied everything `primary` had written when this was
+ * called (its replication offset reached the primary's): after it, a read on the replica
+ * sees those writes.
+ */
+export async function waitForReplicaCatchUp(
+  primary: { host: string; port: number },
+  replica: { host: string; port: number },
+  timeoutMs = 15_000,
+): Promise<void> {
+  const { parseInfo, respCommand } = await import('../../src/local/resp.js');
+  const offset = async (node: { host: string; port: number }, field: string) =>
+    Number(
+      parseInfo(String(await respCommand({ host: node.host, port: node.port }, 'INFO', 'replication'))).get(field),
+    );
+  const target = await offset(primary, 'master_repl_offset');
+  const deadline = Date.now() + timeoutMs;
+  while ((await offset(replica, 'slave_repl_offset')) < target) {
+    if (Date.now() > deadline)
+      throw new Error(`replica on port ${replica.port} did not catch up within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** Resolves once at least `count` keys match `pattern` on the node (SCAN, no KEYS). */
+export async function waitForKeys(
+  node: { address: string; port: number } | { host: string; port: number },
+  pattern: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const { respCommand } = await import('../../src/local/resp.js');
+  const host = 'host' in node ? node.host : node.address;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let found = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = (await respCommand(
+        { host, port: node.port },
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        1000,
+      )) as [string, string[]];
+      cursor = next;
+      found += keys.length;
+    } while (cursor !== '0');
+    if (found >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`port ${node.port}: ${found} keys match ${pattern}, not ${count}, after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
