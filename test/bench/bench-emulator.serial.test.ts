@@ -5,57 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { waitForReplicationGroup } from '../../src/aws/wait.js';
+import { awsContextOf, createAvailableGroup, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { keysMatching } from '../helpers/redis.js';
 import { discoverTopology } from '../../src/aws/topology.js';
 import type { AwsContext } from '../../src/aws/clients.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
+/** A 1+2 group without TLS, available; the AwsContext to discover it with. */
 async function createGroup(emulator: TestEmulator, id: string): Promise<AwsContext> {
-  const aws: AwsContext = {
-    elasticache: emulator.elasticache,
-    ec2: emulator.ec2,
-    region: 'us-east-1',
-    endpointUrl: emulator.url,
-    local: true,
-  };
-  await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: id,
-      ReplicationGroupDescription: 'bench test',
-      Engine: 'redis',
-      CacheNodeType: 'cache.t4g.micro',
-      NumCacheClusters: 3,
-    }),
-  );
-  await waitForReplicationGroup(aws, id, { until: 'available', timeoutMs: 60_000, pollMs: 100 });
-  return aws;
-}
-
-async function benchKeyCount(port: number): Promise<number> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: id,
+    CacheNodeType: 'cache.t4g.micro',
+    NumCacheClusters: 3,
   });
-  try {
-    await redis.connect();
-    let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'eck:bench:*', 'COUNT', 1000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
+  return awsContextOf(emulator);
 }
 
 async function bench(emulator: TestEmulator, id: string, extra: string[]): Promise<BenchReport> {
@@ -105,7 +69,7 @@ test('local 1+2 group, no delay: every node serves, lag per replica, no key left
   byDelay.set(0, report);
   assert.equal(report.cleanup.keysLeft, 0);
   const primary = (await discoverTopology(aws, 'bench-fast')).nodes.find((n) => n.role === 'primary')!;
-  assert.equal(await benchKeyCount(primary.port), 0, 'SCAN of the primary finds no bench key');
+  assert.deepEqual(await keysMatching(primary.port, 'eck:bench:*'), [], 'SCAN of the primary finds no bench key');
 });
 
 test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async (t) => {

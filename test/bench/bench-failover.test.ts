@@ -5,35 +5,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateReplicationGroupCommand, TestFailoverCommand } from '@aws-sdk/client-elasticache';
+import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { spawnCli } from '../helpers/cli.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { awsContextOf, createAvailableGroup, startTestEmulator } from '../helpers/emulator.js';
 import { waitForKeys } from '../helpers/redis.js';
-import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { discoverTopology } from '../../src/aws/topology.js';
-import type { AwsContext } from '../../src/aws/clients.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 test('failover mid-run: reported with when, who, and the acknowledged writes checked', async (t) => {
   const emulator = await startTestEmulator({ replicationDelayMs: 2 });
   t.after(() => emulator.close());
-  const aws: AwsContext = {
-    elasticache: emulator.elasticache,
-    ec2: emulator.ec2,
-    region: 'us-east-1',
-    endpointUrl: emulator.url,
-    local: true,
-  };
-  await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: 'bench-failover',
-      ReplicationGroupDescription: 'failover drill',
-      Engine: 'redis',
-      NumCacheClusters: 3,
-      AutomaticFailoverEnabled: true,
-    }),
-  );
-  await waitForReplicationGroup(aws, 'bench-failover', { until: 'available', timeoutMs: 60_000, pollMs: 100 });
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: 'bench-failover',
+    ReplicationGroupDescription: 'failover drill',
+    Engine: 'redis',
+    NumCacheClusters: 3,
+    AutomaticFailoverEnabled: true,
+  });
+  const aws = awsContextOf(emulator);
   const bench = spawnCli(
     [
       '--endpoint-url',

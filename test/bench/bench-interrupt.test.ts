@@ -1,9 +1,8 @@
 /** Ctrl-C in the middle of a run: exit 130, and every bench key is gone anyway. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { spawnCli } from '../helpers/cli.js';
-import { commandCalls, startRedisServer, waitForCommandCalls } from '../helpers/redis.js';
+import { commandCalls, connectTestClient, startRedisServer, waitForCommandCalls } from '../helpers/redis.js';
 
 test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
   const redis = await startRedisServer();
@@ -25,15 +24,8 @@ test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
     { after: (fn) => t.after(fn) },
   );
   await bench.stderrMatches(/bench measure/);
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: redis.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
+  const client = await connectTestClient(redis.port);
   t.after(() => client.disconnect());
-  await client.connect();
   // The prefill is done before the measurement starts; interrupt once the load runs.
   assert.ok((await client.dbsize()) >= 3000, 'the keyspace was prefilled');
   await waitForCommandCalls(redis, 'GET', (await commandCalls(redis, 'GET')) + 100);

@@ -4,33 +4,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { commandCalls, startReplicatedRedis, waitForCommandCalls, waitForReplicaCatchUp } from '../helpers/redis.js';
+import {
+  commandCalls,
+  keysMatching,
+  startReplicatedRedis,
+  waitForCommandCalls,
+  waitForReplicaCatchUp,
+} from '../helpers/redis.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
-async function benchKeysOn(port: number): Promise<string[]> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', 'eck:bench:*', 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    return keys;
-  } finally {
-    redis.disconnect();
-  }
-}
+const benchKeysOn = (port: number) => keysMatching(port, 'eck:bench:*');
 
 test('a short run reports every node, lag per replica, and leaves no bench key', async (t) => {
   const group = await startReplicatedRedis(2);

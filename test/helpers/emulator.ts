@@ -7,8 +7,16 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateReplicationGroupCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  waitUntilReplicationGroupAvailable,
+  type CreateReplicationGroupCommandInput,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsContext } from '../../src/aws/clients.js';
 import { startEmulator } from '../../src/local/server.js';
 
 export interface TestEmulator {
@@ -101,4 +109,38 @@ export async function startTestEmulator(
         }
       })()),
   };
+}
+
+/** The AwsContext the CLI's cores take, on the emulator's clients. */
+export function awsContextOf(emulator: TestEmulator): AwsContext {
+  return {
+    elasticache: emulator.elasticache,
+    ec2: emulator.ec2,
+    region: TEST_REGION,
+    endpointUrl: emulator.url,
+    local: true,
+  };
+}
+
+/**
+ * Creates a replication group through the SDK (a description and one node unless the
+ * input says otherwise; TLS with `TransitEncryptionEnabled: true`) and resolves with
+ * Describe's answer once it is available.
+ */
+export async function createAvailableGroup(
+  emulator: TestEmulator,
+  input: Partial<CreateReplicationGroupCommandInput> & { ReplicationGroupId: string },
+): Promise<ReplicationGroup> {
+  const id = input.ReplicationGroupId;
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({ ReplicationGroupDescription: 'test', NumCacheClusters: 1, ...input }),
+  );
+  await waitUntilReplicationGroupAvailable(
+    { client: emulator.elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
+    { ReplicationGroupId: id },
+  );
+  const described = await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
+  const group = described.ReplicationGroups?.[0];
+  if (!group) throw new Error(`${id} was created but Describe does not return it`);
+  return group;
 }

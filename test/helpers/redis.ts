@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { RedisNode } from '../../src/local/redis-node.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
@@ -157,35 +158,52 @@ export async function waitForReplicaCatchUp(
   }
 }
 
-/** Resolves once at least `count` keys match `pattern` on the node (SCAN, no KEYS). */
+/** Resolves once at least `count` keys match `pattern` on the node. */
 export async function waitForKeys(
-  node: { address: string; port: number } | { host: string; port: number },
+  node: { address: string; port: number },
   pattern: string,
   count: number,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const { respCommand } = await import('../../src/local/resp.js');
-  const host = 'host' in node ? node.host : node.address;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let found = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = (await respCommand(
-        { host, port: node.port },
-        'SCAN',
-        cursor,
-        'MATCH',
-        pattern,
-        'COUNT',
-        1000,
-      )) as [string, string[]];
-      cursor = next;
-      found += keys.length;
-    } while (cursor !== '0');
+    const found = (await keysMatching(node.port, pattern, node.address)).length;
     if (found >= count) return;
     if (Date.now() > deadline)
       throw new Error(`port ${node.port}: ${found} keys match ${pattern}, not ${count}, after ${timeoutMs} ms`);
     await sleep(20);
+  }
+}
+
+/**
+ * An ioredis client for a test to look at a node with: connected before it resolves, one
+ * attempt per command, no reconnecting (a test sees a failure instead of a retry loop).
+ * Disconnect it in t.after.
+ */
+export async function connectTestClient(port: number, host = '127.0.0.1'): Promise<Redis> {
+  const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
+/** Every key matching `pattern` on the node (SCAN, no KEYS), through a connection of its own. */
+export async function keysMatching(port: number, pattern: string, host = '127.0.0.1'): Promise<string[]> {
+  const redis = await connectTestClient(port, host);
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
+  } finally {
+    redis.disconnect();
   }
 }
