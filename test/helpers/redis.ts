@@ -116,6 +116,20 @@ export async function commandCalls(node: { host: string; port: number }, command
   return calls ? Number(calls[1]) : 0;
 }
 
+/** Polls `done` every `intervalMs` until it holds; after `timeoutMs`, throws what `failure` says. */
+async function pollUntil(
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  failure: () => string,
+  intervalMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await sleep(intervalMs);
+  }
+}
+
 /**
  * Resolves once the server has run `command` at least `count` times: the event "it is
  * serving this load", instead of a sleep that guesses how long start-up takes.
@@ -126,12 +140,11 @@ export async function waitForCommandCalls(
   count: number,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await commandCalls(node, command)) < count) {
-    if (Date.now() > deadline)
-      throw new Error(`port ${node.port} did not run ${command} ${count} times in ${timeoutMs} ms`);
-    await sleep(20);
-  }
+  await pollUntil(
+    async () => (await commandCalls(node, command)) >= count,
+    timeoutMs,
+    () => `port ${node.port} did not run ${command} ${count} times in ${timeoutMs} ms`,
+  );
 }
 
 /**
@@ -150,12 +163,12 @@ export async function waitForReplicaCatchUp(
       parseInfo(String(await respCommand({ host: node.host, port: node.port }, 'INFO', 'replication'))).get(field),
     );
   const target = await offset(primary, 'master_repl_offset');
-  const deadline = Date.now() + timeoutMs;
-  while ((await offset(replica, 'slave_repl_offset')) < target) {
-    if (Date.now() > deadline)
-      throw new Error(`replica on port ${replica.port} did not catch up within ${timeoutMs} ms`);
-    await sleep(10);
-  }
+  await pollUntil(
+    async () => (await offset(replica, 'slave_repl_offset')) >= target,
+    timeoutMs,
+    () => `replica on port ${replica.port} did not catch up within ${timeoutMs} ms`,
+    10,
+  );
 }
 
 /** Resolves once at least `count` keys match `pattern` on the node. */
@@ -165,14 +178,15 @@ export async function waitForKeys(
   count: number,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await keysMatching(node.port, pattern, node.address)).length;
-    if (found >= count) return;
-    if (Date.now() > deadline)
-      throw new Error(`port ${node.port}: ${found} keys match ${pattern}, not ${count}, after ${timeoutMs} ms`);
-    await sleep(20);
-  }
+  let found = 0;
+  await pollUntil(
+    async () => {
+      found = (await keysMatching(node.port, pattern, node.address)).length;
+      return found >= count;
+    },
+    timeoutMs,
+    () => `port ${node.port}: ${found} keys match ${pattern}, not ${count}, after ${timeoutMs} ms`,
+  );
 }
 
 /**
