@@ -127,8 +127,11 @@ export class LagProber {
 
   start(): void {
     if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
-    for (const connection of [this.writer, ...this.pollers.values()]) connection.connect().catch(() => undefined);
-    this.loop = this.run();
+    // Commands on a connection still connecting fail at once (no offline queue): the first
+    // probe waits until every connection is up or has failed, or it would count a replica
+    // that is merely still connecting as an error.
+    const connected = Promise.allSettled([this.writer, ...this.pollers.values()].map((c) => c.connect()));
+    this.loop = connected.then(() => this.run());
   }
 
   /** After a failover the probe writes follow the new primary. */

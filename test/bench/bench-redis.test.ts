@@ -55,7 +55,7 @@ test('a short run reports every node, lag per replica, and leaves no bench key',
     assert.equal(replica.sets, 0, 'replicas get no SETs');
   assert.equal(report.replication.length, 2);
   for (const r of report.replication) {
-    assert.ok(r.seen > 5, `${r.node} lag samples`);
+    assert.ok(r.seen > 5, `${r.node} lag samples: ${JSON.stringify(r)}`);
     // Every lag sample includes at least the poll that saw the write, and none is longer
     // than the poll timeout (such a probe counts as a timeout instead).
     assert.ok(r.lagMs.p50 > 0, `${r.node}: lag p50 ${r.lagMs.p50} ms is more than nothing`);
@@ -134,7 +134,10 @@ test('a replica killed mid-run: the run completes, that node shows errors and un
   );
   // The server ran 200 GETs after the measurement began (a few are probes or in flight at the kill).
   assert.ok(dead.gets > 100, `it served measured GETs before it died (${dead.gets})`);
-  assert.ok(report.unavailability.some((u) => u.node === dead.id));
+  assert.ok(
+    report.unavailability.some((u) => u.node === dead.id),
+    `the report's unavailability names ${dead.id}: ${JSON.stringify(report.unavailability)}`,
+  );
   for (const node of alive) {
     assert.equal(node.errors, 0, `${node.id} has no errors`);
     assert.ok(node.ops > dead.ops / 2, `${node.id} kept its throughput`);
@@ -142,6 +145,7 @@ test('a replica killed mid-run: the run completes, that node shows errors and un
   }
   const deadLag = report.replication.find((r) => r.node === dead.id)!;
   assert.ok(deadLag.errors > 0, 'lag probes to the dead replica fail');
-  assert.ok(report.replication.find((r) => r.node !== dead.id)!.seen > 10);
+  const survivorLag = report.replication.find((r) => r.node !== dead.id)!;
+  assert.ok(survivorLag.seen > 10, `the surviving replica's lag samples: ${JSON.stringify(survivorLag)}`);
   assert.equal(report.cleanup.keysLeft, 0);
 });
