@@ -1,9 +1,10 @@
 /**
  * bench against the local emulator's 1+2 group (real redis-server processes, replication
  * through the emulator's delay relay): discovery by id, lag that matches the configured
- * replication delay, stale reads, and no key left behind.
+ * replication delay, stale reads, and no key left behind. (The in-process run that demo
+ * uses measures no timing: test/bench/bench-topology.test.ts.)
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 import { awsContextOf, createAvailableGroup, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -50,10 +51,27 @@ async function bench(emulator: TestEmulator, id: string, extra: string[]): Promi
 /** The two runs' reports, compared by the last test: stale reads follow the delay. */
 const byDelay = new Map<number, BenchReport>();
 
-test('local 1+2 group, no delay: every node serves, lag per replica, no key left', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 0 });
-  t.after(() => emulator.close());
-  const aws = await createGroup(emulator, 'bench-fast');
+// Both emulators and their groups are made at the same time, before the tests: only the
+// bench runs, which measure, must not overlap.
+let fast: TestEmulator;
+let slow: TestEmulator;
+let fastAws: AwsContext;
+const started: TestEmulator[] = [];
+before(async () => {
+  const starting = await Promise.allSettled([
+    startTestEmulator({ replicationDelayMs: 0 }),
+    startTestEmulator({ replicationDelayMs: 20 }),
+  ]);
+  for (const result of starting) if (result.status === 'fulfilled') started.push(result.value);
+  for (const result of starting) if (result.status === 'rejected') throw result.reason;
+  [fast, slow] = started as [TestEmulator, TestEmulator];
+  [fastAws] = await Promise.all([createGroup(fast, 'bench-fast'), createGroup(slow, 'bench-slow')]);
+});
+after(() => Promise.all(started.map((emulator) => emulator.close())));
+
+test('local 1+2 group, no delay: every node serves, lag per replica, no key left', async () => {
+  const emulator = fast;
+  const aws = fastAws;
   const report = await bench(emulator, 'bench-fast', []);
   assert.equal(report.nodes.length, 3);
   assert.deepEqual(report.nodes.map((n) => n.role).sort(), ['primary', 'replica', 'replica']);
@@ -72,11 +90,8 @@ test('local 1+2 group, no delay: every node serves, lag per replica, no key left
   assert.deepEqual(await keysMatching(primary.port, 'eck:bench:*'), [], 'SCAN of the primary finds no bench key');
 });
 
-test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 20 });
-  t.after(() => emulator.close());
-  await createGroup(emulator, 'bench-slow');
-  const report = await bench(emulator, 'bench-slow', ['--lag-probes', '20']);
+test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async () => {
+  const report = await bench(slow, 'bench-slow', ['--lag-probes', '20']);
   for (const r of report.replication) {
     assert.ok(r.seen >= 10, `${r.node}: lag samples (${r.seen})`);
     assert.ok(r.lagMs.p50 >= 20, `${r.node}: lag p50 ${r.lagMs.p50} ms ≥ the 20 ms delay`);
@@ -101,25 +116,4 @@ test('stale reads follow the delay: fewer on every replica without it than on an
     assert.ok(r.readsAfterWrite > 0, `${r.node}: reads after a write were made`);
     assert.equal(r.staleReadRatio, Math.round((r.staleReads / r.readsAfterWrite) * 10_000) / 10_000);
   }
-});
-
-test('benchTopology (for demo): a short in-process run on a discovered group gives a report, text and one sentence', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 1 });
-  t.after(() => emulator.close());
-  const aws = await createGroup(emulator, 'bench-api');
-  const topology = await discoverTopology(aws, 'bench-api');
-  const { benchTopology } = await import('../../src/core/bench.js');
-  const { report, text, sentence } = await benchTopology(topology, {
-    testTime: '1',
-    warmup: '0',
-    clients: '2',
-    keyMaximum: '200',
-  });
-  assert.equal(report.nodes.length, 3);
-  assert.ok(report.nodes.every((n) => n.ops > 0));
-  assert.equal(report.replication.length, 2);
-  assert.match(text, /^node\s+role/m);
-  assert.match(sentence, /stale|kept up/);
-  assert.ok(!sentence.includes('\n'));
-  assert.equal(report.cleanup.keysLeft, 0);
 });
