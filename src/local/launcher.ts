@@ -50,7 +50,8 @@ export function emulatorUrl(host: string, port: number): string {
 export function probe(url: string, timeoutMs = 1000): Promise<'emulator' | 'other' | 'none'> {
   return new Promise((resolve) => {
     let answered = false;
-    const request = httpGet(url, { timeout: timeoutMs }, (response) => {
+    // agent: false: a connection of its own, closed after the answer (none left in a pool).
+    const request = httpGet(url, { timeout: timeoutMs, agent: false }, (response) => {
       answered = true;
       let text = '';
       response.setEncoding('utf8');
