@@ -22,16 +22,14 @@ import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
-  waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { XMLParser } from 'fast-xml-parser';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { runCli, type CliResult } from './helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { startTestEmulator, waitUntilAvailable, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
 
-const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 let emulator: TestEmulator;
 let folder: string;
 
@@ -39,7 +37,7 @@ before(async () => {
   emulator = await startTestEmulator();
   folder = mkdtempSync(join(tmpdir(), 'endpoints-e2e-'));
   await createGroup('demo');
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'demo' });
+  await waitUntilAvailable(emulator, 'demo');
 });
 after(async () => {
   await emulator?.close();
@@ -270,7 +268,7 @@ test('after TestFailover, --use nodes names the new primary while --use endpoint
   assert.equal(nodesBefore.MasterNodes, oldPrimary);
 
   await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'demo', NodeGroupId: '0001' }));
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'demo' });
+  await waitUntilAvailable(emulator, 'demo');
   const afterFailover = await describe('demo');
   const newPrimary = primaryNodeOf(afterFailover);
   assert.notEqual(newPrimary, oldPrimary, 'the emulator promoted another node');
@@ -381,7 +379,7 @@ test('an AUTH group: the written URLs and .env actually connect (ioredis), and t
       TransitEncryptionMode: 'preferred',
     }),
   );
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
+  await waitUntilAvailable(emulator, 'secure');
   const tokenFile = join(folder, 'token.txt');
   writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
 

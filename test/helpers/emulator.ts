@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateReplicationGroupCommand,
-  DescribeReplicationGroupsCommand,
   ElastiCacheClient,
-  waitUntilReplicationGroupAvailable,
   type CreateReplicationGroupCommandInput,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsContext } from '../../src/aws/clients.js';
+import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { startEmulator } from '../../src/local/server.js';
 
 export interface TestEmulator {
@@ -125,7 +124,9 @@ export function awsContextOf(emulator: TestEmulator): AwsContext {
 /**
  * Creates a replication group through the SDK (a description and one node unless the
  * input says otherwise; TLS with `TransitEncryptionEnabled: true`) and resolves with
- * Describe's answer once it is available.
+ * Describe's answer once it is available. Polled every 50 ms: the SDK's waiter waits at
+ * least a second between looks, most of it after the group is ready. (Tests of the SDK
+ * waiter itself call it directly.)
  */
 export async function createAvailableGroup(
   emulator: TestEmulator,
@@ -135,12 +136,16 @@ export async function createAvailableGroup(
   await emulator.elasticache.send(
     new CreateReplicationGroupCommand({ ReplicationGroupDescription: 'test', NumCacheClusters: 1, ...input }),
   );
-  await waitUntilReplicationGroupAvailable(
-    { client: emulator.elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
-    { ReplicationGroupId: id },
-  );
-  const described = await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
-  const group = described.ReplicationGroups?.[0];
-  if (!group) throw new Error(`${id} was created but Describe does not return it`);
+  return waitUntilAvailable(emulator, id);
+}
+
+/** Resolves with Describe's answer once the group is available, looking every 50 ms. */
+export async function waitUntilAvailable(emulator: TestEmulator, id: string): Promise<ReplicationGroup> {
+  const group = await waitForReplicationGroup(awsContextOf(emulator), id, {
+    until: 'available',
+    timeoutMs: 90_000,
+    pollMs: 50,
+  });
+  if (!group) throw new Error(`${id}: Describe does not return it`);
   return group;
 }
