@@ -7,6 +7,10 @@
  *
  * Calls run one at a time: they share process.env, which the CLI reads (secrets, region),
  * and the working directory (relative --out paths).
+ *
+ * What is captured is what the CLI writes through commander and `Output` (the streams
+ * given to `run`); a write straight to process.stdout/stderr would escape it, which is
+ * what the rows compared with the real binary would show.
  */
 import { Readable, Writable } from 'node:stream';
 import { run } from '../../src/cli.js';
