@@ -32,7 +32,7 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
       ServerlessCacheName: 'Sessions',
       Engine: 'valkey',
       Description: 'session store',
-      CacheUsageLimits: { DataStorage: { Maximum: 10, Unit: 'GB' }, ECPUPerSecond: { Maximum: 5000 } },
+      CacheUsageLimits: { DataStorage: { Maximum: 10, Unit: 'GB' }, ECPUPerSecond: { Maximum: 100000 } },
       KmsKeyId: 'alias/my-key',
       Tags: [{ Key: 'team', Value: 'web' }],
     }),
@@ -48,7 +48,7 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   assert.equal(cache.Description, 'session store');
   assert.deepEqual(cache.CacheUsageLimits, {
     DataStorage: { Maximum: 10, Unit: 'GB' },
-    ECPUPerSecond: { Maximum: 5000 },
+    ECPUPerSecond: { Maximum: 100000 },
   });
   assert.equal(cache.KmsKeyId, 'alias/my-key');
   assert.equal(cache.ARN, `arn:aws:elasticache:us-east-1:${ACCOUNT_ID}:serverlesscache:sessions`);
