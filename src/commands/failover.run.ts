@@ -42,13 +42,18 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
     if (output.json) {
       output.printJson({
         replicationGroupId: id,
+        nodeGroupId: result.nodeGroupId,
         previousPrimary: result.previousPrimary ?? null,
         primary: result.primary ?? null,
         topology: result.topology,
       });
       return;
     }
-    output.result(`primary: ${result.primary} (was ${result.previousPrimary})`);
+    output.result(
+      result.topology.kind === 'cluster'
+        ? `shard ${result.nodeGroupId} failed over (in cluster mode AWS does not name the new primary; clients follow it through the cluster's MOVED redirects)`
+        : `primary: ${result.primary} (was ${result.previousPrimary})`,
+    );
     const { renderTopology } = await import('../ui/topology-view.js');
     output.result(renderTopology(result.topology));
   } finally {

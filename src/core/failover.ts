@@ -1,4 +1,9 @@
-/** failover: TestFailover on the node group, then wait until a different node is primary. */
+/**
+ * failover: TestFailover on the node group, then wait until it has converged: with cluster
+ * mode disabled, until another node is primary; with cluster mode enabled, where AWS's
+ * answer names no node roles, until the group has been busy with the failover and is
+ * available again.
+ */
 import type { AwsContext } from '../aws/clients.js';
 import { pollIntervalFor, pollUntil } from '../aws/wait.js';
 import { UsageError } from '../errors.js';
@@ -56,18 +61,25 @@ export async function failover(
   if (before.status !== 'available') {
     throw new UsageError(`${id} is ${before.status}; a failover needs it available (elasticache-kit wait ${id})`);
   }
-  const previous = primaryNode(before)?.id;
+  if (before.kind === 'cluster') {
+    const members = before.shards?.find((shard) => shard.id === nodeGroupId)?.nodes.length ?? 0;
+    if (members < 2)
+      throw new UsageError(`${id} shard ${nodeGroupId} has no replica to promote (${members} node): nothing was changed`);
+  }
+  // Cluster mode enabled: AWS does not say which node of a shard is primary.
+  const previous = before.kind === 'cluster' ? undefined : primaryNode(before)?.id;
+  const what = before.kind === 'cluster' ? `${id} shard ${nodeGroupId}` : id;
   if (!request.yes) {
     const go = await events.confirm(
-      `Fail over ${id} (primary ${previous ?? 'unknown'} will be replaced by a replica)?`,
+      `Fail over ${what} (primary ${previous ?? 'of the shard'} will be replaced by a replica)?`,
       true,
     );
     if (!go) throw new UsageError('declined: no failover was started');
   }
 
   const { testFailover } = await import('../aws/replication-groups.js');
-  await testFailover(aws, id, nodeGroupId);
-  events.info(`failover of ${id} node group ${nodeGroupId} started (primary was ${previous ?? 'unknown'})`);
+  const answered = await testFailover(aws, id, nodeGroupId);
+  events.info(`failover of ${id} node group ${nodeGroupId} started (primary was ${previous ?? 'not named by AWS'})`);
   const result: FailoverResult = {
     replicationGroupId: id,
     nodeGroupId,
@@ -77,17 +89,46 @@ export async function failover(
     events.info(`not waiting (--no-wait); to wait: ${events.resumeCommand(id, 'available')}`);
     return result;
   }
-  const after = await waitForNewPrimary(aws, events, id, previous, request.timeoutMinutes, discoverTopology);
-  const primary = primaryNode(after)?.id;
+  const converged = convergence(before, previous, answered.Status);
+  const after = await waitForFailover(aws, events, id, converged, request.timeoutMinutes, discoverTopology);
+  const primary = after.kind === 'cluster' ? undefined : primaryNode(after)?.id;
   return { ...result, ...(primary !== undefined ? { primary } : {}), topology: after };
 }
 
-/** Polls until the group is available again with another node as primary. */
-async function waitForNewPrimary(
+/**
+ * When a failover is over, by the kind of group. Cluster mode disabled: available with
+ * another node as primary. Cluster mode enabled: the group went busy (TestFailover's own
+ * answer counts) and is available again; the emulator, like AWS, turns available only
+ * once the promoted node is the shard's one primary.
+ */
+export function convergence(
+  before: Topology,
+  previous: string | undefined,
+  answeredStatus: string | undefined,
+): (topology: Topology) => boolean {
+  switch (before.kind) {
+    case 'cluster': {
+      let busy = answeredStatus !== undefined && answeredStatus !== 'available';
+      return (topology) => {
+        const shardsAvailable = (topology.shards ?? []).every((shard) => (shard.status ?? 'available') === 'available');
+        if (topology.status !== 'available' || !shardsAvailable) busy = true;
+        return busy && topology.status === 'available' && shardsAvailable;
+      };
+    }
+    default:
+      return (topology) => {
+        const primary = primaryNode(topology)?.id;
+        return topology.status === 'available' && primary !== undefined && primary !== previous;
+      };
+  }
+}
+
+/** Polls until the failover has converged. */
+async function waitForFailover(
   aws: AwsContext,
   events: ProgressEvents,
   id: string,
-  previous: string | undefined,
+  converged: (topology: Topology) => boolean,
   timeoutMinutes: number,
   discover: (aws: AwsContext, id: string) => Promise<Topology>,
 ): Promise<Topology> {
@@ -100,32 +141,25 @@ async function waitForNewPrimary(
       `stopped waiting; the failover of ${id} continues in AWS. Check with: ${events.resumeCommand(id, 'available')}`,
     );
   });
+  // Cluster mode enabled: AWS names no primary, so the status is all there is to show.
+  const state = (topology: Topology) =>
+    topology.kind === 'cluster'
+      ? topology.status
+      : `${topology.status}, primary ${primaryNode(topology)?.id ?? '(none yet)'}`;
   try {
-    return await pollUntil(
-      () => discover(aws, id),
-      (topology) => {
-        const primary = primaryNode(topology)?.id;
-        return topology.status === 'available' && primary !== undefined && primary !== previous;
+    const topology = await pollUntil(() => discover(aws, id), converged, {
+      timeoutMs: timeoutMinutes * 60_000,
+      pollMs,
+      onValue: (topology, elapsed) => progress.update(`${id}: ${state(topology)} (${formatElapsed(elapsed)})`),
+      timeoutMessage: (topology, elapsed) => {
+        progress.fail(`${id}: the failover has not converged after ${formatElapsed(elapsed)}`);
+        return `timed out after ${Math.round(elapsed / 1000)}s waiting for ${id} to fail over (status: ${state(topology)})`;
       },
-      {
-        timeoutMs: timeoutMinutes * 60_000,
-        pollMs,
-        onValue: (topology, elapsed) => {
-          const primary = primaryNode(topology)?.id;
-          progress.update(`${id}: ${topology.status}, primary ${primary ?? '(none yet)'} (${formatElapsed(elapsed)})`);
-        },
-        timeoutMessage: (topology, elapsed) => {
-          progress.fail(`${id}: no new primary after ${formatElapsed(elapsed)}`);
-          return `timed out after ${Math.round(elapsed / 1000)}s waiting for ${id} to fail over (status: ${topology.status}, primary: ${primaryNode(topology)?.id ?? 'none'})`;
-        },
-        interruptedMessage: `stopped waiting for ${id} to fail over`,
-      },
-    ).then((topology) => {
-      progress.succeed(
-        `${id} failed over to ${primaryNode(topology)?.id} after ${formatElapsed(Date.now() - started)}`,
-      );
-      return topology;
+      interruptedMessage: `stopped waiting for ${id} to fail over`,
     });
+    const to = topology.kind === 'cluster' ? '' : ` to ${primaryNode(topology)?.id}`;
+    progress.succeed(`${id} failed over${to} after ${formatElapsed(Date.now() - started)}`);
+    return topology;
   } finally {
     stop();
   }
