@@ -64,7 +64,9 @@ export async function failover(
   if (before.kind === 'cluster') {
     const members = before.shards?.find((shard) => shard.id === nodeGroupId)?.nodes.length ?? 0;
     if (members < 2)
-      throw new UsageError(`${id} shard ${nodeGroupId} has no replica to promote (${members} node): nothing was changed`);
+      throw new UsageError(
+        `${id} shard ${nodeGroupId} has no replica to promote (${members} node): nothing was changed`,
+      );
   }
   // Cluster mode enabled: AWS does not say which node of a shard is primary.
   const previous = before.kind === 'cluster' ? undefined : primaryNode(before)?.id;
