@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
-import { parseInfo } from './resp.js';
-import { RedisNode } from './redis-node.js';
+import { parseInfo, type RespValue } from './resp.js';
+import { RedisNode, type NodeTls } from './redis-node.js';
 import { TcpProxy, type ProxyTarget } from './tcp-proxy.js';
 
 export const SLOT_COUNT = 16384;
@@ -63,7 +63,14 @@ export interface ClusterRuntimeOptions {
   engineBinary: string;
   host: string;
   dataDir: string;
+  /** requirepass + masterauth on every node (replicas authenticate to their primary). */
   authToken?: string;
+  /**
+   * TLS on every node: client port, replication (tls-replication) and the cluster bus
+   * (tls-cluster). `preferred` nodes also keep a plain port, which CLUSTER SLOTS / SHARDS
+   * name to plain clients while TLS clients get the TLS ports.
+   */
+  tls?: Omit<NodeTls, 'plainPort'>;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -115,27 +122,9 @@ export class ClusterRuntime {
       // Started one after the other: two cores shared by many, and each start is quick.
       const members: ClusterMember[] = [];
       for (const spec of specs) {
-        // The cluster bus port is picked free too: port+10000 may be taken or beyond 65535.
-        const busPort = await freePort(options.host);
-        const node = await RedisNode.start({
-          binary: options.engineBinary,
-          host: options.host,
-          dir: join(options.dataDir, spec.memberId),
-          password: options.authToken,
-          extraConfig: [
-            'cluster-enabled yes',
-            `cluster-config-file ${quoteFileName('nodes.conf')}`,
-            `cluster-port ${busPort}`,
-            'cluster-node-timeout 5000',
-            // ElastiCache keeps serving the shards that are up when one shard is down.
-            'cluster-require-full-coverage no',
-            'cluster-replica-validity-factor 0',
-          ],
-          readyTimeoutMs: options.readyTimeoutMs,
-          log: options.log,
-        });
-        started.push(node);
-        members.push({ ...spec, process: node, busPort, clusterNodeId: String(await node.command('CLUSTER', 'MYID')) });
+        const member = await startMember(options, spec);
+        started.push(member.process);
+        members.push(member);
       }
       const [first, ...others] = members;
       // The bus port must be named: without it MEET assumes port+10000.
@@ -198,6 +187,9 @@ export class ClusterRuntime {
         if (Number(cluster.get('cluster_known_nodes')) !== this.members.length) return false;
         const replication = await member.process.info('replication');
         if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
+        // CLUSTER SLOTS leaves out a replica until gossip brings a non-zero replication
+        // offset for it; a client reading from replicas would not find them before that.
+        if (slotsNodeIds(await member.process.command('CLUSTER', 'SLOTS')).size !== this.members.length) return false;
       }
       return true;
     } catch {
@@ -304,8 +296,57 @@ export class ClusterRuntime {
     const live = this.members.filter((member) => member.process.alive);
     if (live.length === 0) return undefined;
     const member = live[Math.floor(Math.random() * live.length)]!;
-    return { host: this.options.host, port: member.process.port };
+    return { host: this.options.host, port: member.process.port, plainPort: member.process.plainPort };
   }
+}
+
+/** Starts one cluster-enabled node (not yet met) and learns its cluster id. */
+async function startMember(
+  options: ClusterRuntimeOptions,
+  spec: { memberId: string; nodeGroupId: string },
+): Promise<ClusterMember> {
+  // The cluster bus port is picked free too: port+10000 may be taken or beyond 65535.
+  const busPort = await freePort(options.host);
+  const node = await RedisNode.start({
+    binary: options.engineBinary,
+    host: options.host,
+    dir: join(options.dataDir, spec.memberId),
+    password: options.authToken,
+    tls: options.tls,
+    extraConfig: [
+      'cluster-enabled yes',
+      `cluster-config-file ${quoteFileName('nodes.conf')}`,
+      `cluster-port ${busPort}`,
+      'cluster-node-timeout 5000',
+      // ElastiCache keeps serving the shards that are up when one shard is down.
+      'cluster-require-full-coverage no',
+      'cluster-replica-validity-factor 0',
+      // A replica's offset moves (and gossip makes it visible in CLUSTER SLOTS) within a
+      // second of linking, instead of at the first 10 s replication ping of an idle shard.
+      'repl-ping-replica-period 1',
+      // The bus speaks TLS too (redis-node's TLS config already covers client port and replication).
+      ...(options.tls ? ['tls-cluster yes'] : []),
+    ],
+    readyTimeoutMs: options.readyTimeoutMs,
+    log: options.log,
+  });
+  try {
+    return { ...spec, process: node, busPort, clusterNodeId: String(await node.command('CLUSTER', 'MYID')) };
+  } catch (error) {
+    await node.stop(1000);
+    throw error;
+  }
+}
+
+/** The distinct node ids a CLUSTER SLOTS reply names (every range: start, end, then nodes). */
+export function slotsNodeIds(reply: RespValue): Set<string> {
+  const ids = new Set<string>();
+  if (!Array.isArray(reply)) return ids;
+  for (const range of reply) {
+    if (!Array.isArray(range)) continue;
+    for (const node of range.slice(2)) if (Array.isArray(node) && typeof node[2] === 'string') ids.add(node[2]);
+  }
+  return ids;
 }
 
 function quoteFileName(name: string): string {
