@@ -150,6 +150,7 @@ export class ReplicationGroups {
             host: this.options.host,
             dataDir: this.groupDir(record),
             authToken: start.authToken,
+            tls: start.tls,
             readyTimeoutMs: SYNC_TIMEOUT_MS,
             log: this.options.log,
           })

@@ -6,7 +6,7 @@ import { checkVersionFeatures, clusterParameterGroup } from '../../src/plan/engi
 import { planToRequests, type ResolvedNetwork } from '../../src/plan/requests.js';
 import { differences, type ExistingGroup } from '../../src/plan/differences.js';
 import { describeSlots } from '../../src/commands/create-cluster.review.js';
-import { evenSlotSplit } from '../../src/slots.js';
+import { evenSlotSplit } from '../../src/plan/slots.js';
 import { UsageError } from '../../src/errors.js';
 
 const usage = (pattern: RegExp) => (error: unknown) => error instanceof UsageError && pattern.test(error.message);
