@@ -15,24 +15,20 @@ import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
+import { caCertPath } from '../src/local/tls-material.js';
 
 let emulator: TestEmulator;
 let dir: string;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
   runCli(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
 
-// TLS with cluster mode arrives in the emulator with the cluster-ops work; until then plain TCP.
-const CREATE = [
-  'create-cluster',
-  'shop',
-  '--shards',
-  '3',
-  '--replicas',
-  '1',
-  '--allow-from',
-  '10.0.0.0/16',
-  '--no-transit-encryption',
-];
+// In-transit encryption is on by default, as in the console: every client below speaks TLS.
+const CREATE = ['create-cluster', 'shop', '--shards', '3', '--replicas', '1', '--allow-from', '10.0.0.0/16'];
+
+/** A cluster client as an app would make one: one seed, TLS trusting the emulator's CA. */
+function clusterClient(host: string, port: number): Cluster {
+  return new Cluster([{ host, port }], { redisOptions: { tls: { ca: readFileSync(caCertPath(emulator.stateDir)) } } });
+}
 
 async function groupIds(): Promise<string[]> {
   return ((await emulator.elasticache.send(new DescribeReplicationGroupsCommand({}))).ReplicationGroups ?? []).map(
@@ -123,7 +119,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
   });
 
   let topology: Topology;
-  test('create-cluster --shards 3 --replicas 1 --output json: one JSON document, a cluster Topology with AWS slot split', async () => {
+  test('create-cluster --shards 3 --replicas 1 --output json: one JSON document, a TLS cluster Topology with AWS slot split', async () => {
     const result = await cli([...CREATE, '--yes', '--output', 'json']);
     assert.equal(result.code, 0, result.stderr);
     topology = JSON.parse(result.stdout) as Topology;
@@ -131,6 +127,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.equal(topology.kind, 'cluster');
     assert.equal(topology.status, 'available');
     assert.equal(topology.clusterMode, true);
+    assert.equal(topology.tls, true, 'in-transit encryption by default');
     assert.equal(topology.primaryEndpoint, undefined);
     assert.ok(topology.configurationEndpoint!.port > 0);
     assert.deepEqual(
@@ -155,22 +152,12 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       '2',
       '--allow-from',
       '10.0.0.0/16',
-      '--no-transit-encryption',
       '--yes',
     ]);
     assert.equal(more.code, 2, more.stderr);
     assert.match(more.stderr, /--shards is 3, the command asks for 4/);
     assert.match(more.stderr, /--replicas \(per shard\) is 1, the command asks for 2/);
-    const flat = await cli([
-      'create-cluster',
-      'shop',
-      '--replicas',
-      '1',
-      '--allow-from',
-      '10.0.0.0/16',
-      '--no-transit-encryption',
-      '--yes',
-    ]);
+    const flat = await cli(['create-cluster', 'shop', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--yes']);
     assert.equal(flat.code, 2, flat.stderr);
     assert.match(flat.stderr, /--cluster-mode is enabled, the command asks for disabled/);
     assert.deepEqual(await groupIds(), ['shop']);
@@ -184,20 +171,21 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       return result.stdout;
     };
     assert.equal((JSON.parse(await run('json')) as Topology).kind, 'cluster');
-    assert.equal(await run('url'), `configuration redis://${config}\n`);
-    assert.equal(await run('stackexchange'), `${config},abortConnect=false\n`);
+    assert.equal(await run('url'), `configuration rediss://${config}\n`);
+    assert.equal(await run('stackexchange'), `${config},ssl=true,abortConnect=false\n`);
     const json = JSON.parse(await run('appsettings-json')) as { ElastiCache: Record<string, unknown> };
     assert.deepEqual(json.ElastiCache, {
       ConfigurationEndpoint: config,
       ClusterMode: true,
       Port: topology.port,
-      Tls: false,
+      Tls: true,
     });
     for (const format of ['dotenv', 'shell']) {
       const env = parseEnv((await run(format)).replace(/^export /gm, ''));
       assert.equal(env.ELASTICACHE_CONFIGURATION_ENDPOINT, config, format);
       assert.equal(env.ELASTICACHE_CLUSTER_MODE, 'true', format);
       assert.equal(env.ELASTICACHE_PRIMARY, undefined, format);
+      assert.equal(env.ELASTICACHE_TLS, 'true', format);
     }
     const github = join(dir, 'github-output');
     writeFileSync(github, '');
@@ -219,8 +207,8 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.equal((await cli(['endpoints', 'shop', '--format', 'url', '--out', urlFile])).code, 0);
     assert.equal((await cli(['endpoints', 'shop', '--format', 'dotenv', '--out', envFile])).code, 0);
     const url = new URL(/^configuration (\S+)$/m.exec(readFileSync(urlFile, 'utf8'))![1]!);
-    assert.equal(url.protocol, 'redis:');
-    const fromUrl = new Cluster([{ host: url.hostname, port: Number(url.port) }]);
+    assert.equal(url.protocol, 'rediss:');
+    const fromUrl = clusterClient(url.hostname, Number(url.port));
     try {
       await setAndGetOnEveryShard(fromUrl, 'url');
     } finally {
@@ -228,7 +216,8 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     }
     const env = parseEnv(readFileSync(envFile, 'utf8'));
     const [host, port] = env.ELASTICACHE_CONFIGURATION_ENDPOINT!.split(':');
-    const fromEnv = new Cluster([{ host: host!, port: Number(port) }]);
+    assert.equal(env.ELASTICACHE_TLS, 'true');
+    const fromEnv = clusterClient(host!, Number(port));
     try {
       await setAndGetOnEveryShard(fromEnv, 'env');
     } finally {
@@ -245,7 +234,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.match(unknown.stderr, /--node-group must be one of 0001, 0002, 0003 \(got 0009\)/);
 
     const seed = topology.configurationEndpoint!;
-    const cluster = new Cluster([{ host: seed.address, port: seed.port }]);
+    const cluster = clusterClient(seed.address, seed.port);
     try {
       const before = await primariesBySlot(cluster);
       const shard2 = topology.shards!.find((shard) => shard.id === '0002')!;

@@ -97,8 +97,8 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.answer('Multi-AZ');
     await pty.answer('Who may connect?');
     await pty.answer('Allow connections from', '10.4.0.0/16');
-    // The emulator serves cluster mode over plain TCP until its TLS for clusters lands.
-    await pty.answer('Encryption in transit', 'n');
+    await pty.answer('Encryption in transit'); // yes, the default: the cluster serves TLS
+    await pty.answer('AUTH token'); // Enter: none
     await pty.answer('Encryption at rest');
     const review = await pty.expect('Create sharded?');
     assert.match(review, /Cluster mode +enabled \(clients use the configuration endpoint/);
@@ -113,6 +113,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
     const group = (await groups()).find((g) => g.ReplicationGroupId === 'sharded');
     assert.equal(group?.ClusterEnabled, true);
+    assert.equal(group?.TransitEncryptionEnabled, true);
     assert.deepEqual(
       group?.NodeGroups?.map((ng) => [ng.NodeGroupId, ng.Slots, ng.NodeGroupMembers?.length]),
       [

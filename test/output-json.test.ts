@@ -43,7 +43,7 @@ test('--output json: every command prints exactly one JSON document on stdout', 
       ],
     ],
     ['delete-cluster', ['delete-cluster', 'j1', '--yes']],
-    // Cluster mode enabled (plain TCP: the emulator's clusters take TLS with the cluster-ops work).
+    // Cluster mode enabled (plain TCP here; cluster-mode.e2e covers the default TLS path).
     [
       'create-cluster --shards',
       [
