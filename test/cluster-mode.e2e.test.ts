@@ -271,6 +271,35 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     );
   });
 
+  test('--cluster-mode enabled with one shard and no replica is a valid cluster; its failover is refused (exit 2)', async () => {
+    const created = await cli([
+      'create-cluster',
+      'solo',
+      '--cluster-mode',
+      'enabled',
+      '--shards',
+      '1',
+      '--replicas',
+      '0',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+      '--output',
+      'json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const solo = JSON.parse(created.stdout) as Topology;
+    assert.equal(solo.kind, 'cluster');
+    assert.deepEqual(
+      solo.shards!.map((shard) => [shard.id, shard.slots, shard.nodes.length]),
+      [['0001', '0-16383', 1]],
+    );
+    const refused = await cli(['failover', 'solo', '--yes']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /solo shard 0001 has no replica to promote/);
+    assert.equal((await cli(['delete-cluster', 'solo', '--yes'])).code, 0);
+  });
+
   test('delete-cluster removes the cluster and the network the tool made for it', async () => {
     const result = await cli(['delete-cluster', 'shop', '--yes']);
     assert.equal(result.code, 0, result.stderr);
