@@ -43,9 +43,26 @@ export function chooseEngineVersion(engine: Engine, offered: readonly string[], 
 export function checkVersionFeatures(
   engine: Engine,
   version: string,
-  features: { transitEncryption: boolean; atRestEncryption: boolean; clusterMode?: string },
+  features: {
+    transitEncryption: boolean;
+    atRestEncryption: boolean;
+    clusterMode?: string;
+    shards?: number;
+    replicas?: number;
+  },
 ): void {
   if (engine !== 'redis') return;
+  const nodes = (features.shards ?? 1) * ((features.replicas ?? 0) + 1);
+  // AWS: a quota above 90 nodes per cluster applies from Redis OSS 5.0.6 (any Valkey).
+  if (
+    features.clusterMode !== undefined &&
+    features.clusterMode !== 'disabled' &&
+    nodes > 90 &&
+    compareVersions(version, '5.0.6') < 0
+  )
+    throw new UsageError(
+      `${nodes} nodes (--shards x (1 + --replicas)) needs redis 5.0.6 or newer: older versions have at most 90 nodes per cluster (got --engine-version ${version})`,
+    );
   if (
     features.clusterMode !== undefined &&
     features.clusterMode !== 'disabled' &&

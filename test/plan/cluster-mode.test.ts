@@ -118,6 +118,11 @@ test('cluster.on parameter groups per engine family; cluster mode needs redis 3.
   );
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.4', { ...off, clusterMode: 'enabled' }));
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.0', { ...off, clusterMode: 'disabled' }));
+  // Above 90 nodes AWS needs Redis OSS 5.0.6 or newer (any Valkey).
+  const big = { ...off, clusterMode: 'enabled', shards: 46, replicas: 1 };
+  assert.throws(() => checkVersionFeatures('redis', '5.0.5', big), usage(/92 nodes .* needs redis 5\.0\.6 or newer/));
+  assert.doesNotThrow(() => checkVersionFeatures('redis', '5.0.6', big));
+  assert.doesNotThrow(() => checkVersionFeatures('redis', '5.0.5', { ...big, shards: 45 }), '90 nodes');
 });
 
 test("the review's words: shards x replicas and AWS's even slot split", () => {
