@@ -50,6 +50,10 @@ test('sharding: bad values and combinations are one line naming the flag, exit 2
     usage(/--no-automatic-failover cannot be used with cluster mode enabled/),
   );
   assert.throws(
+    () => resolvePlan({ ...base, clusterMode: 'compatible', replicas: '0' }),
+    usage(/--cluster-mode compatible needs at least one replica/),
+  );
+  assert.throws(
     () => resolvePlan({ ...base, shards: '3', replicas: '0', multiAz: true }),
     usage(/--multi-az needs at least one replica per shard/),
   );
@@ -99,6 +103,13 @@ test("the request: NumNodeGroups, ReplicasPerNodeGroup, ClusterMode and the fami
   assert.equal(disabled.NumCacheClusters, 3);
   assert.equal(disabled.ClusterMode, undefined);
   assert.equal(disabled.CacheParameterGroupName, undefined);
+  // Before Redis OSS 7.0 cluster mode is the cluster.on parameter group alone (no ClusterMode parameter).
+  const old = planToRequests(resolvePlan({ ...base, shards: '2', engineVersion: '6.2' }).plan, NETWORK).at(-1)!.input;
+  assert.equal(old.CacheParameterGroupName, 'default.redis6.x.cluster.on');
+  assert.equal(old.ClusterMode, undefined);
+  assert.equal(old.NumNodeGroups, 2);
+  const valkey = resolvePlan({ ...base, engine: 'valkey', shards: '2', engineVersion: '8.1' }).plan;
+  assert.equal(planToRequests(valkey, NETWORK).at(-1)!.input.ClusterMode, 'enabled');
   const explicit = resolvePlan({ ...base, clusterMode: 'disabled', engineVersion: '7.1' }).plan;
   assert.equal(planToRequests(explicit, NETWORK).at(-1)!.input.ClusterMode, 'disabled');
 });
@@ -117,6 +128,10 @@ test('cluster.on parameter groups per engine family; cluster mode needs redis 3.
     usage(/cluster mode enabled needs redis 3\.2\.4 or newer/),
   );
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.4', { ...off, clusterMode: 'enabled' }));
+  assert.throws(
+    () => checkVersionFeatures('redis', '6.2', { ...off, clusterMode: 'compatible' }),
+    usage(/--cluster-mode compatible needs redis 7\.0 or newer/),
+  );
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.0', { ...off, clusterMode: 'disabled' }));
   // Above 90 nodes AWS needs Redis OSS 5.0.6 or newer (any Valkey).
   const big = { ...off, clusterMode: 'enabled', shards: 46, replicas: 1 };
