@@ -242,8 +242,16 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
 
       const result = await cli(['failover', 'shop', '--node-group', '0002', '--yes', '--output', 'json']);
       assert.equal(result.code, 0, result.stderr);
-      const report = JSON.parse(result.stdout) as { nodeGroupId: string; topology: Topology };
+      const report = JSON.parse(result.stdout) as {
+        nodeGroupId: string;
+        previousPrimary: string | null;
+        primary: string | null;
+        topology: Topology;
+      };
       assert.equal(report.nodeGroupId, '0002');
+      // AWS names the shard's primaries only in the failover's completion event.
+      assert.equal(report.previousPrimary, 'shop-0002-001');
+      assert.equal(report.primary, 'shop-0002-002');
       assert.equal(report.topology.status, 'available');
       // Returned only once converged: the cluster already names the replica as the shard's primary.
       const afterwards = await primariesBySlot(cluster);

@@ -49,10 +49,11 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
       });
       return;
     }
+    const shard = result.topology.kind === 'cluster' ? `shard ${result.nodeGroupId} ` : '';
     output.result(
-      result.topology.kind === 'cluster'
-        ? `shard ${result.nodeGroupId} failed over (in cluster mode AWS does not name the new primary; clients follow it through the cluster's MOVED redirects)`
-        : `primary: ${result.primary} (was ${result.previousPrimary})`,
+      result.primary !== undefined
+        ? `${shard}primary: ${result.primary} (was ${result.previousPrimary ?? 'unknown'})`
+        : `${shard}failed over (the endpoint named no new primary: it has no DescribeEvents)`,
     );
     const { renderTopology } = await import('../ui/topology-view.js');
     output.result(renderTopology(result.topology));

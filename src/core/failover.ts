@@ -1,8 +1,8 @@
 /**
  * failover: TestFailover on the node group, then wait until it has converged: with cluster
  * mode disabled, until another node is primary; with cluster mode enabled, where AWS's
- * answer names no node roles, until the group has been busy with the failover and is
- * available again.
+ * answer names no node roles, until the failover's completion event (DescribeEvents) is
+ * there and the group is available again (see watchFor).
  */
 import type { AwsContext } from '../aws/clients.js';
 import { pollIntervalFor, pollUntil } from '../aws/wait.js';
@@ -68,8 +68,8 @@ export async function failover(
         `${id} shard ${nodeGroupId} has no replica to promote (${members} node): nothing was changed`,
       );
   }
-  // Cluster mode enabled: AWS does not say which node of a shard is primary.
-  const previous = before.kind === 'cluster' ? undefined : primaryNode(before)?.id;
+  const watch = await watchFor(aws, before, nodeGroupId, discoverTopology);
+  const previous = watch.previous;
   const what = before.kind === 'cluster' ? `${id} shard ${nodeGroupId}` : id;
   if (!request.yes) {
     const go = await events.confirm(
@@ -81,6 +81,7 @@ export async function failover(
 
   const { testFailover } = await import('../aws/replication-groups.js');
   const answered = await testFailover(aws, id, nodeGroupId);
+  watch.started(answered.Status);
   events.info(`failover of ${id} node group ${nodeGroupId} started (primary was ${previous ?? 'not named by AWS'})`);
   const result: FailoverResult = {
     replicationGroupId: id,
@@ -91,37 +92,91 @@ export async function failover(
     events.info(`not waiting (--no-wait); to wait: ${events.resumeCommand(id, 'available')}`);
     return result;
   }
-  const converged = convergence(before, previous, answered.Status);
-  const after = await waitForFailover(aws, events, id, converged, request.timeoutMinutes, discoverTopology);
-  const primary = after.kind === 'cluster' ? undefined : primaryNode(after)?.id;
-  return { ...result, ...(primary !== undefined ? { primary } : {}), topology: after };
+  const after = await waitForFailover(aws, events, id, watch, request.timeoutMinutes);
+  const { previous: was, primary } = watch.primaries(after);
+  return {
+    ...result,
+    ...(was !== undefined ? { previousPrimary: was } : {}),
+    ...(primary !== undefined ? { primary } : {}),
+    topology: after,
+  };
 }
 
+/** How to tell that a failover is over, and who the primaries are, for one kind of group. */
+export interface FailoverWatch {
+  /** The primary before, when the API names it. */
+  previous?: string;
+  /** TestFailover answered, with the group's status then. */
+  started(status: string | undefined): void;
+  /** Reads the group (and what else convergence needs) once. */
+  probe(): Promise<Topology>;
+  converged(topology: Topology): boolean;
+  primaries(topology: Topology): { previous?: string; primary?: string };
+}
+
+/** Events older than this before the call are looked at too, for a clock that runs ahead of AWS's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 /**
- * When a failover is over, by the kind of group. Cluster mode disabled: available with
- * another node as primary. Cluster mode enabled: the group went busy (TestFailover's own
- * answer counts) and is available again; the emulator, like AWS, turns available only
- * once the promoted node is the shard's one primary.
+ * The one place failover branches on the kind. Cluster mode disabled: over once another
+ * node is primary. Cluster mode enabled, where members carry no roles: over once the group
+ * is available and has the event AWS's docs name ("Failover from primary node X to replica
+ * node Y completed", Y one of the shard's nodes, not seen before the call), which also
+ * names both primaries; where the endpoint has no DescribeEvents, once the group has been
+ * busy with the failover and is available again.
  */
-export function convergence(
+async function watchFor(
+  aws: AwsContext,
   before: Topology,
-  previous: string | undefined,
-  answeredStatus: string | undefined,
-): (topology: Topology) => boolean {
+  nodeGroupId: string,
+  discover: (aws: AwsContext, id: string) => Promise<Topology>,
+): Promise<FailoverWatch> {
+  const id = before.replicationGroupId;
   switch (before.kind) {
     case 'cluster': {
-      let busy = answeredStatus !== undefined && answeredStatus !== 'available';
-      return (topology) => {
-        const shardsAvailable = (topology.shards ?? []).every((shard) => (shard.status ?? 'available') === 'available');
-        if (topology.status !== 'available' || !shardsAvailable) busy = true;
-        return busy && topology.status === 'available' && shardsAvailable;
+      const { completedFailovers } = await import('../aws/failover-events.js');
+      const members = new Set(before.shards?.find((shard) => shard.id === nodeGroupId)?.nodes.map((node) => node.id));
+      const since = new Date(Date.now() - CLOCK_SKEW_MS);
+      const seen = await completedFailovers(aws, id, since);
+      const known = new Set(seen?.map((event) => event.key));
+      let completed: { previous: string; promoted: string } | undefined;
+      let busy = false;
+      const shardsAvailable = (topology: Topology) =>
+        topology.status === 'available' &&
+        (topology.shards ?? []).every((shard) => (shard.status ?? 'available') === 'available');
+      return {
+        started: (status) => {
+          busy = status !== undefined && status !== 'available';
+        },
+        probe: async () => {
+          const topology = await discover(aws, id);
+          if (!shardsAvailable(topology)) busy = true;
+          if (seen !== undefined && !completed) {
+            const fresh = (await completedFailovers(aws, id, since)) ?? [];
+            completed = fresh.find((event) => !known.has(event.key) && members.has(event.promoted));
+          }
+          return topology;
+        },
+        converged: (topology) => shardsAvailable(topology) && (seen !== undefined ? completed !== undefined : busy),
+        primaries: () => (completed ? { previous: completed.previous, primary: completed.promoted } : {}),
       };
     }
-    default:
-      return (topology) => {
-        const primary = primaryNode(topology)?.id;
-        return topology.status === 'available' && primary !== undefined && primary !== previous;
+    default: {
+      const previous = primaryNode(before)?.id;
+      return {
+        ...(previous !== undefined ? { previous } : {}),
+        started: () => {},
+        probe: () => discover(aws, id),
+        converged: (topology) => {
+          const primary = primaryNode(topology)?.id;
+          return topology.status === 'available' && primary !== undefined && primary !== previous;
+        },
+        primaries: (topology) => ({
+          ...(previous !== undefined ? { previous } : {}),
+          ...(primaryNode(topology) ? { primary: primaryNode(topology)!.id } : {}),
+        }),
       };
+    }
   }
 }
 
@@ -130,9 +185,8 @@ async function waitForFailover(
   aws: AwsContext,
   events: ProgressEvents,
   id: string,
-  converged: (topology: Topology) => boolean,
+  watch: FailoverWatch,
   timeoutMinutes: number,
-  discover: (aws: AwsContext, id: string) => Promise<Topology>,
 ): Promise<Topology> {
   const pollMs = pollIntervalFor(aws) ?? AWS_POLL_MS;
   const started = Date.now();
@@ -149,7 +203,7 @@ async function waitForFailover(
       ? topology.status
       : `${topology.status}, primary ${primaryNode(topology)?.id ?? '(none yet)'}`;
   try {
-    const topology = await pollUntil(() => discover(aws, id), converged, {
+    const topology = await pollUntil(watch.probe, watch.converged, {
       timeoutMs: timeoutMinutes * 60_000,
       pollMs,
       onValue: (topology, elapsed) => progress.update(`${id}: ${state(topology)} (${formatElapsed(elapsed)})`),
@@ -159,7 +213,8 @@ async function waitForFailover(
       },
       interruptedMessage: `stopped waiting for ${id} to fail over`,
     });
-    const to = topology.kind === 'cluster' ? '' : ` to ${primaryNode(topology)?.id}`;
+    const promoted = watch.primaries(topology).primary;
+    const to = promoted !== undefined ? ` to ${promoted}` : '';
     progress.succeed(`${id} failed over${to} after ${formatElapsed(Date.now() - started)}`);
     return topology;
   } finally {
