@@ -308,6 +308,30 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.equal((await cli(['delete-cluster', 'solo', '--yes'])).code, 0);
   });
 
+  test('--cluster-mode compatible: one shard, ClusterMode compatible in the request and the answer; a re-run is a no-op', async () => {
+    const args = [
+      'create-cluster',
+      'mig',
+      '--cluster-mode',
+      'compatible',
+      '--replicas',
+      '1',
+      '--allow-from',
+      '10.0.0.0/16',
+      '--yes',
+    ];
+    const created = await cli([...args, '--output', 'json']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as Topology).shards!.length, 1);
+    const group = (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'mig' })))
+      .ReplicationGroups![0]!;
+    assert.equal(group.ClusterMode, 'compatible');
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /already exists with these settings/);
+    assert.equal((await cli(['delete-cluster', 'mig', '--yes'])).code, 0);
+  });
+
   test('delete-cluster removes the cluster and the network the tool made for it', async () => {
     const result = await cli(['delete-cluster', 'shop', '--yes']);
     assert.equal(result.code, 0, result.stderr);

@@ -168,6 +168,9 @@ export class ElastiCacheApi {
       createdAt: now,
       nodes,
       shards: spec.shards?.map((shard) => ({ nodeGroupId: shard.nodeGroupId, slots: shard.slots })),
+      ...(spec.shards && params.string('ClusterMode')?.toLowerCase() === 'compatible'
+        ? { clusterMode: 'compatible' as const }
+        : {}),
       pids: [],
     };
     this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });
