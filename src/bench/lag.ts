@@ -33,10 +33,13 @@ export class ReplicaLagStats {
   /** Read-after-write reads, and how many of them returned the old value. */
   readsAfterWrite = 0;
   staleReads = 0;
+  /** Each seen probe: [ack time in epoch ms, lag in µs], for lag over time. */
+  samples: Array<[number, number]> = [];
 
   reset(): void {
     this.lag.reset();
     this.pollRtt.reset();
+    this.samples = [];
     this.probes = this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
   }
 
@@ -50,6 +53,7 @@ export class ReplicaLagStats {
       errors,
       readsAfterWrite,
       staleReads,
+      samples: this.samples,
     };
   }
 
@@ -62,6 +66,7 @@ export class ReplicaLagStats {
     stats.errors = snapshot.errors;
     stats.readsAfterWrite = snapshot.readsAfterWrite;
     stats.staleReads = snapshot.staleReads;
+    stats.samples = snapshot.samples ?? [];
     return stats;
   }
 }
@@ -74,6 +79,7 @@ export interface ReplicaLagSnapshot {
   errors: number;
   readsAfterWrite: number;
   staleReads: number;
+  samples?: Array<[number, number]>;
 }
 
 export interface AcknowledgedWrite {
@@ -106,6 +112,8 @@ export class LagProber {
   private stopped = false;
   private loop?: Promise<void>;
   private seq = 0;
+  /** Called after each probe while stop() waits for the first ones. */
+  private probeFinished?: () => void;
 
   constructor(
     primary: LoadNode,
@@ -125,8 +133,11 @@ export class LagProber {
 
   start(): void {
     if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
-    for (const connection of [this.writer, ...this.pollers.values()]) connection.connect().catch(() => undefined);
-    this.loop = this.run();
+    // Commands on a connection still connecting fail at once (no offline queue): the first
+    // probe waits until every connection is up or has failed, or it would count a replica
+    // that is merely still connecting as an error.
+    const connected = Promise.allSettled([this.writer, ...this.pollers.values()].map((c) => c.connect()));
+    this.loop = connected.then(() => this.run());
   }
 
   /** After a failover the probe writes follow the new primary. */
@@ -144,6 +155,7 @@ export class LagProber {
   }
 
   async stop(): Promise<void> {
+    if (this.recording && this.loop) await this.untilEveryReplicaProbed();
     this.stopped = true;
     await this.loop;
     this.recording = false;
@@ -151,11 +163,37 @@ export class LagProber {
     for (const poller of this.pollers.values()) closeControl(poller);
   }
 
+  /**
+   * A run too short for one probe to finish while measuring (a 1 s run on a busy machine,
+   * where this thread was still connecting) would report no replication figures at all.
+   * So stopping waits until every replica has one finished probe (seen, timed out or
+   * failed), at most the poll timeout.
+   */
+  private async untilEveryReplicaProbed(): Promise<void> {
+    const probed = () =>
+      [...this.stats.values()].every((stats) => stats.lag.totalCount + stats.timeouts + stats.errors > 0);
+    if (probed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.probeFinished = () => {
+          if (probed()) resolve();
+        };
+      }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.pollTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.probeFinished = undefined;
+  }
+
   private async run(): Promise<void> {
     const interval = 1000 / this.options.probesPerSecond;
     let next = performance.now();
     while (!this.stopped) {
       await this.probeOnce();
+      this.probeFinished?.();
       next += interval;
       const now = performance.now();
       if (next < now)
@@ -207,7 +245,12 @@ export class LagProber {
         first = false;
       }
       if (seen === value) {
-        stats.lag.record((replied - ackAt) * 1000);
+        // The replica answered this GET about halfway through its round trip: timing to
+        // the midpoint instead of the reply removes the half-RTT bias a loaded replica
+        // (slow polls) would add; what is left is within ± half a poll RTT (reported).
+        const lagUs = Math.max(0, ((sent + replied) / 2 - ackAt) * 1000);
+        stats.lag.record(lagUs);
+        stats.samples.push([performance.timeOrigin + ackAt, lagUs]);
         return;
       }
       if (replied - ackAt > this.options.pollTimeoutMs || this.stopped) {
