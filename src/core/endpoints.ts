@@ -139,10 +139,10 @@ async function discover(
   events: ProgressEvents,
 ): Promise<Topology> {
   const { closeClients } = await import('../aws/clients.js');
-  const { discoverTopology } = await import('../aws/topology.js');
+  const { discoverAnyTopology, discoverTopologyOfKind } = await import('../aws/any-topology.js');
   const aws = await openAws();
   try {
-    let topology = await discoverTopology(aws, id);
+    let topology = await discoverAnyTopology(aws, id);
     const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');
     if (!serving(topology)) {
       if (GONE.has(topology.status)) throw new CliError(notServingMessage(id, topology.status));
@@ -151,8 +151,9 @@ async function discover(
         until: 'available',
         timeoutMinutes: request.waitTimeoutMinutes ?? 60,
         doing: topology.status,
+        kind: topology.kind,
       });
-      topology = await discoverTopology(aws, id);
+      topology = await discoverTopologyOfKind(aws, id, topology.kind);
     }
     return topology;
   } finally {
