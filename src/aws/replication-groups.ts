@@ -75,7 +75,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     ...((group.Engine ?? first?.Engine) ? { engine: group.Engine ?? first?.Engine } : {}),
     ...(first?.EngineVersion ? { engineVersion: first.EngineVersion } : {}),
     ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
-    replicas: Math.max(0, (group.MemberClusters ?? []).length - 1),
+    ...shapeOfGroup(group),
     ...(port !== undefined ? { port } : {}),
     multiAZ: group.MultiAZ === 'enabled',
     automaticFailover: group.AutomaticFailover === 'enabled' || group.AutomaticFailover === 'enabling',
@@ -84,11 +84,20 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     authTokenEnabled: group.AuthTokenEnabled === true,
     ...(group.Description ? { description: group.Description } : {}),
     clusterMode: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    ...(group.ClusterMode ? { clusterModeName: group.ClusterMode } : {}),
     ...(network.subnetGroupName ? { subnetGroupName: network.subnetGroupName } : {}),
     ...(subnetGroup?.vpcId ? { vpcId: subnetGroup.vpcId, subnetIds: subnetGroup.subnetIds } : {}),
     securityGroupIds: network.securityGroupIds,
     allowFromSources,
   };
+}
+
+/** Shards and replicas per shard; a group whose NodeGroups are not listed yet counts its members. */
+function shapeOfGroup(group: ReplicationGroup): { replicas: number; shards?: number } {
+  const nodeGroups = group.NodeGroups ?? [];
+  if (nodeGroups.length === 0) return { replicas: Math.max(0, (group.MemberClusters ?? []).length - 1) };
+  const replicas = Math.max(...nodeGroups.map((ng) => Math.max(0, (ng.NodeGroupMembers ?? []).length - 1)));
+  return { replicas, shards: nodeGroups.length };
 }
 
 function isLoopback(address: string): boolean {

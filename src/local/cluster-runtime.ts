@@ -12,42 +12,8 @@ import { parseInfo } from './resp.js';
 import { RedisNode } from './redis-node.js';
 import { TcpProxy, type ProxyTarget } from './tcp-proxy.js';
 
-export const SLOT_COUNT = 16384;
-
-/**
- * AWS's even split: the remainder goes to the first shards, so 3 shards get
- * 0-5461, 5462-10922, 10923-16383.
- */
-export function evenSlotRanges(shards: number): { start: number; end: number }[] {
-  if (!Number.isInteger(shards) || shards < 1 || shards > SLOT_COUNT)
-    throw new Error(`shards must be 1..${SLOT_COUNT} (got ${shards})`);
-  const base = Math.floor(SLOT_COUNT / shards);
-  const extra = SLOT_COUNT % shards;
-  const ranges: { start: number; end: number }[] = [];
-  let start = 0;
-  for (let index = 0; index < shards; index++) {
-    const size = base + (index < extra ? 1 : 0);
-    ranges.push({ start, end: start + size - 1 });
-    start += size;
-  }
-  return ranges;
-}
-
-/** Parses NodeGroupConfiguration.Slots ("0-5460" or "0-100,200-300"). */
-export function parseSlotRanges(text: string): { start: number; end: number }[] {
-  return text.split(',').map((part) => {
-    const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new Error(`slot range "${part}" is not START-END`);
-    const start = Number(match[1]);
-    const end = Number(match[2]);
-    if (start > end || end >= SLOT_COUNT) throw new Error(`slot range "${part}" must be within 0-${SLOT_COUNT - 1}`);
-    return { start, end };
-  });
-}
-
-export function formatSlotRanges(ranges: { start: number; end: number }[]): string {
-  return ranges.map((range) => `${range.start}-${range.end}`).join(',');
-}
+// The slot arithmetic is shared with the CLI's plan (the review's slot split): src/slots.ts.
+export { SLOT_COUNT, evenSlotRanges, formatSlotRanges, parseSlotRanges } from '../slots.js';
 
 export interface ClusterShardSpec {
   /** "0001" */

@@ -39,15 +39,33 @@ export function chooseEngineVersion(engine: Engine, offered: readonly string[], 
   throw new UsageError(`--engine-version must be one of ${sorted.join(', ')} for ${engine} (got ${requested})`);
 }
 
-/** In-transit and at-rest encryption arrived with Redis 3.2.6; Valkey always has them. */
+/** In-transit and at-rest encryption arrived with Redis 3.2.6, cluster mode with 3.2.4; Valkey always has them. */
 export function checkVersionFeatures(
   engine: Engine,
   version: string,
-  features: { transitEncryption: boolean; atRestEncryption: boolean },
+  features: { transitEncryption: boolean; atRestEncryption: boolean; clusterMode?: string },
 ): void {
-  if (engine !== 'redis' || compareVersions(version, '3.2.6') >= 0) return;
+  if (engine !== 'redis') return;
+  if (features.clusterMode !== undefined && features.clusterMode !== 'disabled' && compareVersions(version, '3.2.4') < 0)
+    throw new UsageError(
+      `cluster mode ${features.clusterMode} needs redis 3.2.4 or newer (got --engine-version ${version})`,
+    );
+  if (compareVersions(version, '3.2.6') >= 0) return;
   if (features.transitEncryption)
     throw new UsageError(`--transit-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
   if (features.atRestEncryption)
     throw new UsageError(`--at-rest-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+}
+
+/**
+ * The default parameter group with `cluster-enabled yes` for the engine version's family,
+ * which CreateReplicationGroup needs for cluster mode enabled (e.g. default.redis7.cluster.on,
+ * default.redis6.x.cluster.on, default.valkey8.cluster.on).
+ */
+export function clusterParameterGroup(engine: Engine, version: string): string {
+  const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  if (engine === 'valkey') return `default.valkey${major}.cluster.on`;
+  if (major >= 7) return `default.redis${major}.cluster.on`;
+  if (major === 6) return 'default.redis6.x.cluster.on';
+  return `default.redis${major}.${minor}.cluster.on`;
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterPlan } from './cluster-plan.js';
+import { clusterParameterGroup } from './engine-versions.js';
 import { TOOL_TAG_KEY, TOOL_TAG_PREFIX, TOOL_TAG_VALUE, describeSource, type AccessSource, type Tag } from './rules.js';
 
 /** Tag keys on what the tool creates, read back by teardown and reuse. */
@@ -105,7 +106,7 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
       Engine: plan.engine,
       ...(plan.engineVersion ? { EngineVersion: plan.engineVersion } : {}),
       CacheNodeType: plan.nodeType,
-      NumCacheClusters: plan.replicas + 1,
+      ...shapeOf(plan),
       Port: plan.port,
       AutomaticFailoverEnabled: plan.automaticFailover,
       MultiAZEnabled: plan.multiAZ,
@@ -166,6 +167,26 @@ export function securityGroupRequests(
     securityGroupIds.push(CREATED_SECURITY_GROUP_ID);
   }
   return securityGroupIds;
+}
+
+/**
+ * How many nodes, in AWS's words. Cluster mode disabled: NumCacheClusters (primary +
+ * replicas). Otherwise NumNodeGroups x ReplicasPerNodeGroup, ClusterMode and the family's
+ * `cluster.on` default parameter group (which sets cluster-enabled yes).
+ */
+function shapeOf(plan: ClusterPlan): Record<string, unknown> {
+  if (plan.clusterMode === 'disabled') {
+    return {
+      NumCacheClusters: plan.replicas + 1,
+      ...(plan.explicit.has('clusterMode') ? { ClusterMode: 'disabled' } : {}),
+    };
+  }
+  return {
+    ...(plan.engineVersion ? { CacheParameterGroupName: clusterParameterGroup(plan.engine, plan.engineVersion) } : {}),
+    ClusterMode: plan.clusterMode,
+    NumNodeGroups: plan.shards,
+    ReplicasPerNodeGroup: plan.replicas,
+  };
 }
 
 /** AWS caps the description at 255 characters: list the subnets while they fit. */

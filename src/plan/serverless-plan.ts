@@ -78,6 +78,8 @@ export interface ServerlessPlan {
 export const NODE_BASED_ONLY: ReadonlyArray<[key: string, flag: string, instead?: string]> = [
   ['nodeType', '--node-type', 'a serverless cache has no nodes; set --max-ecpu-per-second / --max-data-storage'],
   ['replicas', '--replicas', 'a serverless cache replicates across zones by itself'],
+  ['shards', '--shards', 'a serverless cache shards by itself'],
+  ['clusterMode', '--cluster-mode', 'a serverless cache always speaks the cluster protocol'],
   ['port', '--port', `a serverless cache listens on ${SERVERLESS_PORTS.endpoint} and ${SERVERLESS_PORTS.reader}`],
   ['multiAz', '--multi-az/--no-multi-az', 'a serverless cache is always spread over zones'],
   ['automaticFailover', '--automatic-failover/--no-automatic-failover', 'a serverless cache fails over by itself'],

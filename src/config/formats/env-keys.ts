@@ -10,7 +10,7 @@ export type EnvEntry = [name: string, value: string];
 export function envEntries(values: EndpointValues, prefix: string): EnvEntry[] {
   const entries: EnvEntry[] = [];
   if (values.clusterMode) {
-    entries.push([`${prefix}CONFIGURATION`, values.configuration ?? '']);
+    entries.push([`${prefix}CONFIGURATION_ENDPOINT`, values.configuration ?? '']);
     entries.push([`${prefix}CLUSTER_MODE`, 'true']);
   } else {
     entries.push([`${prefix}PRIMARY`, values.primary ?? '']);
