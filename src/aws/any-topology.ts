@@ -8,7 +8,9 @@ import { NotFoundError } from '../errors.js';
 import type { Topology, TopologyKind } from '../topology.js';
 
 export function notFoundAnywhere(aws: AwsContext, id: string): NotFoundError {
-  return new NotFoundError(`${id} not found: no replication group and no serverless cache of that name in ${aws.region}`);
+  return new NotFoundError(
+    `${id} not found: no replication group and no serverless cache of that name in ${aws.region}`,
+  );
 }
 
 /** 'replication-group' (or 'cluster'), 'serverless', or undefined when neither exists. */

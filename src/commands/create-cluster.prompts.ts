@@ -122,7 +122,8 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
   }
   const { clusterMode, shards } = resolveSharding(input);
   if (all && input.replicas === undefined) {
-    const perShard = clusterMode === 'disabled' ? 'Number of read replicas (0-5)' : 'Number of replicas per shard (0-5)';
+    const perShard =
+      clusterMode === 'disabled' ? 'Number of read replicas (0-5)' : 'Number of replicas per shard (0-5)';
     input.replicas = await askText(perShard, {
       default: String(DEFAULTS.replicas),
       // Over 500 nodes is asked again; over the default quota only warned about, later.

@@ -70,9 +70,18 @@ export function register(program: Command): void {
     .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
     .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')
     .option('--node-type <type>', 'cache node type, cache.<family>.<size> (default: cache.t3.micro)')
-    .option('--replicas <n>', 'read replicas (per shard with cluster mode), 0-5 (default: 2, i.e. 1 primary + 2 replicas)')
-    .option('--shards <n>', 'node groups, 1-500; more than 1 means cluster mode enabled (default: 1, or 3 with --cluster-mode enabled)')
-    .option('--cluster-mode <mode>', 'enabled, disabled or compatible (default: disabled, or enabled with --shards > 1)')
+    .option(
+      '--replicas <n>',
+      'read replicas (per shard with cluster mode), 0-5 (default: 2, i.e. 1 primary + 2 replicas)',
+    )
+    .option(
+      '--shards <n>',
+      'node groups, 1-500; more than 1 means cluster mode enabled (default: 1, or 3 with --cluster-mode enabled)',
+    )
+    .option(
+      '--cluster-mode <mode>',
+      'enabled, disabled or compatible (default: disabled, or enabled with --shards > 1)',
+    )
     .option('--port <port>', 'port the nodes listen on, 1024-65535 (default: 6379)')
     .option('--multi-az', 'place replicas in other zones and fail over across zones (needs a replica)')
     .option('--no-multi-az', 'keep Multi-AZ disabled (the default)')

@@ -52,17 +52,24 @@ export async function writeEndpoints(
   const existing = request.out !== undefined ? checkExisting(request.out, info.write, module) : undefined;
 
   const topology = await discover(id, request, openAws, events);
-  if (topology.authRequired && !request.includeAuth) {
-    events.info(`note: ${id} requires an AUTH token; it is not written (add --include-auth --auth-token-env VAR)`);
-  }
-  if (request.includeAuth && !topology.authRequired)
-    events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
   const values = endpointValues(topology, {
     ...(request.use ? { use: request.use } : {}),
     includeAuth: request.includeAuth,
     ...(authToken !== undefined ? { authToken } : {}),
     ...(request.environment !== undefined ? { environment: request.environment } : {}),
+    ...(request.user !== undefined ? { user: request.user } : {}),
   });
+  const secret = values.user !== undefined ? `the password of user ${values.user}` : 'an AUTH token';
+  if (topology.authRequired && !request.includeAuth) {
+    events.info(`note: ${id} requires ${secret}; it is not written (add --include-auth --auth-token-env VAR)`);
+  }
+  if (request.includeAuth && !topology.authRequired)
+    events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
+  const others = (topology.users ?? []).filter((user) => user !== 'default' && user !== values.user);
+  if (request.user === undefined && values.user !== undefined && others.length > 0)
+    events.info(
+      `note: user group ${topology.userGroupId} also has ${others.join(', ')}; writing ${values.user} (--user NAME to choose)`,
+    );
   if (values.replicasFromNodes) {
     events.warn(
       `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
@@ -176,6 +183,7 @@ function appendLines(existing: ExistingFile, text: string, request: EndpointsReq
 }
 
 function useLabel(values: EndpointValues): string {
+  if (values.kind === 'serverless') return 'endpoint and reader endpoint';
   return values.clusterMode ? 'configuration endpoint' : values.use;
 }
 

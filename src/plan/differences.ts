@@ -50,11 +50,19 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
     if (actual !== undefined && actual !== planned)
       found.push({ setting, existing: text(actual), planned: text(planned) });
   };
-  check('--cluster-mode', existing.clusterModeName ?? (existing.clusterMode ? 'enabled' : 'disabled'), plan.clusterMode);
+  check(
+    '--cluster-mode',
+    existing.clusterModeName ?? (existing.clusterMode ? 'enabled' : 'disabled'),
+    plan.clusterMode,
+  );
   check('--shards', existing.shards, plan.shards);
   check('--engine', existing.engine, plan.engine);
   check('--node-type', existing.nodeType, plan.nodeType);
-  check(plan.shards > 1 || existing.clusterMode ? '--replicas (per shard)' : '--replicas', existing.replicas, plan.replicas);
+  check(
+    plan.shards > 1 || existing.clusterMode ? '--replicas (per shard)' : '--replicas',
+    existing.replicas,
+    plan.replicas,
+  );
   check('--port', existing.port, plan.port);
   check('--automatic-failover', existing.automaticFailover, plan.automaticFailover);
   check('--multi-az', existing.multiAZ, plan.multiAZ);

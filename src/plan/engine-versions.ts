@@ -46,7 +46,11 @@ export function checkVersionFeatures(
   features: { transitEncryption: boolean; atRestEncryption: boolean; clusterMode?: string },
 ): void {
   if (engine !== 'redis') return;
-  if (features.clusterMode !== undefined && features.clusterMode !== 'disabled' && compareVersions(version, '3.2.4') < 0)
+  if (
+    features.clusterMode !== undefined &&
+    features.clusterMode !== 'disabled' &&
+    compareVersions(version, '3.2.4') < 0
+  )
     throw new UsageError(
       `cluster mode ${features.clusterMode} needs redis 3.2.4 or newer (got --engine-version ${version})`,
     );
