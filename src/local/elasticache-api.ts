@@ -15,6 +15,7 @@ import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
+import { paginate } from './paging.js';
 
 export interface ElastiCacheContext {
   region: string;
@@ -591,44 +592,4 @@ function cacheClusterXml(group: GroupRecord, node: NodeRecord, showNodes: boolea
     ['NetworkType', 'ipv4'],
     ['IpDiscovery', 'ipv4'],
   ];
-}
-
-// ---- paging -------------------------------------------------------------------------------
-
-/**
- * MaxRecords (20-100, default 100, as the service enforces) and an opaque Marker. The
- * marker names the first key of the next page, so deletions between pages skip nothing.
- */
-function paginate<T>(
-  params: QueryParams,
-  items: T[],
-  keyOf: (item: T) => string,
-  sorted = true,
-): { items: T[]; marker: XmlNode | undefined } {
-  const max = params.integer('MaxRecords') ?? 100;
-  if (max < 20 || max > 100) {
-    throw new ApiError('InvalidParameterValue', `The parameter MaxRecords must be between 20 and 100 (got ${max}).`);
-  }
-  const marker = params.string('Marker');
-  let start = 0;
-  if (marker !== undefined && marker !== '') {
-    let key: string;
-    try {
-      key = Buffer.from(marker, 'base64url').toString('utf8');
-    } catch {
-      throw new ApiError('InvalidParameterValue', 'Invalid Marker.');
-    }
-    if (!key.startsWith('k:')) throw new ApiError('InvalidParameterValue', 'Invalid Marker.');
-    const wanted = key.slice(2);
-    start = sorted
-      ? items.findIndex((item) => keyOf(item) >= wanted)
-      : items.findIndex((item) => keyOf(item) === wanted);
-    if (start < 0) start = items.length;
-  }
-  const page = items.slice(start, start + max);
-  const next = items[start + max];
-  return {
-    items: page,
-    marker: next !== undefined ? ['Marker', Buffer.from('k:' + keyOf(next)).toString('base64url')] : undefined,
-  };
 }
