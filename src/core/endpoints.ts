@@ -59,6 +59,16 @@ export async function writeEndpoints(
     ...(request.environment !== undefined ? { environment: request.environment } : {}),
     ...(request.user !== undefined ? { user: request.user } : {}),
   });
+  if (values.replicasFromNodes) {
+    events.warn(
+      `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
+    );
+  }
+  if (!values.clusterMode && !values.primary)
+    throw new CliError(`${id} has no primary node yet; run again with --wait`);
+  const input = { topology, values, keys: request.keys };
+  // A format that cannot describe this topology refuses (one line, exit 2) before any note.
+  module.render(input);
   const secret = values.user !== undefined ? `the password of user ${values.user}` : 'an AUTH token';
   if (topology.authRequired && !request.includeAuth) {
     events.info(`note: ${id} requires ${secret}; it is not written (add --include-auth --auth-token-env VAR)`);
@@ -70,14 +80,6 @@ export async function writeEndpoints(
     events.info(
       `note: user group ${topology.userGroupId} also has ${others.join(', ')}; writing ${values.user} (--user NAME to choose)`,
     );
-  if (values.replicasFromNodes) {
-    events.warn(
-      `${id} reports no reader endpoint; writing its replica nodes (${values.replicas.join(', ')}) instead, which do not follow a failover`,
-    );
-  }
-  if (!values.clusterMode && !values.primary)
-    throw new CliError(`${id} has no primary node yet; run again with --wait`);
-  const input = { topology, values, keys: request.keys };
 
   if (!existing)
     return { kind: 'snippet', text: module.renderSnippet ? module.renderSnippet(input) : module.render(input) };
