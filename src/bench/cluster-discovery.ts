@@ -85,8 +85,34 @@ export async function isClusterNode(address: NodeAddress): Promise<boolean> {
 
 export async function discoverCluster(seed: ClusterSeed): Promise<ClusterLayout> {
   const entries = await readSlotMap(seed.seed);
+  // Each primary knows its own replicas first: a node learns by gossip, a moment later, that
+  // another node replicates a third one. Ask each primary too and keep every replica named.
+  const views = await Promise.all(
+    uniquePrimaries(entries).map((ref) =>
+      readSlotMap({
+        ...seed.seed,
+        host: ref.host === '' || ref.host === '?' ? seed.seed.host : ref.host,
+        port: ref.port,
+      }).catch(() => []),
+    ),
+  );
   const names = await topologyNames(seed.topology);
-  return layoutCluster(entries, seed, names);
+  return layoutCluster(mergeReplicas(entries, views.flat()), seed, names);
+}
+
+function uniquePrimaries(entries: SlotEntry[]): ClusterNodeRef[] {
+  return [...new Map(entries.map((e) => [refKey(e.primary), e.primary])).values()];
+}
+
+/** The slot map `base`, each entry's replicas joined with those other views list for the same primary. */
+export function mergeReplicas(base: SlotEntry[], others: SlotEntry[]): SlotEntry[] {
+  return base.map((entry) => {
+    const replicas = new Map(entry.replicas.map((r) => [refKey(r), r]));
+    for (const other of others)
+      if (refKey(other.primary) === refKey(entry.primary))
+        for (const r of other.replicas) if (!replicas.has(refKey(r))) replicas.set(refKey(r), r);
+    return { ...entry, replicas: [...replicas.values()] };
+  });
 }
 
 export interface NodeName {

@@ -31,7 +31,10 @@ export interface NodeAssignment {
   keys: Uint32Array;
 }
 
-/** Pure: each node's role and keys under a slot map. Nodes outside the map (a serverless reader) keep theirs. */
+/**
+ * Pure: each node's role and keys under a slot map. A node the map does not list (a serverless
+ * reader; a replica the answering node has not heard of yet) reads its shard's slots as a replica.
+ */
 export function assignKeys(
   nodes: LoadNode[],
   entries: SlotEntry[],
@@ -48,10 +51,8 @@ export function assignKeys(
   }
   for (const node of nodes) {
     if (out.has(node.id)) continue;
-    // Pinned (no cluster id): a reader endpoint reads its shard's slots.
-    const ranges =
-      node.clusterId === undefined && node.shard !== undefined ? (rangesOfShard.get(node.shard) ?? []) : [];
-    out.set(node.id, { role: node.role, keys: keysInRanges(slotsOfKeys, ranges) });
+    const ranges = node.shard !== undefined ? (rangesOfShard.get(node.shard) ?? []) : [];
+    out.set(node.id, { role: 'replica', keys: keysInRanges(slotsOfKeys, ranges) });
   }
   return out;
 }
