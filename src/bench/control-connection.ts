@@ -7,8 +7,10 @@
 import { Redis } from 'ioredis';
 import type { NodeAddress } from './load-connection.js';
 
-export function openControl(address: NodeAddress, name: string): Redis {
+/** `readOnly`: READONLY at connect, so a cluster replica answers reads of its slots. */
+export function openControl(address: NodeAddress, name: string, readOnly = false): Redis {
   const redis = new Redis({
+    ...(readOnly ? { readOnly: true } : {}),
     host: address.host,
     port: address.port,
     ...(address.tls ? { tls: address.tls } : {}),
@@ -43,8 +45,8 @@ export function closeControl(redis: Redis | undefined): void {
 }
 
 /** Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). */
-export async function connectControl(address: NodeAddress, name: string): Promise<Redis> {
-  const redis = openControl(address, name);
+export async function connectControl(address: NodeAddress, name: string, readOnly = false): Promise<Redis> {
+  const redis = openControl(address, name, readOnly);
   // ioredis reports why a connection failed (WRONGPASS, ECONNREFUSED, a TLS error) on its
   // 'error' event and rejects connect() only with "Connection is closed": keep the cause.
   let cause: Error | undefined;
@@ -91,7 +93,14 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
     cursor = next;
     // SCAN may return a key twice; UNLINK of a missing key is harmless.
     const mine = keys.filter((key) => key.startsWith(prefix));
-    if (mine.length > 0) removed += await redis.unlink(...mine);
+    if (mine.length === 0) continue;
+    // One key per UNLINK: a cluster node refuses a multi-key UNLINK across slots (CROSSSLOT).
+    const pipeline = redis.pipeline();
+    for (const key of mine) pipeline.unlink(key);
+    for (const [error, count] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      removed += Number(count);
+    }
   } while (cursor !== '0');
   return removed;
 }

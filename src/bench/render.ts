@@ -12,6 +12,7 @@ export function renderReport(report: BenchReport): string {
     renderTable(
       [
         'node',
+        ...(report.shards ? ['shard'] : []),
         'role',
         'address',
         'ops/s',
@@ -27,6 +28,7 @@ export function renderReport(report: BenchReport): string {
       ],
       report.nodes.map((n) => [
         n.id,
+        ...(report.shards ? [n.shard ?? '-'] : []),
         n.role,
         `${n.address}:${n.port}`,
         n.opsPerSec,
@@ -42,6 +44,42 @@ export function renderReport(report: BenchReport): string {
       ]),
     ),
   );
+  if (report.shards) {
+    parts.push(
+      renderTable(
+        [
+          'shard',
+          'slots',
+          'nodes',
+          'ops/s',
+          'ops',
+          'errors',
+          'MOVED',
+          'ASK',
+          'p50 ms',
+          'p99 ms',
+          'lag p50 ms',
+          'stale reads',
+        ],
+        report.shards.map((s) => [
+          s.id,
+          s.slots,
+          s.nodes.length,
+          s.opsPerSec,
+          s.ops,
+          s.errors,
+          s.moved,
+          s.ask,
+          s.latencyMs.p50,
+          s.latencyMs.p99,
+          s.replication.length > 0 ? Math.max(...s.replication.map((r) => r.lagP50Ms)) : '-',
+          s.readsAfterWrite > 0
+            ? `${((s.staleReads / s.readsAfterWrite) * 100).toFixed(1)}% (${s.staleReads}/${s.readsAfterWrite})`
+            : '-',
+        ]),
+      ),
+    );
+  }
   if (report.replication.length > 0) {
     parts.push(
       renderTable(
@@ -65,7 +103,16 @@ export function renderReport(report: BenchReport): string {
       `${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`,
     );
   }
-  if (report.failover) {
+  if (report.shards) {
+    for (const shard of report.shards)
+      for (const f of shard.failovers)
+        notes.push(`shard ${shard.id}: failover noticed at ${f.detectedAtS} s: ${f.from} → ${f.to}`);
+    for (const change of report.slotMapChanges ?? [])
+      notes.push(`slot map changed at t=${change.atS}s: ${change.description}`);
+    const moved = report.shards.reduce((sum, s) => sum + s.moved, 0);
+    const ask = report.shards.reduce((sum, s) => sum + s.ask, 0);
+    if (moved + ask > 0) notes.push(`redirections followed (not errors): ${moved} MOVED, ${ask} ASK`);
+  } else if (report.failover) {
     notes.push(`failover noticed at ${report.failover.detectedAtS} s: ${report.failover.from} → ${report.failover.to}`);
   }
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
