@@ -17,7 +17,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
-import type { NodeStats } from './stats.js';
+import { isThrottled, type NodeStats } from './stats.js';
 import { latencyStart } from './schedule.js';
 
 // Connection set-up commands: answered before (or between) the load, never counted.
@@ -389,6 +389,15 @@ export class LoadConnection {
       // Wrong token or user: retrying will not help, but the run goes on for the other nodes.
       this.stats.lastError = message;
       this.socket?.destroy(new Error(`${kind === OP_AUTH ? 'AUTH' : 'READONLY'} failed: ${message}`));
+      return;
+    }
+    if (isThrottled(message)) {
+      // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
+      this.stats.markSuccess(performance.now());
+      if (this.control.recording) {
+        this.stats.throttled++;
+        if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
+      }
       return;
     }
     const redirect = this.work.onRedirect && parseRedirect(message, this.address.host);

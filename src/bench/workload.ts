@@ -22,7 +22,7 @@ import {
   type NodeAddress,
   type RedirectHandler,
 } from './load-connection.js';
-import { NodeStats } from './stats.js';
+import { NodeStats, isThrottled } from './stats.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'all';
 
@@ -292,6 +292,13 @@ export class Workload {
         }
         if (!next.ask) this.router!.refresh();
         return this.retry(origin, { ...r, ...next }, hop + 1);
+      }
+      if (isThrottled(message)) {
+        if (this.control.recording) {
+          stats.throttled++;
+          if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
+        }
+        return;
       }
       stats.lastError = message;
       if (this.control.recording) {
