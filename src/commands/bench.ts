@@ -24,7 +24,10 @@ Examples:
   $ elasticache-kit bench --primary 10.0.1.12:6379 --replica 10.0.2.31:6379 --replica 10.0.3.44:6379 \\
         --clients 20 --pipeline 4 --ratio 1:4 --data-size 512 --test-time 30
   $ elasticache-kit bench --from-config web.config --read-from replicas --rate 5000
-  $ elasticache-kit --output json bench demo --json bench.json --hdr-out latency`;
+  $ elasticache-kit --output json bench demo --json bench.json --hdr-out latency
+  $ elasticache-kit bench sessions --tls --read-from replicas --user app --auth-token-env APP_USER_PASSWORD
+        # a serverless cache: writes to its endpoint, reads from its reader endpoint; throttled
+        # requests (ECPU/s limit) counted apart from errors, ECPUs consumed estimated`;
 
 export function register(program: Command): void {
   program
@@ -32,7 +35,7 @@ export function register(program: Command): void {
     .description(
       'SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads',
     )
-    .argument('[id]', 'replication group id (nodes are discovered through the API)')
+    .argument('[id]', 'replication group id or serverless cache name (nodes are discovered through the API)')
     .option('--primary <host:port>', 'the primary node (no API call)')
     .option('--replica <host:port>', 'a replica node; repeat for each replica', collect)
     .option('--reader <host:port>', 'the reader endpoint, benchmarked like a replica')
