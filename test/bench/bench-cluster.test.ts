@@ -11,6 +11,8 @@ import { runCli, spawnCli } from '../helpers/cli.js';
 import { startCluster } from '../helpers/cluster.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
+import { renderReport } from '../../src/bench/render.js';
+import { renderReportHtml } from '../../src/bench/report-html.js';
 
 function client(port: number): Redis {
   return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -94,6 +96,10 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
   assert.equal(report.total.errors, 0);
   assert.equal(report.cleanup.keysLeft, 0);
   assert.ok(report.cleanup.keysRemoved >= keyMaximum);
+  const html = renderReportHtml(report);
+  const shardTable = /<table id="table-shards">.*?<\/table>/s.exec(html)?.[0] ?? '';
+  assert.equal(shardTable.match(/<tr>/g)?.length, 4, 'the HTML report has a row per shard');
+  assert.match(renderReport(report), /^shard +slots +nodes +ops\/s/m);
 
   for (const shard of report.shards!) {
     assert.ok(shard.ops > 0 && shard.sets > 0 && shard.gets > 0, `shard ${shard.id} got load`);
@@ -165,5 +171,9 @@ test('a shard failover mid-run: reported as a slot map change and a failover, no
   const promoted = report.nodes.find((n) => n.id === promotedId)!;
   assert.ok(promoted.sets > 0, 'the promoted replica took the writes');
   for (const other of report.shards!.filter((s) => s.id !== '0002')) assert.equal(other.failovers.length, 0);
+  // The table text and the HTML report say it in words.
+  const change = report.slotMapChanges![0]!;
+  assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
+  assert.match(renderReportHtml(report), /<p class="slot-map-change">slot map changed at t=/);
   assert.equal(report.cleanup.keysLeft, 0);
 });
