@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startCluster } from '../helpers/cluster.js';
@@ -13,6 +16,9 @@ import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
 import { renderReport } from '../../src/bench/render.js';
 import { renderReportHtml } from '../../src/bench/report-html.js';
+import { DEFAULT_KEYS, FORMATS } from '../../src/config/formats/index.js';
+import { endpointValues } from '../../src/config/values.js';
+import type { Topology } from '../../src/topology.js';
 
 function client(port: number): Redis {
   return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -175,5 +181,57 @@ test('a shard failover mid-run: reported as a slot map change and a failover, no
   const change = report.slotMapChanges![0]!;
   assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
   assert.match(renderReportHtml(report), /<p class="slot-map-change">slot map changed at t=/);
+  assert.equal(report.cleanup.keysLeft, 0);
+});
+
+test('--from-config with a cluster-mode file: the configuration endpoint seeds discovery; --read-from primary leaves replicas idle', async (t) => {
+  const cluster = await startCluster(2, 1);
+  t.after(() => cluster.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'eck-bench-cluster-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const topology: Topology = {
+    kind: 'cluster',
+    replicationGroupId: 'sharded',
+    status: 'available',
+    engine: 'redis',
+    engineVersion: '7.0.15',
+    port: cluster.seed.port,
+    tls: false,
+    authRequired: false,
+    clusterMode: true,
+    configurationEndpoint: { address: cluster.seed.host, port: cluster.seed.port },
+    nodes: [],
+    shards: [],
+  };
+  const dotenv = await FORMATS.dotenv.load();
+  const file = join(dir, '.env');
+  writeFileSync(file, dotenv.render({ topology, values: endpointValues(topology, {}), keys: DEFAULT_KEYS }));
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    '--from-config',
+    file,
+    '--read-from',
+    'primary',
+    '--requests',
+    '4000',
+    '--warmup',
+    '0',
+    '--threads',
+    '1',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '500',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as BenchReport;
+  assert.equal(report.shards?.length, 2);
+  assert.equal(report.total.ops, 4000);
+  for (const node of report.nodes) {
+    if (node.role === 'primary') assert.ok(node.gets > 0 && node.sets > 0, `${node.id} served the mix`);
+    else assert.equal(node.ops, 0, `${node.id} (a replica) got nothing with --read-from primary`);
+  }
   assert.equal(report.cleanup.keysLeft, 0);
 });
