@@ -251,13 +251,13 @@ export class Workload {
         continue;
       }
       const plan = this.planOf(node);
-      connections.forEach((connection, c) =>
+      for (const [c, connection] of connections.entries()) {
         connection.retarget(
           this.picker(c, plan.keys),
           plan.mix ? new RatioSequence(plan.mix.sets, plan.mix.gets) : null,
           plan.readOnly,
-        ),
-      );
+        );
+      }
     }
   }
 
