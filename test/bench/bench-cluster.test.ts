@@ -235,3 +235,46 @@ test('--from-config with a cluster-mode file: the configuration endpoint seeds d
   }
   assert.equal(report.cleanup.keysLeft, 0);
 });
+
+test('a shard whose only node dies mid-run: that shard is unavailable from then on, the others keep serving', async (t) => {
+  const cluster = await startCluster(3, 0);
+  t.after(() => cluster.stop());
+  const victim = (await cluster.runtime.view()).find((m) => m.nodeGroupId === '0003')!;
+  const running = spawnCli(
+    [
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `${cluster.seed.host}:${cluster.seed.port}`,
+      '--threads',
+      '1',
+      '--clients',
+      '2',
+      '--test-time',
+      '3',
+      '--warmup',
+      '0.2',
+      '--key-maximum',
+      '1000',
+      '--request-timeout',
+      '1000',
+    ],
+    { after: t.after.bind(t) },
+  );
+  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  process.kill(victim.pid, 'SIGKILL');
+  assert.equal(await running.exited, 0, running.stderr());
+  const report = JSON.parse(running.stdout()) as BenchReport;
+  const down = report.shards!.find((s) => s.id === '0003')!;
+  assert.equal(down.unavailable.length, 1, JSON.stringify(down));
+  assert.equal(down.unavailable[0]!.node, `127.0.0.1:${victim.port}`);
+  assert.ok(down.unavailable[0]!.ongoing, 'still down at the end');
+  assert.ok(down.errors > 0, 'requests to the dead shard fail');
+  for (const shard of report.shards!.filter((s) => s.id !== '0003')) {
+    assert.equal(shard.errors, 0, `shard ${shard.id} is unaffected`);
+    assert.equal(shard.unavailable.length, 0);
+    assert.ok(shard.ops > 0);
+  }
+  assert.match(renderReport(report), new RegExp(`127\\.0\\.0\\.1:${victim.port} unreachable from [\\d.]+ s`));
+});
