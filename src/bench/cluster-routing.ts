@@ -12,7 +12,8 @@ import type { Redis } from 'ioredis';
 import { closeControl, openControl } from './control-connection.js';
 import { keySlots } from './hash-slot.js';
 import type { Keyspace } from './keyspace.js';
-import type { NodeAddress } from './load-connection.js';
+import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl } from './load-connection.js';
+import { isThrottled, type NodeStats } from './stats.js';
 import { querySlotMap } from './cluster-discovery.js';
 import { keysInRanges, refKey, rolesFromSlots, slotMapSignature, type SlotEntry, type SlotRange } from './slot-map.js';
 import type { LoadNode } from './workload.js';
@@ -57,8 +58,20 @@ export function assignKeys(
   return out;
 }
 
+/** What the router needs of the Workload to retry a redirected request and count it. */
+export interface RedirectContext {
+  stats: Map<string, NodeStats>;
+  control: RunControl;
+  /** The SET value and TTL. */
+  value: Buffer;
+  ttlMs: number;
+}
+
 export class ClusterRouter {
   assignments: Map<string, NodeAssignment>;
+  /** Redirected requests not answered yet (the drain at the end waits for them). */
+  redirectsInFlight = 0;
+  private readonly redirectConnections = new Map<string, Promise<Redis>>();
   /** Called after a re-read slot map changed who serves what. */
   onChange?: () => void;
   private readonly slotsOfKeys: Uint16Array;
@@ -75,7 +88,8 @@ export class ClusterRouter {
   constructor(
     private readonly nodes: LoadNode[],
     private readonly routing: ClusterRouting,
-    keyspace: Keyspace,
+    private readonly keyspace: Keyspace,
+    private readonly load: RedirectContext,
   ) {
     this.slotsOfKeys = keySlots(keyspace.keyPrefix, keyspace.width, keyspace.keyMaximum);
     this.entries = routing.slots;
@@ -113,6 +127,80 @@ export class ClusterRouter {
   close(): void {
     this.closed = true;
     closeControl(this.control);
+    for (const connection of this.redirectConnections.values()) void connection.then(closeControl, () => undefined);
+    this.redirectConnections.clear();
+  }
+
+  /**
+   * A MOVED/ASK from `origin`: the request is retried where it points (after ASKING for an
+   * ASK; a few hops at most) and counted there; a MOVED also re-reads the slot map.
+   */
+  redirected(origin: LoadNode, redirect: Parameters<RedirectHandler>[0]): void {
+    if (!redirect.ask) this.refresh();
+    if (this.load.control.stopping) return;
+    this.redirectsInFlight++;
+    void this.retry(origin, redirect, 1).finally(() => this.redirectsInFlight--);
+  }
+
+  private async retry(origin: LoadNode, r: Parameters<RedirectHandler>[0], hop: number): Promise<void> {
+    const { control, value, ttlMs } = this.load;
+    const target = this.nodeAt(r.host, r.port);
+    const stats = this.load.stats.get((target ?? origin).id)!;
+    const key = this.keyspace.keyName(r.key);
+    let reply: string | null;
+    try {
+      const redis = await this.redirectConnection(r.host, r.port, target?.address ?? origin.address);
+      if (r.ask) {
+        const pipeline = redis.pipeline().asking();
+        if (r.isSet) pipeline.set(key, value, 'PX', ttlMs);
+        else pipeline.get(key);
+        const [, [error, answer] = [new Error('no reply'), null]] = (await pipeline.exec()) ?? [];
+        if (error) throw error;
+        reply = answer as string | null;
+      } else {
+        reply = r.isSet ? await redis.set(key, value, 'PX', ttlMs) : await redis.get(key);
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const next = parseRedirect(message, r.host);
+      if (next && hop < 5) {
+        if (control.recording) {
+          if (next.ask) stats.ask++;
+          else stats.moved++;
+        }
+        if (!next.ask) this.refresh();
+        return this.retry(origin, { ...r, ...next }, hop + 1);
+      }
+      if (isThrottled(message)) {
+        // A serverless cache at its ECPU/s limit: counted, not an error of the run.
+        if (control.recording) {
+          stats.throttled++;
+          if (++control.completed >= control.limit) control.onLimitReached?.();
+        }
+        return;
+      }
+      stats.lastError = message;
+      if (control.recording) {
+        stats.errors++;
+        if (++control.completed >= control.limit) control.onLimitReached?.();
+      }
+      return;
+    }
+    if (!control.recording) return;
+    stats.record(r.isSet, (performance.now() - r.start) * 1000, r.isSet ? 0 : reply === null ? 2 : 1);
+    if (++control.completed >= control.limit) control.onLimitReached?.();
+  }
+
+  private redirectConnection(host: string, port: number, like: NodeAddress): Promise<Redis> {
+    const id = `${host}:${port}`;
+    let connection = this.redirectConnections.get(id);
+    if (!connection) {
+      const redis = openControl({ ...like, host, port }, 'eck-bench-redirect');
+      connection = redis.connect().then(() => redis);
+      connection.catch(() => this.redirectConnections.delete(id));
+      this.redirectConnections.set(id, connection);
+    }
+    return connection;
   }
 
   private async reread(): Promise<void> {

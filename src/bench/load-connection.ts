@@ -385,12 +385,14 @@ export class LoadConnection {
     const kind = this.kinds[slot]!;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
-    if (kind > OP_SET) {
+    if (kind === OP_AUTH) {
       // Wrong token or user: retrying will not help, but the run goes on for the other nodes.
       this.stats.lastError = message;
-      this.socket?.destroy(new Error(`${kind === OP_AUTH ? 'AUTH' : 'READONLY'} failed: ${message}`));
+      this.socket?.destroy(new Error(`AUTH failed: ${message}`));
       return;
     }
+    // READONLY/READWRITE refused (a reader endpoint that is no cluster node): it reads anyway.
+    if (kind > OP_SET) return;
     if (isThrottled(message)) {
       // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
       this.stats.markSuccess(performance.now());

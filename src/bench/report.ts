@@ -372,9 +372,11 @@ export function interpretReport(report: BenchReport): string {
   const replicas = report.replication.filter((r) => r.readsAfterWrite > 0);
   if (replicas.length === 0) {
     const primary = report.nodes.find((n) => n.role === 'primary');
-    const base = primary
-      ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
-      : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
+    const base = report.shards
+      ? `the cluster's ${report.shards.length} shards served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(report.total.latencyMs.p99)}`
+      : primary
+        ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
+        : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
     return `${base}; with no replica measured, every read goes to the primary and always sees the latest write${down ? `, though ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
   }
   const worst = replicas.reduce((a, b) => (b.staleReadRatio > a.staleReadRatio ? b : a));

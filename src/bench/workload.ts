@@ -11,18 +11,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { ClusterRouter, type ClusterRouting } from './cluster-routing.js';
-import { closeControl, openControl } from './control-connection.js';
+import type { ClusterRouter, ClusterRouting } from './cluster-routing.js';
 import { KeyPicker, Keyspace, RatioSequence, type KeyPattern } from './keyspace.js';
-import {
-  LoadConnection,
-  RunControl,
-  parseRedirect,
-  type NodeAddress,
-  type RedirectHandler,
-} from './load-connection.js';
-import { NodeStats, isThrottled } from './stats.js';
+import { LoadConnection, RunControl, type NodeAddress, type RedirectHandler } from './load-connection.js';
+import { NodeStats } from './stats.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'all';
 
@@ -87,10 +79,9 @@ export class Workload {
   private readonly byNode = new Map<string, LoadConnection[]>();
   private ticker?: NodeJS.Timeout;
   private perConnectionRate = 0;
-  private readonly router?: ClusterRouter;
+  /** Cluster mode: set by prepare() (loaded on demand: a load thread without a cluster never loads ioredis). */
+  private router?: ClusterRouter;
   private readonly value: Buffer;
-  private readonly redirectConnections = new Map<string, Promise<Redis>>();
-  private redirectsInFlight = 0;
 
   constructor(
     readonly nodes: LoadNode[],
@@ -104,10 +95,19 @@ export class Workload {
       ttlMs: options.ttlMs,
     });
     for (const node of nodes) this.stats.set(node.id, new NodeStats());
-    if (options.cluster) {
-      this.router = new ClusterRouter(nodes, options.cluster, this.keyspace);
-      this.router.onChange = () => this.replan();
-    }
+  }
+
+  /** Cluster mode: loads the slot routing (before prefill or start). */
+  async prepare(): Promise<void> {
+    if (!this.options.cluster || this.router) return;
+    const { ClusterRouter } = await import('./cluster-routing.js');
+    this.router ??= new ClusterRouter(this.nodes, this.options.cluster, this.keyspace, {
+      stats: this.stats,
+      control: this.control,
+      value: this.value,
+      ttlMs: this.options.ttlMs,
+    });
+    this.router.onChange = () => this.replan();
   }
 
   /** The node's role now and the key indexes it serves (undefined: all of them). */
@@ -132,6 +132,7 @@ export class Workload {
    * without recording anything.
    */
   async prefill(primaries: LoadNode | LoadNode[], timeoutMs = 120_000): Promise<void> {
+    await this.prepare();
     // In a cluster each shard's primary writes its own keys, all shards at once.
     await Promise.all((Array.isArray(primaries) ? primaries : [primaries]).map((p) => this.prefillNode(p, timeoutMs)));
   }
@@ -195,6 +196,9 @@ export class Workload {
 
   /** Opens every load connection; they start sending (unrecorded) at once. */
   start(): void {
+    if (this.options.cluster && !this.router)
+      throw new Error('Workload.prepare() must run before start() in a cluster');
+    if (this.control.stopping) return;
     const total = this.nodes.reduce((sum, node) => sum + (this.planOf(node).mix ? this.options.clients : 0), 0);
     this.perConnectionRate = this.options.rate > 0 && total > 0 ? this.options.rate / total : 0;
     for (const node of this.nodes) this.openConnections(node);
@@ -209,7 +213,8 @@ export class Workload {
     const plan = this.planOf(node);
     if (!plan.mix) return;
     const stats = this.stats.get(node.id)!;
-    const onRedirect: RedirectHandler | undefined = this.router ? (r) => this.redirected(node, r) : undefined;
+    const router = this.router;
+    const onRedirect: RedirectHandler | undefined = router ? (r) => router.redirected(node, r) : undefined;
     const connections: LoadConnection[] = [];
     for (let c = 0; c < this.options.clients; c++) {
       const connection = new LoadConnection(
@@ -256,80 +261,6 @@ export class Workload {
     }
   }
 
-  /** A MOVED/ASK from `origin`: retry there (ASKING first for ASK); a MOVED also re-reads the slot map. */
-  private redirected(origin: LoadNode, redirect: Parameters<RedirectHandler>[0]): void {
-    if (!redirect.ask) this.router!.refresh();
-    if (this.control.stopping) return;
-    this.redirectsInFlight++;
-    void this.retry(origin, redirect, 1).finally(() => this.redirectsInFlight--);
-  }
-
-  private async retry(origin: LoadNode, r: Parameters<RedirectHandler>[0], hop: number): Promise<void> {
-    const target = this.router!.nodeAt(r.host, r.port);
-    const stats = this.stats.get((target ?? origin).id)!;
-    const key = this.keyspace.keyName(r.key);
-    let reply: string | null;
-    try {
-      const redis = await this.redirectConnection(r.host, r.port, target?.address ?? origin.address);
-      if (r.ask) {
-        const pipeline = redis.pipeline().asking();
-        if (r.isSet) pipeline.set(key, this.value, 'PX', this.options.ttlMs);
-        else pipeline.get(key);
-        const results = (await pipeline.exec()) ?? [];
-        const [error, value] = results[1] ?? [new Error('no reply')];
-        if (error) throw error;
-        reply = value as string | null;
-      } else {
-        reply = r.isSet ? await redis.set(key, this.value, 'PX', this.options.ttlMs) : await redis.get(key);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const next = parseRedirect(message, r.host);
-      if (next && hop < 5) {
-        if (this.control.recording) {
-          if (next.ask) stats.ask++;
-          else stats.moved++;
-        }
-        if (!next.ask) this.router!.refresh();
-        return this.retry(origin, { ...r, ...next }, hop + 1);
-      }
-      if (isThrottled(message)) {
-        if (this.control.recording) {
-          stats.throttled++;
-          if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
-        }
-        return;
-      }
-      stats.lastError = message;
-      if (this.control.recording) {
-        stats.errors++;
-        if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
-      }
-      return;
-    }
-    if (!this.control.recording) return;
-    stats.record(r.isSet, (performance.now() - r.start) * 1000, r.isSet ? 0 : reply === null ? 2 : 1);
-    if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
-  }
-
-  private redirectConnection(host: string, port: number, like: NodeAddress): Promise<Redis> {
-    const id = `${host}:${port}`;
-    let connection = this.redirectConnections.get(id);
-    if (!connection) {
-      const redis = openControl({ ...like, host, port }, 'eck-bench-redirect');
-      connection = redis.connect().then(() => redis);
-      connection.catch(() => this.redirectConnections.delete(id));
-      this.redirectConnections.set(id, connection);
-    }
-    return connection;
-  }
-
-  private closeRedirects(): void {
-    this.router?.close();
-    for (const connection of this.redirectConnections.values()) void connection.then(closeControl, () => undefined);
-    this.redirectConnections.clear();
-  }
-
   /** From now on everything counts (the end of warmup). */
   beginMeasuring(now = performance.now()): void {
     for (const stats of this.stats.values()) stats.resetCounters(now);
@@ -342,12 +273,15 @@ export class Workload {
   async stop(drainMs = 2000): Promise<void> {
     this.control.stopping = true;
     const deadline = performance.now() + drainMs;
-    while (performance.now() < deadline && (this.redirectsInFlight > 0 || this.connections.some((c) => c.inFlight > 0)))
+    while (
+      performance.now() < deadline &&
+      ((this.router?.redirectsInFlight ?? 0) > 0 || this.connections.some((c) => c.inFlight > 0))
+    )
       await sleep(5);
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
     for (const connection of this.connections) connection.close();
-    this.closeRedirects();
+    this.router?.close();
   }
 
   /** Stops without waiting (Ctrl-C, errors). */
@@ -356,7 +290,7 @@ export class Workload {
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
     for (const connection of this.connections) connection.close();
-    this.closeRedirects();
+    this.router?.close();
   }
 
   totals(): { ops: number; errors: number } {

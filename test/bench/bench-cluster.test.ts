@@ -6,11 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startCluster } from '../helpers/cluster.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
+import { renderReport } from '../../src/bench/render.js';
+import { renderReportHtml } from '../../src/bench/report-html.js';
+import { DEFAULT_KEYS, FORMATS } from '../../src/config/formats/index.js';
+import { endpointValues } from '../../src/config/values.js';
+import type { Topology } from '../../src/topology.js';
 
 function client(port: number): Redis {
   return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
@@ -94,6 +102,10 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
   assert.equal(report.total.errors, 0);
   assert.equal(report.cleanup.keysLeft, 0);
   assert.ok(report.cleanup.keysRemoved >= keyMaximum);
+  const html = renderReportHtml(report);
+  const shardTable = /<table id="table-shards">.*?<\/table>/s.exec(html)?.[0] ?? '';
+  assert.equal(shardTable.match(/<tr>/g)?.length, 4, 'the HTML report has a row per shard');
+  assert.match(renderReport(report), /^shard +slots +nodes +ops\/s/m);
 
   for (const shard of report.shards!) {
     assert.ok(shard.ops > 0 && shard.sets > 0 && shard.gets > 0, `shard ${shard.id} got load`);
@@ -165,5 +177,104 @@ test('a shard failover mid-run: reported as a slot map change and a failover, no
   const promoted = report.nodes.find((n) => n.id === promotedId)!;
   assert.ok(promoted.sets > 0, 'the promoted replica took the writes');
   for (const other of report.shards!.filter((s) => s.id !== '0002')) assert.equal(other.failovers.length, 0);
+  // The table text and the HTML report say it in words.
+  const change = report.slotMapChanges![0]!;
+  assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
+  assert.match(renderReportHtml(report), /<p class="slot-map-change">slot map changed at t=/);
   assert.equal(report.cleanup.keysLeft, 0);
+});
+
+test('--from-config with a cluster-mode file: the configuration endpoint seeds discovery; --read-from primary leaves replicas idle', async (t) => {
+  const cluster = await startCluster(2, 1);
+  t.after(() => cluster.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'eck-bench-cluster-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const topology: Topology = {
+    kind: 'cluster',
+    replicationGroupId: 'sharded',
+    status: 'available',
+    engine: 'redis',
+    engineVersion: '7.0.15',
+    port: cluster.seed.port,
+    tls: false,
+    authRequired: false,
+    clusterMode: true,
+    configurationEndpoint: { address: cluster.seed.host, port: cluster.seed.port },
+    nodes: [],
+    shards: [],
+  };
+  const dotenv = await FORMATS.dotenv.load();
+  const file = join(dir, '.env');
+  writeFileSync(file, dotenv.render({ topology, values: endpointValues(topology, {}), keys: DEFAULT_KEYS }));
+  const result = await runCli([
+    '--output',
+    'json',
+    'bench',
+    '--from-config',
+    file,
+    '--read-from',
+    'primary',
+    '--requests',
+    '4000',
+    '--warmup',
+    '0',
+    '--threads',
+    '1',
+    '--clients',
+    '2',
+    '--key-maximum',
+    '500',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as BenchReport;
+  assert.equal(report.shards?.length, 2);
+  assert.equal(report.total.ops, 4000);
+  for (const node of report.nodes) {
+    if (node.role === 'primary') assert.ok(node.gets > 0 && node.sets > 0, `${node.id} served the mix`);
+    else assert.equal(node.ops, 0, `${node.id} (a replica) got nothing with --read-from primary`);
+  }
+  assert.equal(report.cleanup.keysLeft, 0);
+});
+
+test('a shard whose only node dies mid-run: that shard is unavailable from then on, the others keep serving', async (t) => {
+  const cluster = await startCluster(3, 0);
+  t.after(() => cluster.stop());
+  const victim = (await cluster.runtime.view()).find((m) => m.nodeGroupId === '0003')!;
+  const running = spawnCli(
+    [
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `${cluster.seed.host}:${cluster.seed.port}`,
+      '--threads',
+      '1',
+      '--clients',
+      '2',
+      '--test-time',
+      '3',
+      '--warmup',
+      '0.2',
+      '--key-maximum',
+      '1000',
+      '--request-timeout',
+      '1000',
+    ],
+    { after: t.after.bind(t) },
+  );
+  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  process.kill(victim.pid, 'SIGKILL');
+  assert.equal(await running.exited, 0, running.stderr());
+  const report = JSON.parse(running.stdout()) as BenchReport;
+  const down = report.shards!.find((s) => s.id === '0003')!;
+  assert.equal(down.unavailable.length, 1, JSON.stringify(down));
+  assert.equal(down.unavailable[0]!.node, `127.0.0.1:${victim.port}`);
+  assert.ok(down.unavailable[0]!.ongoing, 'still down at the end');
+  assert.ok(down.errors > 0, 'requests to the dead shard fail');
+  for (const shard of report.shards!.filter((s) => s.id !== '0003')) {
+    assert.equal(shard.errors, 0, `shard ${shard.id} is unaffected`);
+    assert.equal(shard.unavailable.length, 0);
+    assert.ok(shard.ops > 0);
+  }
+  assert.match(renderReport(report), new RegExp(`127\\.0\\.0\\.1:${victim.port} unreachable from [\\d.]+ s`));
 });
