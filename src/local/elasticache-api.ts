@@ -32,6 +32,13 @@ export interface ElastiCacheDependencies {
   tlsMaterial(): TlsMaterial;
   /** Whether this engine binary was built with TLS. */
   engineHasTls(binaryPath: string): boolean;
+  /** Taggable resources other modules own (serverless caches, users, user groups), by ARN kind. */
+  otherTaggable?(kind: string, region: string, name: string): Taggable | undefined;
+}
+
+export interface Taggable {
+  tags: Tag[];
+  set(tags: Tag[]): void;
 }
 
 type Result = (XmlNode | undefined)[] | undefined;
@@ -403,13 +410,15 @@ export class ElastiCacheApi {
   // ---- tags -------------------------------------------------------------------------------
 
   /** The taggable thing an ARN names; tags of a member cluster are its group's. */
-  private taggable(resourceName: string): { tags: Tag[]; set(tags: Tag[]): void } {
+  private taggable(resourceName: string): Taggable {
     const match =
-      /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster):([A-Za-z0-9-]+)$/.exec(
+      /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster|serverlesscache|user|usergroup):([A-Za-z0-9-]+)$/.exec(
         resourceName,
       );
     if (!match) throw new ApiError('InvalidARN', `The ARN ${resourceName} is not valid.`);
     const [, region, , kind, name] = match as unknown as [string, string, string, string, string];
+    const other = this.deps.otherTaggable?.(kind, region, name);
+    if (other) return other;
     if (kind === 'subnetgroup') {
       const group = this.findSubnetGroup(region, name);
       if (!group) throw new ApiError('CacheSubnetGroupNotFoundFault', `Cache subnet group ${name} not found.`);
@@ -464,7 +473,7 @@ function tagListXml(tags: Tag[]): XmlNode {
   ])!;
 }
 
-function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
+export function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
   return endpoint
     ? [
         ['Address', endpoint.address],

@@ -141,6 +141,8 @@ export function renderConfig(options: RedisNodeOptions & { port: number }): stri
 }
 
 export class RedisNode {
+  /** The ACL user command() authenticates as (RedisNodeOptions.username); `default` when unset. */
+  private username: string | undefined;
   /** Resolves when the process has exited (any cause). */
   readonly exited: Promise<void>;
   private exitedFlag = false;
@@ -155,7 +157,6 @@ export class RedisNode {
     private readonly password: string | undefined,
     readonly tls: NodeTls | undefined,
     private readonly ca: Buffer | undefined,
-    private readonly username?: string,
   ) {
     this.exited = new Promise((resolve) => {
       const done = () => {
@@ -235,8 +236,8 @@ export class RedisNode {
       options.password,
       options.tls,
       ca,
-      options.username,
     );
+    node.username = options.username;
     options.log?.(
       `started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`,
     );

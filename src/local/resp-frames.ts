@@ -13,14 +13,22 @@ const ARRAY_TYPES = new Set(['*', '~', '>']);
 /** Aggregates of N key/value pairs: map, attribute. */
 const MAP_TYPES = new Set(['%', '|']);
 
-/** The offset just past the frame that starts at `offset`, or undefined while it is incomplete. */
-export function frameEnd(buffer: Buffer, offset: number): number | undefined {
+/**
+ * The offset just past the frame that starts at `offset`, or undefined while it is
+ * incomplete; then `wanted.bytes` (when given) is a lower bound of the bytes from `offset`
+ * the frame needs, so a caller can wait for them instead of parsing again on every chunk.
+ */
+export function frameEnd(buffer: Buffer, offset: number, wanted?: { bytes: number }): number | undefined {
+  const incomplete = (bytes: number) => {
+    if (wanted) wanted.bytes = bytes - offset;
+    return undefined;
+  };
   let position = offset;
   let remaining = 1;
   while (remaining > 0) {
-    if (position >= buffer.length) return undefined;
+    if (position >= buffer.length) return incomplete(position + 1);
     const lineEnd = buffer.indexOf('\r\n', position);
-    if (lineEnd < 0) return undefined;
+    if (lineEnd < 0) return incomplete(buffer.length + 1);
     const type = String.fromCharCode(buffer[position]!);
     const afterLine = lineEnd + 2;
     remaining--;
@@ -32,7 +40,7 @@ export function frameEnd(buffer: Buffer, offset: number): number | undefined {
       if (length < 0) {
         position = afterLine;
       } else {
-        if (buffer.length < afterLine + length + 2) return undefined;
+        if (buffer.length < afterLine + length + 2) return incomplete(afterLine + length + 2);
         position = afterLine + length + 2;
       }
     } else if (ARRAY_TYPES.has(type) || MAP_TYPES.has(type)) {
@@ -51,9 +59,9 @@ export function frameEnd(buffer: Buffer, offset: number): number | undefined {
  * The end of one client request at `offset`: a RESP array, or an inline command (a line
  * ending in \n, as redis accepts them from telnet). Undefined while incomplete.
  */
-export function requestEnd(buffer: Buffer, offset: number): number | undefined {
+export function requestEnd(buffer: Buffer, offset: number, wanted?: { bytes: number }): number | undefined {
   if (offset >= buffer.length) return undefined;
-  if (buffer[offset] === 0x2a /* '*' */) return frameEnd(buffer, offset);
+  if (buffer[offset] === 0x2a /* '*' */) return frameEnd(buffer, offset, wanted);
   const newline = buffer.indexOf(0x0a, offset);
   return newline < 0 ? undefined : newline + 1;
 }
@@ -70,4 +78,41 @@ export function requestName(frame: Buffer): string {
     return frame.toString('latin1', lengthEnd + 2, lengthEnd + 2 + length).toUpperCase();
   }
   return (frame.toString('latin1').trim().split(/\s+/, 1)[0] ?? '').toUpperCase();
+}
+
+/**
+ * Bytes received but not yet parsed. Chunks are joined only when a parse is worth trying
+ * (enough bytes for the frame's known part), so a large value arriving in many chunks is
+ * copied a few times, not once per chunk.
+ */
+export class PendingBytes {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** Do not try to parse before this many bytes are buffered. */
+  private wanted = 0;
+
+  get size(): number {
+    return this.length;
+  }
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** All buffered bytes as one Buffer, or undefined while the frame still lacks bytes. */
+  take(): Buffer | undefined {
+    if (this.length === 0 || this.length < this.wanted) return undefined;
+    const joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    this.chunks = [joined];
+    return joined;
+  }
+
+  /** Keeps `buffer` from `consumed` on; `wanted`: the bytes the unfinished frame needs at least. */
+  keep(buffer: Buffer, consumed: number, wanted: number): void {
+    const rest = consumed >= buffer.length ? undefined : buffer.subarray(consumed);
+    this.chunks = rest ? [rest] : [];
+    this.length = rest?.length ?? 0;
+    this.wanted = rest ? wanted : 0;
+  }
 }

@@ -86,6 +86,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     engineBinary: engines,
     tlsMaterial: () => ensureTlsMaterial(options.stateDir, host),
     engineHasTls,
+    otherTaggable: (kind, region, name) =>
+      kind === 'serverlesscache'
+        ? serverless.taggable(region, name)
+        : kind === 'user' || kind === 'usergroup'
+          ? users.taggable(kind, region, name)
+          : undefined,
   });
   // Serverless caches and RBAC users: their own modules, wired to each other here.
   const serverlessCaches = new ServerlessCaches({

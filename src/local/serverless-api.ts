@@ -5,6 +5,7 @@
  * behind each cache are ServerlessCaches' (a TLS Redis Cluster behind two endpoints).
  */
 import type { AclUser } from './acl.js';
+import { endpointXml, type Taggable } from './elasticache-api.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
 import type { EngineName } from './engine-versions.js';
@@ -19,7 +20,7 @@ import {
 import type { ServerlessCacheRecord } from './state.js';
 import type { TlsMaterial } from './tls-material.js';
 import type { UsersApi } from './users-api.js';
-import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
+import { xmlList, type XmlNode, type XmlNodes } from './xml.js';
 
 type Result = (XmlNode | undefined)[] | undefined;
 type Handler = (params: QueryParams, context: { region: string }) => Result;
@@ -57,7 +58,9 @@ export class ServerlessApi {
   /** Re-applies a user group's users to every cache that uses it (after a user or group change). */
   usersChanged(region: string, userGroupId: string): void {
     for (const cache of this.deps.caches.list(region)) {
-      if (cache.userGroupId !== userGroupId || (cache.status !== 'available' && cache.status !== 'modifying')) continue;
+      // A cache still creating gets the change once it runs; one being deleted needs none.
+      if (cache.userGroupId !== userGroupId || cache.status === 'deleting' || cache.status === 'create-failed')
+        continue;
       this.deps.caches.modify(cache, { users: this.deps.users.aclUsers(region, userGroupId) });
     }
   }
@@ -68,6 +71,12 @@ export class ServerlessApi {
       .list(region)
       .filter((cache) => cache.userGroupId === userGroupId)
       .map((cache) => cache.name);
+  }
+
+  /** The cache an ARN names, for the tag actions (ServerlessCacheNotFoundFault when there is none). */
+  taggable(region: string, name: string): Taggable {
+    const cache = this.find(region, name);
+    return { tags: cache.tags, set: (tags) => (cache.tags = tags) };
   }
 
   private find(region: string, rawName: string): ServerlessCacheRecord {
@@ -243,15 +252,6 @@ export class ServerlessApi {
 
 export function serverlessCacheArn(region: string, name: string): string {
   return `arn:aws:elasticache:${region}:${ACCOUNT_ID}:serverlesscache:${name}`;
-}
-
-function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
-  return endpoint
-    ? [
-        ['Address', endpoint.address],
-        ['Port', endpoint.port],
-      ]
-    : undefined;
 }
 
 export function serverlessCacheXml(cache: ServerlessCacheRecord): XmlNodes {

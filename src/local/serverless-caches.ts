@@ -7,6 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SerialTasks } from './serial-tasks.js';
 import type { AclUser } from './acl.js';
 import { ServerlessRuntime } from './serverless-runtime.js';
 import type { PersistedState, ServerlessCacheRecord } from './state.js';
@@ -25,7 +26,10 @@ const READY_TIMEOUT_MS = 60_000;
 
 export class ServerlessCaches {
   private readonly runtimes = new Map<ServerlessCacheRecord, ServerlessRuntime>();
-  private readonly tasks = new Map<ServerlessCacheRecord, Promise<void>>();
+  /** The background tasks of each cache (start, modify, delete), chained so they never overlap. */
+  private readonly tasks = new SerialTasks<ServerlessCacheRecord>((record, error) =>
+    this.options.log(`${record.name}: ${error.message}`),
+  );
   private closed = false;
 
   constructor(private readonly options: ServerlessCachesOptions) {
@@ -56,21 +60,25 @@ export class ServerlessCaches {
   }
 
   /**
-   * available → modifying → available: the new ECPU limit takes effect at once; users
-   * (undefined: no user group) are applied to every node when given.
+   * available → modifying → available: the usage limits take effect at once; users
+   * (null: no user group) are applied to every node when given. On a cache still
+   * creating, the change is queued behind the start and the status left alone.
    */
   modify(record: ServerlessCacheRecord, change: { users?: AclUser[] | null }): void {
-    record.status = 'modifying';
-    this.options.save();
+    const whileCreating = record.status === 'creating';
+    if (!whileCreating) {
+      record.status = 'modifying';
+      this.options.save();
+    }
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
-        runtime?.setEcpuLimit(record.cacheUsageLimits?.ecpuPerSecond?.maximum);
+        await runtime?.applyLimits(record.cacheUsageLimits);
         if (runtime && change.users !== undefined) await runtime.applyUsers(change.users ?? undefined);
       } catch (error) {
         this.options.log(`${record.name}: modify failed: ${(error as Error).message}`);
       }
-      if (record.status === 'modifying') record.status = 'available';
+      if (!whileCreating && record.status === 'modifying') record.status = 'available';
       this.options.save();
     });
   }
@@ -92,7 +100,7 @@ export class ServerlessCaches {
     this.closed = true;
     for (const record of this.records) record.status = 'deleting';
     await Promise.allSettled(this.records.map((record) => this.enqueue(record, () => this.remove(record))));
-    await Promise.allSettled([...this.tasks.values()]);
+    await this.tasks.idle();
   }
 
   pids(): number[] {
@@ -100,15 +108,7 @@ export class ServerlessCaches {
   }
 
   private enqueue(record: ServerlessCacheRecord, work: () => Promise<void>): Promise<void> {
-    const previous = this.tasks.get(record) ?? Promise.resolve();
-    const next = previous.then(work, work).catch((error) => {
-      this.options.log(`${record.name}: ${(error as Error).message}`);
-    });
-    this.tasks.set(record, next);
-    void next.then(() => {
-      if (this.tasks.get(record) === next) this.tasks.delete(record);
-    });
-    return next;
+    return this.tasks.run(record, work);
   }
 
   private cacheDir(record: ServerlessCacheRecord): string {
@@ -129,9 +129,11 @@ export class ServerlessCaches {
         dataDir: this.cacheDir(record),
         tls: start.tls,
         users: start.users,
-        ecpuPerSecondMaximum: record.cacheUsageLimits?.ecpuPerSecond?.maximum,
+        limits: record.cacheUsageLimits,
         readyTimeoutMs: READY_TIMEOUT_MS,
         log: this.options.log,
+        // A node replaced after a crash: `local status` / `local stop` must know its pid.
+        onNodesChanged: () => this.refreshNodes(record),
       });
     } catch (error) {
       record.status = 'create-failed';
@@ -143,12 +145,19 @@ export class ServerlessCaches {
     this.runtimes.set(record, runtime);
     record.endpoint = runtime.endpoint;
     record.readerEndpoint = runtime.readerEndpoint;
-    record.nodes = runtime.nodes();
-    record.pids = runtime.pids();
+    this.refreshNodes(record);
     if (record.status === 'creating' && !this.closed) {
       record.status = 'available';
       this.options.log(`${record.name}: available`);
     }
+    this.options.save();
+  }
+
+  private refreshNodes(record: ServerlessCacheRecord): void {
+    const runtime = this.runtimes.get(record);
+    if (!runtime) return;
+    record.nodes = runtime.nodes();
+    record.pids = runtime.pids();
     this.options.save();
   }
 

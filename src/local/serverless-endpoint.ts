@@ -13,7 +13,7 @@
  */
 import { type Server, type TLSSocket, connect as tlsConnect, createServer } from 'node:tls';
 import { type EcpuLimiter, ecpusFor } from './ecpu-limiter.js';
-import { frameEnd, requestEnd, requestName } from './resp-frames.js';
+import { frameEnd, PendingBytes, requestEnd, requestName } from './resp-frames.js';
 
 /**
  * The error a throttled request gets. AWS does not document the exact text; this keeps
@@ -108,8 +108,8 @@ export class ServerlessEndpoint {
 
 /** One client connection and its node connection. */
 class Relay {
-  private clientBuffer: Buffer = Buffer.alloc(0);
-  private upstreamBuffer: Buffer = Buffer.alloc(0);
+  private readonly fromClientBytes = new PendingBytes();
+  private readonly fromUpstreamBytes = new PendingBytes();
   private readonly pending: Pending[] = [];
   /** Requests are relayed unparsed and unthrottled (replication stream, subscribers). */
   private requestsRaw = false;
@@ -150,32 +150,35 @@ class Relay {
       this.upstream.write(chunk);
       return;
     }
-    this.clientBuffer = this.clientBuffer.length === 0 ? chunk : Buffer.concat([this.clientBuffer, chunk]);
+    this.fromClientBytes.push(chunk);
+    const buffer = this.fromClientBytes.take();
+    if (!buffer) return;
     let offset = 0;
+    const wanted = { bytes: 0 };
     this.upstream.cork();
     try {
       while (!this.requestsRaw) {
         let end: number | undefined;
         try {
-          end = requestEnd(this.clientBuffer, offset);
+          end = requestEnd(buffer, offset, wanted);
         } catch {
           // Not RESP: let the node answer its protocol error and close.
           this.requestsRaw = true;
           break;
         }
         if (end === undefined) break;
-        this.request(this.clientBuffer.subarray(offset, end));
+        this.request(buffer.subarray(offset, end));
         offset = end;
       }
-      if (this.requestsRaw && offset < this.clientBuffer.length) {
-        this.upstream.write(this.clientBuffer.subarray(offset));
-        offset = this.clientBuffer.length;
+      if (this.requestsRaw && offset < buffer.length) {
+        this.upstream.write(buffer.subarray(offset));
+        offset = buffer.length;
       }
     } finally {
       this.upstream.uncork();
     }
-    this.clientBuffer = offset >= this.clientBuffer.length ? Buffer.alloc(0) : this.clientBuffer.subarray(offset);
-    if (this.clientBuffer.length > MAX_PENDING_REQUEST_BYTES) this.destroy();
+    this.fromClientBytes.keep(buffer, offset, wanted.bytes);
+    if (this.fromClientBytes.size > MAX_PENDING_REQUEST_BYTES) this.destroy();
   }
 
   private request(frame: Buffer): void {
@@ -211,24 +214,27 @@ class Relay {
       this.client.write(chunk);
       return;
     }
-    this.upstreamBuffer = this.upstreamBuffer.length === 0 ? chunk : Buffer.concat([this.upstreamBuffer, chunk]);
+    this.fromUpstreamBytes.push(chunk);
+    const buffer = this.fromUpstreamBytes.take();
+    if (!buffer) return;
     let offset = 0;
+    const wanted = { bytes: 0 };
     this.client.cork();
     try {
-      while (offset < this.upstreamBuffer.length) {
+      while (offset < buffer.length) {
         if (this.passthrough && this.pending.length === 0) {
           this.repliesRaw = true;
           break;
         }
         let end: number | undefined;
         try {
-          end = frameEnd(this.upstreamBuffer, offset);
+          end = frameEnd(buffer, offset, wanted);
         } catch {
           this.repliesRaw = true;
           break;
         }
         if (end === undefined) break;
-        const reply = this.upstreamBuffer.subarray(offset, end);
+        const reply = buffer.subarray(offset, end);
         offset = end;
         this.client.write(reply);
         if (reply[0] === 0x3e /* '>' push: answers no request */) continue;
@@ -243,14 +249,14 @@ class Relay {
         }
         this.flushLocalAnswers();
       }
-      if (this.repliesRaw && offset < this.upstreamBuffer.length) {
-        this.client.write(this.upstreamBuffer.subarray(offset));
-        offset = this.upstreamBuffer.length;
+      if (this.repliesRaw && offset < buffer.length) {
+        this.client.write(buffer.subarray(offset));
+        offset = buffer.length;
       }
     } finally {
       this.client.uncork();
     }
-    this.upstreamBuffer = offset >= this.upstreamBuffer.length ? Buffer.alloc(0) : this.upstreamBuffer.subarray(offset);
+    this.fromUpstreamBytes.keep(buffer, offset, wanted.bytes);
   }
 
   private flushLocalAnswers(): void {

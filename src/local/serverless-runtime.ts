@@ -11,6 +11,9 @@
  * node's own port. (The replica's replication link therefore also goes through the
  * Endpoint, which relays it as bytes.)
  *
+ * A node that dies is replaced, as the service heals: a dead primary's replica takes over
+ * and announces the Endpoint, and a new replica joins; clients see a reconnect.
+ *
  * The emulator reaches the nodes as an internal ACL user with a random password that
  * lives only in this process and in the nodes' 0600 config files; the cache's users are
  * applied with ACL SETUSER on every node.
@@ -25,7 +28,10 @@ import { freePort } from './free-port.js';
 import { RedisNode } from './redis-node.js';
 import { parseInfo } from './resp.js';
 import { ServerlessEndpoint } from './serverless-endpoint.js';
+import type { CacheUsageLimits } from './state.js';
 import type { TlsMaterial } from './tls-material.js';
+
+const GIB = 1024 ** 3;
 
 /** The emulator's own ACL user on serverless nodes (never one of the cache's users). */
 export const ADMIN_USER = 'elasticache-kit-admin';
@@ -39,8 +45,10 @@ export interface ServerlessRuntimeOptions {
   tls: TlsMaterial;
   /** The cache's users; undefined: no user group (the default user, no AUTH). */
   users?: AclUser[];
-  ecpuPerSecondMaximum?: number;
+  limits?: CacheUsageLimits;
   readyTimeoutMs?: number;
+  /** A node died or was replaced: its record's nodes and pids should be read again. */
+  onNodesChanged?: () => void;
   log?: (line: string) => void;
 }
 
@@ -48,20 +56,27 @@ interface Member {
   nodeId: string;
   role: 'primary' | 'replica';
   process: RedisNode;
+  busPort: number;
+  /** The node's cluster id (CLUSTER MYID). */
+  clusterId: string;
 }
 
 export class ServerlessRuntime {
   private limiter: EcpuLimiter | undefined;
+  private limits: CacheUsageLimits | undefined;
+  private users: AclUser[] | undefined;
+  private readonly members: Member[] = [];
+  private nextNodeNumber = 1;
+  /** Replacing a node that died, one at a time. */
+  private healing: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
   private constructor(
-    options: ServerlessRuntimeOptions,
-    private readonly members: Member[],
+    private readonly options: ServerlessRuntimeOptions,
+    private readonly adminPassword: string,
     private readonly writer: ServerlessEndpoint,
     private readonly reader: ServerlessEndpoint,
-  ) {
-    this.setEcpuLimit(options.ecpuPerSecondMaximum);
-  }
+  ) {}
 
   get endpoint(): { address: string; port: number } {
     return { ...this.writer.address };
@@ -83,17 +98,12 @@ export class ServerlessRuntime {
       key: readFileSync(options.tls.keyFile),
       ca: readFileSync(options.tls.caCertFile),
     };
-    const started: RedisNode[] = [];
     const endpoints: ServerlessEndpoint[] = [];
     let runtime: ServerlessRuntime | undefined;
     try {
       // The endpoints first: their ports are what the nodes announce. They look the
       // members up per connection (the replica connects through the Endpoint while forming).
-      const members: Member[] = [];
-      const target = (role: 'primary' | 'replica') => () => {
-        const member = members.find((m) => m.role === role && m.process.alive);
-        return member ? { host: options.host, port: member.process.port } : undefined;
-      };
+      const target = (role: 'primary' | 'replica') => () => runtime?.target(role);
       const limiter = () => runtime?.limiter;
       const writer = await ServerlessEndpoint.listen({
         host: options.host,
@@ -114,88 +124,164 @@ export class ServerlessRuntime {
         log,
       });
       endpoints.push(reader);
-
-      const adminPassword = randomBytes(24).toString('hex');
-      const specs = [
-        { nodeId: `${options.name}-0001-001`, role: 'primary' as const, announcePort: writer.port },
-        { nodeId: `${options.name}-0001-002`, role: 'replica' as const, announcePort: reader.port },
-      ];
-      const busPorts: number[] = [];
-      for (const spec of specs) {
-        const busPort = await freePort(options.host);
-        const node = await RedisNode.start({
-          binary: options.engineBinary,
-          host: options.host,
-          dir: join(options.dataDir, spec.nodeId),
-          username: ADMIN_USER,
-          password: adminPassword,
-          tls: {
-            mode: 'required',
-            certFile: options.tls.certFile,
-            keyFile: options.tls.keyFile,
-            caCertFile: options.tls.caCertFile,
-          },
-          extraConfig: [
-            'cluster-enabled yes',
-            'cluster-config-file "nodes.conf"',
-            `cluster-port ${busPort}`,
-            'cluster-node-timeout 5000',
-            'tls-cluster yes',
-            `cluster-announce-ip ${options.host}`,
-            `cluster-announce-tls-port ${spec.announcePort}`,
-            'cluster-replica-validity-factor 0',
-          ],
-          readyTimeoutMs: options.readyTimeoutMs,
-          log: options.log,
-        });
-        started.push(node);
-        members.push({ nodeId: spec.nodeId, role: spec.role, process: node });
-        busPorts.push(busPort);
-      }
-      const [primary, replica] = members as [Member, Member];
-      await primary.process.command('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
-      await primary.process.command('CLUSTER', 'MEET', options.host, replica.process.port, busPorts[1]!);
-      const primaryId = String(await primary.process.command('CLUSTER', 'MYID'));
+      runtime = new ServerlessRuntime(options, randomBytes(24).toString('hex'), writer, reader);
       const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-      // REPLICATE needs the primary known to the replica: gossip spreads the MEET.
-      for (;;) {
-        try {
-          await replica.process.command('CLUSTER', 'REPLICATE', primaryId);
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`the replica could not replicate: ${(error as Error).message}`);
-          await sleep(100);
-        }
-      }
-      runtime = new ServerlessRuntime(options, members, writer, reader);
-      while (!(await runtime.healthy())) {
-        if (Date.now() > deadline)
-          throw new Error('the cluster did not reach cluster_state:ok with its replica linked');
-        await sleep(100);
-      }
+      const primary = await runtime.startNode('primary');
+      await primary.process.command('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
+      await runtime.addReplica(primary, deadline);
+      await runtime.applyLimits(options.limits);
       await runtime.applyUsers(options.users);
+      for (const member of runtime.members) runtime.watch(member);
       log(
-        `running: endpoint ${options.host}:${writer.port}, reader endpoint ${options.host}:${reader.port}, ${members.map((m) => `${m.nodeId}=${m.process.port}`).join(' ')}`,
+        `running: endpoint ${options.host}:${writer.port}, reader endpoint ${options.host}:${reader.port}, ${runtime.members.map((m) => `${m.nodeId}=${m.process.port}`).join(' ')}`,
       );
       return runtime;
     } catch (error) {
-      await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
-      await Promise.allSettled(started.map((node) => node.stop(1000)));
+      if (runtime) await runtime.stop();
+      else await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
       throw error;
     }
   }
 
-  /** ECPUPerSecond.Maximum: a new bucket (full) per change; undefined lifts the limit. */
-  setEcpuLimit(maximum: number | undefined): void {
-    if (maximum === this.limiter?.perSecond) return;
-    this.limiter = maximum === undefined ? undefined : new EcpuLimiter(maximum);
+  private target(role: 'primary' | 'replica'): { host: string; port: number } | undefined {
+    const member = this.members.find((m) => m.role === role && m.process.alive);
+    return member ? { host: this.options.host, port: member.process.port } : undefined;
+  }
+
+  /** Starts one cluster node announcing the endpoint of its role, and adds it to the members. */
+  private async startNode(role: 'primary' | 'replica'): Promise<Member> {
+    const nodeId = `${this.options.name}-0001-${String(this.nextNodeNumber++).padStart(3, '0')}`;
+    const busPort = await freePort(this.options.host);
+    const { certFile, keyFile, caCertFile } = this.options.tls;
+    const process = await RedisNode.start({
+      binary: this.options.engineBinary,
+      host: this.options.host,
+      dir: join(this.options.dataDir, nodeId),
+      username: ADMIN_USER,
+      password: this.adminPassword,
+      tls: { mode: 'required', certFile, keyFile, caCertFile },
+      extraConfig: [
+        'cluster-enabled yes',
+        'cluster-config-file "nodes.conf"',
+        `cluster-port ${busPort}`,
+        'cluster-node-timeout 5000',
+        'tls-cluster yes',
+        `cluster-announce-ip ${this.options.host}`,
+        `cluster-announce-tls-port ${role === 'primary' ? this.writer.port : this.reader.port}`,
+        'cluster-replica-validity-factor 0',
+        // CLUSTER SLOTS lists a replica only once its replication offset is non-zero, and
+        // an idle primary moves it only with its replication PING (default every 10 s).
+        'repl-ping-replica-period 1',
+      ],
+      readyTimeoutMs: this.options.readyTimeoutMs,
+      log: this.options.log,
+    });
+    const member: Member = {
+      nodeId,
+      role,
+      process,
+      busPort,
+      clusterId: String(await process.command('CLUSTER', 'MYID')),
+    };
+    this.members.push(member);
+    // Stopped while starting: this node must not outlive the runtime.
+    if (this.stopping) await process.stop();
+    return member;
+  }
+
+  /** A new replica of `primary`, met, replicating, with the cache's users and limits; resolves once healthy. */
+  private async addReplica(primary: Member, deadline: number): Promise<Member> {
+    const replica = await this.startNode('replica');
+    // The bus port must be named: without it MEET assumes port+10000.
+    await primary.process.command('CLUSTER', 'MEET', this.options.host, replica.process.port, replica.busPort);
+    // REPLICATE needs the primary known to the replica: gossip spreads the MEET.
+    for (;;) {
+      try {
+        await replica.process.command('CLUSTER', 'REPLICATE', primary.clusterId);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline || this.stopping)
+          throw new Error(`the replica could not replicate: ${(error as Error).message}`);
+        await sleep(100);
+      }
+    }
+    while (!(await this.healthy())) {
+      if (Date.now() > deadline || this.stopping)
+        throw new Error('the cluster did not reach cluster_state:ok with its replica linked');
+      await sleep(100);
+    }
+    return replica;
+  }
+
+  /** When a node dies, the cache heals as the service does: clients only see a reconnect. */
+  private watch(member: Member): void {
+    void member.process.exited.then(() => {
+      if (this.stopping) return;
+      this.healing = this.healing
+        .then(() => this.replace(member))
+        .catch((error) => {
+          this.options.log?.(`${this.options.name}: could not replace ${member.nodeId}: ${(error as Error).message}`);
+        });
+    });
   }
 
   /**
-   * Makes every node's users exactly these (undefined: the open default user only), and
-   * drops the connections already authenticated, as a changed user group does on AWS.
+   * Replaces a dead node. A dead primary's replica takes over (CLUSTER FAILOVER TAKEOVER:
+   * there is no other primary to vote) and announces the Endpoint from then on; the dead
+   * node is forgotten and a new replica, announcing the ReaderEndpoint, joins.
+   */
+  private async replace(dead: Member): Promise<void> {
+    if (this.stopping) return;
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 30_000);
+    const index = this.members.indexOf(dead);
+    if (index >= 0) this.members.splice(index, 1);
+    const survivor = this.members.find((member) => member.process.alive);
+    if (!survivor) throw new Error('no node is left to take over');
+    this.options.log?.(`${this.options.name}: ${dead.nodeId} (${dead.role}) died; replacing it`);
+    if (dead.role === 'primary') {
+      await survivor.process.command('CLUSTER', 'FAILOVER', 'TAKEOVER');
+      while ((await survivor.process.info('replication')).get('role') !== 'master') {
+        if (Date.now() > deadline) throw new Error(`${survivor.nodeId} did not take over`);
+        await sleep(50);
+      }
+      await survivor.process.command('CONFIG', 'SET', 'cluster-announce-tls-port', this.writer.port);
+      survivor.role = 'primary';
+    }
+    await survivor.process.command('CLUSTER', 'FORGET', dead.clusterId).catch(() => undefined);
+    this.options.onNodesChanged?.();
+    const replica = await this.addReplica(survivor, deadline);
+    await this.applyLimits(this.limits);
+    await this.applyUsers(this.users);
+    this.watch(replica);
+    this.options.onNodesChanged?.();
+    this.options.log?.(`${this.options.name}: ${replica.nodeId} replaces ${dead.nodeId}`);
+  }
+
+  /**
+   * CacheUsageLimits as the service applies them: ECPUPerSecond.Maximum caps the
+   * endpoints (a new, full bucket per change; none without a maximum), and
+   * DataStorage.Maximum becomes each node's maxmemory with keys that have a TTL evicted
+   * LRU first (writes get OOM errors once nothing is evictable), as AWS documents.
+   */
+  async applyLimits(limits: CacheUsageLimits | undefined): Promise<void> {
+    this.limits = limits;
+    const ecpuMaximum = limits?.ecpuPerSecond?.maximum;
+    if (ecpuMaximum !== this.limiter?.perSecond)
+      this.limiter = ecpuMaximum === undefined ? undefined : new EcpuLimiter(ecpuMaximum);
+    const storageMaximum = limits?.dataStorage?.maximum;
+    const maxmemory = storageMaximum === undefined ? 0 : storageMaximum * GIB;
+    for (const member of this.members) {
+      if (!member.process.alive) continue;
+      await member.process.command('CONFIG', 'SET', 'maxmemory', maxmemory, 'maxmemory-policy', 'volatile-lru');
+    }
+  }
+
+  /**
+   * Makes every node's users exactly these (undefined: the open default user only); users
+   * no longer in the group are deleted, which also closes their connections.
    */
   async applyUsers(users: AclUser[] | undefined): Promise<void> {
+    this.users = users;
     const wanted = users ?? [OPEN_DEFAULT_USER];
     for (const member of this.members) {
       if (!member.process.alive) continue;
@@ -241,6 +327,9 @@ export class ServerlessRuntime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await Promise.allSettled([this.writer.close(), this.reader.close()]);
+      await Promise.allSettled(this.members.map((member) => member.process.stop()));
+      // A replacement in flight sees `stopping` and stops what it started.
+      await this.healing;
       await Promise.allSettled(this.members.map((member) => member.process.stop()));
     })();
     return this.stopping;

@@ -9,6 +9,7 @@
 import { ACCOUNT_ID } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
 import { checkAccessString, passwordHash, type AclUser } from './acl.js';
+import type { Taggable } from './elasticache-api.js';
 import { paginate } from './paging.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
 import { checkIdentifier, parseTags } from './replication-group-rules.js';
@@ -61,6 +62,14 @@ export class UsersApi {
     const group = this.deps.state.userGroups!.find((g) => g.region === region && g.userGroupId === id);
     if (!group) throw new ApiError('UserGroupNotFound', `User group ${rawId} not found.`, 404);
     return group;
+  }
+
+  /** The user or user group an ARN names, for the tag actions. */
+  taggable(kind: 'user' | 'usergroup', region: string, id: string): Taggable {
+    if (kind === 'user' && id.toLowerCase() === DEFAULT_USER_ID)
+      throw new ApiError('InvalidParameterValue', 'The built-in default user cannot be tagged.');
+    const found = kind === 'user' ? this.findUser(region, id) : this.findGroup(region, id);
+    return { tags: found.tags, set: (tags) => (found.tags = tags) };
   }
 
   /** The group's users as the nodes enforce them. */

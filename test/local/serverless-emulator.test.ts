@@ -83,6 +83,15 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   assert.deepEqual([primary![0], primary![1]], [endpoint.Address, endpoint.Port]);
   assert.deepEqual([replica![0], replica![1]], [reader.Address, reader.Port]);
   assert.match(String(await direct.info('replication')), /role:master/, 'the Endpoint is the primary');
+  // A value of a few MB crosses the Endpoint whole both ways (it arrives in many TLS records).
+  const big = `${'x'.repeat(3 * 1024 * 1024)}end`;
+  assert.equal(await direct.set('big', big), 'OK');
+  const back = await direct.get('big');
+  assert.ok(back === big, `the 3 MB value round-trips (got ${back?.length} bytes)`);
+  // DataStorage.Maximum is the nodes' maxmemory, evicting keys with a TTL first.
+  const memory = String(await direct.info('memory'));
+  assert.match(memory, new RegExp(`maxmemory:${10 * 1024 ** 3}\r\n`));
+  assert.match(memory, /maxmemory_policy:volatile-lru/);
 
   // The ReaderEndpoint: after READONLY, reads are the replica's.
   const readerClient = new Redis({ host: reader.Address!, port: reader.Port!, tls: { ca }, lazyConnect: true });
@@ -90,6 +99,14 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   await readerClient.connect();
   assert.equal(await readerClient.call('READONLY'), 'OK');
   assert.match(String(await readerClient.info('replication')), /role:slave/, 'the ReaderEndpoint is the replica');
+  // The Cluster client above (scaleReads: slave) read through the ReaderEndpoint: the replica counted its GETs.
+  assert.match(String(await readerClient.info('commandstats')), /cmdstat_get:calls=[1-9]/);
+  // CLUSTER SHARDS / NODES name the endpoints as well.
+  const shards = JSON.stringify(await readerClient.cluster('SHARDS'));
+  assert.ok(shards.includes(`"tls-port",${endpoint.Port}`) && shards.includes(`"tls-port",${reader.Port}`), shards);
+  const nodes = String(await readerClient.cluster('NODES'));
+  assert.match(nodes, new RegExp(`127\\.0\\.0\\.1:${endpoint.Port}@\\d+\\S* master`));
+  assert.match(nodes, new RegExp(`127\\.0\\.0\\.1:${reader.Port}@\\d+\\S* (myself,)?slave`));
   let seen: string | null = null;
   for (let i = 0; i < 50 && seen === null; i++) {
     seen = await readerClient.get('user:7');
@@ -119,6 +136,7 @@ test('serverless cache: create, TLS cluster endpoints, reader endpoint on the re
   const after = await waitForServerlessCache(client, 'sessions', 'available');
   assert.equal(after.Description, 'sessions v2');
   assert.deepEqual(after.CacheUsageLimits, { ECPUPerSecond: { Maximum: 20000, Minimum: 1000 } });
+  assert.match(String(await direct.info('memory')), /maxmemory:0\r\n/, 'no DataStorage maximum: no maxmemory');
 
   // Delete: deleting → gone, every port free.
   cluster.disconnect();
