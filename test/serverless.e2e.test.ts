@@ -142,7 +142,7 @@ describe('a serverless cache through the CLI', () => {
     const table = await cli(['list']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ID +KIND +STATUS +ENGINE +NODE TYPE +NODES +ENDPOINT$/m);
-    assert.match(table.stdout, /^nodes +replication-group +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
+    assert.match(table.stdout, /^nodes +replication group +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
     assert.match(table.stdout, /^sessions +serverless +available +valkey +- +- +127\.0\.0\.1:\d+ \(reader \d+\)$/m);
     const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{
       kind: string;

@@ -1,6 +1,6 @@
 /** The review screen: every setting, and each resource that will be created or reused. */
 import { countNodes, describeAccess, describeShape, type ClusterPlan } from '../plan/cluster-plan.js';
-import { evenSlotSplit } from '../slots.js';
+import { evenSlotSplit } from '../plan/slots.js';
 import { describeSource } from '../plan/rules.js';
 import { toolTags, type ResolvedNetwork } from '../plan/requests.js';
 import { renderKeyValues, type Cell } from '../ui/table.js';

@@ -24,15 +24,19 @@ export async function run(context: CommandContext): Promise<void> {
         ['ID', 'KIND', 'STATUS', 'ENGINE', 'NODE TYPE', 'NODES', 'ENDPOINT'],
         groups.map((g) => [
           g.replicationGroupId,
-          g.kind,
+          g.kind === 'cluster' ? 'cluster' : g.kind === 'serverless' ? 'serverless' : 'replication group',
           g.status,
           g.engine,
           g.nodeType,
-          g.kind === 'serverless' ? undefined : g.nodes,
+          g.kind === 'serverless'
+            ? undefined
+            : g.shards !== undefined
+              ? `${g.nodes} (${g.shards} shard${g.shards === 1 ? '' : 's'} x ${g.replicasPerShard} replica${g.replicasPerShard === 1 ? '' : 's'})`
+              : g.nodes,
           g.primaryEndpoint
             ? formatHostPort(g.primaryEndpoint) + (g.readerEndpoint ? ` (reader ${g.readerEndpoint.port})` : '')
             : g.configurationEndpoint
-              ? `${formatHostPort(g.configurationEndpoint)} (cluster)`
+              ? formatHostPort(g.configurationEndpoint)
               : undefined,
         ]),
       ),

@@ -4,7 +4,7 @@
  */
 import type { ReplicationGroup, ServerlessCache } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
-import { buildTopology } from '../aws/topology.js';
+import { buildTopology, shapeOfGroup } from '../aws/topology.js';
 import { serverlessTopology } from '../aws/serverless-caches.js';
 import type { Endpoint, TopologyKind } from '../topology.js';
 
@@ -18,6 +18,9 @@ export interface GroupSummary {
   nodeType?: string;
   nodes: number;
   clusterMode: boolean;
+  /** Cluster mode enabled: node groups, and the most replicas any of them has. */
+  shards?: number;
+  replicasPerShard?: number;
   primaryEndpoint?: Endpoint;
   configurationEndpoint?: Endpoint;
   /** Serverless: the reader endpoint (6380-style) beside the endpoint in primaryEndpoint. */
@@ -29,6 +32,7 @@ export interface GroupSummary {
 /** A row of `list`, read from the group's Topology (without the per-node calls a full discovery makes). */
 export function summarise(group: ReplicationGroup): GroupSummary {
   const topology = buildTopology(group, new Map());
+  const shape = shapeOfGroup(group);
   return {
     kind: topology.kind,
     replicationGroupId: topology.replicationGroupId,
@@ -39,6 +43,7 @@ export function summarise(group: ReplicationGroup): GroupSummary {
     // Every member counts, also one still being created (the Topology lists only addressable nodes).
     nodes: (group.MemberClusters ?? []).length,
     clusterMode: topology.clusterMode,
+    ...(topology.kind === 'cluster' ? { shards: shape.shards ?? 0, replicasPerShard: shape.replicasPerShard } : {}),
     ...(topology.primaryEndpoint ? { primaryEndpoint: topology.primaryEndpoint } : {}),
     ...(topology.configurationEndpoint ? { configurationEndpoint: topology.configurationEndpoint } : {}),
     ...(topology.automaticFailover !== undefined ? { automaticFailover: topology.automaticFailover } : {}),

@@ -316,6 +316,11 @@ export function resolveAvailability(
         `cluster mode ${clusterMode} is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`,
       );
     }
+    if (clusterMode === 'compatible' && replicas === 0) {
+      throw new UsageError(
+        '--cluster-mode compatible needs at least one replica (--replicas 1-5, got 0): AWS requires automatic failover with a replica for it',
+      );
+    }
     if (multiAZ && replicas === 0) {
       throw new UsageError(
         '--multi-az needs at least one replica per shard (--replicas 1-5, got 0): Multi-AZ fails each shard over to a replica in another zone',

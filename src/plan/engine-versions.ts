@@ -43,9 +43,28 @@ export function chooseEngineVersion(engine: Engine, offered: readonly string[], 
 export function checkVersionFeatures(
   engine: Engine,
   version: string,
-  features: { transitEncryption: boolean; atRestEncryption: boolean; clusterMode?: string },
+  features: {
+    transitEncryption: boolean;
+    atRestEncryption: boolean;
+    clusterMode?: string;
+    shards?: number;
+    replicas?: number;
+  },
 ): void {
   if (engine !== 'redis') return;
+  if (features.clusterMode === 'compatible' && compareVersions(version, '7.0') < 0)
+    throw new UsageError(`--cluster-mode compatible needs redis 7.0 or newer (got --engine-version ${version})`);
+  const nodes = (features.shards ?? 1) * ((features.replicas ?? 0) + 1);
+  // AWS: a quota above 90 nodes per cluster applies from Redis OSS 5.0.6 (any Valkey).
+  if (
+    features.clusterMode !== undefined &&
+    features.clusterMode !== 'disabled' &&
+    nodes > 90 &&
+    compareVersions(version, '5.0.6') < 0
+  )
+    throw new UsageError(
+      `${nodes} nodes (--shards x (1 + --replicas)) needs redis 5.0.6 or newer: older versions have at most 90 nodes per cluster (got --engine-version ${version})`,
+    );
   if (
     features.clusterMode !== undefined &&
     features.clusterMode !== 'disabled' &&
@@ -72,4 +91,12 @@ export function clusterParameterGroup(engine: Engine, version: string): string {
   if (major >= 7) return `default.redis${major}.cluster.on`;
   if (major === 6) return 'default.redis6.x.cluster.on';
   return `default.redis${major}.${minor}.cluster.on`;
+}
+
+/**
+ * The ClusterMode request parameter came with online cluster-mode migration (Redis OSS 7.0,
+ * Valkey 7.2); older engines turn cluster mode on by the cluster.on parameter group alone.
+ */
+export function takesClusterModeParameter(engine: Engine, version: string | undefined): boolean {
+  return engine === 'valkey' || (version !== undefined && compareVersions(version, '7.0') >= 0);
 }

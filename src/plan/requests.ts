@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterPlan } from './cluster-plan.js';
-import { clusterParameterGroup } from './engine-versions.js';
+import { clusterParameterGroup, takesClusterModeParameter } from './engine-versions.js';
 import { TOOL_TAG_KEY, TOOL_TAG_PREFIX, TOOL_TAG_VALUE, describeSource, type AccessSource, type Tag } from './rules.js';
 
 /** Tag keys on what the tool creates, read back by teardown and reuse. */
@@ -171,8 +171,9 @@ export function securityGroupRequests(
 
 /**
  * How many nodes, in AWS's words. Cluster mode disabled: NumCacheClusters (primary +
- * replicas). Otherwise NumNodeGroups x ReplicasPerNodeGroup, ClusterMode and the family's
- * `cluster.on` default parameter group (which sets cluster-enabled yes).
+ * replicas). Otherwise NumNodeGroups x ReplicasPerNodeGroup, the family's `cluster.on`
+ * default parameter group (which sets cluster-enabled yes) and, from Redis OSS 7.0 / Valkey,
+ * ClusterMode.
  */
 function shapeOf(plan: ClusterPlan): Record<string, unknown> {
   if (plan.clusterMode === 'disabled') {
@@ -183,7 +184,7 @@ function shapeOf(plan: ClusterPlan): Record<string, unknown> {
   }
   return {
     ...(plan.engineVersion ? { CacheParameterGroupName: clusterParameterGroup(plan.engine, plan.engineVersion) } : {}),
-    ClusterMode: plan.clusterMode,
+    ...(takesClusterModeParameter(plan.engine, plan.engineVersion) ? { ClusterMode: plan.clusterMode } : {}),
     NumNodeGroups: plan.shards,
     ReplicasPerNodeGroup: plan.replicas,
   };

@@ -6,7 +6,7 @@ import { checkVersionFeatures, clusterParameterGroup } from '../../src/plan/engi
 import { planToRequests, type ResolvedNetwork } from '../../src/plan/requests.js';
 import { differences, type ExistingGroup } from '../../src/plan/differences.js';
 import { describeSlots } from '../../src/commands/create-cluster.review.js';
-import { evenSlotSplit } from '../../src/slots.js';
+import { evenSlotSplit } from '../../src/plan/slots.js';
 import { UsageError } from '../../src/errors.js';
 
 const usage = (pattern: RegExp) => (error: unknown) => error instanceof UsageError && pattern.test(error.message);
@@ -48,6 +48,10 @@ test('sharding: bad values and combinations are one line naming the flag, exit 2
   assert.throws(
     () => resolvePlan({ ...base, shards: '3', automaticFailover: false }),
     usage(/--no-automatic-failover cannot be used with cluster mode enabled/),
+  );
+  assert.throws(
+    () => resolvePlan({ ...base, clusterMode: 'compatible', replicas: '0' }),
+    usage(/--cluster-mode compatible needs at least one replica/),
   );
   assert.throws(
     () => resolvePlan({ ...base, shards: '3', replicas: '0', multiAz: true }),
@@ -99,6 +103,13 @@ test("the request: NumNodeGroups, ReplicasPerNodeGroup, ClusterMode and the fami
   assert.equal(disabled.NumCacheClusters, 3);
   assert.equal(disabled.ClusterMode, undefined);
   assert.equal(disabled.CacheParameterGroupName, undefined);
+  // Before Redis OSS 7.0 cluster mode is the cluster.on parameter group alone (no ClusterMode parameter).
+  const old = planToRequests(resolvePlan({ ...base, shards: '2', engineVersion: '6.2' }).plan, NETWORK).at(-1)!.input;
+  assert.equal(old.CacheParameterGroupName, 'default.redis6.x.cluster.on');
+  assert.equal(old.ClusterMode, undefined);
+  assert.equal(old.NumNodeGroups, 2);
+  const valkey = resolvePlan({ ...base, engine: 'valkey', shards: '2', engineVersion: '8.1' }).plan;
+  assert.equal(planToRequests(valkey, NETWORK).at(-1)!.input.ClusterMode, 'enabled');
   const explicit = resolvePlan({ ...base, clusterMode: 'disabled', engineVersion: '7.1' }).plan;
   assert.equal(planToRequests(explicit, NETWORK).at(-1)!.input.ClusterMode, 'disabled');
 });
@@ -117,7 +128,16 @@ test('cluster.on parameter groups per engine family; cluster mode needs redis 3.
     usage(/cluster mode enabled needs redis 3\.2\.4 or newer/),
   );
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.4', { ...off, clusterMode: 'enabled' }));
+  assert.throws(
+    () => checkVersionFeatures('redis', '6.2', { ...off, clusterMode: 'compatible' }),
+    usage(/--cluster-mode compatible needs redis 7\.0 or newer/),
+  );
   assert.doesNotThrow(() => checkVersionFeatures('redis', '3.2.0', { ...off, clusterMode: 'disabled' }));
+  // Above 90 nodes AWS needs Redis OSS 5.0.6 or newer (any Valkey).
+  const big = { ...off, clusterMode: 'enabled', shards: 46, replicas: 1 };
+  assert.throws(() => checkVersionFeatures('redis', '5.0.5', big), usage(/92 nodes .* needs redis 5\.0\.6 or newer/));
+  assert.doesNotThrow(() => checkVersionFeatures('redis', '5.0.6', big));
+  assert.doesNotThrow(() => checkVersionFeatures('redis', '5.0.5', { ...big, shards: 45 }), '90 nodes');
 });
 
 test("the review's words: shards x replicas and AWS's even slot split", () => {
