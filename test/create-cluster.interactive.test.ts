@@ -78,6 +78,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
   test('cluster mode: chosen at the prompt, shards and replicas per shard asked, the review shows the slot split', async () => {
     const pty = session(['create-cluster']);
+    await pty.answer('Deployment option'); // node-based
     await pty.answer('Engine');
     await pty.answer('Engine version');
     await pty.answer('Name (replication group id)', 'sharded');
