@@ -22,9 +22,9 @@ export async function findTopologyKind(aws: AwsContext, id: string): Promise<Top
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
-  const { describeServerlessCache } = await import('./serverless-caches.js');
+  const { describeServerlessCacheRaw } = await import('./serverless.js');
   try {
-    await describeServerlessCache(aws, id);
+    await describeServerlessCacheRaw(aws, id);
     return 'serverless';
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
@@ -42,7 +42,7 @@ export async function discoverAnyTopology(aws: AwsContext, id: string): Promise<
 /** The Topology when the kind is already known (e.g. after waiting for it). */
 export async function discoverTopologyOfKind(aws: AwsContext, id: string, kind: TopologyKind): Promise<Topology> {
   if (kind === 'serverless') {
-    const { discoverServerlessTopology } = await import('./serverless-caches.js');
+    const { discoverServerlessTopology } = await import('./serverless.js');
     return discoverServerlessTopology(aws, id);
   }
   const { discoverTopology } = await import('./topology.js');

@@ -407,7 +407,7 @@ export async function removeToolNetwork(
     (c) => isServerless || c.ReplicationGroupId !== replicationGroupId,
   );
   // Serverless caches use security groups too (and may reuse one the tool made earlier).
-  const { listServerlessCaches } = await import('./serverless-caches.js');
+  const { listServerlessCaches } = await import('./serverless.js');
   const serverless = (await listServerlessCaches(aws, { tolerateUnsupported: true })).filter(
     (c) => !isServerless || c.ServerlessCacheName !== replicationGroupId,
   );

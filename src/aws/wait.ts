@@ -131,10 +131,10 @@ export async function waitForServerlessCache(
   name: string,
   options: WaitOptions,
 ): Promise<ServerlessCache | undefined> {
-  const { describeServerlessCache } = await import('./serverless-caches.js');
+  const { describeServerlessCacheRaw } = await import('./serverless.js');
   const probe = async (): Promise<ServerlessCache | undefined> => {
     try {
-      return await describeServerlessCache(aws, name);
+      return await describeServerlessCacheRaw(aws, name);
     } catch (error) {
       if (error instanceof NotFoundError && options.until === 'deleted') return undefined;
       throw error;

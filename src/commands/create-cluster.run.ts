@@ -12,6 +12,7 @@ import { readSecret, type SecretSource } from '../secrets.js';
 import { sortVersions } from '../plan/engine-versions.js';
 import type { Output } from '../ui/output.js';
 import { renderReview } from './create-cluster.review.js';
+import { printCreateResult, reviewAndConfirm } from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
@@ -143,30 +144,17 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
         dryRun: options.dryRun === true,
         wait: options.wait,
         engineVersions,
-        review: async (resolved, network, region) => {
-          output.info('');
-          output.info(renderReview(resolved, network, region).trimEnd());
-          output.info('');
-          if (!options.yes) {
-            const { askConfirm } = await import('../ui/prompts.js');
-            const go = await askConfirm(`Create ${resolved.replicationGroupId}?`, true);
-            if (!go) throw new UsageError('declined at the review: nothing was created');
-          }
-        },
+        review: (resolved, network, region) =>
+          reviewAndConfirm(
+            output,
+            renderReview(resolved, network, region),
+            resolved.replicationGroupId,
+            options.yes === true,
+          ),
       },
       await commandEvents(output, globals),
     );
-    if (result.kind === 'dry-run') {
-      output.printJson(result.requests);
-      if (result.requests.length > 0) output.info('dry run: nothing was created');
-      return;
-    }
-    if (output.json) {
-      output.printJson(result.topology);
-      return;
-    }
-    const { renderTopology } = await import('../ui/topology-view.js');
-    output.result(renderTopology(result.topology));
+    await printCreateResult(output, result);
   } finally {
     closeClients(aws);
   }

@@ -21,6 +21,7 @@ import {
 import { serverlessToolTags, type ServerlessNetwork } from '../plan/serverless-requests.js';
 import { renderKeyValues, type Cell } from '../ui/table.js';
 import type { CreateClusterOptions } from './create-cluster.run.js';
+import { printCreateResult, reviewAndConfirm } from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
 export async function runServerless(context: CommandContext<CreateClusterOptions>): Promise<void> {
@@ -61,30 +62,17 @@ export async function runServerless(context: CommandContext<CreateClusterOptions
         plan,
         dryRun: options.dryRun === true,
         wait: options.wait,
-        review: async (resolved, network, region) => {
-          output.info('');
-          output.info(renderServerlessReview(resolved, network, region).trimEnd());
-          output.info('');
-          if (!options.yes) {
-            const { askConfirm } = await import('../ui/prompts.js');
-            const go = await askConfirm(`Create ${resolved.name}?`, true);
-            if (!go) throw new UsageError('declined at the review: nothing was created');
-          }
-        },
+        review: (resolved, network, region) =>
+          reviewAndConfirm(
+            output,
+            renderServerlessReview(resolved, network, region),
+            resolved.name,
+            options.yes === true,
+          ),
       },
       await commandEvents(output, globals),
     );
-    if (result.kind === 'dry-run') {
-      output.printJson(result.requests);
-      if (result.requests.length > 0) output.info('dry run: nothing was created');
-      return;
-    }
-    if (output.json) {
-      output.printJson(result.topology);
-      return;
-    }
-    const { renderTopology } = await import('../ui/topology-view.js');
-    output.result(renderTopology(result.topology));
+    await printCreateResult(output, result);
   } finally {
     closeClients(aws);
   }

@@ -56,10 +56,10 @@ async function checkExisting(
   request: CreateServerlessRequest,
   events: ProgressEvents,
 ): Promise<CreateResult | undefined> {
-  const { describeServerlessCache } = await import('../aws/serverless-caches.js');
+  const { describeServerlessCacheRaw } = await import('../aws/serverless.js');
   let cache: ServerlessCache;
   try {
-    cache = await describeServerlessCache(aws, plan.name);
+    cache = await describeServerlessCacheRaw(aws, plan.name);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
@@ -123,7 +123,7 @@ async function refuseNameOfReplicationGroup(aws: AwsContext, name: string): Prom
 }
 
 async function checkUserGroup(aws: AwsContext, userGroupId: string): Promise<void> {
-  const { userGroupUserNames } = await import('../aws/serverless-caches.js');
+  const { userGroupUserNames } = await import('../aws/serverless.js');
   try {
     await userGroupUserNames(aws, userGroupId);
   } catch (error) {
@@ -151,6 +151,6 @@ async function finish(
       kind: 'serverless',
     });
   else events.info(`not waiting (--no-wait); to wait later: ${events.resumeCommand(name, 'available')}`);
-  const { discoverServerlessTopology } = await import('../aws/serverless-caches.js');
+  const { discoverServerlessTopology } = await import('../aws/serverless.js');
   return { topology: await discoverServerlessTopology(aws, name), waited: request.wait };
 }

@@ -107,8 +107,8 @@ async function deleteServerless(
   events: ProgressEvents,
 ): Promise<DeleteResult> {
   const id = request.replicationGroupId;
-  const { describeServerlessCache, deleteServerlessCache } = await import('../aws/serverless-caches.js');
-  const cache = await describeServerlessCache(aws, id);
+  const { describeServerlessCacheRaw, deleteServerlessCache } = await import('../aws/serverless.js');
+  const cache = await describeServerlessCacheRaw(aws, id);
   const status = cache.Status ?? 'unknown';
   // Read before the cache is gone: the security groups it uses.
   const network = { securityGroupIds: cache.SecurityGroupIds ?? [] };

@@ -5,7 +5,7 @@
 import type { ReplicationGroup, ServerlessCache } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
 import { buildTopology, shapeOfGroup } from '../aws/topology.js';
-import { serverlessTopology } from '../aws/serverless-caches.js';
+import { serverlessTopology } from '../aws/serverless.js';
 import type { Endpoint, TopologyKind } from '../topology.js';
 
 export interface GroupSummary {
@@ -68,7 +68,7 @@ export function summariseServerless(cache: ServerlessCache): GroupSummary {
 
 export async function listGroups(aws: AwsContext): Promise<GroupSummary[]> {
   const { listReplicationGroups } = await import('../aws/replication-groups.js');
-  const { listServerlessCaches } = await import('../aws/serverless-caches.js');
+  const { listServerlessCaches } = await import('../aws/serverless.js');
   const [groups, caches] = await Promise.all([
     listReplicationGroups(aws),
     listServerlessCaches(aws, { tolerateUnsupported: true }),

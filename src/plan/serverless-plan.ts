@@ -7,8 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { integerFlag } from '../flags.js';
-import { DEFAULTS } from './cluster-plan.js';
-import type { NetworkAccess } from './cluster-plan.js';
+import { DEFAULTS, resolveAccess, type NetworkAccess } from './cluster-plan.js';
 import {
   parseAllowFrom,
   parseDescription,
@@ -226,18 +225,7 @@ export function resolveServerlessPlan(input: ServerlessInput): { plan: Serverles
     );
   }
 
-  let access: NetworkAccess = { kind: 'missing' };
-  if (input.securityGroup !== undefined)
-    access = { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
-  if (input.allowFrom !== undefined) {
-    const source = parseAllowFrom(input.allowFrom);
-    access = { kind: 'allow-from', source };
-    if (source.kind === 'cidr' && source.open) {
-      warnings.push(
-        `--allow-from ${source.cidr} opens ports ${SERVERLESS_PORTS.endpoint} and ${SERVERLESS_PORTS.reader} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`,
-      );
-    }
-  }
+  const access = resolveAccess(input, `ports ${SERVERLESS_PORTS.endpoint} and ${SERVERLESS_PORTS.reader}`, warnings);
   const explicit = new Set(
     (Object.keys(input) as Array<keyof ServerlessInput>).filter((key) => input[key] !== undefined),
   );

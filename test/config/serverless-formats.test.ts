@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { parseEnv } from 'node:util';
 import { FORMATS, DEFAULT_KEYS, type FormatName } from '../../src/config/formats/index.js';
 import { chooseUser, endpointValues, type ValueOptions } from '../../src/config/values.js';
-import { serverlessTopology } from '../../src/aws/serverless-caches.js';
+import { serverlessTopology } from '../../src/aws/serverless.js';
 import { UsageError } from '../../src/errors.js';
 import type { Topology } from '../../src/topology.js';
 
