@@ -1,6 +1,6 @@
 /** The report as text: a table per node, a table per replica, then the notes. */
 import { renderTable } from '../ui/table.js';
-import { interpretReport, type BenchReport } from './report.js';
+import { interpretReport, workerTable, type BenchReport } from './report.js';
 
 export function renderReport(report: BenchReport): string {
   const parts: string[] = [];
@@ -99,6 +99,7 @@ export function renderReport(report: BenchReport): string {
       ),
     );
   }
+  if (report.workers) parts.push(renderWorkers(report));
   const notes: string[] = [];
   for (const u of report.unavailability) {
     notes.push(
@@ -121,6 +122,12 @@ export function renderReport(report: BenchReport): string {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
   if (report.serverless) notes.push(...serverlessNotes(report.serverless));
+  const bound = Math.max(0, ...report.replication.map((r) => r.lagBoundMs ?? 0));
+  if (report.replication.length > 0 && bound > 0) {
+    notes.push(
+      `lag is timed to the middle of the poll that saw the write: within ± ${bound} ms (half a poll round trip)`,
+    );
+  }
   notes.push(`client CPU ${report.client.cpuPercent}% of one core`);
   notes.push(
     `bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`,
@@ -140,6 +147,12 @@ function serverlessNotes(serverless: NonNullable<BenchReport['serverless']>): st
       ? `throttled: ${throttled.toLocaleString('en-US')} requests refused at the cache's ECPU/s limit (usage limits; not failures of the run, and not in ops)`
       : 'throttled: none (the load stayed under the ECPU/s limit)',
   ];
+}
+
+/** A distributed run: one row per worker (its own figures), then the ones that did not report. */
+function renderWorkers(report: BenchReport): string {
+  const { headers, rows } = workerTable(report);
+  return renderTable(headers, rows);
 }
 
 /** The live progress text: elapsed, ops/s, p99, lag p50. */

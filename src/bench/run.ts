@@ -22,7 +22,7 @@ import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
 import { commandBytes } from './ecpu.js';
-import { TimelineSampler } from './timeline.js';
+import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
 import type { ClusterLayout } from './cluster-discovery.js';
 import { tagForSlots } from './hash-slot.js';
 import { slotSet } from './slot-map.js';
@@ -53,6 +53,12 @@ export interface RunResult {
   report: BenchReport;
   /** Per node id, the merged latency histogram (for --hdr-out). */
   histograms: Map<string, HdrHistogram>;
+  /** Per node id, SET and GET latency apart (a distributed worker sends both). */
+  byCommand: Map<string, { set: HdrHistogram; get: HdrHistogram }>;
+  /** Each second's latency histogram per node (--hdr-log, distributed merges). */
+  intervals: IntervalHistograms[];
+  /** How late the measured phase began after `settings.startAtMs` (ms; 0 without it). */
+  startLateMs: number;
 }
 
 /** One primary and its replicas: the whole group, or one shard of a cluster. */
@@ -218,6 +224,18 @@ export async function runBench(
       readOnly,
     );
 
+    // A distributed worker: every worker is ready (prefilled) before the shared start
+    // time, so their measured seconds line up (as well as their clocks do).
+    let startLateMs = 0;
+    if (settings.startAtMs !== undefined) {
+      const wait = settings.startAtMs - Date.now();
+      if (wait > 0) {
+        hooks.onPhase?.('prefill', `waiting ${Math.ceil(wait / 1000)} s for the shared start time`);
+        await sleepUnlessAborted(wait, hooks.signal);
+      } else startLateMs = -wait;
+      if (startLateMs > 1000) warn(`this worker was ready ${Math.round(startLateMs)} ms after the shared start time`);
+    }
+
     workload.start();
     prober.start();
     for (const sampler of samplers) sampler.start();
@@ -234,7 +252,14 @@ export async function runBench(
     const startedAt = new Date();
     const t0 = performance.now();
     const offsetLag = new Map(samplers.flatMap((s) => [...s.offsetLag]));
-    const timeline = new TimelineSampler(workload.stats, t0, offsetLag);
+    const timeline = new TimelineSampler(
+      () => {
+        workload.totals(); // the threaded workload merges its threads' latest stats here
+        return workload.stats;
+      },
+      t0,
+      offsetLag,
+    );
     timeline.start();
     workload.beginMeasuring(t0);
     prober.beginMeasuring();
@@ -281,6 +306,11 @@ export async function runBench(
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
     await stopObservers();
+    addLagOverTime(
+      timelinePoints,
+      new Map([...prober.stats].map(([id, s]) => [id, s.samples])),
+      performance.timeOrigin + t0,
+    );
 
     hooks.onPhase?.('cleanup', 'checking writes and removing bench keys');
     const failovers: Array<{ from: string; to: string; atMs: number; shard?: string }> = [];
@@ -352,8 +382,12 @@ export async function runBench(
       warnings,
     });
     const histograms = new Map<string, HdrHistogram>();
-    for (const [id, stats] of workload.stats) histograms.set(id, stats.latency());
-    return { report, histograms };
+    const byCommand = new Map<string, { set: HdrHistogram; get: HdrHistogram }>();
+    for (const [id, stats] of workload.stats) {
+      histograms.set(id, stats.latency());
+      byCommand.set(id, { set: stats.setLatency, get: stats.getLatency });
+    }
+    return { report, histograms, byCommand, intervals: timeline.intervals, startLateMs };
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await cleanup().catch(() => undefined);
