@@ -14,6 +14,7 @@ import { parseCreateReplicationGroup, parseTags } from './replication-group-rule
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
+import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 
 export interface ElastiCacheContext {
@@ -44,6 +45,9 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
+    ...Object.fromEntries(
+      SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
+    ),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),
@@ -246,6 +250,13 @@ export class ElastiCacheApi {
       );
     }
     this.deps.groups.failover(group, nodeGroupId);
+    return [['ReplicationGroup', replicationGroupXml(group)]];
+  }
+
+  /** Increase/DecreaseReplicaCount, ModifyReplicationGroupShardConfiguration (scaling-api.ts). */
+  private scale(action: ScalingAction, params: QueryParams, { region }: ElastiCacheContext): Result {
+    const group = this.findGroup(region, params.required('ReplicationGroupId'));
+    startScaling(action, params, group, this.deps.groups);
     return [['ReplicationGroup', replicationGroupXml(group)]];
   }
 
@@ -497,7 +508,12 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['ReplicationGroupId', group.id],
     ['Description', group.description],
     ['Status', group.status],
-    ['PendingModifiedValues', []],
+    [
+      'PendingModifiedValues',
+      group.resharding
+        ? [['Resharding', [['SlotMigration', [['ProgressPercentage', group.resharding.progressPercentage]]]]]]
+        : [],
+    ],
     xmlList('MemberClusters', 'ClusterId', group.nodes, (node) => node.nodeId),
     xmlList('NodeGroups', 'NodeGroup', [group], () => [
       ['NodeGroupId', '0001'],

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroupRuntime } from './group-runtime.js';
 import type { NodeTls } from './redis-node.js';
-import { ClusterRuntime, parseSlotRanges } from './cluster-runtime.js';
+import { ClusterRuntime, formatSlotRanges, parseSlotRanges } from './cluster-runtime.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
@@ -69,24 +69,57 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
+    this.modify(record, 'failover', async (runtime) => {
+      const { newPrimary } =
+        runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
+      this.options.log(`${record.id}: failed over to ${newPrimary}`);
+      this.refreshNodes(record, runtime);
+    });
+  }
+
+  /**
+   * available → modifying → `work` on the running processes → every replica in sync →
+   * available (also after a failure, which is logged: the group keeps running as it is).
+   * Nodes the runtime no longer has leave the record; slots are re-read from the cluster.
+   */
+  modify(record: GroupRecord, what: string, work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>): void {
     record.status = 'modifying';
     this.options.save();
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
         if (!runtime) throw new Error('no running processes');
-        const { newPrimary } =
-          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
-        this.options.log(`${record.id}: failed over to ${newPrimary}`);
+        await work(runtime);
         this.refreshNodes(record, runtime);
+        this.options.save();
         await this.waitInSync(runtime);
       } catch (error) {
-        this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
+        this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
       }
-      if (runtime) this.refreshNodes(record, runtime);
+      if (runtime) {
+        const running = new Set(runtime.nodes().map((node) => node.nodeId));
+        record.nodes = record.nodes.filter((node) => running.has(node.nodeId));
+        if (runtime instanceof ClusterRuntime) await this.refreshShards(record, runtime);
+        this.refreshNodes(record, runtime);
+      }
       if (record.status === 'modifying') record.status = 'available';
       this.options.save();
     });
+  }
+
+  /** A cluster's node groups as its nodes say: one per shard that has members, with the slots it owns. */
+  private async refreshShards(record: GroupRecord, runtime: ClusterRuntime): Promise<void> {
+    let owners: Map<string, { start: number; end: number }[]>;
+    try {
+      owners = await runtime.slotOwners();
+    } catch {
+      return; // no live primary to ask: keep what the record says
+    }
+    const shardIds = [...new Set(record.nodes.map((node) => node.nodeGroupId!))].sort();
+    record.shards = shardIds.map((nodeGroupId) => ({
+      nodeGroupId,
+      slots: formatSlotRanges(owners.get(nodeGroupId) ?? []),
+    }));
   }
 
   /** → deleting; the processes stop in the background and then the record disappears. */

@@ -63,6 +63,8 @@ export interface GroupRecord {
   /** Cluster mode enabled: the shards and their slots, and the configuration endpoint. */
   shards?: { nodeGroupId: string; slots: string }[];
   configurationEndpoint?: Endpoint;
+  /** While ModifyReplicationGroupShardConfiguration runs: how far the slot migration is. */
+  resharding?: { progressPercentage: number };
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
   /** Why the group went to create-failed, for `local status`. */
