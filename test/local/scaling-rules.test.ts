@@ -57,7 +57,7 @@ test('IncreaseReplicaCount: new node ids continue the numbering, per shard in cl
     kind: 'add',
     nodes: [
       { nodeId: 'g-003', nodeGroupId: undefined, availabilityZone: 'us-east-1c' },
-      { nodeId: 'g-004', nodeGroupId: undefined, availabilityZone: 'us-east-1d' },
+      { nodeId: 'g-004', nodeGroupId: undefined, availabilityZone: 'us-east-1a' },
     ],
   });
   const change = planIncreaseReplicaCount(
