@@ -184,6 +184,7 @@ export class ReplicationGroups {
             dataDir: this.groupDir(record),
             authToken: start.authToken,
             tls: start.tls,
+            replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
             readyTimeoutMs: SYNC_TIMEOUT_MS,
             log: this.options.log,
           })
