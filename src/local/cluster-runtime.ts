@@ -50,8 +50,13 @@ export interface ClusterRuntimeOptions {
   log?: (line: string) => void;
 }
 
-/** Slots per migration round (each command of a round pipelined on one connection). */
-const MIGRATION_BATCH = 256;
+/**
+ * Slots per migration round (each command of a round pipelined on one connection). Small
+ * rounds keep a node from being busy with one long pipeline while clients wait: with 32
+ * instead of 256, a writer during a 5461-slot move sees p50 0.6 ms / p99 35 ms instead of
+ * 5.9 / 172 ms, for the same total time (bench/reshard.ts).
+ */
+const MIGRATION_BATCH = 32;
 /** Keys per MIGRATE. */
 const MIGRATE_KEYS = 100;
 
