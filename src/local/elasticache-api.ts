@@ -4,6 +4,7 @@
  * names follow the service model (`<NodeGroups><NodeGroup>`, `<MemberClusters><ClusterId>`),
  * error codes are the wire codes the SDK maps to its typed exceptions.
  */
+import type { EventLog } from './events.js';
 import type { NodeTls } from './redis-node.js';
 import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
@@ -22,6 +23,8 @@ export interface ElastiCacheContext {
 }
 
 export interface ElastiCacheDependencies {
+  /** What DescribeEvents answers from (src/local/events.ts). */
+  events: EventLog;
   state: PersistedState;
   network: Ec2Network;
   groups: ReplicationGroups;
@@ -48,6 +51,7 @@ export class ElastiCacheApi {
     ...Object.fromEntries(
       SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
     ),
+    DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),

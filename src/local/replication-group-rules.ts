@@ -140,7 +140,8 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
 
   const automaticFailover = params.boolean('AutomaticFailoverEnabled') ?? false;
   const multiAZ = params.boolean('MultiAZEnabled') ?? false;
-  if (automaticFailover && nodeCount < 2) {
+  // Cluster mode enabled requires automatic failover, replicas or not (a one-shard, no-replica cluster is valid).
+  if (automaticFailover && nodeCount < 2 && !shards) {
     throw new ApiError(
       'InvalidParameterCombination',
       'Automatic failover needs at least one replica: NumCacheClusters must be at least 2 when AutomaticFailoverEnabled is true.',

@@ -5,6 +5,7 @@
  * available around a failover, available → deleting → gone. The slow parts run in the
  * background, one at a time per group, and every change is persisted.
  */
+import type { EventLog } from './events.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,8 @@ import { ClusterRuntime, formatSlotRanges, parseSlotRanges } from './cluster-run
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
+  /** Where a failover's events go (DescribeEvents). */
+  events?: EventLog;
   state: PersistedState;
   save(): void;
   host: string;
@@ -69,20 +72,35 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
-    this.modify(record, 'failover', async (runtime) => {
-      const { newPrimary } =
-        runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
-      this.options.log(`${record.id}: failed over to ${newPrimary}`);
-      this.refreshNodes(record, runtime);
-    });
+    const previous = record.nodes.find(
+      (node) => (node.nodeGroupId ?? '0001') === nodeGroupId && node.role === 'primary',
+    )?.nodeId;
+    let newPrimary: string | undefined;
+    this.modify(
+      record,
+      'failover',
+      async (runtime) => {
+        ({ newPrimary } =
+          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover());
+        this.options.log(`${record.id}: failed over to ${newPrimary}`);
+        this.refreshNodes(record, runtime);
+      },
+      () => this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary!),
+    );
+    this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
   }
 
   /**
    * available → modifying → `work` on the running processes → every replica in sync →
-   * available (also after a failure, which is logged: the group keeps running as it is).
-   * Nodes the runtime no longer has leave the record; slots are re-read from the cluster.
+   * `done` → available (also after a failure, which is logged: the group keeps running as
+   * it is). Nodes the runtime no longer has leave the record; slots are re-read from the cluster.
    */
-  modify(record: GroupRecord, what: string, work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>): void {
+  modify(
+    record: GroupRecord,
+    what: string,
+    work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>,
+    done?: () => void,
+  ): void {
     record.status = 'modifying';
     this.options.save();
     this.enqueue(record, async () => {
@@ -93,6 +111,7 @@ export class ReplicationGroups {
         this.refreshNodes(record, runtime);
         this.options.save();
         await this.waitInSync(runtime);
+        done?.();
       } catch (error) {
         this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
       }

@@ -6,10 +6,7 @@
  * UsageError (exit 2) before any call.
  */
 import { UsageError } from '../errors.js';
-import { MAX_REPLICAS } from './rules.js';
 import { formatSlotRanges, parseSlotRanges, rebalanceSlots } from './slots.js';
-
-export const MAX_SHARDS = 500;
 
 export type ScaleAction = 'IncreaseReplicaCount' | 'DecreaseReplicaCount' | 'ModifyReplicationGroupShardConfiguration';
 
@@ -51,22 +48,8 @@ export type ScalePlan =
       removedShards: string[];
     };
 
-function parseIntegerFlag(value: string, flag: string, min: number, max: number): number {
-  const text = value.trim();
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`${flag} must be a whole number ${min}-${max} (got ${value === '' ? '""' : value})`);
-  const number = Number(text);
-  if (number < min || number > max) throw new UsageError(`${flag} must be ${min}-${max} (got ${value})`);
-  return number;
-}
-
-export function parseScaleReplicas(value: string): number {
-  return parseIntegerFlag(value, '--replicas', 0, MAX_REPLICAS);
-}
-
-export function parseScaleShards(value: string): number {
-  return parseIntegerFlag(value, '--shards', 1, MAX_SHARDS);
-}
+// scale's --replicas and --shards mean what create-cluster's do, with the same ranges and messages.
+export { parseReplicas as parseScaleReplicas, parseShards as parseScaleShards } from './rules.js';
 
 /** Exactly one of --replicas / --shards. */
 export function checkWanted(wanted: ScaleWanted): void {

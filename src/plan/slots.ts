@@ -122,3 +122,11 @@ export function rebalanceSlots(current: { nodeGroupId: string; slots: SlotRange[
     moves,
   };
 }
+
+/** The node group ids ElastiCache gives an even split ("0001", "0002", …) and their slot ranges. */
+export function evenSlotSplit(shards: number): { nodeGroupId: string; slots: string }[] {
+  return evenSlotRanges(shards).map((range, index) => ({
+    nodeGroupId: String(index + 1).padStart(4, '0'),
+    slots: formatSlotRanges([range]),
+  }));
+}

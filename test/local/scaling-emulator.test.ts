@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Cluster, Redis } from 'ioredis';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { startWriter } from '../helpers/cluster-writer.js';
 import { SLOT_COUNT, parseSlotRanges } from '../../src/plan/slots.js';
 
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 120 };
@@ -180,19 +181,7 @@ test('cluster mode enabled: add a shard while a client writes, change replicas p
     'NodeGroupsPerReplicationGroupQuotaExceededFault',
   );
 
-  const errors: string[] = [];
-  let written = 0;
-  let writing = true;
-  const writer = (async () => {
-    while (writing) {
-      try {
-        await redis.set(`during:${written}`, String(written));
-        written++;
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  })();
+  const writer = startWriter(redis, 'during:');
   const resharding = await client.send(
     new ModifyReplicationGroupShardConfigurationCommand({
       ReplicationGroupId: id,
@@ -203,8 +192,7 @@ test('cluster mode enabled: add a shard while a client writes, change replicas p
   assert.equal(resharding.ReplicationGroup!.Status, 'modifying');
   assert.equal(resharding.ReplicationGroup!.PendingModifiedValues!.Resharding!.SlotMigration!.ProgressPercentage, 0);
   await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: id });
-  writing = false;
-  await writer;
+  const { written, errors } = await writer.stop();
   assert.deepEqual(errors, [], 'no client error during the reshard');
   const three = await describe(client, id);
   assert.deepEqual(
