@@ -86,6 +86,14 @@ test('scale --replicas: up and down on a cluster-mode-disabled group; refusals e
   assert.equal(same.code, 0, same.stderr);
   assert.equal(JSON.parse(same.stdout).changed, false);
   assert.match(same.stderr, /already has 1 replica per shard: nothing to change/);
+
+  const started = await cli('scale', 'rg', '--replicas', '2', '--yes', '--no-wait', '--output', 'json');
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(JSON.parse(started.stdout).status, 'modifying');
+  assert.match(started.stderr, /elasticache-kit wait rg/);
+  const waited = await cli('wait', 'rg');
+  assert.equal(waited.code, 0, waited.stderr);
+  assert.equal((await describe(emulator, 'rg')).MemberClusters!.length, 3);
 });
 
 test('scale --shards: a shard added to a cluster-mode-enabled group, keys readable after, the slot split shown', async (t) => {
