@@ -4,6 +4,7 @@
  * added to a cluster-mode-enabled one (its keys still readable), and the refusals (exit 2,
  * nothing changed) before any call.
  */
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -15,7 +16,10 @@ import {
 import { Cluster } from 'ioredis';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { runCli } from './helpers/cli.js';
+import { PtySession } from './commands/pty.js';
 
+// util-linux `script` (Debian/Ubuntu: bsdutils, always installed) provides the terminal.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 
 async function describe(emulator: TestEmulator, id: string): Promise<ReplicationGroup> {
@@ -94,6 +98,24 @@ test('scale --replicas: up and down on a cluster-mode-disabled group; refusals e
   const waited = await cli('wait', 'rg');
   assert.equal(waited.code, 0, waited.stderr);
   assert.equal((await describe(emulator, 'rg')).MemberClusters!.length, 3);
+
+  // On a terminal the review is followed by a real confirmation prompt: no declines, yes scales.
+  if (!hasScript) {
+    t.diagnostic('util-linux script is not installed: the terminal confirmation was not tried');
+    return;
+  }
+  const declined = new PtySession(['scale', 'rg', '--replicas', '1'], emulator.env);
+  t.after(() => declined.kill());
+  await declined.expect(/After\s+1 shard × 1 replica \(2 nodes\)/);
+  await declined.answer('Scale rg to 1 shard × 1 replica (2 nodes)?', 'n');
+  assert.equal(await declined.exited, 2);
+  assert.match(declined.screen, /declined at the review: nothing was changed/);
+  assert.equal((await describe(emulator, 'rg')).MemberClusters!.length, 3);
+  const accepted = new PtySession(['scale', 'rg', '--replicas', '1'], emulator.env);
+  t.after(() => accepted.kill());
+  await accepted.answer('Scale rg to 1 shard × 1 replica (2 nodes)?');
+  assert.equal(await accepted.exited, 0);
+  assert.equal((await describe(emulator, 'rg')).MemberClusters!.length, 2);
 });
 
 test('scale --shards: a shard added to a cluster-mode-enabled group, keys readable after, the slot split shown', async (t) => {
