@@ -84,6 +84,7 @@ export class ClusterRuntime {
   readonly configurationEndpoint: { address: string; port: number };
   private roles = new Map<string, 'primary' | 'replica'>();
   private stopping: Promise<void> | undefined;
+  private cancelled = false;
 
   private constructor(
     private readonly options: ClusterRuntimeOptions,
@@ -333,6 +334,7 @@ export class ClusterRuntime {
         const from = await connection(source);
         const to = await connection(target);
         for (let index = 0; index < move.slots.length; index += MIGRATION_BATCH) {
+          if (this.cancelled) throw new Error(`group ${this.groupId} is stopping: slot migration cancelled`);
           const batch = move.slots.slice(index, index + MIGRATION_BATCH);
           await Promise.all(
             batch.map((slot) => to.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.clusterNodeId)),
@@ -427,6 +429,11 @@ export class ClusterRuntime {
     }
     this.options.log?.(`${this.groupId}: ${spec.memberId} joined as ${role} on port ${member.process.port}`);
     return member;
+  }
+
+  /** Makes a slot migration in flight stop at its next round (the emulator is shutting down). */
+  cancel(): void {
+    this.cancelled = true;
   }
 
   stop(): Promise<void> {

@@ -151,6 +151,8 @@ export class ReplicationGroups {
   /** Stops every group's processes (waiting for work in flight) and forgets the groups. */
   async close(): Promise<void> {
     this.closed = true;
+    // A slot migration in flight stops at its next round instead of finishing first.
+    for (const runtime of this.runtimes.values()) if (runtime instanceof ClusterRuntime) runtime.cancel();
     for (const record of this.options.state.groups) {
       if (record.status !== 'deleting') record.status = 'deleting';
     }

@@ -254,3 +254,45 @@ test('cluster mode enabled: add a shard while a client writes, change replicas p
   for (let index = 0; index < written; index += 11) assert.equal(await redis.get(`during:${index}`), String(index));
   assert.equal(redis.nodes('master').length >= 2, true);
 });
+
+test('stopping the emulator mid-reshard cancels the slot migration at its next round', async () => {
+  const emulator = await startTestEmulator();
+  let closed = false;
+  try {
+    const client = emulator.elasticache;
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'big',
+        ReplicationGroupDescription: 'scale',
+        ClusterMode: 'enabled',
+        NumNodeGroups: 1,
+        ReplicasPerNodeGroup: 0,
+      }),
+    );
+    await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'big' });
+    await client.send(
+      new ModifyReplicationGroupShardConfigurationCommand({
+        ReplicationGroupId: 'big',
+        NodeGroupCount: 4,
+        ApplyImmediately: true,
+      }),
+    );
+    // Until slots are really moving (the new shards have joined).
+    for (;;) {
+      const progress = (await describe(client, 'big')).PendingModifiedValues?.Resharding?.SlotMigration
+        ?.ProgressPercentage;
+      if (progress !== undefined && progress > 0) {
+        assert.ok(progress < 50, `caught the migration early enough to measure (${progress}%)`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const started = performance.now();
+    await emulator.close();
+    closed = true;
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(seconds < 5, `closed in ${seconds.toFixed(1)} s, not after the whole 12288-slot move`);
+  } finally {
+    if (!closed) await emulator.close();
+  }
+});
