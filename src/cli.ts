@@ -11,9 +11,9 @@ import { register as registerCreateCluster } from './commands/create-cluster.js'
 import { register as registerWait } from './commands/wait.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerFailover } from './commands/failover.js';
-import { register as registerScale } from './commands/scale.js';
 import { register as registerDeleteCluster } from './commands/delete-cluster.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerScale } from './commands/scale.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerDemo } from './commands/demo.js';
 
@@ -46,9 +46,9 @@ export function buildProgram(): Command {
     registerWait,
     registerList,
     registerFailover,
-    registerScale,
     registerDeleteCluster,
     registerEndpoints,
+    registerScale,
     registerBench,
     registerLocal,
     registerDemo,

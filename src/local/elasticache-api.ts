@@ -15,8 +15,8 @@ import { parseCreateReplicationGroup, parseTags } from './replication-group-rule
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
-import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
+import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
 
 export interface ElastiCacheContext {
   region: string;
@@ -48,9 +48,6 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
-    ...Object.fromEntries(
-      SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
-    ),
     DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
@@ -60,6 +57,9 @@ export class ElastiCacheApi {
     AddTagsToResource: (p, c) => this.addTagsToResource(p, c),
     ListTagsForResource: (p, c) => this.listTagsForResource(p, c),
     RemoveTagsFromResource: (p, c) => this.removeTagsFromResource(p, c),
+    ...Object.fromEntries(
+      SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
+    ),
   };
 
   constructor(private readonly deps: ElastiCacheDependencies) {}
@@ -512,12 +512,7 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['ReplicationGroupId', group.id],
     ['Description', group.description],
     ['Status', group.status],
-    [
-      'PendingModifiedValues',
-      group.resharding
-        ? [['Resharding', [['SlotMigration', [['ProgressPercentage', group.resharding.progressPercentage]]]]]]
-        : [],
-    ],
+    ['PendingModifiedValues', []],
     xmlList('MemberClusters', 'ClusterId', group.nodes, (node) => node.nodeId),
     xmlList('NodeGroups', 'NodeGroup', [group], () => [
       ['NodeGroupId', '0001'],

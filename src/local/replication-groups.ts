@@ -72,35 +72,38 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
+    record.status = 'modifying';
+    this.options.save();
+    this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
     const previous = record.nodes.find(
       (node) => (node.nodeGroupId ?? '0001') === nodeGroupId && node.role === 'primary',
     )?.nodeId;
-    let newPrimary: string | undefined;
-    this.modify(
-      record,
-      'failover',
-      async (runtime) => {
-        ({ newPrimary } =
-          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover());
+    this.enqueue(record, async () => {
+      const runtime = this.runtimes.get(record);
+      try {
+        if (!runtime) throw new Error('no running processes');
+        const { newPrimary } =
+          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
         this.options.log(`${record.id}: failed over to ${newPrimary}`);
         this.refreshNodes(record, runtime);
-      },
-      () => this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary!),
-    );
-    this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
+        await this.waitInSync(runtime);
+        this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary);
+      } catch (error) {
+        this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
+      }
+      if (runtime) this.refreshNodes(record, runtime);
+      if (record.status === 'modifying') record.status = 'available';
+      this.options.save();
+    });
   }
 
   /**
-   * available → modifying → `work` on the running processes → every replica in sync →
-   * `done` → available (also after a failure, which is logged: the group keeps running as
-   * it is). Nodes the runtime no longer has leave the record; slots are re-read from the cluster.
+   * A change of the group's nodes or shards (scaling-api.ts): available → modifying →
+   * `work` on the running processes → every replica in sync → available (also after a
+   * failure, which is logged: the group keeps running as it is). Nodes the runtime no
+   * longer has leave the record; slots are re-read from the cluster.
    */
-  modify(
-    record: GroupRecord,
-    what: string,
-    work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>,
-    done?: () => void,
-  ): void {
+  reshape(record: GroupRecord, what: string, work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>): void {
     record.status = 'modifying';
     this.options.save();
     this.enqueue(record, async () => {
@@ -111,7 +114,6 @@ export class ReplicationGroups {
         this.refreshNodes(record, runtime);
         this.options.save();
         await this.waitInSync(runtime);
-        done?.();
       } catch (error) {
         this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
       }

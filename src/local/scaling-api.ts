@@ -54,7 +54,7 @@ function nodeRecord(node: NewNode): NodeRecord {
 function addReplicas(group: GroupRecord, nodes: NewNode[], groups: ReplicationGroups): void {
   // Describe lists the new members at once (without endpoints until they run), as AWS does.
   group.nodes.push(...nodes.map(nodeRecord));
-  groups.modify(group, 'IncreaseReplicaCount', async (runtime) => {
+  groups.reshape(group, 'IncreaseReplicaCount', async (runtime) => {
     for (const node of nodes) {
       if (runtime instanceof ClusterRuntime) await runtime.addReplica(node.nodeGroupId!, node.nodeId);
       else await runtime.addReplica(node.nodeId);
@@ -63,7 +63,7 @@ function addReplicas(group: GroupRecord, nodes: NewNode[], groups: ReplicationGr
 }
 
 function removeReplicas(group: GroupRecord, nodeIds: string[], groups: ReplicationGroups): void {
-  groups.modify(group, 'DecreaseReplicaCount', async (runtime) => {
+  groups.reshape(group, 'DecreaseReplicaCount', async (runtime) => {
     if (runtime instanceof ClusterRuntime) await runtime.removeMembers(nodeIds);
     else for (const nodeId of nodeIds) await runtime.removeReplica(nodeId);
   });
@@ -82,7 +82,7 @@ function reshard(
     );
   }
   group.resharding = { progressPercentage: 0 };
-  groups.modify(group, 'ModifyReplicationGroupShardConfiguration', async (runtime) => {
+  groups.reshape(group, 'ModifyReplicationGroupShardConfiguration', async (runtime) => {
     try {
       if (runtime instanceof GroupRuntime) throw new Error('cluster mode is disabled');
       for (const shard of change.newShards) {
