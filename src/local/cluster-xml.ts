@@ -39,7 +39,10 @@ export function clusterReplicationGroupXml(group: GroupRecord, disabledShape: Xm
       // An online reshard in progress (ModifyReplicationGroupShardConfiguration).
       const pending = Array.isArray(node[1]) ? (node[1] as XmlNodes) : [];
       const progress = group.resharding.progressPercentage;
-      out.push(['PendingModifiedValues', [...pending, ['Resharding', [['SlotMigration', [['ProgressPercentage', progress]]]]]]]);
+      out.push([
+        'PendingModifiedValues',
+        [...pending, ['Resharding', [['SlotMigration', [['ProgressPercentage', progress]]]]]],
+      ]);
     } else if (name === 'ClusterEnabled') out.push(['ClusterEnabled', true]);
     else if (name === 'ClusterMode') out.push(['ClusterMode', 'enabled']);
     else out.push(node);
