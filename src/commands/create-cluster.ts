@@ -18,6 +18,12 @@ group made earlier by the tool is reused. 0.0.0.0/0 is accepted only when writte
 with a warning. Everything created is tagged created-by=elasticache-kit and
 elasticache-kit:replication-group=<id>, which delete-cluster uses to remove only that.
 
+Cluster mode: --shards N (N > 1) or --cluster-mode enabled makes a Redis Cluster of N
+shards, each 1 primary + --replicas replicas, with AWS's even split of the 16384 hash
+slots; clients use the configuration endpoint and a cluster-aware client. It needs
+automatic failover (--no-automatic-failover is refused). More than 90 nodes is above
+ElastiCache's default quota (a warning); more than 500 is refused.
+
 Availability: automatic failover is on whenever there is a replica; Multi-AZ is off
 unless --multi-az (it needs failover and a replica; on cache.t2.micro the walkthrough
 keeps it off, so --multi-az there is a warning). Retired node types (T1, M1, M2, M3,
@@ -29,13 +35,24 @@ AUTH token: never a flag value. Use --auth-token-env VAR, --auth-token-file FILE
 Running the same command again is safe: if the group exists with the same settings, it
 is reported and waited for; with different settings, exit 2 names the differences.
 
+Serverless (--serverless; on a terminal, the first question): the id is the
+ServerlessCacheName. No nodes to size: usage limits (--max-data-storage GB,
+--max-ecpu-per-second, and minimums) cap what it scales to. It always uses TLS and the
+cluster protocol, on an endpoint (6379, reads and writes) and a reader endpoint (6380);
+--allow-from makes a security group opening both ports. Users come from an RBAC user
+group (--user-group). Node-based flags (--node-type, --replicas, --port, --multi-az,
+--auth-token-*, …) are refused with --serverless (exit 2), and serverless ones without it.
+
 Examples:
   $ elasticache-kit create-cluster                      # the walkthrough, asked step by step
   $ elasticache-kit --local create-cluster demo --replicas 2 --allow-from 10.0.0.0/16 --yes
   $ elasticache-kit create-cluster orders --node-type cache.r7g.large --multi-az \\
       --allow-from sg-0123456789abcdef0 --transit-encryption --auth-token-env REDIS_AUTH --yes
+  $ elasticache-kit create-cluster shop --shards 3 --replicas 1 --allow-from 10.0.0.0/16 --yes
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --dry-run   # the API requests, as JSON
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --yes --no-wait && elasticache-kit wait demo
+  $ elasticache-kit create-cluster sessions --serverless --engine valkey --max-data-storage 10 \\
+      --max-ecpu-per-second 5000 --allow-from sg-0123456789abcdef0 --user-group app-users --yes
 
 Exit codes: 0 created (or already there with the same settings), 1 AWS error, 2 bad input
 or declined (nothing created), 4 --wait-timeout exceeded (the group keeps being created),
@@ -45,13 +62,26 @@ export function register(program: Command): void {
   program
     .command('create-cluster')
     .summary('create a replication group (the console walkthrough): prompts or flags, review, launch, wait')
-    .description('Create a Valkey / Redis OSS replication group (cluster mode disabled): 1 primary + N read replicas.')
+    .description(
+      'Create a Valkey / Redis OSS replication group: 1 primary + N read replicas, or with cluster mode enabled N shards of 1 primary + M replicas.',
+    )
     .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)')
     .option('--engine <engine>', 'redis or valkey (default: redis)')
     .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
     .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')
     .option('--node-type <type>', 'cache node type, cache.<family>.<size> (default: cache.t3.micro)')
-    .option('--replicas <n>', 'read replicas, 0-5 (default: 2, i.e. 1 primary + 2 replicas)')
+    .option(
+      '--replicas <n>',
+      'read replicas (per shard with cluster mode), 0-5 (default: 2, i.e. 1 primary + 2 replicas)',
+    )
+    .option(
+      '--shards <n>',
+      'node groups, 1-500; more than 1 means cluster mode enabled (default: 1, or 3 with --cluster-mode enabled)',
+    )
+    .option(
+      '--cluster-mode <mode>',
+      'enabled, disabled or compatible (default: disabled, or enabled with --shards > 1)',
+    )
     .option('--port <port>', 'port the nodes listen on, 1024-65535 (default: 6379)')
     .option('--multi-az', 'place replicas in other zones and fail over across zones (needs a replica)')
     .option('--no-multi-az', 'keep Multi-AZ disabled (the default)')
@@ -69,6 +99,13 @@ export function register(program: Command): void {
     .option('--auth-token-env <var>', 'read the AUTH token from this environment variable')
     .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 0600)')
     .option('--auth-token-prompt', 'ask for the AUTH token with a hidden prompt (needs a terminal)')
+    .option('--serverless', 'a serverless cache instead of a node-based group (no nodes; endpoint :6379, reader :6380)')
+    .option('--major-engine-version <n>', 'serverless: major engine version, e.g. 7 or 8 (default: the newest)')
+    .option('--max-data-storage <gb>', 'serverless: most data the cache may hold, 1-5000 GB (default: no limit)')
+    .option('--min-data-storage <gb>', 'serverless: data storage always provisioned, 1-5000 GB')
+    .option('--max-ecpu-per-second <n>', 'serverless: ECPUs per second it may use, 1000-15000000 (default: no limit)')
+    .option('--min-ecpu-per-second <n>', 'serverless: ECPUs per second always provisioned, 1000-15000000')
+    .option('--user-group <id>', 'serverless: RBAC user group whose users may connect (default: none)')
     .option('--tag <key=value>', 'tag for every resource created (repeatable)', collect)
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--dry-run', 'print the exact API requests as JSON and change nothing')

@@ -4,6 +4,7 @@
  * names follow the service model (`<NodeGroups><NodeGroup>`, `<MemberClusters><ClusterId>`),
  * error codes are the wire codes the SDK maps to its typed exceptions.
  */
+import type { EventLog } from './events.js';
 import type { NodeTls } from './redis-node.js';
 import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
@@ -16,12 +17,15 @@ import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } 
 import { clusterReplicationGroupXml } from './cluster-xml.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 import { paginate } from './paging.js';
+import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
 
 export interface ElastiCacheContext {
   region: string;
 }
 
 export interface ElastiCacheDependencies {
+  /** What DescribeEvents answers from (src/local/events.ts). */
+  events: EventLog;
   state: PersistedState;
   network: Ec2Network;
   groups: ReplicationGroups;
@@ -52,6 +56,7 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
+    DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),
@@ -60,6 +65,9 @@ export class ElastiCacheApi {
     AddTagsToResource: (p, c) => this.addTagsToResource(p, c),
     ListTagsForResource: (p, c) => this.listTagsForResource(p, c),
     RemoveTagsFromResource: (p, c) => this.removeTagsFromResource(p, c),
+    ...Object.fromEntries(
+      SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
+    ),
   };
 
   constructor(private readonly deps: ElastiCacheDependencies) {}
@@ -172,6 +180,9 @@ export class ElastiCacheApi {
       createdAt: now,
       nodes,
       shards: spec.shards?.map((shard) => ({ nodeGroupId: shard.nodeGroupId, slots: shard.slots })),
+      ...(spec.shards && params.string('ClusterMode')?.toLowerCase() === 'compatible'
+        ? { clusterMode: 'compatible' as const }
+        : {}),
       pids: [],
     };
     this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });
@@ -254,6 +265,13 @@ export class ElastiCacheApi {
       );
     }
     this.deps.groups.failover(group, nodeGroupId);
+    return [['ReplicationGroup', replicationGroupXml(group)]];
+  }
+
+  /** Increase/DecreaseReplicaCount, ModifyReplicationGroupShardConfiguration (scaling-api.ts). */
+  private scale(action: ScalingAction, params: QueryParams, { region }: ElastiCacheContext): Result {
+    const group = this.findGroup(region, params.required('ReplicationGroupId'));
+    startScaling(action, params, group, this.deps.groups);
     return [['ReplicationGroup', replicationGroupXml(group)]];
   }
 

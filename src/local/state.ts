@@ -62,7 +62,11 @@ export interface GroupRecord {
   readerEndpoint?: Endpoint;
   /** Cluster mode enabled: the shards and their slots, and the configuration endpoint. */
   shards?: { nodeGroupId: string; slots: string }[];
+  /** ClusterMode as asked: `compatible` is kept so Describe answers it (otherwise `enabled`). */
+  clusterMode?: 'compatible';
   configurationEndpoint?: Endpoint;
+  /** While ModifyReplicationGroupShardConfiguration runs: how far the slot migration is. */
+  resharding?: { progressPercentage: number };
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
   /** Why the group went to create-failed, for `local status`. */

@@ -29,6 +29,7 @@ test('serverlessTopology: kind serverless, TLS and cluster protocol, both endpoi
     primaryEndpoint: { address: 'sessions-abc.serverless.use1.cache.amazonaws.com', port: 6379 },
     readerEndpoint: { address: 'sessions-abc.serverless.use1.cache.amazonaws.com', port: 6380 },
     nodes: [],
+    userGroupId: 'app-users',
     arn: 'arn:aws:elasticache:us-east-1:123456789012:serverlesscache:sessions',
   });
 });
