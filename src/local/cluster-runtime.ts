@@ -158,22 +158,7 @@ export class ClusterRuntime {
 
   /** cluster_state:ok on every node, and every replica's master link up. */
   async healthy(): Promise<boolean> {
-    try {
-      for (const member of this.members) {
-        const cluster = parseInfo(String(await member.process.command('CLUSTER', 'INFO')));
-        if (cluster.get('cluster_state') !== 'ok') return false;
-        // Every node knows every other: a manual failover needs the shard's bus links.
-        if (Number(cluster.get('cluster_known_nodes')) !== this.members.length) return false;
-        const replication = await member.process.info('replication');
-        if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
-        // CLUSTER SLOTS leaves out a replica until gossip brings a non-zero replication
-        // offset for it; a client reading from replicas would not find them before that.
-        if (slotsNodeIds(await member.process.command('CLUSTER', 'SLOTS')).size !== this.members.length) return false;
-      }
-      return true;
-    } catch {
-      return false;
-    }
+    return clusterHealthy(this.members.map((member) => member.process));
   }
 
   /** Members with their current role, as the nodes themselves report it. */
@@ -563,6 +548,29 @@ async function replicate(replica: ClusterMember, primary: ClusterMember, deadlin
 }
 
 /** The distinct node ids a CLUSTER SLOTS reply names (every range: start, end, then nodes). */
+/**
+ * Every node sees the cluster whole: cluster_state:ok, every node known (a manual failover
+ * needs the shard's bus links), every replica's link up, and CLUSTER SLOTS naming every
+ * node (it leaves out a replica until gossip brings a non-zero replication offset for it;
+ * a client reading from replicas would not find them before that). Shared by
+ * ClusterRuntime and ServerlessRuntime.
+ */
+export async function clusterHealthy(nodes: RedisNode[]): Promise<boolean> {
+  try {
+    for (const node of nodes) {
+      const cluster = parseInfo(String(await node.command('CLUSTER', 'INFO')));
+      if (cluster.get('cluster_state') !== 'ok') return false;
+      if (Number(cluster.get('cluster_known_nodes')) !== nodes.length) return false;
+      const replication = await node.info('replication');
+      if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
+      if (slotsNodeIds(await node.command('CLUSTER', 'SLOTS')).size !== nodes.length) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function slotsNodeIds(reply: RespValue): Set<string> {
   const ids = new Set<string>();
   if (!Array.isArray(reply)) return ids;

@@ -27,8 +27,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { aclSetUserArgs, OPEN_DEFAULT_USER, type AclUser } from './acl.js';
 import { EcpuLimiter } from './ecpu-limiter.js';
 import { freePort } from './free-port.js';
+import { clusterHealthy } from './cluster-runtime.js';
 import { RedisNode } from './redis-node.js';
-import { parseInfo } from './resp.js';
 import { ServerlessEndpoint } from './serverless-endpoint.js';
 import type { CacheUsageLimits } from './state.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -297,23 +297,9 @@ export class ServerlessRuntime {
     }
   }
 
-  /** cluster_state:ok on both nodes and the replica's link up. */
-  async healthy(): Promise<boolean> {
-    try {
-      for (const member of this.members) {
-        const cluster = parseInfo(String(await member.process.command('CLUSTER', 'INFO')));
-        if (cluster.get('cluster_state') !== 'ok') return false;
-        if (Number(cluster.get('cluster_known_nodes')) !== this.members.length) return false;
-        const replication = await member.process.info('replication');
-        if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
-        // Every node's CLUSTER SLOTS names the replica too (gossip has spread the REPLICATE).
-        const slots = (await member.process.command('CLUSTER', 'SLOTS')) as unknown[][];
-        if (slots.length !== 1 || slots[0]!.length !== 2 + this.members.length) return false;
-      }
-      return true;
-    } catch {
-      return false;
-    }
+  /** cluster_state:ok on both nodes, the replica's link up, CLUSTER SLOTS naming both. */
+  healthy(): Promise<boolean> {
+    return clusterHealthy(this.members.map((member) => member.process));
   }
 
   nodes(): { nodeId: string; role: 'primary' | 'replica'; port: number; pid: number }[] {
