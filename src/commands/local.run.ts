@@ -3,7 +3,7 @@
  * background, stop it and anything it left behind, or report what runs) → render.
  */
 import { UsageError, messageOf } from '../errors.js';
-import { integerFlag, REPLICATION_DELAY_MS } from '../flags.js';
+import { integerFlag, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
@@ -14,6 +14,7 @@ interface LocalOptions {
   stateDir?: string;
   redisServer?: string;
   replicationDelayMs?: string;
+  lifecycleMs?: string;
   foreground?: boolean;
 }
 
@@ -68,6 +69,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const port = parsePort(options.port);
   const host = parseHost(options.host);
   const replicationDelayMs = parseDelay(options.replicationDelayMs);
+  const lifecycleMs = integerFlag('--lifecycle-ms', options.lifecycleMs, { ...LIFECYCLE_MS, fallback: 0 });
   const stateDir = await stateDirOf(options.stateDir);
 
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
@@ -78,6 +80,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
       host,
       stateDir,
       replicationDelayMs,
+      lifecycleMs,
       foreground: options.foreground === true,
       ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}),
     },

@@ -14,6 +14,7 @@ import { parseCreateReplicationGroup, parseTags } from './replication-group-rule
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
+import { modifyReplicationGroup } from './modify-replication-group.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 
 export interface ElastiCacheContext {
@@ -44,6 +45,14 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
+    ModifyReplicationGroup: (p, c) => [
+      [
+        'ReplicationGroup',
+        replicationGroupXml(
+          modifyReplicationGroup(this.deps, this.findGroup(c.region, p.required('ReplicationGroupId')), p),
+        ),
+      ],
+    ],
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),
@@ -497,7 +506,7 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['ReplicationGroupId', group.id],
     ['Description', group.description],
     ['Status', group.status],
-    ['PendingModifiedValues', []],
+    ['PendingModifiedValues', pendingXml(group)],
     xmlList('MemberClusters', 'ClusterId', group.nodes, (node) => node.nodeId),
     xmlList('NodeGroups', 'NodeGroup', [group], () => [
       ['NodeGroupId', '0001'],
@@ -532,6 +541,16 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['IpDiscovery', 'ipv4'],
     ['ClusterMode', 'disabled'],
     ['Engine', group.engine],
+  ];
+}
+
+function pendingXml(group: GroupRecord): XmlNodes {
+  const pending = group.pendingModifiedValues;
+  if (!pending) return [];
+  return [
+    ['AuthTokenStatus', pending.authTokenStatus],
+    ['TransitEncryptionEnabled', pending.transitEncryptionEnabled],
+    ['TransitEncryptionMode', pending.transitEncryptionMode],
   ];
 }
 

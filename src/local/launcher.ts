@@ -27,6 +27,7 @@ export interface BackgroundStartOptions {
   stateDir?: string;
   redisServer?: string;
   replicationDelayMs?: number;
+  lifecycleMs?: number;
 }
 
 export interface BackgroundStartResult {
@@ -86,6 +87,7 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
   ];
   if (options.redisServer) args.push('--redis-server', options.redisServer);
   if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
+  if (options.lifecycleMs) args.push('--lifecycle-ms', String(options.lifecycleMs));
   let child;
   try {
     child = spawn(process.execPath, args, {

@@ -39,6 +39,8 @@ export interface EmulatorOptions {
   redisServer?: string;
   /** Delay of the replication stream between primary and replicas; default 0. */
   replicationDelayMs?: number;
+  /** Minimum length of creating, modifying and deleting (AWS takes minutes); default 0. */
+  lifecycleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -73,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     host,
     dataDir: join(options.stateDir, 'groups'),
     replicationDelayMs: options.replicationDelayMs ?? 0,
+    lifecycleMs: options.lifecycleMs ?? 0,
     log,
   });
   const elasticache = new ElastiCacheApi({

@@ -65,6 +65,14 @@ export interface GroupRecord {
   configurationEndpoint?: Endpoint;
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
+  /** What a ModifyReplicationGroup in progress will change (Describe's PendingModifiedValues). */
+  pendingModifiedValues?: {
+    transitEncryptionEnabled?: boolean;
+    transitEncryptionMode?: 'preferred' | 'required';
+    authTokenStatus?: 'ROTATING' | 'SETTING';
+  };
+  /** True between an AUTH token ROTATE and the SET that ends it (two tokens accepted). */
+  authTokenRotating?: boolean;
   /** Why the group went to create-failed, for `local status`. */
   failure?: string;
 }
