@@ -105,12 +105,19 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
   }
 }
 
+/**
+ * TestFailover is not idempotent either: when the SDK retried it (its first answer lost), an
+ * InvalidReplicationGroupState means the first attempt started the failover and the group is
+ * now modifying, so that answer counts as started; on a first attempt it is the real refusal.
+ */
 export async function testFailover(aws: AwsContext, replicationGroupId: string, nodeGroupId: string): Promise<void> {
   try {
     await aws.elasticache.send(
       new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }),
     );
   } catch (error) {
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    if (attempts > 1 && awsErrorName(error) === 'InvalidReplicationGroupStateFault') return;
     if (isReplicationGroupNotFound(error))
       throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:TestFailover');

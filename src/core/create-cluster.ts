@@ -34,6 +34,11 @@ export interface CreatedGroup {
   kind: 'existing' | 'created';
   topology: Topology;
   waited: boolean;
+  /**
+   * The group became available with fewer nodes than planned (the API accepted the request
+   * but did not honour NumCacheClusters): not a success, though the group is there.
+   */
+  shortfall?: { planned: number; actual: number };
 }
 
 export type CreateResult = { kind: 'dry-run'; requests: ApiRequest[] } | CreatedGroup;
@@ -122,6 +127,18 @@ async function launchPlan(
     await launch(aws, requests, {
       ...(plan.authToken ? { authToken: plan.authToken.value } : {}),
       created,
+      isOwnGroup: async (soFar) => {
+        const { whyNotThisRunsGroup } = await import('../aws/retried-create.js');
+        const why = await whyNotThisRunsGroup(aws, plan, soFar);
+        if (why === undefined) {
+          events.warn(
+            `CreateReplicationGroup was retried after its answer was lost, and ${plan.replicationGroupId} exists as this run asked: carrying on with it`,
+          );
+          return true;
+        }
+        events.warn(`replication group ${plan.replicationGroupId} already exists, but not as this run asked: ${why}`);
+        return false;
+      },
       onStep: (request) => {
         if (request.action === 'CreateReplicationGroup') groupRequested = true;
         events.info(describeStep(request, plan));
@@ -162,5 +179,11 @@ async function finish(
     await events.waitFor(aws, id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
   else events.info(`not waiting (--no-wait); to wait later: ${events.resumeCommand(id, 'available')}`);
   const { discoverTopology } = await import('../aws/topology.js');
-  return { kind: 'created', topology: await discoverTopology(aws, id), waited: request.wait };
+  const topology = await discoverTopology(aws, id);
+  const planned = plan.replicas + 1;
+  const shortfall =
+    request.wait && topology.kind === 'replication-group' && topology.nodes.length < planned
+      ? { planned, actual: topology.nodes.length }
+      : undefined;
+  return { kind: 'created', topology, waited: request.wait, ...(shortfall ? { shortfall } : {}) };
 }
