@@ -204,7 +204,7 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
           group.id,
           group.region,
           group.status,
-          `${group.engine} ${group.engineVersion}`,
+          `${group.engine} ${group.engineVersion}${group.engineBinaryVersion ? ` (runs ${group.engineBinaryVersion})` : ''}`,
           group.primaryEndpoint ? `${group.primaryEndpoint.address}:${group.primaryEndpoint.port}` : undefined,
           group.readerEndpoint ? `${group.readerEndpoint.address}:${group.readerEndpoint.port}` : undefined,
           group.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),

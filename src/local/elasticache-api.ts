@@ -9,11 +9,12 @@ import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
-import { ENGINE_VERSIONS, familyOf, type EngineName } from './engine-versions.js';
+import { ENGINE_VERSIONS, familyOf, reportedEngineVersion, type EngineName } from './engine-versions.js';
 import { parseCreateReplicationGroup, parseTags } from './replication-group-rules.js';
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
+import { unknownAction } from './aws-actions.js';
 import { modifyReplicationGroup } from './modify-replication-group.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 
@@ -71,7 +72,7 @@ export class ElastiCacheApi {
 
   handle(action: string, params: QueryParams, context: ElastiCacheContext): Result {
     const handler = this.handlers[action];
-    if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    if (!handler) throw unknownAction('elasticache', action);
     return handler(params, context);
   }
 
@@ -154,7 +155,8 @@ export class ElastiCacheApi {
       description: spec.description,
       status: 'creating',
       engine: spec.engine,
-      engineVersion: binary.version,
+      engineVersion: reportedEngineVersion(spec.engine, spec.requestedEngineVersion),
+      engineBinaryVersion: binary.version,
       cacheNodeType: spec.cacheNodeType,
       automaticFailover: spec.automaticFailover,
       multiAZ: spec.multiAZ,

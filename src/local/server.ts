@@ -18,6 +18,7 @@ import {
   ApiError,
   QueryParams,
   checkSignature,
+  checkVersion,
   ec2Error,
   ec2Response,
   newRequestId,
@@ -202,6 +203,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     const signature = checkSignature(header(request, 'authorization'), url.searchParams);
     service = serviceOf(params, signature.service) ?? service;
     if (!action) throw new ApiError('MissingAction', 'The request must contain the parameter Action');
+    checkVersion(service, params);
     const context = { region: signature.region || DEFAULT_REGION };
     if (service === 'ec2') {
       const members = apis.ec2.handle(action, params, context);

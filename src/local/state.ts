@@ -39,7 +39,10 @@ export interface GroupRecord {
   description: string;
   status: GroupStatus;
   engine: 'redis' | 'valkey';
+  /** What AWS would report for the requested line (`6.2` → `6.2.6`). */
   engineVersion: string;
+  /** The version of the redis-server/valkey-server that really runs the nodes (`local status`). */
+  engineBinaryVersion?: string;
   cacheNodeType: string;
   automaticFailover: boolean;
   multiAZ: boolean;
