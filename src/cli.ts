@@ -11,6 +11,7 @@ import { register as registerCreateCluster } from './commands/create-cluster.js'
 import { register as registerWait } from './commands/wait.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerFailover } from './commands/failover.js';
+import { register as registerModify } from './commands/modify.js';
 import { register as registerDeleteCluster } from './commands/delete-cluster.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerBench } from './commands/bench.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     registerWait,
     registerList,
     registerFailover,
+    registerModify,
     registerDeleteCluster,
     registerEndpoints,
     registerBench,
