@@ -204,6 +204,12 @@ function authChange(params: QueryParams, group: GroupRecord, transitAfter: boole
   const token = params.string('AuthToken');
   const strategyRaw = params.string('AuthTokenUpdateStrategy');
   if (token === undefined && strategyRaw === undefined) return undefined;
+  if (group.shards) {
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The local emulator does not emulate AUTH token changes for cluster mode enabled groups yet.',
+    );
+  }
   if (strategyRaw !== undefined && !['ROTATE', 'SET', 'DELETE'].includes(strategyRaw)) {
     throw new ApiError(
       'InvalidParameterValue',

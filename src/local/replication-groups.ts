@@ -97,25 +97,13 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
-    record.status = 'modifying';
-    this.options.save();
-    const since = Date.now();
-    this.enqueue(record, async () => {
-      const runtime = this.runtimes.get(record);
-      try {
-        if (!runtime) throw new Error('no running processes');
-        const { newPrimary } =
-          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
-        this.options.log(`${record.id}: failed over to ${newPrimary}`);
-        this.refreshNodes(record, runtime);
-        await this.waitInSync(runtime);
-      } catch (error) {
-        this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
-      }
-      await this.hold(record, since);
-      if (runtime) this.refreshNodes(record, runtime);
-      if (record.status === 'modifying') record.status = 'available';
-      this.options.save();
+    this.whileModifying(record, 'failover', async (runtime) => {
+      if (!runtime) throw new Error('no running processes');
+      const { newPrimary } =
+        runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
+      this.options.log(`${record.id}: failed over to ${newPrimary}`);
+      this.refreshNodes(record, runtime);
+      await this.waitInSync(runtime);
     });
   }
 
@@ -125,21 +113,36 @@ export class ReplicationGroups {
    * (PendingModifiedValues shows them meanwhile).
    */
   modify(record: GroupRecord, change: RuntimeChange, apply: () => void): void {
+    this.whileModifying(record, 'modify', async (runtime) => {
+      if (change.tls || change.auth) {
+        if (!(runtime instanceof GroupRuntime)) throw new Error('no running processes to reconfigure');
+        await runtime.reconfigure(change);
+        await this.waitInSync(runtime);
+      }
+      apply();
+      this.options.log(`${record.id}: modified`);
+    });
+  }
+
+  /**
+   * The `modifying` phase shared by failover and modify: the work runs in the group's queue,
+   * the phase lasts at least its lifecycle time, and the group is available again after it
+   * (a failure is logged: the group keeps serving as it is).
+   */
+  private whileModifying(
+    record: GroupRecord,
+    what: string,
+    work: (runtime: GroupRuntime | ClusterRuntime | undefined) => Promise<void>,
+  ): void {
     record.status = 'modifying';
     this.options.save();
     const since = Date.now();
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
-        if (change.tls || change.auth) {
-          if (!(runtime instanceof GroupRuntime)) throw new Error('no running processes to reconfigure');
-          await runtime.reconfigure(change);
-          await this.waitInSync(runtime);
-        }
-        apply();
-        this.options.log(`${record.id}: modified`);
+        await work(runtime);
       } catch (error) {
-        this.options.log(`${record.id}: modify failed: ${(error as Error).message}`);
+        this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
       }
       record.pendingModifiedValues = undefined;
       await this.hold(record, since);

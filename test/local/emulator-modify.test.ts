@@ -5,7 +5,7 @@
  * (only the new one valid); plain settings recorded; AWS's refusals. Real SDK, real
  * redis-server, real TLS.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
@@ -29,6 +29,27 @@ async function rejects(promise: Promise<unknown>, code: string, message?: RegExp
     if (message) assert.match(error.message, message);
     return true;
   });
+}
+
+/** A connected ioredis client over TLS (no retries: a refusal is what some checks look for). */
+async function tlsClient(
+  t: TestContext,
+  endpoint: { Address?: string; Port?: number },
+  ca: Buffer,
+  password?: string,
+): Promise<Redis> {
+  const redis = new Redis({
+    host: endpoint.Address!,
+    port: endpoint.Port!,
+    password,
+    tls: { ca },
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  t.after(() => redis.disconnect());
+  await redis.connect();
+  return redis;
 }
 
 function modifier(emulator: TestEmulator, id: string) {
@@ -96,16 +117,7 @@ test('ModifyReplicationGroup: TLS off → preferred → required on a live group
   assert.equal(await inlineCommand({ port: primary.Port! }, 'PING'), '+PONG', 'preferred: plain still served');
   assert.equal(await inlineCommand({ port: primary.Port!, ca }, 'GET before-tls'), '$4', 'TLS served, data kept');
 
-  const tls = new Redis({
-    host: primary.Address!,
-    port: primary.Port!,
-    tls: { ca },
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  t.after(() => tls.disconnect());
-  await tls.connect();
+  const tls = await tlsClient(t, primary, ca);
   assert.equal(await tls.set('after-tls', 'v'), 'OK');
   assert.equal(await tls.call('WAIT', '1', '5000'), 1, 'the replica is linked again (over TLS replication)');
 
@@ -206,17 +218,7 @@ test('ModifyReplicationGroup: AUTH token ROTATE keeps both valid, SET keeps only
   assert.match(await ping(reader.Port!, first), /^-WRONGPASS/, 'on the replicas too');
 
   // Replication still authenticates (masterauth follows the token).
-  const writer = new Redis({
-    host: primary.Address!,
-    port: primary.Port!,
-    password: second,
-    tls: { ca },
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  t.after(() => writer.disconnect());
-  await writer.connect();
+  const writer = await tlsClient(t, primary, ca, second);
   await writer.set('k', 'v');
   assert.equal(await writer.call('WAIT', '1', '5000'), 1);
 
