@@ -8,7 +8,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeleteReplicationGroupCommand, DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { runCli } from './helpers/cli.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateReplicationGroupCommand,
+  ElastiCacheClient,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
+import { runCli, spawnCli } from './helpers/cli.js';
+import { freePort } from './helpers/ports.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 
 const LIFECYCLE_MS = 2500;
@@ -81,5 +90,46 @@ describe('waiting on groups that take time (local --lifecycle-ms)', () => {
     assert.ok(Date.now() - started >= LIFECYCLE_MS, 'it waited for creating to end');
     assert.match(result.stderr, /patient: creating \(/);
     assert.equal(JSON.parse(result.stdout).status, 'available');
+  });
+});
+
+describe('local start --lifecycle-ms', () => {
+  test('bad value: one line naming the flag, exit 2, nothing started', async () => {
+    const result = await runCli(['local', 'start', '--lifecycle-ms', 'soon']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--lifecycle-ms must be an integer 0-3600000 \(got soon\)/);
+  });
+
+  test('the flag reaches the server: a group takes that long to create', async (t) => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'eck-lifecycle-'));
+    t.after(() => rm(stateDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const server = spawnCli(
+      ['local', 'start', '--foreground', '--port', String(port), '--state-dir', stateDir, '--lifecycle-ms', '2000'],
+      { after: (fn) => t.after(fn) },
+    );
+    t.after(async () => {
+      if (server.child.exitCode === null) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+    assert.ok(await server.stderrMatches(/listening on/), server.stderr());
+    const client = new ElastiCacheClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    t.after(() => client.destroy());
+    const started = Date.now();
+    await client.send(
+      new CreateReplicationGroupCommand({ ReplicationGroupId: 'timed', ReplicationGroupDescription: 't' }),
+    );
+    await waitUntilReplicationGroupAvailable(
+      { client, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
+      { ReplicationGroupId: 'timed' },
+    );
+    assert.ok(Date.now() - started >= 2000, `creating lasted ${Date.now() - started} ms`);
   });
 });
