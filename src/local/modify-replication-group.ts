@@ -163,6 +163,13 @@ function transitChange(params: QueryParams, group: GroupRecord): GroupModificati
       'The local emulator does not emulate in-transit encryption for cluster mode enabled groups yet.',
     );
   }
+  // AWS: "online TLS migration only for clusters with Valkey 7.2 and above or Redis OSS 7.0 or above".
+  if (group.engine === 'redis' && Number(group.engineVersion.split('.')[0]) < 7) {
+    throw new ApiError(
+      'InvalidParameterCombination',
+      `In-transit encryption can be changed on an existing replication group only with Redis OSS 7.0 or later (${group.id} runs ${group.engineVersion}); upgrade the engine first.`,
+    );
+  }
   const current: Mode | 'off' = group.transitEncryption ? (group.transitEncryptionMode ?? 'required') : 'off';
   if (enabled === false) {
     if (mode !== undefined) {

@@ -249,6 +249,31 @@ test('ModifyReplicationGroup: AUTH token ROTATE keeps both valid, SET keeps only
   assert.equal(settings.after.MultiAZ, 'enabled');
 });
 
+test('ModifyReplicationGroup: TLS on an existing Redis OSS 6.2 group is refused (online TLS migration needs 7.0+)', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const client = emulator.elasticache;
+  await client.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'old',
+      ReplicationGroupDescription: 'old',
+      EngineVersion: '6.2',
+    }),
+  );
+  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'old' });
+  await rejects(
+    client.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: 'old',
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: 'preferred',
+      }),
+    ),
+    'InvalidParameterCombination',
+    /only with Redis OSS 7\.0 or later \(old runs 6\.2\.6\)/,
+  );
+});
+
 test('lifecycle-ms: creating, modifying and deleting each last the chosen time; a second change while modifying is refused', async (t) => {
   const emulator = await startTestEmulator({ lifecycleMs: 50 });
   t.after(() => emulator.close());
