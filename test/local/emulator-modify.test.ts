@@ -15,9 +15,9 @@ import {
   type ModifyReplicationGroupCommandInput,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { inlineCommand } from '../helpers/inline-command.js';
+import { connectTestClient } from '../helpers/redis.js';
 import { caCertPath } from '../../src/local/tls-material.js';
 
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 60 };
@@ -31,24 +31,10 @@ async function rejects(promise: Promise<unknown>, code: string, message?: RegExp
   });
 }
 
-/** A connected ioredis client over TLS (no retries: a refusal is what some checks look for). */
-async function tlsClient(
-  t: TestContext,
-  endpoint: { Address?: string; Port?: number },
-  ca: Buffer,
-  password?: string,
-): Promise<Redis> {
-  const redis = new Redis({
-    host: endpoint.Address!,
-    port: endpoint.Port!,
-    password,
-    tls: { ca },
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+/** A connected ioredis client over TLS, closed when the test ends. */
+async function tlsClient(t: TestContext, endpoint: { Address?: string; Port?: number }, ca: Buffer, password?: string) {
+  const redis = await connectTestClient(endpoint.Port!, endpoint.Address!, { ca, password });
   t.after(() => redis.disconnect());
-  await redis.connect();
   return redis;
 }
 
