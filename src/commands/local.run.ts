@@ -15,6 +15,7 @@ interface LocalOptions {
   redisServer?: string;
   replicationDelayMs?: string;
   lifecycleMs?: string;
+  instances?: string;
   foreground?: boolean;
 }
 
@@ -70,6 +71,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const host = parseHost(options.host);
   const replicationDelayMs = parseDelay(options.replicationDelayMs);
   const lifecycleMs = integerFlag('--lifecycle-ms', options.lifecycleMs, { ...LIFECYCLE_MS, fallback: 0 });
+  const instances = integerFlag('--instances', options.instances, { min: 0, max: 20, fallback: 0 });
   const stateDir = await stateDirOf(options.stateDir);
 
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
@@ -81,6 +83,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
       stateDir,
       replicationDelayMs,
       lifecycleMs,
+      instances,
       foreground: options.foreground === true,
       ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}),
     },

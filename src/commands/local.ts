@@ -53,6 +53,10 @@ export function register(program: Command): void {
       'make creating, modifying and deleting each last this many ms, as on AWS (per group: tag local-emulator:lifecycle-ms=N)',
       '0',
     )
+    .option(
+      '--instances <n>',
+      'emulated EC2 instances tagged Role=bastion that SSM Run Command runs on, 0-20 (default 0)',
+    )
     .option('--foreground', 'run in this process until Ctrl-C or SIGTERM')
     .addHelpText('after', START_HELP)
     .action(action);

@@ -14,6 +14,8 @@ export interface LocalStartRequest {
   replicationDelayMs: number;
   /** Minimum length of creating/modifying/deleting; default 0. */
   lifecycleMs?: number;
+  /** Emulated EC2 instances (Role=bastion) for SSM Run Command. */
+  instances?: number;
   redisServer?: string;
   /** Run the emulator in this process (until a signal) instead of in the background. */
   foreground: boolean;
@@ -35,7 +37,7 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
     throw new CliError(messageOf(error));
   }
   const launcher = await import('../local/launcher.js');
-  const { host, port, stateDir, redisServer, replicationDelayMs, lifecycleMs } = request;
+  const { host, port, stateDir, redisServer, replicationDelayMs, lifecycleMs, instances } = request;
   if (!request.foreground) {
     try {
       const start = await launcher.startInBackground({
@@ -45,6 +47,7 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
         redisServer,
         replicationDelayMs,
         lifecycleMs,
+        instances,
       });
       return { kind: 'background', start, engine };
     } catch (error) {
@@ -57,7 +60,16 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
   try {
     return {
       kind: 'foreground',
-      emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, lifecycleMs, redisServer, log }),
+      emulator: await startEmulator({
+        host,
+        port,
+        stateDir,
+        replicationDelayMs,
+        lifecycleMs,
+        redisServer,
+        log,
+        instances,
+      }),
     };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -29,6 +29,7 @@ export interface BackgroundStartOptions {
   redisServer?: string;
   replicationDelayMs?: number;
   lifecycleMs?: number;
+  instances?: number;
 }
 
 export interface BackgroundStartResult {
@@ -108,6 +109,7 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
   if (options.redisServer) args.push('--redis-server', options.redisServer);
   if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
   if (options.lifecycleMs) args.push('--lifecycle-ms', String(options.lifecycleMs));
+  if (options.instances) args.push('--instances', String(options.instances));
   let child;
   try {
     child = spawn(process.execPath, args, {
