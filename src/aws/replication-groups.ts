@@ -14,6 +14,7 @@ import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError, isCacheClusterNotFound, isReplicationGroupNotFound } from './errors.js';
 import { describeSubnetGroup, networkOfClusters } from './network.js';
+import { shapeOfGroup } from './topology.js';
 import { NotFoundError } from '../errors.js';
 import type { ExistingGroup } from '../plan/differences.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE } from '../plan/rules.js';
@@ -75,7 +76,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     ...((group.Engine ?? first?.Engine) ? { engine: group.Engine ?? first?.Engine } : {}),
     ...(first?.EngineVersion ? { engineVersion: first.EngineVersion } : {}),
     ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
-    replicas: Math.max(0, (group.MemberClusters ?? []).length - 1),
+    ...replicasAndShards(group),
     ...(port !== undefined ? { port } : {}),
     multiAZ: group.MultiAZ === 'enabled',
     automaticFailover: group.AutomaticFailover === 'enabled' || group.AutomaticFailover === 'enabling',
@@ -84,11 +85,17 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     authTokenEnabled: group.AuthTokenEnabled === true,
     ...(group.Description ? { description: group.Description } : {}),
     clusterMode: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    ...(group.ClusterMode ? { clusterModeName: group.ClusterMode } : {}),
     ...(network.subnetGroupName ? { subnetGroupName: network.subnetGroupName } : {}),
     ...(subnetGroup?.vpcId ? { vpcId: subnetGroup.vpcId, subnetIds: subnetGroup.subnetIds } : {}),
     securityGroupIds: network.securityGroupIds,
     allowFromSources,
   };
+}
+
+function replicasAndShards(group: ReplicationGroup): { replicas: number; shards?: number } {
+  const { shards, replicasPerShard } = shapeOfGroup(group);
+  return { replicas: replicasPerShard, ...(shards !== undefined ? { shards } : {}) };
 }
 
 function isLoopback(address: string): boolean {
@@ -106,18 +113,26 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
 }
 
 /**
- * TestFailover is not idempotent either: when the SDK retried it (its first answer lost), an
+ * TestFailover; its answer is the group as the failover starts (its status tells whether it
+ * is under way). It is not idempotent: when the SDK retried it (its first answer lost), an
  * InvalidReplicationGroupState means the first attempt started the failover and the group is
- * now modifying, so that answer counts as started; on a first attempt it is the real refusal.
+ * now modifying, which is what this answers; on a first attempt it is the real refusal.
  */
-export async function testFailover(aws: AwsContext, replicationGroupId: string, nodeGroupId: string): Promise<void> {
+export async function testFailover(
+  aws: AwsContext,
+  replicationGroupId: string,
+  nodeGroupId: string,
+): Promise<ReplicationGroup> {
   try {
-    await aws.elasticache.send(
+    const result = await aws.elasticache.send(
       new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }),
     );
+    return result.ReplicationGroup ?? {};
   } catch (error) {
     const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    if (attempts > 1 && awsErrorName(error) === 'InvalidReplicationGroupStateFault') return;
+    if (attempts > 1 && awsErrorName(error) === 'InvalidReplicationGroupStateFault') {
+      return { ReplicationGroupId: replicationGroupId, Status: 'modifying' };
+    }
     if (isReplicationGroupNotFound(error))
       throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:TestFailover');

@@ -4,6 +4,7 @@
  * names follow the service model (`<NodeGroups><NodeGroup>`, `<MemberClusters><ClusterId>`),
  * error codes are the wire codes the SDK maps to its typed exceptions.
  */
+import type { EventLog } from './events.js';
 import type { NodeTls } from './redis-node.js';
 import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
@@ -23,6 +24,8 @@ export interface ElastiCacheContext {
 }
 
 export interface ElastiCacheDependencies {
+  /** What DescribeEvents answers from (src/local/events.ts). */
+  events: EventLog;
   state: PersistedState;
   network: Ec2Network;
   groups: ReplicationGroups;
@@ -54,6 +57,7 @@ export class ElastiCacheApi {
         ),
       ],
     ],
+    DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),
@@ -175,6 +179,9 @@ export class ElastiCacheApi {
       createdAt: now,
       nodes,
       shards: spec.shards?.map((shard) => ({ nodeGroupId: shard.nodeGroupId, slots: shard.slots })),
+      ...(spec.shards && params.string('ClusterMode')?.toLowerCase() === 'compatible'
+        ? { clusterMode: 'compatible' as const }
+        : {}),
       pids: [],
     };
     this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });

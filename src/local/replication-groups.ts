@@ -5,6 +5,7 @@
  * available around a failover, available → deleting → gone. The slow parts run in the
  * background, one at a time per group, and every change is persisted.
  */
+import type { EventLog } from './events.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,8 @@ import { ClusterRuntime, parseSlotRanges } from './cluster-runtime.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
+  /** Where a failover's events go (DescribeEvents). */
+  events?: EventLog;
   state: PersistedState;
   save(): void;
   host: string;
@@ -97,6 +100,10 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
+    this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
+    const previous = record.nodes.find(
+      (node) => (node.nodeGroupId ?? '0001') === nodeGroupId && node.role === 'primary',
+    )?.nodeId;
     this.whileModifying(record, 'failover', async (runtime) => {
       if (!runtime) throw new Error('no running processes');
       const { newPrimary } =
@@ -104,6 +111,7 @@ export class ReplicationGroups {
       this.options.log(`${record.id}: failed over to ${newPrimary}`);
       this.refreshNodes(record, runtime);
       await this.waitInSync(runtime);
+      this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary);
     });
   }
 
@@ -218,6 +226,7 @@ export class ReplicationGroups {
             host: this.options.host,
             dataDir: this.groupDir(record),
             authToken: start.authToken,
+            tls: start.tls,
             readyTimeoutMs: SYNC_TIMEOUT_MS,
             log: this.options.log,
           })

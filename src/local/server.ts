@@ -13,6 +13,7 @@ import { BANNER, probe } from './launcher.js';
 import { Ec2Api } from './ec2-api.js';
 import { Ec2Network } from './ec2-network.js';
 import { ElastiCacheApi } from './elasticache-api.js';
+import { EventLog } from './events.js';
 import type { EngineName } from './engine-versions.js';
 import {
   ApiError,
@@ -77,7 +78,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   save();
 
   const network = new Ec2Network(state);
+  const events = new EventLog();
   const groups = new ReplicationGroups({
+    events,
     state,
     save,
     host,
@@ -87,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log,
   });
   const elasticache = new ElastiCacheApi({
+    events,
     state,
     network,
     groups,
