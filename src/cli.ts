@@ -16,6 +16,7 @@ import { register as registerFailover } from './commands/failover.js';
 import { register as registerModify } from './commands/modify.js';
 import { register as registerDeleteCluster } from './commands/delete-cluster.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerScale } from './commands/scale.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerDemo } from './commands/demo.js';
 
@@ -63,6 +64,7 @@ export function buildProgram(streams: OutputStreams = process): Command {
     registerModify,
     registerDeleteCluster,
     registerEndpoints,
+    registerScale,
     registerBench,
     registerLocal,
     registerDemo,

@@ -6,9 +6,13 @@
  */
 import { Redis } from 'ioredis';
 import type { NodeAddress } from './load-connection.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isThrottled } from './stats.js';
 
-export function openControl(address: NodeAddress, name: string): Redis {
+/** `readOnly`: READONLY at connect, so a cluster replica answers reads of its slots. */
+export function openControl(address: NodeAddress, name: string, readOnly = false): Redis {
   const redis = new Redis({
+    ...(readOnly ? { readOnly: true } : {}),
     host: address.host,
     port: address.port,
     ...(address.tls ? { tls: address.tls } : {}),
@@ -43,8 +47,8 @@ export function closeControl(redis: Redis | undefined): void {
 }
 
 /** Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). */
-export async function connectControl(address: NodeAddress, name: string): Promise<Redis> {
-  const redis = openControl(address, name);
+export async function connectControl(address: NodeAddress, name: string, readOnly = false): Promise<Redis> {
+  const redis = openControl(address, name, readOnly);
   // ioredis reports why a connection failed (WRONGPASS, ECONNREFUSED, a TLS error) on its
   // 'error' event and rejects connect() only with "Connection is closed": keep the cause.
   let cause: Error | undefined;
@@ -87,11 +91,35 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   let cursor = '0';
   let removed = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    const [next, keys] = await whileThrottled(() => redis.scan(cursor, 'MATCH', match, 'COUNT', 1000));
     cursor = next;
     // SCAN may return a key twice; UNLINK of a missing key is harmless.
     const mine = keys.filter((key) => key.startsWith(prefix));
-    if (mine.length > 0) removed += await redis.unlink(...mine);
+    if (mine.length === 0) continue;
+    // One key per UNLINK: a cluster node refuses a multi-key UNLINK across slots (CROSSSLOT).
+    const pipeline = redis.pipeline();
+    for (const key of mine) pipeline.unlink(key);
+    const results = (await pipeline.exec()) ?? [];
+    for (const [i, [error, count]] of results.entries()) {
+      if (error && !isThrottled(error.message)) throw error;
+      // Throttled (a serverless cache at its ECPU/s limit): that one again, after a pause.
+      removed += Number(error ? await whileThrottled(() => redis.unlink(mine[i]!)) : count);
+    }
   } while (cursor !== '0');
   return removed;
+}
+
+/**
+ * Runs a command again while a serverless cache throttles it (its ECPU/s limit refills
+ * within a second), backing off up to 1 s a try, for about 15 s in all; anything else throws.
+ */
+export async function whileThrottled<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof Error) || !isThrottled(error.message) || attempt >= 20) throw error;
+      await sleep(Math.min(1000, 25 * 2 ** attempt));
+    }
+  }
 }

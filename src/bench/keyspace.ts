@@ -87,15 +87,24 @@ export class KeyPicker {
   private sequence: number;
   private spare = NaN;
 
+  /**
+   * `keys`: pick among these key indexes only (a cluster shard's keys); the pattern then
+   * applies to their positions in the list.
+   */
   constructor(
     readonly pattern: KeyPattern,
     readonly keyMaximum: number,
     start = 0,
+    private readonly keys?: Uint32Array,
   ) {
     this.sequence = start % keyMaximum;
   }
 
   next(): number {
+    return this.keys ? this.keys[this.position()]! : this.position();
+  }
+
+  private position(): number {
     const max = this.keyMaximum;
     if (this.pattern === 'R') return Math.floor(Math.random() * max);
     if (this.pattern === 'S') {

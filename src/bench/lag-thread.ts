@@ -4,25 +4,29 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ReplicaLagStats, type AcknowledgedWrite, type LagProbeOptions } from './lag.js';
-import type { LagWorkerMessage, LagWorkerRequest } from './lag-worker.js';
+import type { LagWorkerMessage, LagWorkerRequest, ProbeGroup } from './lag-worker.js';
 import type { LoadNode } from './workload.js';
+
+export type { ProbeGroup } from './lag-worker.js';
 
 export class LagProbeThread {
   stats = new Map<string, ReplicaLagStats>();
-  acknowledged: AcknowledgedWrite[] = [];
+  /** Acknowledged probe writes, per group. */
+  acknowledged: AcknowledgedWrite[][] = [];
   writeErrors = 0;
   /** Lag p50 so far (ms), refreshed four times a second while running. */
   lagP50Ms?: number;
   private worker?: Worker;
   private stopping?: Promise<void>;
 
+  /** One group per shard in a cluster (one otherwise); options.keyPrefix is unused: each group has its own. */
   constructor(
-    private readonly primary: LoadNode,
-    private readonly replicas: LoadNode[],
+    private readonly groups: ProbeGroup[],
     private readonly options: LagProbeOptions,
   ) {
-    for (const replica of replicas) this.stats.set(replica.id, new ReplicaLagStats());
-    if (options.probesPerSecond <= 0 || replicas.length === 0) return;
+    for (const group of groups) for (const replica of group.replicas) this.stats.set(replica.id, new ReplicaLagStats());
+    this.acknowledged = groups.map(() => []);
+    if (options.probesPerSecond <= 0 || groups.every((g) => g.replicas.length === 0)) return;
     // The thread boots now (loading its modules takes a while on a busy machine), while the
     // keyspace is prefilled, so probing starts at once when start() is called.
     this.worker = new Worker(new URL('./lag-worker.js', import.meta.url));
@@ -33,7 +37,7 @@ export class LagProbeThread {
   }
 
   start(): void {
-    this.send({ type: 'start', primary: this.primary, replicas: this.replicas, options: this.options });
+    this.send({ type: 'start', groups: this.groups, options: this.options });
   }
 
   beginMeasuring(): void {
@@ -41,8 +45,8 @@ export class LagProbeThread {
     this.send({ type: 'measure' });
   }
 
-  switchPrimary(primary: LoadNode): void {
-    this.send({ type: 'switch', primary });
+  switchPrimary(primary: LoadNode, group = 0): void {
+    this.send({ type: 'switch', group, primary });
   }
 
   /**

@@ -3,16 +3,25 @@
  * thousands of load replies per event-loop turn, which would add that wait to every lag
  * sample (1-2 ms at full load); here the probe connections have an event loop to
  * themselves. Messages in: start, measure, switch, stop. Out: progress, result.
+ * One prober per group (a cluster's shards; one group otherwise), each with its own key
+ * prefix (a hash tag pins a shard's probe keys to that shard).
  */
 import { parentPort } from 'node:worker_threads';
 import { LagProber, type AcknowledgedWrite, type LagProbeOptions, type ReplicaLagSnapshot } from './lag.js';
 import { HdrHistogram } from './histogram.js';
 import type { LoadNode } from './workload.js';
 
+/** One primary and its replicas, probed under `keyPrefix`. */
+export interface ProbeGroup {
+  primary: LoadNode;
+  replicas: LoadNode[];
+  keyPrefix: string;
+}
+
 export type LagWorkerRequest =
-  | { type: 'start'; primary: LoadNode; replicas: LoadNode[]; options: LagProbeOptions }
+  | { type: 'start'; groups: ProbeGroup[]; options: LagProbeOptions }
   | { type: 'measure' }
-  | { type: 'switch'; primary: LoadNode }
+  | { type: 'switch'; group: number; primary: LoadNode }
   | { type: 'stop' };
 
 export type LagWorkerMessage =
@@ -20,11 +29,12 @@ export type LagWorkerMessage =
   | {
       type: 'result';
       stats: Array<[string, ReplicaLagSnapshot]>;
-      acknowledged: AcknowledgedWrite[];
+      /** Per group. */
+      acknowledged: AcknowledgedWrite[][];
       writeErrors: number;
     };
 
-let prober: LagProber | undefined;
+let probers: LagProber[] = [];
 let progressTimer: NodeJS.Timeout | undefined;
 
 function post(message: LagWorkerMessage): void {
@@ -34,28 +44,30 @@ function post(message: LagWorkerMessage): void {
 parentPort?.on('message', (request: LagWorkerRequest) => {
   switch (request.type) {
     case 'start':
-      prober = new LagProber(request.primary, request.replicas, request.options);
-      prober.start();
+      probers = request.groups.map(
+        (group) => new LagProber(group.primary, group.replicas, { ...request.options, keyPrefix: group.keyPrefix }),
+      );
+      for (const prober of probers) prober.start();
       progressTimer = setInterval(() => {
         const merged = new HdrHistogram();
-        for (const stats of prober!.stats.values()) merged.add(stats.lag);
+        for (const prober of probers) for (const stats of prober.stats.values()) merged.add(stats.lag);
         post({ type: 'progress', ...(merged.totalCount > 0 ? { lagP50Us: merged.valueAtPercentile(50) } : {}) });
       }, 250);
       break;
     case 'measure':
-      prober?.beginMeasuring();
+      for (const prober of probers) prober.beginMeasuring();
       break;
     case 'switch':
-      prober?.switchPrimary(request.primary);
+      probers[request.group]?.switchPrimary(request.primary);
       break;
     case 'stop':
       if (progressTimer) clearInterval(progressTimer);
-      void (prober?.stop() ?? Promise.resolve()).then(() => {
+      void Promise.all(probers.map((prober) => prober.stop())).then(() => {
         post({
           type: 'result',
-          stats: [...(prober?.stats ?? new Map())].map(([id, stats]) => [id, stats.snapshot()]),
-          acknowledged: prober?.acknowledged ?? [],
-          writeErrors: prober?.writeErrors ?? 0,
+          stats: probers.flatMap((prober) => [...prober.stats].map(([id, stats]) => [id, stats.snapshot()] as const)),
+          acknowledged: probers.map((prober) => prober.acknowledged),
+          writeErrors: probers.reduce((sum, prober) => sum + prober.writeErrors, 0),
         });
         parentPort!.close();
       });

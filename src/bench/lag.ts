@@ -99,6 +99,8 @@ export interface LagProbeOptions {
   ttlMs: number;
   /** Give up on one probe after this long (ms). */
   pollTimeoutMs: number;
+  /** Cluster: the pollers send READONLY (a cluster replica answers reads only then). */
+  readOnly?: boolean;
 }
 
 export class LagProber {
@@ -123,7 +125,7 @@ export class LagProber {
     this.writer = openControl(primary.address, 'eck-bench-lag-writer');
     for (const replica of replicas) {
       this.stats.set(replica.id, new ReplicaLagStats());
-      this.pollers.set(replica.id, openControl(replica.address, `eck-bench-lag-${replica.id}`));
+      this.pollers.set(replica.id, openControl(replica.address, `eck-bench-lag-${replica.id}`, options.readOnly));
     }
   }
 

@@ -17,10 +17,26 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
-import type { NodeStats } from './stats.js';
+import { isThrottled, type NodeStats } from './stats.js';
 import { latencyStart } from './schedule.js';
 
+// Connection set-up commands: answered before (or between) the load, never counted.
 const OP_AUTH = 2;
+const OP_READONLY = 3;
+const OP_READWRITE = 4;
+
+/**
+ * A MOVED or ASK reply to a load request: the request (SET or GET of key index `key`,
+ * started at `start`) must be retried at host:port (after ASKING for an ASK).
+ */
+export type RedirectHandler = (redirect: {
+  isSet: boolean;
+  key: number;
+  start: number;
+  ask: boolean;
+  host: string;
+  port: number;
+}) => void;
 
 export interface NodeAddress {
   host: string;
@@ -54,7 +70,12 @@ export class RunControl {
 export interface ConnectionWorkload {
   keyspace: Keyspace;
   keys: KeyPicker;
-  ratio: RatioSequence;
+  /** null: the connection stays open but sends nothing (a cluster node with nothing to serve now). */
+  ratio: RatioSequence | null;
+  /** Cluster: send READONLY at connect, so a replica serves reads of its shard's slots. */
+  readOnly?: boolean;
+  /** Cluster: MOVED/ASK replies go here instead of counting as errors. */
+  onRedirect?: RedirectHandler;
   /** Requests in flight (closed loop) or the most allowed in flight (open loop). */
   pipeline: number;
   /** Open loop: requests per second for this connection; 0 = closed loop. */
@@ -73,6 +94,8 @@ export class LoadConnection {
   // In-flight requests, oldest at `head`.
   private readonly starts: Float64Array;
   private readonly kinds: Uint8Array;
+  /** The key index of each in-flight request (to retry it elsewhere on MOVED/ASK). */
+  private readonly keys: Uint32Array;
   private readonly capacity: number;
   private head = 0;
   private count = 0;
@@ -80,18 +103,20 @@ export class LoadConnection {
   private skip = 0;
   private partial: Buffer | null = null;
   private nextIntended = 0;
+  private readOnlySent = false;
   private readonly authCommand?: Buffer;
   private readonly readBuffer?: Buffer;
 
   constructor(
     private readonly address: NodeAddress,
-    private readonly work: ConnectionWorkload,
+    private work: ConnectionWorkload,
     private readonly stats: NodeStats,
     private readonly control: RunControl,
   ) {
-    this.capacity = work.pipeline + 1; // + the AUTH at connect
+    this.capacity = work.pipeline + 3; // + AUTH and READONLY at connect, or a READONLY/READWRITE switch
     this.starts = new Float64Array(this.capacity);
     this.kinds = new Uint8Array(this.capacity);
+    this.keys = new Uint32Array(this.capacity);
     if (address.password !== undefined) {
       const args = address.username ? ['AUTH', address.username, address.password] : ['AUTH', address.password];
       this.authCommand = encodeCommand(args);
@@ -115,6 +140,20 @@ export class LoadConnection {
     if (this.count > 0 && now - this.starts[this.head]! > this.work.requestTimeoutMs && this.socket) {
       this.socket.destroy(new Error(`no reply within ${this.work.requestTimeoutMs} ms`));
     }
+  }
+
+  /**
+   * Cluster: serve other keys, with another mix (null: nothing), as a replica (READONLY) or
+   * not, after the slot map changed. Takes effect from the next request.
+   */
+  retarget(keys: KeyPicker, ratio: RatioSequence | null, readOnly: boolean): void {
+    this.work = { ...this.work, keys, ratio, readOnly };
+    if (this.ready && this.socket && readOnly !== this.readOnlySent) {
+      this.push(readOnly ? OP_READONLY : OP_READWRITE, performance.now(), 0);
+      this.socket.write(readOnly ? READONLY : READWRITE);
+      this.readOnlySent = readOnly;
+    }
+    if (this.socket) scheduleFill(this);
   }
 
   close(): void {
@@ -166,10 +205,17 @@ export class LoadConnection {
     socket.setTimeout(0);
     this.ready = true;
     this.nextIntended = performance.now();
-    if (this.authCommand) {
-      this.push(OP_AUTH, performance.now());
-      socket.write(this.authCommand);
-      return; // the load starts once AUTH is answered
+    this.readOnlySent = this.work.readOnly === true;
+    if (this.authCommand || this.readOnlySent) {
+      if (this.authCommand) {
+        this.push(OP_AUTH, performance.now(), 0);
+        socket.write(this.authCommand);
+      }
+      if (this.readOnlySent) {
+        this.push(OP_READONLY, performance.now(), 0);
+        socket.write(READONLY);
+      }
+      return; // the load starts once these are answered
     }
     this.attempts = 0;
     this.fill(performance.now());
@@ -190,10 +236,11 @@ export class LoadConnection {
     this.reconnectTimer = setTimeout(() => this.open(), delay);
   }
 
-  private push(kind: number, start: number): void {
+  private push(kind: number, start: number, key: number): void {
     const slot = (this.head + this.count) % this.capacity;
     this.starts[slot] = start;
     this.kinds[slot] = kind;
+    this.keys[slot] = key;
     this.count++;
   }
 
@@ -206,6 +253,8 @@ export class LoadConnection {
     const room = this.work.pipeline - this.count;
     if (room <= 0 || !this.ready || !this.socket) return;
     const work = this.work;
+    const ratio = work.ratio;
+    if (!ratio) return;
     const keyspace = work.keyspace;
     const control = this.control;
     const out = Buffer.allocUnsafe(room * keyspace.maxCommandLength);
@@ -213,17 +262,18 @@ export class LoadConnection {
     for (let i = 0; i < room; i++) {
       if (!control.mayIssue()) break;
       if (control.recording) control.issued++;
-      const op = work.ratio.next();
+      const op = ratio.next();
       const key = work.keys.next();
       offset = op === OP_SET ? keyspace.encodeSet(out, offset, key) : keyspace.encodeGet(out, offset, key);
-      this.push(op, now);
+      this.push(op, now, key);
     }
     if (offset > 0) this.socket.write(offset === out.length ? out : out.subarray(0, offset));
   }
 
   /** Open loop: every request due by `now`, each timed from its intended send time. */
   private sendDue(now: number): void {
-    if (!this.ready || !this.socket) return;
+    const ratio = this.work.ratio;
+    if (!this.ready || !this.socket || !ratio) return;
     const interval = 1000 / this.work.ratePerSecond;
     // After a long outage, do not replay a backlog of hours: keep at most one second of it.
     if (now - this.nextIntended > 1000) this.nextIntended = now - 1000;
@@ -236,10 +286,10 @@ export class LoadConnection {
     for (let i = 0; i < due; i++) {
       if (!this.control.mayIssue()) break;
       if (this.control.recording) this.control.issued++;
-      const op = this.work.ratio.next();
+      const op = ratio.next();
       const key = this.work.keys.next();
       offset = op === OP_SET ? keyspace.encodeSet(out, offset, key) : keyspace.encodeGet(out, offset, key);
-      this.push(op, latencyStart(this.nextIntended, now));
+      this.push(op, latencyStart(this.nextIntended, now), key);
       this.nextIntended += interval;
     }
     if (offset > 0) this.socket.write(out.subarray(0, offset));
@@ -317,7 +367,7 @@ export class LoadConnection {
     this.count--;
     const kind = this.kinds[slot]!;
     const stats = this.stats;
-    if (kind === OP_AUTH) {
+    if (kind > OP_SET) {
       this.attempts = 0;
       stats.markSuccess(now);
       return;
@@ -325,17 +375,7 @@ export class LoadConnection {
     stats.markSuccess(now);
     const control = this.control;
     if (!control.recording) return;
-    const micros = (now - this.starts[slot]!) * 1000;
-    stats.ops++;
-    if (kind === OP_SET) {
-      stats.sets++;
-      stats.setLatency.record(micros);
-    } else {
-      stats.gets++;
-      stats.getLatency.record(micros);
-      if (outcome === 1) stats.hits++;
-      else if (outcome === 2) stats.misses++;
-    }
+    stats.record(kind === OP_SET, (now - this.starts[slot]!) * 1000, outcome);
     if (++control.completed >= control.limit) control.onLimitReached?.();
   }
 
@@ -345,12 +385,35 @@ export class LoadConnection {
     const kind = this.kinds[slot]!;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
-    this.stats.lastError = message;
     if (kind === OP_AUTH) {
       // Wrong token or user: retrying will not help, but the run goes on for the other nodes.
+      this.stats.lastError = message;
       this.socket?.destroy(new Error(`AUTH failed: ${message}`));
       return;
     }
+    // READONLY/READWRITE refused (a reader endpoint that is no cluster node): it reads anyway.
+    if (kind > OP_SET) return;
+    if (isThrottled(message)) {
+      // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
+      this.stats.markSuccess(performance.now());
+      if (this.control.recording) {
+        this.stats.throttled++;
+        if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
+      }
+      return;
+    }
+    const redirect = this.work.onRedirect && parseRedirect(message, this.address.host);
+    if (redirect) {
+      // Not an error: the cluster moved the slot (failover, resharding); the request is retried there.
+      if (this.control.recording) {
+        if (redirect.ask) this.stats.ask++;
+        else this.stats.moved++;
+      }
+      this.stats.markSuccess(performance.now());
+      this.work.onRedirect!({ isSet: kind === OP_SET, key: this.keys[slot]!, start: this.starts[slot]!, ...redirect });
+      return;
+    }
+    this.stats.lastError = message;
     if (this.control.recording) {
       this.stats.errors++;
       if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
@@ -382,6 +445,26 @@ function runFills(): void {
   // Each connection's requests are timed from its own write: one clock read per write
   // syscall, not one for the whole turn (50 writes take a noticeable fraction of a ms).
   for (let i = 0; i < batch.length; i++) batch[i]!.flush(performance.now());
+}
+
+const READONLY = Buffer.from('*1\r\n$8\r\nREADONLY\r\n');
+const READWRITE = Buffer.from('*1\r\n$9\r\nREADWRITE\r\n');
+
+/** `MOVED 3999 10.0.0.5:6379` / `ASK 3999 10.0.0.5:6379` → where to retry; null for any other error. */
+export function parseRedirect(
+  message: string,
+  fallbackHost: string,
+): { ask: boolean; host: string; port: number } | null {
+  const ask = message.startsWith('ASK ');
+  if (!ask && !message.startsWith('MOVED ')) return null;
+  const target = message.slice(message.indexOf(' ', ask ? 4 : 6) + 1).trim();
+  const colon = target.lastIndexOf(':');
+  const port = Number(target.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) return null;
+  let host = target.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  // Redis sends "?" or nothing for a node whose address it does not know: the same host, then.
+  if (host === '' || host === '?') host = fallbackHost;
+  return { ask, host, port };
 }
 
 /** RESP array of bulk strings (used for the once-per-connection AUTH). */

@@ -17,6 +17,9 @@ export interface NodeStatsSnapshot {
   hits: number;
   misses: number;
   errors: number;
+  moved: number;
+  ask: number;
+  throttled: number;
   setLatency: HistogramSnapshot;
   getLatency: HistogramSnapshot;
   /** Relative to the main thread's measurement start (converted through epoch time). */
@@ -32,6 +35,9 @@ export function snapshotNodeStats(stats: NodeStats): NodeStatsSnapshot {
     hits: stats.hits,
     misses: stats.misses,
     errors: stats.errors,
+    moved: stats.moved,
+    ask: stats.ask,
+    throttled: stats.throttled,
     setLatency: stats.setLatency.snapshot(),
     getLatency: stats.getLatency.snapshot(),
     unavailable: stats.unavailable.map((u) => ({ ...u })),
@@ -50,6 +56,9 @@ export function mergeNodeStats(parts: NodeStatsSnapshot[], origin: number): Node
     merged.hits += part.hits;
     merged.misses += part.misses;
     merged.errors += part.errors;
+    merged.moved += part.moved;
+    merged.ask += part.ask;
+    merged.throttled += part.throttled;
     merged.setLatency.add(HdrHistogram.fromSnapshot(part.setLatency));
     merged.getLatency.add(HdrHistogram.fromSnapshot(part.getLatency));
     if (part.lastError !== undefined) merged.lastError = part.lastError;

@@ -44,7 +44,8 @@ parentPort?.on('message', (request: LoadWorkerRequest) => {
   switch (request.type) {
     case 'start':
       workload = new Workload(request.nodes, request.options);
-      workload.start();
+      // A cluster loads its routing first (the only await; measure/limit/stop may arrive meanwhile).
+      void workload.prepare().then(() => workload!.start());
       progressTimer = setInterval(
         () => post({ type: 'progress', stats: figures(), connections: workload!.connectionCount }),
         250,

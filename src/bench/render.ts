@@ -12,6 +12,7 @@ export function renderReport(report: BenchReport): string {
     renderTable(
       [
         'node',
+        ...(report.shards ? ['shard'] : []),
         'role',
         'address',
         'ops/s',
@@ -19,6 +20,7 @@ export function renderReport(report: BenchReport): string {
         'hits',
         'misses',
         'errors',
+        ...(report.serverless ? ['throttled'] : []),
         'p50 ms',
         'p90 ms',
         'p99 ms',
@@ -27,6 +29,7 @@ export function renderReport(report: BenchReport): string {
       ],
       report.nodes.map((n) => [
         n.id,
+        ...(report.shards ? [n.shard ?? '-'] : []),
         n.role,
         `${n.address}:${n.port}`,
         n.opsPerSec,
@@ -34,6 +37,7 @@ export function renderReport(report: BenchReport): string {
         n.hits,
         n.misses,
         n.errors,
+        ...(report.serverless ? [n.throttled ?? 0] : []),
         n.latencyMs.p50,
         n.latencyMs.p90,
         n.latencyMs.p99,
@@ -42,6 +46,42 @@ export function renderReport(report: BenchReport): string {
       ]),
     ),
   );
+  if (report.shards) {
+    parts.push(
+      renderTable(
+        [
+          'shard',
+          'slots',
+          'nodes',
+          'ops/s',
+          'ops',
+          'errors',
+          'MOVED',
+          'ASK',
+          'p50 ms',
+          'p99 ms',
+          'lag p50 ms',
+          'stale reads',
+        ],
+        report.shards.map((s) => [
+          s.id,
+          s.slots,
+          s.nodes.length,
+          s.opsPerSec,
+          s.ops,
+          s.errors,
+          s.moved,
+          s.ask,
+          s.latencyMs.p50,
+          s.latencyMs.p99,
+          s.replication.length > 0 ? Math.max(...s.replication.map((r) => r.lagP50Ms)) : '-',
+          s.readsAfterWrite > 0
+            ? `${((s.staleReads / s.readsAfterWrite) * 100).toFixed(1)}% (${s.staleReads}/${s.readsAfterWrite})`
+            : '-',
+        ]),
+      ),
+    );
+  }
   if (report.replication.length > 0) {
     parts.push(
       renderTable(
@@ -66,12 +106,22 @@ export function renderReport(report: BenchReport): string {
       `${u.node} unreachable from ${u.startS} s for ${u.durationS} s${u.ongoing ? ' (still down at the end)' : ''}: ${u.reason}`,
     );
   }
-  if (report.failover) {
+  if (report.shards) {
+    for (const shard of report.shards)
+      for (const f of shard.failovers)
+        notes.push(`shard ${shard.id}: failover noticed at ${f.detectedAtS} s: ${f.from} → ${f.to}`);
+    for (const change of report.slotMapChanges ?? [])
+      notes.push(`slot map changed at t=${change.atS}s: ${change.description}`);
+    const moved = report.shards.reduce((sum, s) => sum + s.moved, 0);
+    const ask = report.shards.reduce((sum, s) => sum + s.ask, 0);
+    if (moved + ask > 0) notes.push(`redirections followed (not errors): ${moved} MOVED, ${ask} ASK`);
+  } else if (report.failover) {
     notes.push(`failover noticed at ${report.failover.detectedAtS} s: ${report.failover.from} → ${report.failover.to}`);
   }
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
+  if (report.serverless) notes.push(...serverlessNotes(report.serverless));
   const bound = Math.max(0, ...report.replication.map((r) => r.lagBoundMs ?? 0));
   if (report.replication.length > 0 && bound > 0) {
     notes.push(
@@ -85,6 +135,18 @@ export function renderReport(report: BenchReport): string {
   parts.push(notes.join('\n') + '\n');
   parts.push(interpretReport(report) + '\n');
   return parts.join('\n');
+}
+
+/** A serverless cache: what the load cost in ECPUs, and the requests refused at the limit (not failures). */
+function serverlessNotes(serverless: NonNullable<BenchReport['serverless']>): string[] {
+  const { ecpu, throttled } = serverless;
+  return [
+    `ECPUs consumed (estimated from the commands sent: 1 per KB transferred, at least 1; ${ecpu.perSet} per SET, ${ecpu.perGetHit} per GET hit): ` +
+      `${ecpu.total.toLocaleString('en-US')} in total, ${ecpu.perSecond.toLocaleString('en-US')} ECPU/s`,
+    throttled > 0
+      ? `throttled: ${throttled.toLocaleString('en-US')} requests refused at the cache's ECPU/s limit (usage limits; not failures of the run, and not in ops)`
+      : 'throttled: none (the load stayed under the ECPU/s limit)',
+  ];
 }
 
 /** A distributed run: one row per worker (its own figures), then the ones that did not report. */

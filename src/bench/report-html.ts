@@ -156,7 +156,13 @@ function throughputChart(report: BenchReport): string {
     to: u.startS + u.durationS,
     label: `${u.node} unreachable ${u.durationS} s${u.ongoing ? ' (still at the end)' : ''}: ${u.reason}`,
   }));
-  if (report.failover)
+  // A cluster: every shard's failover and every slot map change is marked.
+  for (const shard of report.shards ?? [])
+    for (const f of shard.failovers)
+      bands.push({ from: f.detectedAtS, to: f.detectedAtS, label: `shard ${shard.id} failover ${f.from} → ${f.to}` });
+  for (const change of report.slotMapChanges ?? [])
+    bands.push({ from: change.atS, to: change.atS, label: `slot map changed: ${change.description}` });
+  if (report.failover && !report.shards)
     bands.push({
       from: report.failover.detectedAtS,
       to: report.failover.detectedAtS,
@@ -257,9 +263,22 @@ var data=JSON.parse(document.getElementById('bench-report').textContent);documen
 export function renderReportHtml(report: BenchReport): string {
   const sentence = interpretReport(report);
   const nodes = table(
-    ['node', 'role', 'address', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+    [
+      'node',
+      ...(report.shards ? ['shard'] : []),
+      'role',
+      'address',
+      'ops/s',
+      'ops',
+      'errors',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+    ],
     report.nodes.map((n) => [
       n.id,
+      ...(report.shards ? [n.shard ?? '-'] : []),
       n.role,
       `${n.address}:${n.port}`,
       n.opsPerSec,
@@ -272,6 +291,41 @@ export function renderReportHtml(report: BenchReport): string {
     ]),
     'table-nodes',
   );
+  const shards = report.shards
+    ? `<h2>Shards</h2>${table(
+        [
+          'shard',
+          'slots',
+          'nodes',
+          'ops/s',
+          'ops',
+          'errors',
+          'MOVED',
+          'ASK',
+          'p50 ms',
+          'p99 ms',
+          'stale reads',
+          'failovers',
+        ],
+        report.shards.map((s) => [
+          s.id,
+          s.slots,
+          s.nodes.join(' '),
+          s.opsPerSec,
+          s.ops,
+          s.errors,
+          s.moved,
+          s.ask,
+          s.latencyMs.p50,
+          s.latencyMs.p99,
+          `${s.staleReads}/${s.readsAfterWrite}`,
+          s.failovers.map((f) => `${f.from} → ${f.to} at ${f.detectedAtS} s`).join('; ') || '-',
+        ]),
+        'table-shards',
+      )}${(report.slotMapChanges ?? [])
+        .map((c) => `<p class="slot-map-change">slot map changed at t=${c.atS}s: ${escapeHtml(c.description)}</p>`)
+        .join('')}`
+    : '';
   const replication = table(
     [
       'replica',
@@ -334,6 +388,7 @@ export function renderReportHtml(report: BenchReport): string {
 ${extras}
 ${throughputChart(report)}
 ${latencyChart(report)}
+${shards}
 <h2>Nodes</h2>${nodes}
 ${workersHtml}
 <h2>Replication and stale reads</h2>${report.replication.length ? lagChart(report) + replication : '<p id="no-replicas">No replica was measured.</p>'}

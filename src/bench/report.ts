@@ -7,6 +7,9 @@ import type { ReplicaLagStats } from './lag.js';
 import type { NodeStats } from './stats.js';
 import type { LoadNode } from './workload.js';
 import type { TimelinePoint } from './timeline.js';
+import type { ClusterShardLayout } from './cluster-discovery.js';
+import { formatRanges } from './slot-map.js';
+import { estimateEcpus, type CommandBytes, type EcpuEstimate } from './ecpu.js';
 
 export interface LatencyMs extends PercentileSummary {}
 
@@ -22,9 +25,16 @@ export interface NodeReport {
   hits: number;
   misses: number;
   errors: number;
+  /** Serverless: requests refused at the ECPU/s limit (not failures; not in ops). */
+  throttled?: number;
   latencyMs: LatencyMs;
   latencyMsByCommand: { set: LatencyMs; get: LatencyMs };
   unavailable: UnavailabilityReport[];
+  /** Cluster: the node's shard. */
+  shard?: string;
+  /** Cluster: MOVED and ASK replies from this node (the requests were retried where they pointed). */
+  moved?: number;
+  ask?: number;
   lastError?: string;
   /** HDR percentile distribution (percentile 0-100, latency ms), for the HTML report's plot. */
   percentiles?: Array<{ percentile: number; ms: number }>;
@@ -62,6 +72,29 @@ export interface ReplicationReport {
   staleReadRatio: number;
 }
 
+/** One shard of a cluster: its nodes' figures together (latency merged from their histograms). */
+export interface ShardReport {
+  id: string;
+  /** The slots it served at the start, as AWS writes them ("0-5461"). */
+  slots: string;
+  nodes: string[];
+  ops: number;
+  opsPerSec: number;
+  sets: number;
+  gets: number;
+  errors: number;
+  moved: number;
+  ask: number;
+  latencyMs: LatencyMs;
+  /** Its replicas' lag p50/p99 (ms) and stale reads, as in `replication`. */
+  replication: Array<{ node: string; lagP50Ms: number; lagP99Ms: number; staleReads: number; readsAfterWrite: number }>;
+  staleReads: number;
+  readsAfterWrite: number;
+  failovers: Array<{ from: string; to: string; detectedAtS: number }>;
+  /** Its nodes' unreachable windows. */
+  unavailable: UnavailabilityReport[];
+}
+
 export interface BenchReport {
   config: Record<string, unknown>;
   runId: string;
@@ -80,6 +113,12 @@ export interface BenchReport {
   warnings: string[];
   /** Ops/s per node per second of the measured phase (absent in reports from older versions). */
   timeline?: TimelinePoint[];
+  /** Cluster mode: per shard. */
+  shards?: ShardReport[];
+  /** Cluster mode: each change of the slot map seen during the measurement (failover, resharding). */
+  slotMapChanges?: Array<{ atS: number; description: string }>;
+  /** A serverless cache: requests throttled at its ECPU/s limit, and the ECPUs the load cost (estimated). */
+  serverless?: { throttled: number; ecpu: EcpuEstimate };
   /** A distributed run (bench --workers, bench merge): one row per worker that reported. */
   workers?: WorkerRow[];
   /** Workers that did not report (failed, timed out, result unreadable). */
@@ -145,6 +184,13 @@ export interface ReportInput {
   connections: number;
   cleanup: { keysRemoved: number; keysLeft: number };
   warnings: string[];
+  /** A serverless cache: the RESP bytes of its commands, to estimate the ECPUs they cost. */
+  serverless?: { commandBytes: CommandBytes };
+  cluster?: {
+    shards: ClusterShardLayout[];
+    failovers: Array<{ from: string; to: string; atMs: number; shard?: string }>;
+    slotMapChanges: Array<{ atMs: number; description: string }>;
+  };
 }
 
 /** Client CPU at or above this share of one core means the load generator is the bottleneck. */
@@ -216,6 +262,8 @@ export function buildReport(input: ReportInput): BenchReport {
       latencyMs: latencyMs(latency),
       latencyMsByCommand: { set: latencyMs(stats.setLatency), get: latencyMs(stats.getLatency) },
       unavailable,
+      ...(node.shard !== undefined ? { shard: node.shard, moved: stats.moved, ask: stats.ask } : {}),
+      ...(input.serverless || stats.throttled > 0 ? { throttled: stats.throttled } : {}),
       percentiles: percentileCurve(latency),
       ...(stats.lastError && stats.errors > 0 ? { lastError: stats.lastError } : {}),
     };
@@ -280,7 +328,78 @@ export function buildReport(input: ReportInput): BenchReport {
     cleanup: input.cleanup,
     warnings,
     ...(input.timeline ? { timeline: input.timeline } : {}),
+    ...(input.serverless
+      ? {
+          serverless: {
+            throttled: nodes.reduce((sum, n) => sum + (n.throttled ?? 0), 0),
+            ecpu: estimateEcpus(
+              {
+                sets: nodes.reduce((sum, n) => sum + n.sets, 0),
+                hits: nodes.reduce((sum, n) => sum + n.hits, 0),
+                misses: nodes.reduce((sum, n) => sum + n.misses, 0),
+              },
+              input.serverless.commandBytes,
+              seconds,
+            ),
+          },
+        }
+      : {}),
+    ...(input.cluster
+      ? {
+          shards: shardReports(input, nodes, replication, unavailability, seconds),
+          slotMapChanges: input.cluster.slotMapChanges.map((c) => ({
+            atS: round(c.atMs / 1000),
+            description: c.description,
+          })),
+        }
+      : {}),
   };
+}
+
+function shardReports(
+  input: ReportInput,
+  nodes: NodeReport[],
+  replication: ReplicationReport[],
+  unavailability: UnavailabilityReport[],
+  seconds: number,
+): ShardReport[] {
+  const cluster = input.cluster!;
+  return cluster.shards.map((shard) => {
+    const members = nodes.filter((n) => shard.nodeIds.includes(n.id));
+    const latency = new HdrHistogram();
+    for (const id of shard.nodeIds) {
+      const stats = input.stats.get(id);
+      if (stats) latency.add(stats.latency());
+    }
+    const sum = (pick: (n: NodeReport) => number) => members.reduce((total, n) => total + pick(n), 0);
+    const lag = replication.filter((r) => shard.nodeIds.includes(r.node));
+    return {
+      id: shard.id,
+      slots: formatRanges(shard.slots),
+      nodes: shard.nodeIds,
+      ops: sum((n) => n.ops),
+      opsPerSec: Math.round(sum((n) => n.ops) / seconds),
+      sets: sum((n) => n.sets),
+      gets: sum((n) => n.gets),
+      errors: sum((n) => n.errors),
+      moved: sum((n) => n.moved ?? 0),
+      ask: sum((n) => n.ask ?? 0),
+      latencyMs: latencyMs(latency),
+      replication: lag.map((r) => ({
+        node: r.node,
+        lagP50Ms: r.lagMs.p50,
+        lagP99Ms: r.lagMs.p99,
+        staleReads: r.staleReads,
+        readsAfterWrite: r.readsAfterWrite,
+      })),
+      staleReads: lag.reduce((total, r) => total + r.staleReads, 0),
+      readsAfterWrite: lag.reduce((total, r) => total + r.readsAfterWrite, 0),
+      failovers: cluster.failovers
+        .filter((f) => f.shard === shard.id)
+        .map((f) => ({ from: f.from, to: f.to, detectedAtS: round(f.atMs / 1000) })),
+      unavailable: unavailability.filter((u) => shard.nodeIds.includes(u.node)),
+    };
+  });
 }
 
 /** Milliseconds for a sentence: 0.33 ms, 5.8 ms, 21 ms. */
@@ -305,9 +424,11 @@ export function interpretReport(report: BenchReport): string {
   const replicas = report.replication.filter((r) => r.readsAfterWrite > 0);
   if (replicas.length === 0) {
     const primary = report.nodes.find((n) => n.role === 'primary');
-    const base = primary
-      ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
-      : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
+    const base = report.shards
+      ? `the cluster's ${report.shards.length} shards served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(report.total.latencyMs.p99)}`
+      : primary
+        ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
+        : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
     return `${base}; with no replica measured, every read goes to the primary and always sees the latest write${down ? `, though ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
   }
   const worst = replicas.reduce((a, b) => (b.staleReadRatio > a.staleReadRatio ? b : a));

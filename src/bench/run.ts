@@ -9,12 +9,24 @@ import type { Redis } from 'ioredis';
 import { CliError, messageOf } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { HdrHistogram } from './histogram.js';
-import { closeControl, connectControl, deleteKeysWithPrefix, escapeGlob, parseInfo } from './control-connection.js';
+import {
+  closeControl,
+  connectControl,
+  deleteKeysWithPrefix,
+  escapeGlob,
+  parseInfo,
+  whileThrottled,
+} from './control-connection.js';
 import { countLostWrites } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
+import { commandBytes } from './ecpu.js';
 import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
+import type { ClusterLayout } from './cluster-discovery.js';
+import { tagForSlots } from './hash-slot.js';
+import { slotSet } from './slot-map.js';
+import { SlotMapWatcher } from './slot-map-watcher.js';
 import type { BenchSettings } from './options.js';
 import { Workload, type LoadNode, type WorkloadOptions } from './workload.js';
 import { ThreadedWorkload } from './threaded-load.js';
@@ -49,6 +61,34 @@ export interface RunResult {
   startLateMs: number;
 }
 
+/** One primary and its replicas: the whole group, or one shard of a cluster. */
+interface Group {
+  /** The shard id in a cluster. */
+  shard?: string;
+  primary: LoadNode;
+  replicas: LoadNode[];
+  /** Where this group's lag probe keys live (a hash tag pins a shard's to that shard). */
+  probePrefix: string;
+}
+
+function groupsOf(nodes: LoadNode[], settings: BenchSettings, cluster: ClusterLayout | undefined): Group[] {
+  if (!cluster) {
+    const primary = nodes.find((n) => n.role === 'primary');
+    if (!primary) throw new CliError('no primary node to benchmark');
+    return [{ primary, replicas: nodes.filter((n) => n.role === 'replica'), probePrefix: settings.keyPrefix }];
+  }
+  return cluster.shards.map((shard) => {
+    const members = shard.nodeIds.map((id) => nodes.find((n) => n.id === id)!);
+    const owned = slotSet(shard.slots);
+    return {
+      shard: shard.id,
+      primary: members[0]!,
+      replicas: members.slice(1),
+      probePrefix: `${settings.keyPrefix}{${tagForSlots((slot) => owned[slot] === 1)}}:`,
+    };
+  });
+}
+
 export async function runBench(
   nodes: LoadNode[],
   settings: BenchSettings,
@@ -56,37 +96,54 @@ export async function runBench(
   config: Record<string, unknown>,
   hooks: RunHooks = {},
   initialWarnings: string[] = [],
+  cluster?: ClusterLayout,
 ): Promise<RunResult> {
   const warnings = [...initialWarnings];
   const warn = (text: string) => {
     warnings.push(text);
     hooks.warn?.(text);
   };
-  const primary = nodes.find((n) => n.role === 'primary');
-  if (!primary) throw new CliError('no primary node to benchmark');
-  const replicas = nodes.filter((n) => n.role === 'replica');
+  const groups = groupsOf(nodes, settings, cluster);
+  const replicas = groups.flatMap((g) => g.replicas);
+  const readOnly = cluster !== undefined;
 
-  // First contact: the primary must answer (wrong port, TLS or AUTH fail here, clearly).
-  let control: Redis;
+  // First contact: every primary must answer (wrong port, TLS or AUTH fail here, clearly).
+  const controls: Redis[] = [];
+  const closeAll = () => {
+    for (const c of controls) closeControl(c);
+  };
+  /** Per group, the connection to its primary now (it changes after a failover). */
+  const primaryControls: Redis[] = [];
   try {
-    control = await connectControl(primary.address, 'eck-bench-control');
+    for (const group of groups) {
+      const { primary } = group;
+      let control: Redis;
+      try {
+        control = await connectControl(primary.address, 'eck-bench-control');
+      } catch (error) {
+        throw new CliError(
+          `cannot connect to the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`,
+        );
+      }
+      controls.push(control);
+      primaryControls.push(control);
+      // INFO may be refused (a serverless cache restricts it): then there is no role to check.
+      const role = parseInfo(await control.info('replication').catch(() => '')).get('role');
+      if (role !== undefined && role !== 'master')
+        warn(
+          `${primary.id} (${primary.address.host}:${primary.address.port}) answers as ${role}, not as the primary: SETs will fail`,
+        );
+    }
   } catch (error) {
-    throw new CliError(
-      `cannot connect to the primary ${primary.address.host}:${primary.address.port}: ${messageOf(error)}`,
-    );
+    closeAll();
+    throw error;
   }
-  let currentPrimaryControl = control;
-  const extraControls: Redis[] = [];
-  const role = parseInfo(await control.info('replication')).get('role');
-  if (role !== 'master')
-    warn(
-      `${primary.id} (${primary.address.host}:${primary.address.port}) answers as ${role}, not as the primary: SETs will fail`,
-    );
   for (const replica of replicas) {
     try {
       const r = await connectControl(replica.address, 'eck-bench-check');
       const replicaRole = parseInfo(await r.info('replication')).get('role');
-      if (replicaRole === 'master')
+      // A serverless reader endpoint is no replica by INFO: only a node in the slot map is checked.
+      if (replicaRole === 'master' && (!cluster || replica.clusterId !== undefined))
         warn(`${replica.id} answers as a primary, not a replica: its lag figures mean nothing`);
       closeControl(r);
     } catch (error) {
@@ -110,46 +167,62 @@ export async function runBench(
     ttlMs: settings.keyTtlS * 1000,
     requestTimeoutMs: settings.requestTimeoutMs,
     connectTimeoutMs: 2000,
+    ...(cluster ? { cluster: { seed: cluster.seed, slots: cluster.slots } } : {}),
   };
   // --threads > 1: the same load in worker threads, merged here (threaded-load.ts).
   const workload =
     settings.threads > 1
       ? new ThreadedWorkload(nodes, workloadOptions, settings.threads)
       : new Workload(nodes, workloadOptions);
-  const prober = new LagProbeThread(primary, replicas, {
-    probesPerSecond: settings.lagProbes,
-    keyPrefix: settings.keyPrefix,
-    ttlMs: settings.keyTtlS * 1000,
-    pollTimeoutMs: Math.max(2000, settings.requestTimeoutMs),
+  const prober = new LagProbeThread(
+    groups.map((g) => ({ primary: g.primary, replicas: g.replicas, keyPrefix: g.probePrefix })),
+    {
+      probesPerSecond: settings.lagProbes,
+      keyPrefix: settings.keyPrefix,
+      ttlMs: settings.keyTtlS * 1000,
+      pollTimeoutMs: Math.max(2000, settings.requestTimeoutMs),
+      readOnly,
+    },
+  );
+  const samplers = groups.map((group, index) => {
+    const sampler = new ReplicationSampler([group.primary, ...group.replicas.filter((r) => !cluster || r.clusterId)]);
+    sampler.onFailover = (event, newPrimary) => {
+      warn(
+        `failover${group.shard ? ` in shard ${group.shard}` : ''}: ${event.to} is now the primary (was ${event.from})`,
+      );
+      prober.switchPrimary(newPrimary, index);
+    };
+    return sampler;
   });
-  const sampler = new ReplicationSampler(nodes);
-  sampler.onFailover = (event, newPrimary) => {
-    warn(`failover: ${event.to} is now the primary (was ${event.from})`);
-    prober.switchPrimary(newPrimary);
-  };
+  const watcher = cluster ? new SlotMapWatcher(cluster.seed, cluster.slots, nodes) : undefined;
+  const stopObservers = () => Promise.allSettled([prober.stop(), watcher?.stop(), ...samplers.map((s) => s.stop())]);
 
   let cleanedUp: Promise<{ keysRemoved: number; keysLeft: number }> | undefined;
   const cleanup = () =>
     (cleanedUp ??= (async () => {
       workload.abort();
-      await Promise.allSettled([prober.stop(), sampler.stop()]);
-      return removeKeys(currentPrimaryControl, settings.keyPrefix);
+      await stopObservers();
+      const removed = await Promise.all(primaryControls.map((c) => removeKeys(c, settings.keyPrefix)));
+      return {
+        keysRemoved: removed.reduce((sum, r) => sum + r.keysRemoved, 0),
+        keysLeft: removed.some((r) => r.keysLeft < 0) ? -1 : removed.reduce((sum, r) => sum + r.keysLeft, 0),
+      };
     })());
   const removeInterruptHandler = onInterrupt(async () => {
     await cleanup();
     closeAll();
   });
-  const closeAll = () => {
-    closeControl(control);
-    closeControl(currentPrimaryControl);
-    for (const c of extraControls) closeControl(c);
-  };
 
   let progressTimer: NodeJS.Timeout | undefined;
   try {
     hooks.onPhase?.('prefill', `writing ${settings.keyMaximum} keys`);
-    await workload.prefill(primary);
-    await waitForReplicas(replicas, workload.keyspace.keyName(settings.keyMaximum - 1), warn);
+    await workload.prefill(groups.map((g) => g.primary));
+    await waitForReplicas(
+      replicas.filter((r) => !cluster || r.clusterId !== undefined),
+      (replica) => workload.lastPrefilledKey(replica),
+      warn,
+      readOnly,
+    );
 
     // A distributed worker: every worker is ready (prefilled) before the shared start
     // time, so their measured seconds line up (as well as their clocks do).
@@ -165,7 +238,8 @@ export async function runBench(
 
     workload.start();
     prober.start();
-    sampler.start();
+    for (const sampler of samplers) sampler.start();
+    watcher?.start();
     if (settings.warmupS > 0) {
       hooks.onPhase?.('warmup', `${settings.warmupS} s`);
       await sleepUnlessAborted(settings.warmupS * 1000, hooks.signal);
@@ -177,18 +251,19 @@ export async function runBench(
     );
     const startedAt = new Date();
     const t0 = performance.now();
+    const offsetLag = new Map(samplers.flatMap((s) => [...s.offsetLag]));
     const timeline = new TimelineSampler(
       () => {
         workload.totals(); // the threaded workload merges its threads' latest stats here
         return workload.stats;
       },
       t0,
-      sampler.offsetLag,
+      offsetLag,
     );
     timeline.start();
     workload.beginMeasuring(t0);
     prober.beginMeasuring();
-    sampler.beginMeasuring();
+    for (const sampler of samplers) sampler.beginMeasuring();
     const cpu0 = process.cpuUsage();
 
     // Progress: ops/s over the last interval, p99 of everything so far, lag p50 so far.
@@ -225,10 +300,12 @@ export async function runBench(
     }
     await workload.stop();
     const t1 = performance.now();
+    // The offset-lag samples of each shard's sampler, gathered once more (they grew since).
+    for (const sampler of samplers) for (const [id, samples] of sampler.offsetLag) offsetLag.set(id, samples);
     const timelinePoints = timeline.stop(t1);
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
-    await Promise.allSettled([prober.stop(), sampler.stop()]);
+    await stopObservers();
     addLagOverTime(
       timelinePoints,
       new Map([...prober.stats].map(([id, s]) => [id, s.samples])),
@@ -236,27 +313,42 @@ export async function runBench(
     );
 
     hooks.onPhase?.('cleanup', 'checking writes and removing bench keys');
-    let failover: { from: string; to: string; atMs: number } | undefined;
-    if (sampler.failover) {
-      failover = { from: sampler.failover.from, to: sampler.failover.to, atMs: sampler.failover.at - t0 };
-      const newPrimary = nodes.find((n) => n.id === sampler.primaryId);
-      if (newPrimary) {
-        try {
-          currentPrimaryControl = await connectControl(newPrimary.address, 'eck-bench-control');
-          extraControls.push(currentPrimaryControl);
-        } catch (error) {
-          warn(`cannot reach the new primary ${newPrimary.id} to check writes and remove keys: ${messageOf(error)}`);
+    const failovers: Array<{ from: string; to: string; atMs: number; shard?: string }> = [];
+    let lostWrites: { checked: number; lost: number } | undefined;
+    for (const [index, sampler] of samplers.entries()) {
+      const group = groups[index]!;
+      if (sampler.failover) {
+        failovers.push({
+          from: sampler.failover.from,
+          to: sampler.failover.to,
+          atMs: sampler.failover.at - t0,
+          ...(group.shard ? { shard: group.shard } : {}),
+        });
+        const newPrimary = nodes.find((n) => n.id === sampler.primaryId);
+        if (newPrimary) {
+          try {
+            primaryControls[index] = await connectControl(newPrimary.address, 'eck-bench-control');
+            controls.push(primaryControls[index]!);
+          } catch (error) {
+            warn(`cannot reach the new primary ${newPrimary.id} to check writes and remove keys: ${messageOf(error)}`);
+          }
         }
       }
+      try {
+        // Ack times are epoch ms (they come from the probe thread); the failover time is this thread's clock.
+        const noticed = sampler.failover ? performance.timeOrigin + sampler.failover.at : undefined;
+        const lost = await countLostWrites(
+          primaryControls[index]!,
+          prober.acknowledged[index] ?? [],
+          group.probePrefix,
+          noticed,
+        );
+        lostWrites = { checked: (lostWrites?.checked ?? 0) + lost.checked, lost: (lostWrites?.lost ?? 0) + lost.lost };
+      } catch (error) {
+        warn(`could not check acknowledged writes: ${messageOf(error)}`);
+      }
     }
-    let lostWrites: { checked: number; lost: number } | undefined;
-    try {
-      // Ack times are epoch ms (they come from the probe thread); the failover time is this thread's clock.
-      const noticed = sampler.failover ? performance.timeOrigin + sampler.failover.at : undefined;
-      lostWrites = await countLostWrites(currentPrimaryControl, prober.acknowledged, settings.keyPrefix, noticed);
-    } catch (error) {
-      warn(`could not check acknowledged writes: ${messageOf(error)}`);
-    }
+    failovers.sort((a, b) => a.atMs - b.atMs);
     const cleaned = await cleanup();
     const durationMs = t1 - t0;
     const report = buildReport({
@@ -268,10 +360,22 @@ export async function runBench(
       nodes,
       stats: workload.stats,
       lag: prober.stats,
-      offsetLag: sampler.offsetLag,
+      offsetLag,
       timeline: timelinePoints,
-      ...(failover ? { failover } : {}),
+      ...(failovers[0] ? { failover: failovers[0] } : {}),
       ...(lostWrites ? { lostWrites } : {}),
+      ...(cluster
+        ? {
+            cluster: {
+              shards: cluster.shards,
+              failovers,
+              slotMapChanges: (watcher?.changes ?? []).map((c) => ({ atMs: c.at - t0, description: c.description })),
+            },
+          }
+        : {}),
+      ...(config.kind === 'serverless'
+        ? { serverless: { commandBytes: commandBytes(workload.keyspace, settings.dataSize) } }
+        : {}),
       cpuPercent: ((cpu.user + cpu.system) / 1000 / Math.max(1, durationMs)) * 100,
       connections: workload.connectionCount,
       cleanup: cleaned,
@@ -304,7 +408,9 @@ async function removeKeys(primary: Redis, prefix: string): Promise<{ keysRemoved
   let cursor = '0';
   try {
     do {
-      const [next, keys] = await primary.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000);
+      const [next, keys] = await whileThrottled(() =>
+        primary.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000),
+      );
       cursor = next;
       keysLeft += keys.length;
     } while (cursor !== '0');
@@ -317,15 +423,18 @@ async function removeKeys(primary: Redis, prefix: string): Promise<{ keysRemoved
 /** Replication is in order: once a replica has the last prefilled key it has them all. */
 async function waitForReplicas(
   replicas: LoadNode[],
-  lastKey: string,
+  lastKeyOf: (replica: LoadNode) => string | undefined,
   warn: (text: string) => void,
+  readOnly: boolean,
   timeoutMs = 15_000,
 ): Promise<void> {
   await Promise.all(
     replicas.map(async (replica) => {
+      const lastKey = lastKeyOf(replica);
+      if (lastKey === undefined) return;
       let redis: Redis | undefined;
       try {
-        redis = await connectControl(replica.address, 'eck-bench-prefill-check');
+        redis = await connectControl(replica.address, 'eck-bench-prefill-check', readOnly);
         const deadline = performance.now() + timeoutMs;
         while ((await redis.exists(lastKey)) === 0) {
           if (performance.now() > deadline) {

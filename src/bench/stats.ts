@@ -19,6 +19,14 @@ export class NodeStats {
   hits = 0;
   misses = 0;
   errors = 0;
+  /** Cluster redirections this node answered with (MOVED, ASK); the request was retried where it pointed. */
+  moved = 0;
+  ask = 0;
+  /**
+   * Requests a serverless cache refused at its ECPU/s limit (usage limits): answered, not
+   * failed, so counted apart from errors, and neither in ops nor in the latency.
+   */
+  throttled = 0;
   readonly setLatency = new HdrHistogram();
   readonly getLatency = new HdrHistogram();
   readonly unavailable: UnavailableInterval[] = [];
@@ -29,7 +37,8 @@ export class NodeStats {
 
   /** Forgets everything counted so far (end of warmup); unavailability keeps its history. */
   resetCounters(origin: number): void {
-    this.ops = this.sets = this.gets = this.hits = this.misses = this.errors = 0;
+    this.ops = this.sets = this.gets = this.hits = this.misses = this.errors = this.moved = this.ask = 0;
+    this.throttled = 0;
     this.setLatency.reset();
     this.getLatency.reset();
     this.origin = origin;
@@ -55,10 +64,32 @@ export class NodeStats {
     if (open && open.endMs === undefined) open.endMs = now - this.origin;
   }
 
+  /** One answered request: `isSet` SET or GET, latency in µs, outcome 0 ok, 1 hit, 2 miss. */
+  record(isSet: boolean, micros: number, outcome: number): void {
+    this.ops++;
+    if (isSet) {
+      this.sets++;
+      this.setLatency.record(micros);
+    } else {
+      this.gets++;
+      this.getLatency.record(micros);
+      if (outcome === 1) this.hits++;
+      else if (outcome === 2) this.misses++;
+    }
+  }
+
   /** Both commands' latencies in one histogram (merged, never averaged). */
   latency(): HdrHistogram {
     const merged = this.setLatency.copy();
     merged.add(this.getLatency);
     return merged;
   }
+}
+
+/**
+ * A throttling reply: ElastiCache Serverless refuses a request over its ECPUPerSecond
+ * maximum with an error naming throttling (AWS does not document the exact text).
+ */
+export function isThrottled(message: string): boolean {
+  return /\bthrottl/i.test(message);
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readSecret, type SecretSource } from '../secrets.js';
 import { CliError, UsageError, messageOf } from '../errors.js';
 import type { Topology } from '../topology.js';
+import type { ClusterLayout, ClusterSeed } from './cluster-discovery.js';
 import type { NodeAddress } from './load-connection.js';
 import type { BenchSettings, HostPort } from './options.js';
 import type { LoadNode } from './workload.js';
@@ -30,7 +31,15 @@ export type TargetSource =
   | { kind: 'topology'; topology: Topology };
 
 export interface ResolvedTargets {
+  /** The nodes to load (in a cluster: filled in by discovery, see `cluster`). */
   nodes: LoadNode[];
+  /**
+   * A cluster (or serverless cache) to discover: where to read CLUSTER SLOTS. discoverTargets()
+   * (src/core/bench.ts) reads it and fills `nodes` and `layout`.
+   */
+  cluster?: ClusterSeed;
+  /** The cluster as discovered: shards, slot map. */
+  layout?: ClusterLayout;
   /** Where they came from, for the report: group id, "flags" or the config file. */
   source: string;
   /** Warnings to show (e.g. --insecure). */
@@ -103,14 +112,19 @@ export function resolveTargets(
 
   if (source.kind === 'config') {
     const { targets, file } = source;
-    if (!targets.primary && targets.configuration) {
-      throw new UsageError(
-        `--from-config ${file}: a cluster-mode configuration endpoint; bench needs the primary and replica endpoints`,
-      );
-    }
-    if (!targets.primary) throw new UsageError(`--from-config ${file}: no primary endpoint found in the file`);
     // A token written into the file (endpoints --include-auth) counts unless one was given.
     if (token === undefined && targets.authToken !== undefined) token = targets.authToken;
+    if (!targets.primary && targets.configuration) {
+      // Cluster mode: the configuration endpoint is the seed; the cluster tells the rest.
+      const conn = connection(settings.tls || targets.tls === true);
+      return {
+        nodes: [],
+        cluster: { seed: { ...hostPortAddress(hostPort(targets.configuration)), ...conn } },
+        source: file,
+        warnings,
+      };
+    }
+    if (!targets.primary) throw new UsageError(`--from-config ${file}: no primary endpoint found in the file`);
     const conn = connection(settings.tls || targets.tls === true);
     const nodes: LoadNode[] = [node('primary', 'primary', hostPort(targets.primary), conn)];
     for (const [i, r] of targets.replicas.entries()) nodes.push(node(`replica-${i + 1}`, 'replica', hostPort(r), conn));
@@ -129,12 +143,7 @@ function topologyTargets(
   token: string | undefined,
   warnings: string[],
   connection: (useTls: boolean) => Connection,
-): { nodes: LoadNode[]; warnings: string[] } {
-  if (topology.clusterMode) {
-    throw new UsageError(
-      `${topology.replicationGroupId} has cluster mode enabled: bench measures one primary and its replicas; pass --primary/--replica for one shard's nodes`,
-    );
-  }
+): { nodes: LoadNode[]; warnings: string[]; cluster?: ClusterSeed } {
   if (topology.status !== 'available') {
     warnings.push(`${topology.replicationGroupId} is ${topology.status}, not available: some nodes may not answer`);
   }
@@ -144,6 +153,25 @@ function topologyTargets(
     );
   }
   const conn = connection(settings.tls || topology.tls);
+  // The one branch on the kind: a cluster or a serverless cache is discovered from itself.
+  if (topology.kind === 'cluster' || topology.kind === 'serverless' || topology.clusterMode) {
+    const seed = topology.configurationEndpoint ?? topology.primaryEndpoint ?? topology.nodes[0];
+    if (!seed) {
+      throw new CliError(
+        `${topology.replicationGroupId} has no configuration endpoint or node address yet (status ${topology.status})`,
+      );
+    }
+    const reader = topology.kind === 'serverless' ? topology.readerEndpoint : undefined;
+    return {
+      nodes: [],
+      warnings,
+      cluster: {
+        seed: { ...hostPortAddress({ host: seed.address, port: seed.port }), ...conn },
+        topology,
+        ...(reader ? { reader: { ...hostPortAddress({ host: reader.address, port: reader.port }), ...conn } } : {}),
+      },
+    };
+  }
   const nodes = topology.nodes.map((n) => ({
     id: n.id,
     role: n.role,
@@ -173,6 +201,10 @@ function dedupeWarn(nodes: LoadNode[], warnings: string[]): LoadNode[] {
     seen.add(key);
     return true;
   });
+}
+
+function hostPortAddress(endpoint: HostPort): NodeAddress {
+  return { host: endpoint.host, port: endpoint.port };
 }
 
 function hostPort(target: { address: string; port: number }): HostPort {

@@ -59,8 +59,12 @@ export class ThreadedWorkload {
     return this.threads.reduce((sum, t) => sum + t.connections, 0);
   }
 
-  prefill(primary: LoadNode): Promise<void> {
-    return this.local.prefill(primary);
+  prefill(primaries: LoadNode | LoadNode[]): Promise<void> {
+    return this.local.prefill(primaries);
+  }
+
+  lastPrefilledKey(node: LoadNode): string | undefined {
+    return this.local.lastPrefilledKey(node);
   }
 
   start(): void {

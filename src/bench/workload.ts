@@ -5,11 +5,15 @@
  *     primary or all; with --read-from replicas they send only the SETs);
  *   - each replica's connections send GETs (replicas refuse writes), with --read-from
  *     replicas or all.
+ * In a cluster (options.cluster) the same holds per shard, and each node's connections
+ * send only the keys of the slots it serves (cluster-routing.ts); MOVED and ASK replies are
+ * retried where they point and counted, not reported as errors.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterRouter, ClusterRouting } from './cluster-routing.js';
 import { KeyPicker, Keyspace, RatioSequence, type KeyPattern } from './keyspace.js';
-import { LoadConnection, RunControl, type NodeAddress } from './load-connection.js';
+import { LoadConnection, RunControl, type NodeAddress, type RedirectHandler } from './load-connection.js';
 import { NodeStats } from './stats.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'all';
@@ -18,6 +22,10 @@ export interface LoadNode {
   id: string;
   role: 'primary' | 'replica';
   address: NodeAddress;
+  /** Cluster: the shard (node group) the node belongs to, e.g. "0001". */
+  shard?: string;
+  /** Cluster: the node's id in CLUSTER SLOTS (absent for a reader endpoint outside the slot map). */
+  clusterId?: string;
 }
 
 /** What the load looks like: the validated flags (BenchSettings) and the Workload share it. */
@@ -39,6 +47,8 @@ export interface WorkloadOptions extends LoadShape {
   ttlMs: number;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Cluster mode: route by hash slot (absent: every node holds every key). */
+  cluster?: ClusterRouting;
 }
 
 /** What one node's connections send: SET:GET counts, or undefined for no load. */
@@ -66,19 +76,50 @@ export class Workload {
   readonly stats = new Map<string, NodeStats>();
   readonly keyspace: Keyspace;
   private readonly connections: LoadConnection[] = [];
+  private readonly byNode = new Map<string, LoadConnection[]>();
   private ticker?: NodeJS.Timeout;
+  private perConnectionRate = 0;
+  /** Cluster mode: set by prepare() (loaded on demand: a load thread without a cluster never loads ioredis). */
+  private router?: ClusterRouter;
+  private readonly value: Buffer;
 
   constructor(
     readonly nodes: LoadNode[],
     readonly options: WorkloadOptions,
   ) {
+    this.value = benchValue(options.dataSize);
     this.keyspace = new Keyspace({
       prefix: options.keyPrefix,
       keyMaximum: options.keyMaximum,
-      value: benchValue(options.dataSize),
+      value: this.value,
       ttlMs: options.ttlMs,
     });
     for (const node of nodes) this.stats.set(node.id, new NodeStats());
+  }
+
+  /** Cluster mode: loads the slot routing (before prefill or start). */
+  async prepare(): Promise<void> {
+    if (!this.options.cluster || this.router) return;
+    const { ClusterRouter } = await import('./cluster-routing.js');
+    this.router ??= new ClusterRouter(this.nodes, this.options.cluster, this.keyspace, {
+      stats: this.stats,
+      control: this.control,
+      value: this.value,
+      ttlMs: this.options.ttlMs,
+    });
+    this.router.onChange = () => this.replan();
+  }
+
+  /** The node's role now and the key indexes it serves (undefined: all of them). */
+  assignment(node: LoadNode): { role: 'primary' | 'replica'; keys?: Uint32Array } {
+    return this.router?.assignments.get(node.id) ?? { role: node.role };
+  }
+
+  /** The key a node's prefill writes last (replication is in order: a replica with it has them all). */
+  lastPrefilledKey(node: LoadNode): string | undefined {
+    const keys = this.assignment(node).keys;
+    if (!keys) return this.keyspace.keyName(this.options.keyMaximum - 1);
+    return keys.length > 0 ? this.keyspace.keyName(keys[keys.length - 1]!) : undefined;
   }
 
   /** Connections that will send load. */
@@ -90,17 +131,26 @@ export class Workload {
    * Writes every key once (sequentially, one deeply pipelined connection) so GETs hit,
    * without recording anything.
    */
-  async prefill(primary: LoadNode, timeoutMs = 120_000): Promise<void> {
+  async prefill(primaries: LoadNode | LoadNode[], timeoutMs = 120_000): Promise<void> {
+    await this.prepare();
+    // In a cluster each shard's primary writes its own keys, all shards at once.
+    await Promise.all((Array.isArray(primaries) ? primaries : [primaries]).map((p) => this.prefillNode(p, timeoutMs)));
+  }
+
+  private async prefillNode(primary: LoadNode, timeoutMs: number): Promise<void> {
+    const keys = this.assignment(primary).keys;
+    const count = keys ? keys.length : this.options.keyMaximum;
+    if (count === 0) return;
     const control = new RunControl();
     control.recording = true;
-    control.limit = this.options.keyMaximum;
+    control.limit = count;
     const done = new Promise<void>((resolve) => (control.onLimitReached = resolve));
     const stats = new NodeStats();
     const connection = new LoadConnection(
       primary.address,
       {
         keyspace: this.keyspace,
-        keys: new KeyPicker('S', this.options.keyMaximum),
+        keys: new KeyPicker('S', count, 0, keys),
         ratio: new RatioSequence(1, 0),
         pipeline: 256,
         ratePerSecond: 0,
@@ -117,7 +167,7 @@ export class Workload {
       const outcome = await Promise.race([done.then(() => 'done' as const), timeout]);
       if (outcome === 'timeout') {
         throw new Error(
-          `prefill of ${this.options.keyMaximum} keys did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`,
+          `prefill of ${count} keys on ${primary.id} did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`,
         );
       }
       if (stats.errors > 0) throw new Error(`prefill failed on ${primary.id}: ${stats.lastError ?? 'error'}`);
@@ -127,43 +177,88 @@ export class Workload {
     }
   }
 
+  /** What a node's connections send now: mix (undefined: nothing) and the keys to pick from. */
+  private planOf(node: LoadNode): { mix?: { sets: number; gets: number }; keys?: Uint32Array; readOnly: boolean } {
+    const { role, keys } = this.assignment(node);
+    const mix = keys && keys.length === 0 ? undefined : nodeMix(role, this.options);
+    return {
+      ...(mix ? { mix } : {}),
+      ...(keys ? { keys } : {}),
+      readOnly: this.router !== undefined && role === 'replica',
+    };
+  }
+
+  /** Connection c of `clients` starts at its share of the keys, so connections do not walk in step. */
+  private picker(c: number, keys: Uint32Array | undefined): KeyPicker {
+    const count = keys ? keys.length : this.options.keyMaximum;
+    return new KeyPicker(this.options.keyPattern, count, Math.floor((c * count) / this.options.clients), keys);
+  }
+
   /** Opens every load connection; they start sending (unrecorded) at once. */
   start(): void {
-    const total = this.nodes.reduce(
-      (sum, node) => sum + (nodeMix(node.role, this.options) ? this.options.clients : 0),
-      0,
-    );
-    const perConnectionRate = this.options.rate > 0 && total > 0 ? this.options.rate / total : 0;
-    for (const node of this.nodes) {
-      const mix = nodeMix(node.role, this.options);
-      if (!mix) continue;
-      const stats = this.stats.get(node.id)!;
-      for (let c = 0; c < this.options.clients; c++) {
-        const start = Math.floor((c * this.options.keyMaximum) / this.options.clients);
-        const connection = new LoadConnection(
-          node.address,
-          {
-            keyspace: this.keyspace,
-            keys: new KeyPicker(this.options.keyPattern, this.options.keyMaximum, start),
-            ratio: new RatioSequence(mix.sets, mix.gets),
-            // Open loop allows a backlog so a slow server shows as latency, not as a lower rate.
-            pipeline: perConnectionRate > 0 ? Math.max(this.options.pipeline, 1024) : this.options.pipeline,
-            ratePerSecond: perConnectionRate,
-            requestTimeoutMs: this.options.requestTimeoutMs,
-            connectTimeoutMs: this.options.connectTimeoutMs,
-          },
-          stats,
-          this.control,
-        );
-        this.connections.push(connection);
-        connection.start();
-      }
-    }
-    const period = perConnectionRate > 0 ? 1 : 100;
+    if (this.options.cluster && !this.router)
+      throw new Error('Workload.prepare() must run before start() in a cluster');
+    if (this.control.stopping) return;
+    const total = this.nodes.reduce((sum, node) => sum + (this.planOf(node).mix ? this.options.clients : 0), 0);
+    this.perConnectionRate = this.options.rate > 0 && total > 0 ? this.options.rate / total : 0;
+    for (const node of this.nodes) this.openConnections(node);
+    const period = this.perConnectionRate > 0 ? 1 : 100;
     this.ticker = setInterval(() => {
       const now = performance.now();
       for (const connection of this.connections) connection.tick(now);
     }, period);
+  }
+
+  private openConnections(node: LoadNode): void {
+    const plan = this.planOf(node);
+    if (!plan.mix) return;
+    const stats = this.stats.get(node.id)!;
+    const router = this.router;
+    const onRedirect: RedirectHandler | undefined = router ? (r) => router.redirected(node, r) : undefined;
+    const connections: LoadConnection[] = [];
+    for (let c = 0; c < this.options.clients; c++) {
+      const connection = new LoadConnection(
+        node.address,
+        {
+          keyspace: this.keyspace,
+          keys: this.picker(c, plan.keys),
+          ratio: new RatioSequence(plan.mix.sets, plan.mix.gets),
+          readOnly: plan.readOnly,
+          ...(onRedirect ? { onRedirect } : {}),
+          // Open loop allows a backlog so a slow server shows as latency, not as a lower rate.
+          pipeline: this.perConnectionRate > 0 ? Math.max(this.options.pipeline, 1024) : this.options.pipeline,
+          ratePerSecond: this.perConnectionRate,
+          requestTimeoutMs: this.options.requestTimeoutMs,
+          connectTimeoutMs: this.options.connectTimeoutMs,
+        },
+        stats,
+        this.control,
+      );
+      connections.push(connection);
+      this.connections.push(connection);
+      connection.start();
+    }
+    this.byNode.set(node.id, connections);
+  }
+
+  /** The slot map changed: every node's connections take their new keys and role. */
+  private replan(): void {
+    if (this.control.stopping) return;
+    for (const node of this.nodes) {
+      const connections = this.byNode.get(node.id);
+      if (!connections) {
+        this.openConnections(node);
+        continue;
+      }
+      const plan = this.planOf(node);
+      for (const [c, connection] of connections.entries()) {
+        connection.retarget(
+          this.picker(c, plan.keys),
+          plan.mix ? new RatioSequence(plan.mix.sets, plan.mix.gets) : null,
+          plan.readOnly,
+        );
+      }
+    }
   }
 
   /** From now on everything counts (the end of warmup). */
@@ -178,10 +273,15 @@ export class Workload {
   async stop(drainMs = 2000): Promise<void> {
     this.control.stopping = true;
     const deadline = performance.now() + drainMs;
-    while (performance.now() < deadline && this.connections.some((c) => c.inFlight > 0)) await sleep(5);
+    while (
+      performance.now() < deadline &&
+      ((this.router?.redirectsInFlight ?? 0) > 0 || this.connections.some((c) => c.inFlight > 0))
+    )
+      await sleep(5);
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
     for (const connection of this.connections) connection.close();
+    this.router?.close();
   }
 
   /** Stops without waiting (Ctrl-C, errors). */
@@ -190,6 +290,7 @@ export class Workload {
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
     for (const connection of this.connections) connection.close();
+    this.router?.close();
   }
 
   totals(): { ops: number; errors: number } {
