@@ -4,14 +4,15 @@
  * per node and per shard equals what each server counted (INFO commandstats), a shard failover
  * mid-run is reported as such and not as errors. Runs the built CLI as a user would.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { runCli, spawnCli } from '../helpers/cli.js';
-import { startCluster } from '../helpers/cluster.js';
+import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { commandCalls } from '../helpers/redis.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
 import { renderReport } from '../../src/bench/render.js';
@@ -22,20 +23,6 @@ import type { Topology } from '../../src/topology.js';
 
 function client(port: number): Redis {
   return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-}
-
-/** calls per command name, from INFO commandstats. */
-async function commandCalls(port: number): Promise<Map<string, number>> {
-  const redis = client(port);
-  try {
-    await redis.connect();
-    const calls = new Map<string, number>();
-    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      calls.set(match[1]!, Number(match[2]));
-    return calls;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function keysUnder(port: number, prefix: string): Promise<number> {
@@ -53,6 +40,29 @@ async function keysUnder(port: number, prefix: string): Promise<number> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** bench on the cluster (1 thread, 2 clients per node, JSON), running; resolves once it measures. */
+async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: string[]): Promise<RunningCli> {
+  const running = spawnCli(
+    [
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `${cluster.seed.host}:${cluster.seed.port}`,
+      '--threads',
+      '1',
+      '--clients',
+      '2',
+      '--warmup',
+      '0.2',
+      ...extra,
+    ],
+    { after: t.after.bind(t) },
+  );
+  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  return running;
 }
 
 test('3 shards x 1 replica: every shard gets load, and each node counted what bench counted', async (t) => {
@@ -139,27 +149,7 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
 test('a shard failover mid-run: reported as a slot map change and a failover, not as errors', async (t) => {
   const cluster = await startCluster(3, 1);
   t.after(() => cluster.stop());
-  const running = spawnCli(
-    [
-      '--output',
-      'json',
-      'bench',
-      '--primary',
-      `${cluster.seed.host}:${cluster.seed.port}`,
-      '--threads',
-      '1',
-      '--clients',
-      '2',
-      '--test-time',
-      '4',
-      '--warmup',
-      '0.2',
-      '--key-maximum',
-      '2000',
-    ],
-    { after: t.after.bind(t) },
-  );
-  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  const running = await benchUntilMeasuring(t, cluster, ['--test-time', '4', '--key-maximum', '2000']);
   const { newPrimary } = await cluster.runtime.failover('0002');
   // With no Topology to name them, bench names nodes by address.
   const promotedId = `127.0.0.1:${(await cluster.runtime.view()).find((m) => m.memberId === newPrimary)!.port}`;
@@ -240,29 +230,14 @@ test('a shard whose only node dies mid-run: that shard is unavailable from then 
   const cluster = await startCluster(3, 0);
   t.after(() => cluster.stop());
   const victim = (await cluster.runtime.view()).find((m) => m.nodeGroupId === '0003')!;
-  const running = spawnCli(
-    [
-      '--output',
-      'json',
-      'bench',
-      '--primary',
-      `${cluster.seed.host}:${cluster.seed.port}`,
-      '--threads',
-      '1',
-      '--clients',
-      '2',
-      '--test-time',
-      '3',
-      '--warmup',
-      '0.2',
-      '--key-maximum',
-      '1000',
-      '--request-timeout',
-      '1000',
-    ],
-    { after: t.after.bind(t) },
-  );
-  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  const running = await benchUntilMeasuring(t, cluster, [
+    '--test-time',
+    '3',
+    '--key-maximum',
+    '1000',
+    '--request-timeout',
+    '1000',
+  ]);
   process.kill(victim.pid, 'SIGKILL');
   assert.equal(await running.exited, 0, running.stderr());
   const report = JSON.parse(running.stdout()) as BenchReport;

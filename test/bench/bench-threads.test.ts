@@ -6,32 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
-import { startReplicatedRedis, startRedisServer } from '../helpers/redis.js';
+import { commandCalls, startReplicatedRedis, startRedisServer } from '../helpers/redis.js';
 import { ThreadedWorkload } from '../../src/bench/threaded-load.js';
 import { benchValue, type LoadNode } from '../../src/bench/workload.js';
 import type { BenchReport } from '../../src/bench/report.js';
-
-/** calls per command name, from INFO commandstats. */
-async function commandCalls(port: number): Promise<Map<string, number>> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    const calls = new Map<string, number>();
-    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      calls.set(match[1]!, Number(match[2]));
-    return calls;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 test('--threads 2: per-node ops equal what each server counted', async (t) => {
   const group = await startReplicatedRedis(1);

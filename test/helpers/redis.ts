@@ -106,3 +106,18 @@ async function waitForLinks(replicas: TestRedis[], password: string | undefined,
     }
   }
 }
+
+/** Calls per command name on a node, from INFO commandstats (what the server counted). */
+export async function commandCalls(port: number, host = '127.0.0.1'): Promise<Map<string, number>> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    const calls = new Map<string, number>();
+    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      calls.set(match[1]!, Number(match[2]));
+    return calls;
+  } finally {
+    redis.disconnect();
+  }
+}
