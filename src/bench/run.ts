@@ -90,6 +90,10 @@ export async function runBench(
     hooks.warn?.(text);
   };
   const groups = groupsOf(nodes, settings, cluster);
+  if (cluster && /\{[^}]+\}/.test(settings.keyPrefix))
+    warn(
+      `--key-prefix ${settings.keyPrefix} has a hash tag: every bench key lands in one slot, so one shard takes all the load`,
+    );
   const replicas = groups.flatMap((g) => g.replicas);
   const readOnly = cluster !== undefined;
 
