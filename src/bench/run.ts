@@ -207,12 +207,7 @@ export async function runBench(
   try {
     hooks.onPhase?.('prefill', `writing ${settings.keyMaximum} keys`);
     await workload.prefill(groups.map((g) => g.primary));
-    await waitForReplicas(
-      replicas.filter((r) => !cluster || r.clusterId !== undefined),
-      (replica) => workload.lastPrefilledKey(replica),
-      warn,
-      readOnly,
-    );
+    await waitForReplicas(replicas, (replica) => workload.lastPrefilledKey(replica), warn, readOnly);
 
     workload.start();
     prober.start();
