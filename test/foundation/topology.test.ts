@@ -46,6 +46,7 @@ const clusters = new Map<string, CacheCluster>([
 test('a cluster-mode-disabled group becomes the public Topology shape, primary first', () => {
   const topology = buildTopology(singleShard, clusters);
   assert.deepEqual(topology, {
+    kind: 'replication-group',
     replicationGroupId: 'demo',
     status: 'available',
     engine: 'redis',
@@ -108,6 +109,7 @@ test('a cluster-mode-enabled group is reported with its configuration endpoint a
     ]),
   );
   const topology = buildTopology(group, withAddresses);
+  assert.equal(topology.kind, 'cluster');
   assert.equal(topology.clusterMode, true);
   assert.equal(topology.engine, 'valkey');
   assert.deepEqual(topology.configurationEndpoint, { address: 'clustercfg.big.local', port: 6380 });
