@@ -253,3 +253,13 @@ test('a shard whose only node dies mid-run: that shard is unavailable from then 
   }
   assert.match(renderReport(report), new RegExp(`127\\.0\\.0\\.1:${victim.port} unreachable from [\\d.]+ s`));
 });
+
+test('Ctrl-C mid-run on a cluster: exit 130, and no bench key is left on any shard', async (t) => {
+  const cluster = await startCluster(3, 0);
+  t.after(() => cluster.stop());
+  const running = await benchUntilMeasuring(t, cluster, ['--test-time', '30', '--key-maximum', '3000']);
+  running.child.kill('SIGINT');
+  assert.equal(await running.exited, 130, running.stderr());
+  for (const member of await cluster.runtime.view())
+    assert.equal(await keysUnder(member.port, 'eck:bench:'), 0, `no bench key left on ${member.memberId}`);
+});
