@@ -82,11 +82,11 @@ export class LoadThread {
   private readonly worker: Worker;
   private finished?: Promise<void>;
 
-  /** Boots the thread (it idles until start): boot time then overlaps the prefill, not the load. */
-  constructor(
-    private readonly nodes: LoadNode[],
-    private readonly options: WorkloadOptions,
-  ) {
+  /**
+   * Boots the thread and hands it its share (it idles until start): boot time, and a cluster's
+   * routing (hash slots of every key, ioredis), then overlap the prefill, not the load.
+   */
+  constructor(nodes: LoadNode[], options: WorkloadOptions) {
     this.worker = new Worker(new URL('./load-worker.js', import.meta.url));
     this.worker.on('message', (message: LoadWorkerMessage) => {
       if (message.type === 'progress' || message.type === 'result') {
@@ -97,10 +97,11 @@ export class LoadThread {
       }
     });
     this.worker.on('error', () => undefined);
+    this.send({ type: 'init', nodes, options });
   }
 
   start(): void {
-    this.send({ type: 'start', nodes: this.nodes, options: this.options });
+    this.send({ type: 'start' });
   }
 
   beginMeasuring(now: number): void {
