@@ -225,7 +225,7 @@ export async function runBench(
     const startedAt = new Date();
     const t0 = performance.now();
     const offsetLag = new Map(samplers.flatMap((s) => [...s.offsetLag]));
-    const timeline = new TimelineSampler(workload.stats, t0, offsetLag);
+    const timeline = new TimelineSampler(() => workload.latestStats(), t0, offsetLag);
     timeline.start();
     workload.beginMeasuring(t0);
     prober.beginMeasuring();

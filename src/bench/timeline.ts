@@ -19,14 +19,15 @@ export class TimelineSampler {
   private lastAt = 0;
 
   constructor(
-    private readonly stats: Map<string, NodeStats>,
+    /** The figures now (a function: with --threads the merged map is rebuilt from the threads' latest). */
+    private readonly stats: () => Map<string, NodeStats>,
     private readonly t0: number,
     private readonly offsetLag: Map<string, number[]> = new Map(),
   ) {}
 
   start(intervalMs = 1000): void {
     this.lastAt = this.t0;
-    for (const [id, s] of this.stats) this.last.set(id, s.ops);
+    for (const [id, s] of this.stats()) this.last.set(id, s.ops);
     this.timer = setInterval(() => this.sample(performance.now()), intervalMs);
     this.timer.unref();
   }
@@ -34,7 +35,7 @@ export class TimelineSampler {
   sample(now: number): void {
     const seconds = Math.max(1e-3, (now - this.lastAt) / 1000);
     const opsPerSec: Record<string, number> = {};
-    for (const [id, s] of this.stats) {
+    for (const [id, s] of this.stats()) {
       opsPerSec[id] = Math.round((s.ops - (this.last.get(id) ?? 0)) / seconds);
       this.last.set(id, s.ops);
     }

@@ -293,6 +293,11 @@ export class Workload {
     this.router?.close();
   }
 
+  /** The figures so far, per node. */
+  latestStats(): Map<string, NodeStats> {
+    return this.stats;
+  }
+
   totals(): { ops: number; errors: number } {
     let ops = 0;
     let errors = 0;

@@ -42,7 +42,7 @@ async function keysUnder(port: number, prefix: string): Promise<number> {
   }
 }
 
-/** bench on the cluster (1 thread, 2 clients per node, JSON), running; resolves once it measures. */
+/** bench on the cluster (2 clients per node, JSON), running; resolves once it measures. */
 async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: string[]): Promise<RunningCli> {
   const running = spawnCli(
     [
@@ -51,8 +51,6 @@ async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: 
       'bench',
       '--primary',
       `${cluster.seed.host}:${cluster.seed.port}`,
-      '--threads',
-      '1',
       '--clients',
       '2',
       '--warmup',
@@ -149,7 +147,14 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
 test('a shard failover mid-run: reported as a slot map change and a failover, not as errors', async (t) => {
   const cluster = await startCluster(3, 1);
   t.after(() => cluster.stop());
-  const running = await benchUntilMeasuring(t, cluster, ['--test-time', '4', '--key-maximum', '2000']);
+  const running = await benchUntilMeasuring(t, cluster, [
+    '--test-time',
+    '4',
+    '--threads',
+    '2',
+    '--key-maximum',
+    '2000',
+  ]);
   const { newPrimary } = await cluster.runtime.failover('0002');
   // With no Topology to name them, bench names nodes by address.
   const promotedId = `127.0.0.1:${(await cluster.runtime.view()).find((m) => m.memberId === newPrimary)!.port}`;
@@ -167,6 +172,9 @@ test('a shard failover mid-run: reported as a slot map change and a failover, no
   const promoted = report.nodes.find((n) => n.id === promotedId)!;
   assert.ok(promoted.sets > 0, 'the promoted replica took the writes');
   for (const other of report.shards!.filter((s) => s.id !== '0002')) assert.equal(other.failovers.length, 0);
+  // The per-second timeline (the HTML report's throughput chart) follows the threads' figures live.
+  const perSecond = (report.timeline ?? []).map((p) => Object.values(p.opsPerSec).reduce((a, b) => a + b, 0));
+  assert.ok(perSecond.length >= 3 && perSecond.every((ops) => ops > 0), `timeline: ${perSecond.join(' ')}`);
   // The table text and the HTML report say it in words.
   const change = report.slotMapChanges![0]!;
   assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
