@@ -15,7 +15,15 @@ import type { Keyspace } from './keyspace.js';
 import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl } from './load-connection.js';
 import type { NodeStats } from './stats.js';
 import { querySlotMap } from './cluster-discovery.js';
-import { keysInRanges, refKey, rolesFromSlots, slotMapSignature, type SlotEntry, type SlotRange } from './slot-map.js';
+import {
+  hostOr,
+  keysInRanges,
+  refKey,
+  rolesFromSlots,
+  slotMapSignature,
+  type SlotEntry,
+  type SlotRange,
+} from './slot-map.js';
 import type { LoadNode } from './workload.js';
 
 /** What a Workload needs to route in a cluster (structured-cloneable: it crosses to load threads). */
@@ -218,7 +226,7 @@ export class ClusterRouter {
     for (const entry of this.entries) {
       for (const ref of [entry.primary, ...entry.replicas]) {
         const node = byId.get(refKey(ref));
-        if (node) index.set(`${ref.host === '' || ref.host === '?' ? node.address.host : ref.host}:${ref.port}`, node);
+        if (node) index.set(`${hostOr(ref.host, node.address.host)}:${ref.port}`, node);
       }
     }
     this.byAddress = index;
