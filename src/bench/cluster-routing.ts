@@ -16,6 +16,7 @@ import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl 
 import type { NodeStats } from './stats.js';
 import { querySlotMap } from './cluster-discovery.js';
 import {
+  formatRanges,
   hostOr,
   keysInRanges,
   refKey,
@@ -52,16 +53,24 @@ export function assignKeys(
   const roles = rolesFromSlots(entries);
   const out = new Map<string, NodeAssignment>();
   const rangesOfShard = new Map<string, SlotRange[]>();
+  // A shard's nodes serve the same slots: one key list for all of them (10 M keys are 40 MB a list).
+  const lists = new Map<string, Uint32Array>();
+  const keysOf = (ranges: SlotRange[]) => {
+    const id = formatRanges(ranges);
+    let keys = lists.get(id);
+    if (!keys) lists.set(id, (keys = keysInRanges(slotsOfKeys, ranges)));
+    return keys;
+  };
   for (const node of nodes) {
     const known = node.clusterId !== undefined ? roles.get(node.clusterId) : undefined;
     if (known?.role === 'primary' && node.shard !== undefined)
       rangesOfShard.set(node.shard, [...(rangesOfShard.get(node.shard) ?? []), ...known.ranges]);
-    if (known) out.set(node.id, { role: known.role, keys: keysInRanges(slotsOfKeys, known.ranges) });
+    if (known) out.set(node.id, { role: known.role, keys: keysOf(known.ranges) });
   }
   for (const node of nodes) {
     if (out.has(node.id)) continue;
     const ranges = node.shard !== undefined ? (rangesOfShard.get(node.shard) ?? []) : [];
-    out.set(node.id, { role: 'replica', keys: keysInRanges(slotsOfKeys, ranges) });
+    out.set(node.id, { role: 'replica', keys: keysOf(ranges) });
   }
   return out;
 }
