@@ -95,6 +95,9 @@ export async function runBench(
       `--key-prefix ${settings.keyPrefix} has a hash tag: every bench key lands in one slot, so one shard takes all the load`,
     );
   const replicas = groups.flatMap((g) => g.replicas);
+  if (settings.readFrom === 'replicas')
+    for (const group of groups.filter((g) => g.shard !== undefined && g.replicas.length === 0))
+      warn(`shard ${group.shard} has no replica: with --read-from replicas its keys are only written, never read`);
   const readOnly = cluster !== undefined;
 
   // First contact: every primary must answer (wrong port, TLS or AUTH fail here, clearly).
