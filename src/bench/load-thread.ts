@@ -81,6 +81,8 @@ export class LoadThread {
   onLimit?: () => void;
   private readonly worker: Worker;
   private finished?: Promise<void>;
+  /** Resolves once the thread is booted and prepared (or has ended, or after 30 s). */
+  readonly ready: Promise<void>;
 
   /**
    * Boots the thread and hands it its share (it idles until start): boot time, and a cluster's
@@ -97,6 +99,18 @@ export class LoadThread {
       }
     });
     this.worker.on('error', () => undefined);
+    this.ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.worker.on('message', (message: LoadWorkerMessage) => {
+        if (message.type === 'ready') done();
+      });
+      this.worker.once('exit', done);
+    });
     this.send({ type: 'init', nodes, options });
   }
 

@@ -23,6 +23,8 @@ export type LoadWorkerRequest =
 export type LoadWorkerMessage =
   | { type: 'progress'; stats: Array<[string, NodeStatsSnapshot]>; connections: number }
   | { type: 'limit' }
+  /** Booted, and a cluster's routing loaded: start will open the connections at once. */
+  | { type: 'ready' }
   | { type: 'result'; stats: Array<[string, NodeStatsSnapshot]>; connections: number };
 
 let workload: Workload | undefined;
@@ -48,6 +50,7 @@ parentPort?.on('message', (request: LoadWorkerRequest) => {
     case 'init':
       workload = new Workload(request.nodes, request.options);
       prepared = workload.prepare();
+      void prepared.then(() => post({ type: 'ready' }));
       break;
     case 'start':
       // A cluster's routing is loaded by now, unless start came very early (then measure/limit may come first).

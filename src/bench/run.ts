@@ -212,6 +212,9 @@ export async function runBench(
     await workload.prefill(groups.map((g) => g.primary));
     await waitForReplicas(replicas, (replica) => workload.lastPrefilledKey(replica), warn, readOnly);
 
+    // Load threads boot (and load a cluster's routing) during the prefill; the warmup and the
+    // measurement start only once they can send (on a busy machine that can take a second).
+    await workload.ready();
     workload.start();
     prober.start();
     for (const sampler of samplers) sampler.start();

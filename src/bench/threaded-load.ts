@@ -67,6 +67,11 @@ export class ThreadedWorkload {
     return this.local.lastPrefilledKey(node);
   }
 
+  /** Resolves once every thread is booted and prepared, so start() sets the load off at once. */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.ready));
+  }
+
   start(): void {
     for (const thread of this.threads) thread.start();
     this.refresh();

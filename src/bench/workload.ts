@@ -110,6 +110,11 @@ export class Workload {
     this.router.onChange = () => this.replan();
   }
 
+  /** Ready to start (ThreadedWorkload: every thread booted); here, the cluster routing loaded. */
+  ready(): Promise<void> {
+    return this.prepare();
+  }
+
   /** The node's role now and the key indexes it serves (undefined: all of them). */
   assignment(node: LoadNode): { role: 'primary' | 'replica'; keys?: Uint32Array } {
     return this.router?.assignments.get(node.id) ?? { role: node.role };
