@@ -1,25 +1,34 @@
 #!/usr/bin/env node
-// Runs every compiled test file under dist/test with node's own test runner.
+// Runs the compiled test files under dist/test with node's own test runner.
 // (Node 20's `node --test` takes no glob patterns, so the files are listed here.)
-// Usage: node scripts/run-tests.js [substring …]   — only files whose path contains one of them.
+//
+// Usage: node scripts/run-tests.js [unit | e2e] [substring …]
+//   unit       only the files that run in the test process: pure logic, and the emulator,
+//              redis-server and the commander program driven from the test itself
+//   e2e        only the files that run the built CLI as a child process (helpers/cli.ts)
+//   substring  only files whose path contains one of them
+// With neither, every file: `npm test` runs both layers.
 //
 // Files named *.serial.test.js measure timing (replication lag, stale reads) and run
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
 // would be measured instead of what the test is about.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
+const LAYERS = ['unit', 'e2e'];
 const root = new URL('../dist/test/', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const layer = LAYERS.includes(args[0]) ? args.shift() : undefined;
+const filters = args;
 let files;
 try {
   files = readdirSync(root, { recursive: true })
     .map((file) => join(root, String(file)))
     .filter((file) => file.endsWith('.test.js'))
     .filter((file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f)))
-    .sort();
+    .filter((file) => layer === undefined || layerOf(file) === layer);
 } catch {
   console.error('no compiled tests in dist/test: run `npm run build` first');
   process.exit(1);
@@ -29,8 +38,36 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const serial = files.filter((file) => file.endsWith('.serial.test.js'));
-const parallel = files.filter((file) => !serial.includes(file));
+/**
+ * e2e when the file runs the built binary: it imports the child-process helper
+ * (helpers/cli.ts) or the terminal one (commands/pty.ts), or it is the package test (npm
+ * pack, install, npx). Everything else runs in-process.
+ */
+function layerOf(file) {
+  if (file.endsWith('/package.test.js')) return 'e2e';
+  const source = readFileSync(file, 'utf8');
+  return /from ['"][./]*(helpers\/cli|commands\/pty)\.js['"]/.test(source) ? 'e2e' : 'unit';
+}
+
+/**
+ * Longest first, so that two lanes end together instead of one waiting on a long file
+ * that started last. Without timings at hand, what makes a file long is what it starts:
+ * the CLI as a child process, the emulator, redis-server; then its size.
+ */
+function expectedCost(file) {
+  const source = readFileSync(file, 'utf8');
+  const starts = [/helpers\/cli\.js/, /helpers\/emulator\.js/, /helpers\/redis\.js/, /node:child_process/].filter(
+    (pattern) => pattern.test(source),
+  ).length;
+  return starts * 1_000_000 + statSync(file).size;
+}
+
+const serial = files.filter((file) => file.endsWith('.serial.test.js')).sort();
+const parallel = files
+  .filter((file) => !serial.includes(file))
+  .map((file) => ({ file, cost: expectedCost(file) }))
+  .sort((a, b) => b.cost - a.cost || a.file.localeCompare(b.file))
+  .map(({ file }) => file);
 const tapDir = mkdtempSync(join(tmpdir(), 'eck-tests-'));
 const totals = { pass: 0, fail: 0, skipped: 0 };
 let status = 0;

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addGlobalOptions } from './cli-globals.js';
 import { CliError, ExitCode, messageOf } from './errors.js';
+import { setProgramStreams } from './commands/lazy.js';
+import type { OutputStreams } from './ui/output.js';
 import { register as registerLocal } from './commands/local.js';
 import { register as registerCreateCluster } from './commands/create-cluster.js';
 import { register as registerWait } from './commands/wait.js';
@@ -33,12 +35,24 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-export function buildProgram(): Command {
+/**
+ * The program, writing to `streams` (the process's own by default; tests pass their own to
+ * run the CLI in-process). Set before the commands are registered: they inherit it.
+ */
+export function buildProgram(streams: OutputStreams = process): Command {
   const program = new Command('elasticache-kit')
     .description('Create, discover, benchmark and emulate Amazon ElastiCache (Valkey / Redis OSS) replication groups.')
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+      // Commander's own fallback when not a terminal: 80 columns.
+      getOutHelpWidth: () => terminalColumns(streams.stdout) ?? 80,
+      getErrHelpWidth: () => terminalColumns(streams.stderr) ?? 80,
+    })
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES);
+  setProgramStreams(program, streams);
   addGlobalOptions(program);
   for (const register of [
     registerCreateCluster,
@@ -57,6 +71,10 @@ export function buildProgram(): Command {
   return program;
 }
 
+function terminalColumns(stream: OutputStreams['stdout']): number | undefined {
+  return stream.isTTY ? (stream as NodeJS.WriteStream).columns : undefined;
+}
+
 /** Commander exits by itself on usage errors; we want exit code 2 and our own handling. */
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride();
@@ -69,27 +87,32 @@ export async function main(argv: string[]): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
     throw error;
   });
-  const program = buildProgram();
+  process.exitCode = await run(argv);
+}
+
+/** Parses and runs one command line; the exit code the process should end with. */
+export async function run(argv: string[], streams: OutputStreams = process): Promise<number> {
   try {
-    await program.parseAsync(argv);
+    await buildProgram(streams).parseAsync(argv);
+    return ExitCode.ok;
   } catch (error) {
-    process.exitCode = reportError(error, argv.includes('--debug'));
+    return reportError(error, argv.includes('--debug'), streams.stderr);
   }
 }
 
-function reportError(error: unknown, debug: boolean): number {
+function reportError(error: unknown, debug: boolean, stderr: OutputStreams['stderr']): number {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; real usage errors were already printed.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const prefix = 'elasticache-kit: ';
   if (error instanceof CliError) {
-    process.stderr.write(prefix + error.message + '\n');
-    if (debug && error.cause) process.stderr.write(String((error.cause as Error).stack ?? error.cause) + '\n');
+    stderr.write(prefix + error.message + '\n');
+    if (debug && error.cause) stderr.write(String((error.cause as Error).stack ?? error.cause) + '\n');
     return error.exitCode;
   }
-  process.stderr.write(prefix + 'unexpected error: ' + messageOf(error) + '\n');
-  if (debug && error instanceof Error) process.stderr.write((error.stack ?? '') + '\n');
-  else process.stderr.write('(run again with --debug for the stack trace)\n');
+  stderr.write(prefix + 'unexpected error: ' + messageOf(error) + '\n');
+  if (debug && error instanceof Error) stderr.write((error.stack ?? '') + '\n');
+  else stderr.write('(run again with --debug for the stack trace)\n');
   return ExitCode.failure;
 }

@@ -3,6 +3,8 @@
  * in test/plan/bad-input.test.ts): exit 2, a message naming the flag, and no API call.
  * The proof of "no call": the endpoint is a closed port, so any call would fail with
  * exit 1 (connection refused) instead of 2 — the control row shows that it does.
+ * The rows run in-process through the commander program (helpers/cli-in-process.ts); the
+ * control, a few rows and the secret-file check also run the real binary.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { freePort } from './helpers/ports.js';
 
 let closedEndpoint: string;
@@ -22,6 +25,11 @@ const env: NodeJS.ProcessEnv = {
 };
 const create = (args: string[]) =>
   runCli(['--endpoint-url', closedEndpoint, 'create-cluster', ...args], { env, timeoutMs: 60_000 });
+const createInProcess = (args: string[]) =>
+  runCliInProcess(['--endpoint-url', closedEndpoint, 'create-cluster', ...args], { env });
+
+/** Rows that also run the real binary: an id rule, a range, a secret that is not there. */
+const END_TO_END = ['id with two hyphens', 'replicas 7', 'AUTH token variable unset'];
 
 const ROWS: Array<[string, string[], RegExp]> = [
   [
@@ -182,20 +190,39 @@ describe('create-cluster bad input through the CLI: exit 2, the flag named, no A
     assert.match(result.stderr, /connection refused|ECONNREFUSED/);
   });
 
-  test('every bad row exits 2 with one line naming the flag', async () => {
-    // Run in small batches: each row is a separate CLI process.
-    for (let i = 0; i < ROWS.length; i += 4) {
-      await Promise.all(
-        ROWS.slice(i, i + 4).map(async ([name, args, pattern]) => {
-          const result = await create(args);
-          assert.equal(result.code, 2, `${name}: exit ${result.code}\n${result.stderr}`);
-          const line = result.stderr.split('\n').find((l) => l.startsWith('elasticache-kit: '));
-          assert.ok(line, `${name}: an error line on stderr`);
-          assert.match(line, pattern, name);
-          assert.equal(result.stdout, '', `${name}: nothing on stdout`);
-        }),
-      );
-    }
+  test('control: in-process, the same valid command makes the call and fails with exit 1', async () => {
+    const result = await createInProcess(['demo', '--allow-from', '10.0.0.0/16', '--yes']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /connection refused|ECONNREFUSED/);
+  });
+
+  for (const [name, args, pattern] of ROWS) {
+    test(`${name}: exit 2 with one line naming the flag`, async () => {
+      const result = await createInProcess(args);
+      assert.equal(result.code, 2, `${name}: exit ${result.code}\n${result.stderr}`);
+      const line = result.stderr.split('\n').find((l) => l.startsWith('elasticache-kit: '));
+      assert.ok(line, `${name}: an error line on stderr`);
+      assert.match(line, pattern, name);
+      assert.equal(result.stdout, '', `${name}: nothing on stdout`);
+    });
+  }
+
+  test('the real binary answers some rows exactly as the in-process program does', async () => {
+    const rows = ROWS.filter(([name]) => END_TO_END.includes(name));
+    assert.equal(rows.length, END_TO_END.length, 'every end-to-end row is in the table');
+    await Promise.all(
+      rows.map(async ([name, args, pattern]) => {
+        const child = await create(args);
+        const inProcess = await createInProcess(args);
+        assert.equal(child.code, 2, `${name}: exit ${child.code}\n${child.stderr}`);
+        assert.match(child.stderr, pattern, name);
+        assert.deepEqual(
+          { code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr },
+          { code: child.code, stdout: child.stdout, stderr: child.stderr },
+          name,
+        );
+      }),
+    );
   });
 
   test('an AUTH token from a file is never printed, even when it is rejected', async () => {
@@ -221,7 +248,7 @@ describe('create-cluster bad input through the CLI: exit 2, the flag named, no A
   });
 
   test('the companions validate before connecting too', async () => {
-    const run = (args: string[]) => runCli(['--endpoint-url', closedEndpoint, ...args], { env });
+    const run = (args: string[]) => runCliInProcess(['--endpoint-url', closedEndpoint, ...args], { env });
     const cases: Array<[string[], RegExp]> = [
       [['wait', 'bad--id'], /id must be/],
       [['wait', 'demo', '--wait-timeout', '0'], /--wait-timeout must be minutes/],
@@ -229,12 +256,14 @@ describe('create-cluster bad input through the CLI: exit 2, the flag named, no A
       [['failover', 'demo'], /pass --yes to fail over/],
       [['failover', 'demo', '--yes', '--node-group', 'x'], /--node-group must be a node group id/],
     ];
-    await Promise.all(
-      cases.map(async ([args, pattern]) => {
-        const result = await run(args);
-        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-        assert.match(result.stderr, pattern);
-      }),
-    );
+    for (const [args, pattern] of cases) {
+      const result = await run(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, pattern);
+    }
+    // And one through the real binary.
+    const child = await runCli(['--endpoint-url', closedEndpoint, 'delete-cluster', 'demo'], { env });
+    assert.equal(child.code, 2, child.stderr);
+    assert.match(child.stderr, /pass --yes to delete/);
   });
 });

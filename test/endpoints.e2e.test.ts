@@ -22,15 +22,14 @@ import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
-  waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { XMLParser } from 'fast-xml-parser';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { runCli, type CliResult } from './helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { startTestEmulator, waitUntilAvailable, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
 
-const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 let emulator: TestEmulator;
 let folder: string;
 
@@ -38,7 +37,7 @@ before(async () => {
   emulator = await startTestEmulator();
   folder = mkdtempSync(join(tmpdir(), 'endpoints-e2e-'));
   await createGroup('demo');
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'demo' });
+  await waitUntilAvailable(emulator, 'demo');
 });
 after(async () => {
   await emulator?.close();
@@ -269,7 +268,7 @@ test('after TestFailover, --use nodes names the new primary while --use endpoint
   assert.equal(nodesBefore.MasterNodes, oldPrimary);
 
   await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'demo', NodeGroupId: '0001' }));
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'demo' });
+  await waitUntilAvailable(emulator, 'demo');
   const afterFailover = await describe('demo');
   const newPrimary = primaryNodeOf(afterFailover);
   assert.notEqual(newPrimary, oldPrimary, 'the emulator promoted another node');
@@ -315,13 +314,23 @@ test('a broken file is left byte for byte, exit 1 naming the line, before any AP
     const path = join(folder, name);
     writeFileSync(path, content);
     // An unreachable endpoint: reaching the API would be a different error (exit 1, network).
-    const result = await runCli(
-      ['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', '--format', format, '--out', name, '--backup'],
-      {
-        env: emulator.env,
-        cwd: folder,
-      },
-    );
+    // In-process, but the first file through the real binary too.
+    const args = [
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+      'endpoints',
+      'demo',
+      '--format',
+      format,
+      '--out',
+      name,
+      '--backup',
+    ];
+    const result = await runCliInProcess(args, { env: emulator.env, cwd: folder });
+    if (name === broken[0][0]) {
+      const child = await runCli(args, { env: emulator.env, cwd: folder });
+      assert.deepEqual([child.code, child.stdout, child.stderr], [result.code, result.stdout, result.stderr]);
+    }
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, message);
     assert.equal(readFileSync(path, 'utf8'), content, `${name} is untouched`);
@@ -341,15 +350,21 @@ test('bad flag values: exit 2 naming the flag and the allowed values, before any
     [['--auth-token-env', 'X'], /only applies with --include-auth/],
     [['--out', 'missing-folder/x.env', '--format', 'dotenv'], /the folder .*missing-folder does not exist/],
   ];
+  const endpoints = (flags: string[]) => ['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', ...flags];
   for (const [flags, message] of cases) {
-    const result = await runCli(['--endpoint-url', 'http://127.0.0.1:9', 'endpoints', 'demo', ...flags], {
-      env: emulator.env,
-      cwd: folder,
-    });
+    const result = await runCliInProcess(endpoints(flags), { env: emulator.env, cwd: folder });
     assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stdout, '');
   }
+  // One row through the real binary, which must answer the same.
+  const row = cases.find(([flags]) => flags[0] === '--use');
+  assert.ok(row);
+  const [flags, message] = row;
+  const child = await runCli(endpoints(flags), { env: emulator.env, cwd: folder });
+  assert.equal(child.code, 2, child.stderr);
+  assert.match(child.stderr, message);
+  assert.equal(child.stdout, '');
 });
 
 test('an AUTH group: the written URLs and .env actually connect (ioredis), and the token is written only when asked', async (t) => {
@@ -364,7 +379,7 @@ test('an AUTH group: the written URLs and .env actually connect (ioredis), and t
       TransitEncryptionMode: 'preferred',
     }),
   );
-  await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'secure' });
+  await waitUntilAvailable(emulator, 'secure');
   const tokenFile = join(folder, 'token.txt');
   writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
 

@@ -1,12 +1,13 @@
 /**
  * README.md is the newcomer's first page: every command it shows must exist, every flag it
  * names must be one that `--help` lists, and every flag `--help` lists is in the README.
+ * (The help comes from the commander program in-process; test/cli.test.ts runs the binary's.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess as runCli } from './helpers/cli-in-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = readFileSync(`${ROOT}README.md`, 'utf8');

@@ -26,15 +26,17 @@ export class LagProbeThread {
   ) {
     for (const group of groups) for (const replica of group.replicas) this.stats.set(replica.id, new ReplicaLagStats());
     this.acknowledged = groups.map(() => []);
-  }
-
-  start(): void {
-    if (this.options.probesPerSecond <= 0 || this.groups.every((g) => g.replicas.length === 0)) return;
+    if (options.probesPerSecond <= 0 || groups.every((g) => g.replicas.length === 0)) return;
+    // The thread boots now (loading its modules takes a while on a busy machine), while the
+    // keyspace is prefilled, so probing starts at once when start() is called.
     this.worker = new Worker(new URL('./lag-worker.js', import.meta.url));
     this.worker.on('message', (message: LagWorkerMessage) => {
       if (message.type === 'progress' && message.lagP50Us !== undefined) this.lagP50Ms = message.lagP50Us / 1000;
     });
     this.worker.on('error', () => undefined);
+  }
+
+  start(): void {
     this.send({ type: 'start', groups: this.groups, options: this.options });
   }
 
@@ -47,7 +49,10 @@ export class LagProbeThread {
     this.send({ type: 'switch', group, primary });
   }
 
-  /** Stops the probes and collects their figures (the worker is ended after at most 5 s). */
+  /**
+   * Stops the probes and collects their figures. The worker may first wait for one probe
+   * per replica (up to the poll timeout, see LagProber.stop); it is ended 5 s after that.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.collect();
     return this.stopping;
@@ -57,7 +62,7 @@ export class LagProbeThread {
     const worker = this.worker;
     if (!worker) return;
     const result = await new Promise<Extract<LagWorkerMessage, { type: 'result' }> | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), 5000);
+      const timer = setTimeout(() => resolve(undefined), this.options.pollTimeoutMs + 5000);
       worker.on('message', (message: LagWorkerMessage) => {
         if (message.type === 'result') {
           clearTimeout(timer);

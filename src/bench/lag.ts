@@ -108,6 +108,8 @@ export class LagProber {
   private stopped = false;
   private loop?: Promise<void>;
   private seq = 0;
+  /** Called after each probe while stop() waits for the first ones. */
+  private probeFinished?: () => void;
 
   constructor(
     primary: LoadNode,
@@ -127,8 +129,11 @@ export class LagProber {
 
   start(): void {
     if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
-    for (const connection of [this.writer, ...this.pollers.values()]) connection.connect().catch(() => undefined);
-    this.loop = this.run();
+    // Commands on a connection still connecting fail at once (no offline queue): the first
+    // probe waits until every connection is up or has failed, or it would count a replica
+    // that is merely still connecting as an error.
+    const connected = Promise.allSettled([this.writer, ...this.pollers.values()].map((c) => c.connect()));
+    this.loop = connected.then(() => this.run());
   }
 
   /** After a failover the probe writes follow the new primary. */
@@ -146,6 +151,7 @@ export class LagProber {
   }
 
   async stop(): Promise<void> {
+    if (this.recording && this.loop) await this.untilEveryReplicaProbed();
     this.stopped = true;
     await this.loop;
     this.recording = false;
@@ -153,11 +159,37 @@ export class LagProber {
     for (const poller of this.pollers.values()) closeControl(poller);
   }
 
+  /**
+   * A run too short for one probe to finish while measuring (a 1 s run on a busy machine,
+   * where this thread was still connecting) would report no replication figures at all.
+   * So stopping waits until every replica has one finished probe (seen, timed out or
+   * failed), at most the poll timeout.
+   */
+  private async untilEveryReplicaProbed(): Promise<void> {
+    const probed = () =>
+      [...this.stats.values()].every((stats) => stats.lag.totalCount + stats.timeouts + stats.errors > 0);
+    if (probed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.probeFinished = () => {
+          if (probed()) resolve();
+        };
+      }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.pollTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.probeFinished = undefined;
+  }
+
   private async run(): Promise<void> {
     const interval = 1000 / this.options.probesPerSecond;
     let next = performance.now();
     while (!this.stopped) {
       await this.probeOnce();
+      this.probeFinished?.();
       next += interval;
       const now = performance.now();
       if (next < now)

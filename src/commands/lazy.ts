@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { readGlobals } from '../cli-globals.js';
-import { Output } from '../ui/output.js';
+import { Output, type OutputStreams } from '../ui/output.js';
 import type { GlobalOptions } from '../globals.js';
 
 export interface CommandContext<Options = Record<string, unknown>> {
@@ -21,12 +21,25 @@ export interface CommandModule {
   run(context: CommandContext<any>): Promise<void>;
 }
 
+/** The streams a program writes to, when not the process's own (see buildProgram). */
+const programStreams = new WeakMap<Command, OutputStreams>();
+
+export function setProgramStreams(program: Command, streams: OutputStreams): void {
+  programStreams.set(program, streams);
+}
+
+function streamsOf(command: Command): OutputStreams {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return programStreams.get(root) ?? process;
+}
+
 export function lazyAction(load: () => Promise<CommandModule>) {
   return async (...actionArgs: unknown[]): Promise<void> => {
     const command = actionArgs[actionArgs.length - 1] as Command;
     const args = actionArgs.slice(0, -2);
     const globals = readGlobals(command);
-    const output = new Output(globals);
+    const output = new Output(globals, streamsOf(command));
     const module = await load();
     await module.run({ args, options: command.opts(), globals, output, command });
   };

@@ -4,6 +4,7 @@
  * `local start` and by every command run with `--local` (ensureEmulator).
  */
 import { spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,15 +42,34 @@ export function emulatorUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** What answers at the URL: our emulator, something else, or nothing. */
-export async function probe(url: string, timeoutMs = 1000): Promise<'emulator' | 'other' | 'none'> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
-    return text.startsWith(BANNER) ? 'emulator' : 'other';
-  } catch {
-    return 'none';
-  }
+/**
+ * What answers at the URL: our emulator, something else, or nothing. node:http rather
+ * than fetch: every `--local` command probes first, and fetch's first use loads undici
+ * (about 0.1 s of CPU), while node:http is loaded by the SDK anyway.
+ */
+export function probe(url: string, timeoutMs = 1000): Promise<'emulator' | 'other' | 'none'> {
+  return new Promise((resolve) => {
+    let answered = false;
+    // agent: false: a connection of its own, closed after the answer (none left in a pool).
+    const request = httpGet(url, { timeout: timeoutMs, agent: false }, (response) => {
+      answered = true;
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+        // The banner is the first line: no need to read on.
+        if (text.length >= BANNER.length) response.destroy();
+      });
+      const settle = () => resolve(text.startsWith(BANNER) ? 'emulator' : 'other');
+      response.on('end', settle);
+      response.on('close', settle);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve('none'));
+    request.on('close', () => {
+      if (!answered) resolve('none');
+    });
+  });
 }
 
 /**

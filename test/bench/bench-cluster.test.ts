@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { commandCalls } from '../helpers/redis.js';
+import { commandCalls, connectTestClient, keysMatching } from '../helpers/redis.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
 import { renderReport } from '../../src/bench/render.js';
@@ -20,27 +19,6 @@ import { renderReportHtml } from '../../src/bench/report-html.js';
 import { DEFAULT_KEYS, FORMATS } from '../../src/config/formats/index.js';
 import { endpointValues } from '../../src/config/values.js';
 import type { Topology } from '../../src/topology.js';
-
-function client(port: number): Redis {
-  return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-}
-
-async function keysUnder(port: number, prefix: string): Promise<number> {
-  const redis = client(port);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    let count = 0;
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      count += batch.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** bench on the cluster (2 clients per node, JSON), running; resolves once it measures. */
 async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: string[]): Promise<RunningCli> {
@@ -68,8 +46,7 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
   t.after(() => cluster.stop());
   const members = await cluster.runtime.view();
   // The slots bench computes are the server's (CLUSTER KEYSLOT).
-  const probe = client(members[0]!.port);
-  await probe.connect();
+  const probe = await connectTestClient(members[0]!.port);
   for (const key of ['eck:bench:0a1b2c3d:k:0042', '{user1000}.following', 'foo'])
     assert.equal(Number(await probe.call('CLUSTER', 'KEYSLOT', key)), hashSlot(key), key);
   probe.disconnect();
@@ -126,8 +103,8 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
     assert.equal(replica.sets, 0, 'replicas get no SETs');
     assert.ok(replica.gets > 0, `replica of ${shard.id} serves reads after READONLY`);
     assert.equal(replica.misses, 0, 'the replica holds the prefilled keys of its shard');
-    const onPrimary = await commandCalls(primary.port);
-    const onReplica = await commandCalls(replica.port);
+    const calls = (node: { address: string; port: number }, command: string) =>
+      commandCalls({ host: node.address, port: node.port }, command);
     // The primary's SETs: its share of the prefill (one per key of its slots) plus the measured SETs.
     const prefilled = Array.from({ length: keyMaximum }, (_, n) =>
       hashSlot(`${report.keyPrefix}k:${String(n).padStart(4, '0')}`),
@@ -135,12 +112,12 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
       const [start, end] = shard.slots.split('-').map(Number) as [number, number];
       return slot >= start && slot <= end;
     }).length;
-    assert.equal(onPrimary.get('set'), prefilled + primary.sets, `${shard.id} primary SETs`);
-    assert.equal(onPrimary.get('get') ?? 0, primary.gets, `${shard.id} primary GETs`);
-    assert.equal(onReplica.get('get') ?? 0, replica.gets, `${shard.id} replica GETs`);
+    assert.equal(await calls(primary, 'set'), prefilled + primary.sets, `${shard.id} primary SETs`);
+    assert.equal(await calls(primary, 'get'), primary.gets, `${shard.id} primary GETs`);
+    assert.equal(await calls(replica, 'get'), replica.gets, `${shard.id} replica GETs`);
     // One READONLY per load connection (2 clients) and one for the check that the prefill arrived.
-    assert.equal(onReplica.get('readonly') ?? 0, 3, 'READONLY on every replica connection');
-    assert.equal(await keysUnder(primary.port, report.keyPrefix), 0, `no bench key left on ${primaryId}`);
+    assert.equal(await calls(replica, 'readonly'), 3, 'READONLY on every replica connection');
+    assert.deepEqual(await keysMatching(primary.port, `${report.keyPrefix}*`), [], `no bench key left on ${primaryId}`);
   }
 });
 
@@ -269,5 +246,5 @@ test('Ctrl-C mid-run on a cluster: exit 130, and no bench key is left on any sha
   running.child.kill('SIGINT');
   assert.equal(await running.exited, 130, running.stderr());
   for (const member of await cluster.runtime.view())
-    assert.equal(await keysUnder(member.port, 'eck:bench:'), 0, `no bench key left on ${member.memberId}`);
+    assert.deepEqual(await keysMatching(member.port, 'eck:bench:*'), [], `no bench key left on ${member.memberId}`);
 });

@@ -1,61 +1,26 @@
 /**
  * bench against the local emulator's 1+2 group (real redis-server processes, replication
  * through the emulator's delay relay): discovery by id, lag that matches the configured
- * replication delay, stale reads, and no key left behind.
+ * replication delay, stale reads, and no key left behind. (The in-process run that demo
+ * uses measures no timing: test/bench/bench-topology.test.ts.)
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { waitForReplicationGroup } from '../../src/aws/wait.js';
+import { awsContextOf, createAvailableGroup, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { keysMatching } from '../helpers/redis.js';
 import { discoverTopology } from '../../src/aws/topology.js';
 import type { AwsContext } from '../../src/aws/clients.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
+/** A 1+2 group without TLS, available; the AwsContext to discover it with. */
 async function createGroup(emulator: TestEmulator, id: string): Promise<AwsContext> {
-  const aws: AwsContext = {
-    elasticache: emulator.elasticache,
-    ec2: emulator.ec2,
-    region: 'us-east-1',
-    endpointUrl: emulator.url,
-    local: true,
-  };
-  await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: id,
-      ReplicationGroupDescription: 'bench test',
-      Engine: 'redis',
-      CacheNodeType: 'cache.t4g.micro',
-      NumCacheClusters: 3,
-    }),
-  );
-  await waitForReplicationGroup(aws, id, { until: 'available', timeoutMs: 60_000, pollMs: 100 });
-  return aws;
-}
-
-async function benchKeyCount(port: number): Promise<number> {
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: id,
+    CacheNodeType: 'cache.t4g.micro',
+    NumCacheClusters: 3,
   });
-  try {
-    await redis.connect();
-    let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'eck:bench:*', 'COUNT', 1000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
+  return awsContextOf(emulator);
 }
 
 async function bench(emulator: TestEmulator, id: string, extra: string[]): Promise<BenchReport> {
@@ -83,10 +48,30 @@ async function bench(emulator: TestEmulator, id: string, extra: string[]): Promi
   return JSON.parse(result.stdout) as BenchReport;
 }
 
-test('local 1+2 group, no delay: every node serves, lag per replica, stale reads rare, no key left', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 0 });
-  t.after(() => emulator.close());
-  const aws = await createGroup(emulator, 'bench-fast');
+/** The two runs' reports, compared by the last test: stale reads follow the delay. */
+const byDelay = new Map<number, BenchReport>();
+
+// Both emulators and their groups are made at the same time, before the tests: only the
+// bench runs, which measure, must not overlap.
+let fast: TestEmulator;
+let slow: TestEmulator;
+let fastAws: AwsContext;
+const started: TestEmulator[] = [];
+before(async () => {
+  const starting = await Promise.allSettled([
+    startTestEmulator({ replicationDelayMs: 0 }),
+    startTestEmulator({ replicationDelayMs: 20 }),
+  ]);
+  for (const result of starting) if (result.status === 'fulfilled') started.push(result.value);
+  for (const result of starting) if (result.status === 'rejected') throw result.reason;
+  [fast, slow] = started as [TestEmulator, TestEmulator];
+  [fastAws] = await Promise.all([createGroup(fast, 'bench-fast'), createGroup(slow, 'bench-slow')]);
+});
+after(() => Promise.all(started.map((emulator) => emulator.close())));
+
+test('local 1+2 group, no delay: every node serves, lag per replica, no key left', async () => {
+  const emulator = fast;
+  const aws = fastAws;
   const report = await bench(emulator, 'bench-fast', []);
   assert.equal(report.nodes.length, 3);
   assert.deepEqual(report.nodes.map((n) => n.role).sort(), ['primary', 'replica', 'replica']);
@@ -98,18 +83,15 @@ test('local 1+2 group, no delay: every node serves, lag per replica, stale reads
   for (const r of report.replication) {
     assert.ok(r.seen > 5, `${r.node}: lag samples (${r.seen})`);
     assert.ok(r.lagMs.p50 < 10, `${r.node}: lag p50 ${r.lagMs.p50} ms without delay`);
-    assert.ok(r.staleReadRatio < 0.3, `${r.node}: stale reads are rare without delay (${r.staleReadRatio})`);
   }
+  byDelay.set(0, report);
   assert.equal(report.cleanup.keysLeft, 0);
   const primary = (await discoverTopology(aws, 'bench-fast')).nodes.find((n) => n.role === 'primary')!;
-  assert.equal(await benchKeyCount(primary.port), 0, 'SCAN of the primary finds no bench key');
+  assert.deepEqual(await keysMatching(primary.port, 'eck:bench:*'), [], 'SCAN of the primary finds no bench key');
 });
 
-test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 20 });
-  t.after(() => emulator.close());
-  await createGroup(emulator, 'bench-slow');
-  const report = await bench(emulator, 'bench-slow', ['--lag-probes', '20']);
+test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale reads are seen', async () => {
+  const report = await bench(slow, 'bench-slow', ['--lag-probes', '20']);
   for (const r of report.replication) {
     assert.ok(r.seen >= 10, `${r.node}: lag samples (${r.seen})`);
     assert.ok(r.lagMs.p50 >= 20, `${r.node}: lag p50 ${r.lagMs.p50} ms ≥ the 20 ms delay`);
@@ -117,25 +99,21 @@ test('local 1+2 group with 20 ms replication delay: lag p50 ≥ 20 ms and stale 
     assert.ok(r.staleReadRatio > 0.5, `${r.node}: most reads right after a write are stale (${r.staleReadRatio})`);
   }
   assert.equal(report.cleanup.keysLeft, 0);
+  byDelay.set(20, report);
 });
 
-test('benchTopology (for demo): a short in-process run on a discovered group gives a report, text and one sentence', async (t) => {
-  const emulator = await startTestEmulator({ replicationDelayMs: 1 });
-  t.after(() => emulator.close());
-  const aws = await createGroup(emulator, 'bench-api');
-  const topology = await discoverTopology(aws, 'bench-api');
-  const { benchTopology } = await import('../../src/core/bench.js');
-  const { report, text, sentence } = await benchTopology(topology, {
-    testTime: '1',
-    warmup: '0',
-    clients: '2',
-    keyMaximum: '200',
-  });
-  assert.equal(report.nodes.length, 3);
-  assert.ok(report.nodes.every((n) => n.ops > 0));
-  assert.equal(report.replication.length, 2);
-  assert.match(text, /^node\s+role/m);
-  assert.match(sentence, /stale|kept up/);
-  assert.ok(!sentence.includes('\n'));
-  assert.equal(report.cleanup.keysLeft, 0);
+// How many reads right after a write are stale without delay depends on how the machine
+// schedules the relay (a 2-core box shared with other work has given 0.32), so no fixed
+// bound; what the code must get right is that they follow the replication delay.
+test('stale reads follow the delay: fewer on every replica without it than on any with 20 ms', () => {
+  const fast = byDelay.get(0);
+  const slow = byDelay.get(20);
+  assert.ok(fast && slow, 'both runs reported');
+  const worstFast = Math.max(...fast.replication.map((r) => r.staleReadRatio));
+  const bestSlow = Math.min(...slow.replication.map((r) => r.staleReadRatio));
+  assert.ok(worstFast < bestSlow, `no delay: at most ${worstFast} stale; 20 ms delay: at least ${bestSlow}`);
+  for (const r of [...fast.replication, ...slow.replication]) {
+    assert.ok(r.readsAfterWrite > 0, `${r.node}: reads after a write were made`);
+    assert.equal(r.staleReadRatio, Math.round((r.staleReads / r.readsAfterWrite) * 10_000) / 10_000);
+  }
 });

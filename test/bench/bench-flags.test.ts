@@ -1,11 +1,14 @@
 /**
  * Every bad bench flag is a usage error: exit 2, one line naming the flag and what it
  * accepts, nothing on stdout, and nothing contacted (the --primary port has no server).
+ * The table runs in-process through the commander program; a few rows also run the real
+ * binary, which must answer byte for byte the same.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { parseRatio, parseHostPort, parseSettings, parseTargetSpec } from '../../src/bench/options.js';
 
 const TARGET = ['--primary', '127.0.0.1:1'];
@@ -75,15 +78,41 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: ['bad_id!'], message: /replication group id must be/ },
 ];
 
+const ENV = { AWS_ACCESS_KEY_ID: '', AWS_REGION: '' };
+
 for (const { args, message } of cases) {
   test(`bench ${args.join(' ') || '(no target)'} → exit 2`, async () => {
-    const result = await runCli(['bench', ...args], { env: { AWS_ACCESS_KEY_ID: '', AWS_REGION: '' } });
+    const result = await runCliInProcess(['bench', ...args], { env: ENV });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, message);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
   });
 }
+
+/** Rows that also run the real binary: no target, a range, a secret source. */
+const END_TO_END = [
+  '',
+  '--primary 127.0.0.1:1 --clients 0',
+  '--primary 127.0.0.1:1 --auth-token-env NOT_SET_ANYWHERE_XYZ',
+];
+
+test('the real binary answers these rows exactly as the in-process program does', async () => {
+  const rows = cases.filter(({ args }) => END_TO_END.includes(args.join(' ')));
+  assert.equal(rows.length, END_TO_END.length, 'every end-to-end row is in the table');
+  await Promise.all(
+    rows.map(async ({ args, message }) => {
+      const child = await runCli(['bench', ...args], { env: ENV });
+      const inProcess = await runCliInProcess(['bench', ...args], { env: ENV });
+      assert.equal(child.code, 2, child.stderr);
+      assert.match(child.stderr, message);
+      assert.deepEqual(
+        { code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr },
+        { code: child.code, stdout: child.stdout, stderr: child.stderr },
+      );
+    }),
+  );
+});
 
 test('pure parsers: ratio, host:port, defaults', () => {
   assert.deepEqual(parseRatio('1:10'), { sets: 1, gets: 10 });

@@ -1,10 +1,8 @@
 /** Ctrl-C in the middle of a run: exit 130, and every bench key is gone anyway. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { spawnCli } from '../helpers/cli.js';
-import { startRedisServer } from '../helpers/redis.js';
+import { commandCalls, connectTestClient, startRedisServer, waitForCommandCalls } from '../helpers/redis.js';
 
 test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
   const redis = await startRedisServer();
@@ -26,17 +24,11 @@ test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
     { after: (fn) => t.after(fn) },
   );
   await bench.stderrMatches(/bench measure/);
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: redis.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
+  const client = await connectTestClient(redis.port);
   t.after(() => client.disconnect());
-  await client.connect();
-  await sleep(300);
+  // The prefill is done before the measurement starts; interrupt once the load runs.
   assert.ok((await client.dbsize()) >= 3000, 'the keyspace was prefilled');
+  await waitForCommandCalls(redis, 'GET', (await commandCalls(redis, 'GET')) + 100);
   bench.child.kill('SIGINT');
   assert.equal(await bench.exited, 130, bench.stderr());
   assert.equal(await client.dbsize(), 0, 'no bench key left after Ctrl-C');

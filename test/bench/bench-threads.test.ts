@@ -7,10 +7,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../helpers/cli.js';
-import { commandCalls, startReplicatedRedis, startRedisServer } from '../helpers/redis.js';
+import { connectTestClient, startReplicatedRedis, startRedisServer } from '../helpers/redis.js';
 import { ThreadedWorkload } from '../../src/bench/threaded-load.js';
 import { benchValue, type LoadNode } from '../../src/bench/workload.js';
 import type { BenchReport } from '../../src/bench/report.js';
+
+/** calls per command name, from INFO commandstats. */
+async function commandCalls(port: number): Promise<Map<string, number>> {
+  const redis = await connectTestClient(port);
+  try {
+    const calls = new Map<string, number>();
+    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      calls.set(match[1]!, Number(match[2]));
+    return calls;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 test('--threads 2: per-node ops equal what each server counted', async (t) => {
   const group = await startReplicatedRedis(1);

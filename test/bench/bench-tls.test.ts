@@ -5,13 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateReplicationGroupCommand,
-  DescribeReplicationGroupsCommand,
-  waitUntilReplicationGroupAvailable,
-} from '@aws-sdk/client-elasticache';
 import { runCli } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { createAvailableGroup, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { caCertPath } from '../../src/local/tls-material.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
@@ -19,21 +14,14 @@ const TOKEN = 'bench-tls-token-0123456789';
 const LOAD = ['--test-time', '1', '--warmup', '0', '--clients', '2', '--key-maximum', '200', '--lag-probes', '0'];
 
 async function tlsGroup(emulator: TestEmulator, id: string, authToken?: string) {
-  await emulator.elasticache.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: id,
-      ReplicationGroupDescription: 'bench tls',
-      NumCacheClusters: 2,
-      TransitEncryptionEnabled: true,
-      AuthToken: authToken,
-    }),
-  );
-  await waitUntilReplicationGroupAvailable(
-    { client: emulator.elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 60 },
-    { ReplicationGroupId: id },
-  );
-  return (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id })))
-    .ReplicationGroups![0]!.NodeGroups![0]!;
+  const group = await createAvailableGroup(emulator, {
+    ReplicationGroupId: id,
+    ReplicationGroupDescription: 'bench tls',
+    NumCacheClusters: 2,
+    TransitEncryptionEnabled: true,
+    AuthToken: authToken,
+  });
+  return group.NodeGroups![0]!;
 }
 
 async function bench(emulator: TestEmulator, args: string[], env: Record<string, string> = {}) {

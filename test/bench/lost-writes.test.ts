@@ -5,22 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { startRedisServer } from '../helpers/redis.js';
+import { connectTestClient, startRedisServer } from '../helpers/redis.js';
 import { LagProber, countLostWrites } from '../../src/bench/lag.js';
 
 test('acknowledged probe writes missing on the new primary are counted as lost', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
-  const client = new Redis({
-    host: '127.0.0.1',
-    port: redis.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
+  const client = await connectTestClient(redis.port);
   t.after(() => client.disconnect());
-  await client.connect();
   // Never started: its connections stay unopened; only its bookkeeping is used.
   const node = (id: string, role: 'primary' | 'replica') => ({
     id,

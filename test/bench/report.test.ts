@@ -30,12 +30,17 @@ test('key patterns stay in range; S is sequential and wraps; G clusters in the m
   const r = new KeyPicker('R', 100);
   const g = new KeyPicker('G', 600);
   let middle = 0;
+  const randomSeen = new Set<number>();
   for (let i = 0; i < 10_000; i++) {
     const a = r.next();
     const b = g.next();
-    assert.ok(a >= 0 && a < 100 && b >= 0 && b < 600);
+    assert.ok(Number.isInteger(a) && a >= 0 && a < 100, `R picked ${a}`);
+    assert.ok(Number.isInteger(b) && b >= 0 && b < 600, `G picked ${b}`);
+    randomSeen.add(a);
     if (b >= 200 && b < 400) middle++;
   }
+  // Uniform over 100 keys, 10,000 picks: each key is missed with probability 0.99^10000 ≈ 2e-44.
+  assert.equal(randomSeen.size, 100, 'R reaches every key of the keyspace');
   // ±1 standard deviation (a sixth of the range) holds about 68%.
   assert.ok(middle > 6000 && middle < 7500, `gaussian middle third: ${middle}`);
 });

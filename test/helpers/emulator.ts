@@ -7,8 +7,15 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  CreateReplicationGroupCommand,
+  ElastiCacheClient,
+  type CreateReplicationGroupCommandInput,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsContext } from '../../src/aws/clients.js';
+import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { startEmulator } from '../../src/local/server.js';
 
 export interface TestEmulator {
@@ -101,4 +108,44 @@ export async function startTestEmulator(
         }
       })()),
   };
+}
+
+/** The AwsContext the CLI's cores take, on the emulator's clients. */
+export function awsContextOf(emulator: TestEmulator): AwsContext {
+  return {
+    elasticache: emulator.elasticache,
+    ec2: emulator.ec2,
+    region: TEST_REGION,
+    endpointUrl: emulator.url,
+    local: true,
+  };
+}
+
+/**
+ * Creates a replication group through the SDK (a description and one node unless the
+ * input says otherwise; TLS with `TransitEncryptionEnabled: true`) and resolves with
+ * Describe's answer once it is available. Polled every 50 ms: the SDK's waiter waits at
+ * least a second between looks, most of it after the group is ready. (Tests of the SDK
+ * waiter itself call it directly.)
+ */
+export async function createAvailableGroup(
+  emulator: TestEmulator,
+  input: Partial<CreateReplicationGroupCommandInput> & { ReplicationGroupId: string },
+): Promise<ReplicationGroup> {
+  const id = input.ReplicationGroupId;
+  await emulator.elasticache.send(
+    new CreateReplicationGroupCommand({ ReplicationGroupDescription: 'test', NumCacheClusters: 1, ...input }),
+  );
+  return waitUntilAvailable(emulator, id);
+}
+
+/** Resolves with Describe's answer once the group is available, looking every 50 ms. */
+export async function waitUntilAvailable(emulator: TestEmulator, id: string): Promise<ReplicationGroup> {
+  const group = await waitForReplicationGroup(awsContextOf(emulator), id, {
+    until: 'available',
+    timeoutMs: 90_000,
+    pollMs: 50,
+  });
+  if (!group) throw new Error(`${id}: Describe does not return it`);
+  return group;
 }

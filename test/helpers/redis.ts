@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { RedisNode } from '../../src/local/redis-node.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
@@ -107,16 +108,115 @@ async function waitForLinks(replicas: TestRedis[], password: string | undefined,
   }
 }
 
-/** Calls per command name on a node, from INFO commandstats (what the server counted). */
-export async function commandCalls(port: number, host = '127.0.0.1'): Promise<Map<string, number>> {
-  const { Redis } = await import('ioredis');
+/** How many times the server has run `command` (INFO commandstats), 0 before the first. */
+export async function commandCalls(node: { host: string; port: number }, command: string): Promise<number> {
+  const { respCommand } = await import('../../src/local/resp.js');
+  const stats = String(await respCommand({ host: node.host, port: node.port }, 'INFO', 'commandstats'));
+  const calls = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(stats);
+  return calls ? Number(calls[1]) : 0;
+}
+
+/** Polls `done` every `intervalMs` until it holds; after `timeoutMs`, throws what `failure` says. */
+async function pollUntil(
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  failure: () => string,
+  intervalMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Resolves once the server has run `command` at least `count` times: the event "it is
+ * serving this load", instead of a sleep that guesses how long start-up takes.
+ */
+export async function waitForCommandCalls(
+  node: { host: string; port: number },
+  command: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await pollUntil(
+    async () => (await commandCalls(node, command)) >= count,
+    timeoutMs,
+    () => `port ${node.port} did not run ${command} ${count} times in ${timeoutMs} ms`,
+  );
+}
+
+/**
+ * Resolves once `replica` has applied everything `primary` had written when this was
+ * called (its replication offset reached the primary's): after it, a read on the replica
+ * sees those writes.
+ */
+export async function waitForReplicaCatchUp(
+  primary: { host: string; port: number },
+  replica: { host: string; port: number },
+  timeoutMs = 15_000,
+): Promise<void> {
+  const { parseInfo, respCommand } = await import('../../src/local/resp.js');
+  const offset = async (node: { host: string; port: number }, field: string) =>
+    Number(
+      parseInfo(String(await respCommand({ host: node.host, port: node.port }, 'INFO', 'replication'))).get(field),
+    );
+  const target = await offset(primary, 'master_repl_offset');
+  await pollUntil(
+    async () => (await offset(replica, 'slave_repl_offset')) >= target,
+    timeoutMs,
+    () => `replica on port ${replica.port} did not catch up within ${timeoutMs} ms`,
+    10,
+  );
+}
+
+/** Resolves once at least `count` keys match `pattern` on the node. */
+export async function waitForKeys(
+  node: { address: string; port: number },
+  pattern: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  let found = 0;
+  await pollUntil(
+    async () => {
+      found = (await keysMatching(node.port, pattern, node.address)).length;
+      return found >= count;
+    },
+    timeoutMs,
+    () => `port ${node.port}: ${found} keys match ${pattern}, not ${count}, after ${timeoutMs} ms`,
+  );
+}
+
+/**
+ * An ioredis client for a test to look at a node with: connected before it resolves, one
+ * attempt per command, no reconnecting (a test sees a failure instead of a retry loop).
+ * Disconnect it in t.after.
+ */
+export async function connectTestClient(port: number, host = '127.0.0.1'): Promise<Redis> {
   const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
     await redis.connect();
-    const calls = new Map<string, number>();
-    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      calls.set(match[1]!, Number(match[2]));
-    return calls;
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
+/** Every key matching `pattern` on the node (SCAN, no KEYS), through a connection of its own. */
+export async function keysMatching(port: number, pattern: string, host = '127.0.0.1'): Promise<string[]> {
+  const redis = await connectTestClient(port, host);
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
   } finally {
     redis.disconnect();
   }

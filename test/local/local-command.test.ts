@@ -15,6 +15,7 @@ import {
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
 import { spawn } from 'node:child_process';
 import { readState, groupPids, processAlive, emptyState, writeState, type GroupRecord } from '../../src/local/state.js';
@@ -192,10 +193,16 @@ test('bad flags exit 2 naming the flag; a missing engine exits 1 with the instal
     [['local', 'start', '--no-such-flag'], /--no-such-flag/],
   ];
   for (const [args, message] of cases) {
-    const result = await runCli(args, { env: box.env });
+    const result = await runCliInProcess(args, { env: box.env });
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
   }
+  // One row through the real binary too.
+  const row = cases.find(([args]) => args.includes('70000'));
+  assert.ok(row);
+  const child = await runCli(row[0], { env: box.env });
+  assert.equal(child.code, 2, child.stderr);
+  assert.match(child.stderr, row[1]);
   const missing = await runCli(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], {
     env: box.env,
   });
