@@ -57,8 +57,10 @@ export function assignKeys(
   const lists = new Map<string, Uint32Array>();
   const keysOf = (ranges: SlotRange[]) => {
     const id = formatRanges(ranges);
-    let keys = lists.get(id);
-    if (!keys) lists.set(id, (keys = keysInRanges(slotsOfKeys, ranges)));
+    const known = lists.get(id);
+    if (known) return known;
+    const keys = keysInRanges(slotsOfKeys, ranges);
+    lists.set(id, keys);
     return keys;
   };
   for (const node of nodes) {
