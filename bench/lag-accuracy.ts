@@ -5,27 +5,13 @@
  *
  *   npm run build && node dist/bench/lag-accuracy.js [--delays 0,5,20] [--test-time 5] [--clients 5]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ElastiCacheClient, CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { startEmulator } from '../src/local/server.js';
-import { waitForReplicationGroup } from '../src/aws/wait.js';
 import type { BenchReport } from '../src/bench/report.js';
+import { CLI, flag, startEmulatedGroup } from './script-kit.js';
 
-const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const delays = flag('--delays', '0,5,20').split(',').map(Number);
 const testTime = flag('--test-time', '5');
 const clients = flag('--clients', '5');
-const credentials = { accessKeyId: 'AKIALAGACCURACY00000', secretAccessKey: 'local' };
 
 function runCli(
   argv: string[],
@@ -52,35 +38,14 @@ interface Row {
 }
 
 async function measure(delay: number): Promise<Row[]> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'eck-lag-accuracy-'));
-  const emulator = await startEmulator({ host: '127.0.0.1', port: 0, stateDir, replicationDelayMs: delay });
-  const config = { region: 'us-east-1', endpoint: emulator.url, credentials };
-  const elasticache = new ElastiCacheClient(config);
-  const ec2 = new EC2Client(config);
+  const group = await startEmulatedGroup({ id: 'lag-accuracy', nodes: 3, replicationDelayMs: delay });
   try {
-    await elasticache.send(
-      new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'lag-accuracy',
-        ReplicationGroupDescription: 'lag accuracy',
-        Engine: 'redis',
-        NumCacheClusters: 3,
-      }),
-    );
-    await waitForReplicationGroup({ elasticache, ec2, region: 'us-east-1', local: true }, 'lag-accuracy', {
-      until: 'available',
-      timeoutMs: 60_000,
-      pollMs: 100,
-    });
-    const env = {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    };
+    const env = group.env;
     // Load alongside the probes (--clients per node): lag under load.
     const result = await runCli(
       [
         '--endpoint-url',
-        emulator.url,
+        group.url,
         '--output',
         'json',
         'bench',
@@ -106,10 +71,7 @@ async function measure(delay: number): Promise<Row[]> {
       pass: Math.abs(r.lagMs.p50 - delay) <= 1 + 0.1 * delay,
     }));
   } finally {
-    elasticache.destroy();
-    ec2.destroy();
-    await emulator.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await group.close();
   }
 }
 

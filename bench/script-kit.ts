@@ -39,3 +39,79 @@ export function exec(
 
 /** The middle value (the upper middle for an even count): robust against one noisy round. */
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** An emulator on a free port with one replication group, for the scripts that bench it. */
+export interface EmulatedGroup {
+  url: string;
+  elasticache: import('@aws-sdk/client-elasticache').ElastiCacheClient;
+  ec2: import('@aws-sdk/client-ec2').EC2Client;
+  /** What a child CLI needs to talk to it: the dummy credentials and the region. */
+  env: NodeJS.ProcessEnv;
+  /** Stops the emulator and every node, removes its state dir. */
+  close(): Promise<void>;
+}
+
+export async function startEmulatedGroup(options: {
+  id: string;
+  /** Nodes in the group (primary + replicas). */
+  nodes: number;
+  replicationDelayMs?: number;
+  /** Emulated EC2 instances (Role=bastion) for bench --workers. */
+  instances?: number;
+}): Promise<EmulatedGroup> {
+  const [{ mkdtemp, rm }, { tmpdir }, { join }, { CreateReplicationGroupCommand, ElastiCacheClient }, { EC2Client }] =
+    await Promise.all([
+      import('node:fs/promises'),
+      import('node:os'),
+      import('node:path'),
+      import('@aws-sdk/client-elasticache'),
+      import('@aws-sdk/client-ec2'),
+    ]);
+  const [{ startEmulator }, { waitForReplicationGroup }] = await Promise.all([
+    import('../src/local/server.js'),
+    import('../src/aws/wait.js'),
+  ]);
+  const credentials = { accessKeyId: 'AKIABENCHSCRIPT00000', secretAccessKey: 'local' };
+  const stateDir = await mkdtemp(join(tmpdir(), `eck-${options.id}-`));
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    stateDir,
+    replicationDelayMs: options.replicationDelayMs ?? 0,
+    instances: options.instances ?? 0,
+  });
+  const config = { region: 'us-east-1', endpoint: emulator.url, credentials };
+  const elasticache = new ElastiCacheClient(config);
+  const ec2 = new EC2Client(config);
+  const close = async () => {
+    elasticache.destroy();
+    ec2.destroy();
+    await emulator.close();
+    await rm(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await elasticache.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: options.id,
+        ReplicationGroupDescription: `bench script ${options.id}`,
+        Engine: 'redis',
+        NumCacheClusters: options.nodes,
+      }),
+    );
+    await waitForReplicationGroup({ elasticache, ec2, region: 'us-east-1', local: true }, options.id, {
+      until: 'available',
+      timeoutMs: 60_000,
+      pollMs: 100,
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const env = {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  return { url: emulator.url, elasticache, ec2, env, close };
+}

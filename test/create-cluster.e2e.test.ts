@@ -266,15 +266,15 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal((await toolGroups()).length, 1);
   });
 
-  test('list shows every group with status, engine, node type, nodes and primary endpoint', async () => {
+  test('list shows every group with kind, status, engine, node type, nodes and primary endpoint', async () => {
     const waited = await cli(['wait', 'second', '--output', 'json']);
     assert.equal(waited.code, 0, waited.stderr);
     assert.equal((JSON.parse(waited.stdout) as Topology).status, 'available');
     const table = await cli(['list']);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^ID +STATUS +ENGINE +NODE TYPE +NODES +PRIMARY ENDPOINT$/m);
-    assert.match(table.stdout, /^demo +available +redis +cache\.t3\.micro +3 +127\.0\.0\.1:\d+$/m);
-    assert.match(table.stdout, /^second +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
+    assert.match(table.stdout, /^ID +KIND +STATUS +ENGINE +NODE TYPE +NODES +ENDPOINT$/m);
+    assert.match(table.stdout, /^demo +replication group +available +redis +cache\.t3\.micro +3 +127\.0\.0\.1:\d+$/m);
+    assert.match(table.stdout, /^second +replication group +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
     const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{
       replicationGroupId: string;
       nodes: number;

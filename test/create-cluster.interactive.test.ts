@@ -45,6 +45,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.press('enter');
     await pty.answer('Description');
     await pty.answer('Node type'); // cache.t3.micro
+    await pty.answer('Cluster mode'); // disabled, the walkthrough's
     await pty.answer('Number of read replicas', '1');
     await pty.answer('Port');
     await pty.answer('Automatic failover');
@@ -72,6 +73,55 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
       (g) => g.GroupName === 'elasticache-kit-6379-from-10.1.0.0/16',
     );
     assert.ok(sg, 'the security group for the typed source');
+  });
+
+  test('cluster mode: chosen at the prompt, shards and replicas per shard asked, the review shows the slot split', async () => {
+    const pty = session(['create-cluster']);
+    await pty.answer('Engine');
+    await pty.answer('Engine version');
+    await pty.answer('Name (replication group id)', 'sharded');
+    await pty.answer('Description');
+    await pty.answer('Node type');
+    await pty.expect('Cluster mode');
+    await pty.press('down');
+    await pty.press('enter'); // Enabled
+    // A shard count out of AWS's range is refused at the prompt, then corrected.
+    await pty.answer('Number of shards (1-500)', '501');
+    await pty.expect('--shards must be 1-500 (got 501)');
+    await pty.press('backspace', 3);
+    await pty.type('3');
+    await pty.press('enter');
+    await pty.answer('Number of replicas per shard (0-5)', '1');
+    await pty.answer('Port');
+    await pty.expect('automatic failover stays on: cluster mode requires it');
+    await pty.answer('Multi-AZ');
+    await pty.answer('Who may connect?');
+    await pty.answer('Allow connections from', '10.4.0.0/16');
+    await pty.answer('Encryption in transit'); // yes, the default: the cluster serves TLS
+    await pty.answer('AUTH token'); // Enter: none
+    await pty.answer('Encryption at rest');
+    const review = await pty.expect('Create sharded?');
+    assert.match(review, /Cluster mode +enabled \(clients use the configuration endpoint/);
+    assert.match(review, /Nodes +3 shards x \(1 primary \+ 1 replica\) = 6 nodes/);
+    assert.match(review, /Slots +0001 0-5461 · 0002 5462-10922 · 0003 10923-16383/);
+    assert.match(review, /Automatic failover +yes/);
+    assert.match(review, /Will create .*replication group sharded \(6 nodes in 3 shards\)/);
+    await pty.press('enter');
+    await pty.expect('sharded is available after');
+    await pty.expect(/Configuration endpoint +127\.0\.0\.1:\d+/);
+    assert.equal(await pty.exited, 0, pty.screen);
+
+    const group = (await groups()).find((g) => g.ReplicationGroupId === 'sharded');
+    assert.equal(group?.ClusterEnabled, true);
+    assert.equal(group?.TransitEncryptionEnabled, true);
+    assert.deepEqual(
+      group?.NodeGroups?.map((ng) => [ng.NodeGroupId, ng.Slots, ng.NodeGroupMembers?.length]),
+      [
+        ['0001', '0-5461', 2],
+        ['0002', '5462-10922', 2],
+        ['0003', '10923-16383', 2],
+      ],
+    );
   });
 
   test('with every flag given there are no prompts but the review; answering no creates nothing (exit 2)', async () => {
@@ -117,6 +167,6 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.expect('Engine');
     await pty.press('ctrlC');
     assert.equal(await pty.exited, 130, pty.screen);
-    assert.equal((await groups()).length, 1, "only the walkthrough's group");
+    assert.equal((await groups()).length, 2, "only the walkthroughs' groups");
   });
 });

@@ -43,6 +43,25 @@ test('--output json: every command prints exactly one JSON document on stdout', 
       ],
     ],
     ['delete-cluster', ['delete-cluster', 'j1', '--yes']],
+    // Cluster mode enabled (plain TCP here; cluster-mode.e2e covers the default TLS path).
+    [
+      'create-cluster --shards',
+      [
+        'create-cluster',
+        'j3',
+        '--shards',
+        '2',
+        '--replicas',
+        '1',
+        '--no-transit-encryption',
+        '--allow-from',
+        '10.0.0.0/16',
+        '--yes',
+      ],
+    ],
+    ['endpoints (cluster)', ['endpoints', 'j3']],
+    ['failover --node-group', ['failover', 'j3', '--node-group', '0002', '--yes']],
+    ['delete-cluster (cluster)', ['delete-cluster', 'j3', '--yes']],
   ];
   for (const [name, args] of steps) {
     const result = await cli(args);

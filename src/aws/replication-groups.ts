@@ -14,6 +14,7 @@ import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError, isCacheClusterNotFound, isReplicationGroupNotFound } from './errors.js';
 import { describeSubnetGroup, networkOfClusters } from './network.js';
+import { shapeOfGroup } from './topology.js';
 import { NotFoundError } from '../errors.js';
 import type { ExistingGroup } from '../plan/differences.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE } from '../plan/rules.js';
@@ -75,7 +76,7 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     ...((group.Engine ?? first?.Engine) ? { engine: group.Engine ?? first?.Engine } : {}),
     ...(first?.EngineVersion ? { engineVersion: first.EngineVersion } : {}),
     ...(group.CacheNodeType ? { nodeType: group.CacheNodeType } : {}),
-    replicas: Math.max(0, (group.MemberClusters ?? []).length - 1),
+    ...replicasAndShards(group),
     ...(port !== undefined ? { port } : {}),
     multiAZ: group.MultiAZ === 'enabled',
     automaticFailover: group.AutomaticFailover === 'enabled' || group.AutomaticFailover === 'enabling',
@@ -84,11 +85,17 @@ export async function existingGroupSettings(aws: AwsContext, group: ReplicationG
     authTokenEnabled: group.AuthTokenEnabled === true,
     ...(group.Description ? { description: group.Description } : {}),
     clusterMode: group.ClusterEnabled === true || group.ClusterMode === 'enabled',
+    ...(group.ClusterMode ? { clusterModeName: group.ClusterMode } : {}),
     ...(network.subnetGroupName ? { subnetGroupName: network.subnetGroupName } : {}),
     ...(subnetGroup?.vpcId ? { vpcId: subnetGroup.vpcId, subnetIds: subnetGroup.subnetIds } : {}),
     securityGroupIds: network.securityGroupIds,
     allowFromSources,
   };
+}
+
+function replicasAndShards(group: ReplicationGroup): { replicas: number; shards?: number } {
+  const { shards, replicasPerShard } = shapeOfGroup(group);
+  return { replicas: replicasPerShard, ...(shards !== undefined ? { shards } : {}) };
 }
 
 function isLoopback(address: string): boolean {
@@ -105,11 +112,17 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
   }
 }
 
-export async function testFailover(aws: AwsContext, replicationGroupId: string, nodeGroupId: string): Promise<void> {
+/** TestFailover; its answer is the group as the failover starts (its status tells whether it is under way). */
+export async function testFailover(
+  aws: AwsContext,
+  replicationGroupId: string,
+  nodeGroupId: string,
+): Promise<ReplicationGroup> {
   try {
-    await aws.elasticache.send(
+    const result = await aws.elasticache.send(
       new TestFailoverCommand({ ReplicationGroupId: replicationGroupId, NodeGroupId: nodeGroupId }),
     );
+    return result.ReplicationGroup ?? {};
   } catch (error) {
     if (isReplicationGroupNotFound(error))
       throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);

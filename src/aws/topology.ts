@@ -143,3 +143,18 @@ function endpointOf(endpoint: { Address?: string; Port?: number } | undefined): 
   if (!endpoint?.Address) return undefined;
   return { address: endpoint.Address, port: endpoint.Port ?? 6379 };
 }
+
+/**
+ * Node groups and the most replicas any of them has. One node group (or none listed yet,
+ * while creating): its replicas are the members less one. Several: counted per group.
+ */
+export function shapeOfGroup(group: ReplicationGroup): { shards?: number; replicasPerShard: number } {
+  const nodeGroups = group.NodeGroups ?? [];
+  const members = (group.MemberClusters ?? []).length;
+  if (nodeGroups.length <= 1) {
+    return { ...(nodeGroups.length === 1 ? { shards: 1 } : {}), replicasPerShard: Math.max(0, members - 1) };
+  }
+  const listed = nodeGroups.map((ng) => (ng.NodeGroupMembers ?? []).length);
+  const perShard = listed.some((count) => count > 0) ? Math.max(...listed) : Math.ceil(members / nodeGroups.length);
+  return { shards: nodeGroups.length, replicasPerShard: Math.max(0, perShard - 1) };
+}

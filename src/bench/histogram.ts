@@ -103,6 +103,34 @@ export class HdrHistogram {
     }
   }
 
+  /**
+   * The counts recorded since `earlier`, a previous copy of this same histogram (an
+   * interval of a cumulative record). min and max are those of the lowest and highest
+   * non-empty bucket, capped by this histogram's exact max: exact to the histogram's
+   * precision (3 significant digits), as an interval log needs.
+   */
+  since(earlier: HdrHistogram): HdrHistogram {
+    if (earlier.counts.length !== this.counts.length)
+      throw new RangeError('cannot subtract a histogram of another range');
+    const out = new HdrHistogram(this.highestTrackableValue);
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < this.counts.length; i++) {
+      const c = this.counts[i]! - earlier.counts[i]!;
+      if (c < 0) throw new RangeError('the earlier histogram has counts this one does not: not an earlier copy');
+      if (c === 0) continue;
+      out.counts[i] = c;
+      out.total += c;
+      if (first < 0) first = i;
+      last = i;
+    }
+    if (first >= 0) {
+      out.minValue = Math.max(valueFromIndex(first), this.min);
+      out.maxValue = Math.min(highestEquivalentValue(valueFromIndex(last)), this.maxValue);
+    }
+    return out;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.total = 0;

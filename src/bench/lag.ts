@@ -33,10 +33,13 @@ export class ReplicaLagStats {
   /** Read-after-write reads, and how many of them returned the old value. */
   readsAfterWrite = 0;
   staleReads = 0;
+  /** Each seen probe: [ack time in epoch ms, lag in µs], for lag over time. */
+  samples: Array<[number, number]> = [];
 
   reset(): void {
     this.lag.reset();
     this.pollRtt.reset();
+    this.samples = [];
     this.probes = this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
   }
 
@@ -50,6 +53,7 @@ export class ReplicaLagStats {
       errors,
       readsAfterWrite,
       staleReads,
+      samples: this.samples,
     };
   }
 
@@ -62,6 +66,7 @@ export class ReplicaLagStats {
     stats.errors = snapshot.errors;
     stats.readsAfterWrite = snapshot.readsAfterWrite;
     stats.staleReads = snapshot.staleReads;
+    stats.samples = snapshot.samples ?? [];
     return stats;
   }
 }
@@ -74,6 +79,7 @@ export interface ReplicaLagSnapshot {
   errors: number;
   readsAfterWrite: number;
   staleReads: number;
+  samples?: Array<[number, number]>;
 }
 
 export interface AcknowledgedWrite {
@@ -241,7 +247,12 @@ export class LagProber {
         first = false;
       }
       if (seen === value) {
-        stats.lag.record((replied - ackAt) * 1000);
+        // The replica answered this GET about halfway through its round trip: timing to
+        // the midpoint instead of the reply removes the half-RTT bias a loaded replica
+        // (slow polls) would add; what is left is within ± half a poll RTT (reported).
+        const lagUs = Math.max(0, ((sent + replied) / 2 - ackAt) * 1000);
+        stats.lag.record(lagUs);
+        stats.samples.push([performance.timeOrigin + ackAt, lagUs]);
         return;
       }
       if (replied - ackAt > this.options.pollTimeoutMs || this.stopped) {

@@ -42,6 +42,18 @@ export interface RawBenchOptions {
   json?: string;
   report?: string;
   hdrLog?: string;
+  /** Distributed runs (hidden flags, src/bench/distributed/): this process is a worker. */
+  worker?: boolean;
+  /** Epoch ms at which every worker starts its load. */
+  startAt?: string;
+  /** Where a worker puts its result (s3://bucket/prefix); the controller reads from there. */
+  results?: string;
+  /** The controller: the instances to run workers on (tag:Key=Value or i-…,i-…). */
+  workers?: string;
+  /** The controller: seconds from now to the shared start time. */
+  startIn?: string;
+  /** The controller: seconds to wait for every worker after the start time. */
+  workerTimeout?: string;
 }
 
 export interface HostPort {
@@ -66,6 +78,8 @@ export interface BenchSettings extends LoadShape {
   reportFile?: string;
   /** `--hdr-log PREFIX`: HdrHistogram interval logs PREFIX<node>.hlog. */
   hdrLog?: string;
+  /** Epoch ms to start the load at (a distributed worker; prefill happens before). */
+  startAtMs?: number;
   tls: boolean;
   ca?: string;
   servername?: string;
@@ -234,6 +248,10 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     throw new UsageError('--hdr-log must be a file name prefix');
   if (raw.report !== undefined && raw.report.trim() === '')
     throw new UsageError('--report must be a file path (report.html)');
+  if (raw.results !== undefined && !/^s3:\/\/[^/\s]+/.test(raw.results)) {
+    throw new UsageError(`--results must be s3://bucket/prefix (got ${raw.results})`);
+  }
+  const startAtMs = raw.startAt === undefined ? undefined : integerFlag('--start-at', raw.startAt, 1, 1e14, 0);
   return {
     clients,
     threads,
@@ -256,6 +274,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
     ...(raw.json !== undefined ? { jsonFile: raw.json } : {}),
     ...(raw.report !== undefined ? { reportFile: raw.report } : {}),
     ...(raw.hdrLog !== undefined ? { hdrLog: raw.hdrLog } : {}),
+    ...(startAtMs !== undefined ? { startAtMs } : {}),
     tls,
     ...(raw.ca !== undefined ? { ca: raw.ca } : {}),
     ...(raw.servername !== undefined ? { servername: raw.servername } : {}),

@@ -1,6 +1,6 @@
 /** The report as text: a table per node, a table per replica, then the notes. */
 import { renderTable } from '../ui/table.js';
-import { interpretReport, type BenchReport } from './report.js';
+import { interpretReport, workerTable, type BenchReport } from './report.js';
 
 export function renderReport(report: BenchReport): string {
   const parts: string[] = [];
@@ -97,6 +97,7 @@ export function renderReport(report: BenchReport): string {
       ),
     );
   }
+  if (report.workers) parts.push(renderWorkers(report));
   const notes: string[] = [];
   for (const u of report.unavailability) {
     notes.push(
@@ -118,6 +119,12 @@ export function renderReport(report: BenchReport): string {
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
+  const bound = Math.max(0, ...report.replication.map((r) => r.lagBoundMs ?? 0));
+  if (report.replication.length > 0 && bound > 0) {
+    notes.push(
+      `lag is timed to the middle of the poll that saw the write: within ± ${bound} ms (half a poll round trip)`,
+    );
+  }
   notes.push(`client CPU ${report.client.cpuPercent}% of one core`);
   notes.push(
     `bench keys removed: ${report.cleanup.keysRemoved}${report.cleanup.keysLeft > 0 ? `, ${report.cleanup.keysLeft} left (they expire by TTL)` : ''}`,
@@ -125,6 +132,12 @@ export function renderReport(report: BenchReport): string {
   parts.push(notes.join('\n') + '\n');
   parts.push(interpretReport(report) + '\n');
   return parts.join('\n');
+}
+
+/** A distributed run: one row per worker (its own figures), then the ones that did not report. */
+function renderWorkers(report: BenchReport): string {
+  const { headers, rows } = workerTable(report);
+  return renderTable(headers, rows);
 }
 
 /** The live progress text: elapsed, ops/s, p99, lag p50. */

@@ -3,7 +3,7 @@
  * JS; nothing fetched when it is viewed). Pure: the page is a function of the report, so the
  * charts can be tested without a browser and the browser test only checks that it renders.
  */
-import { interpretReport, type BenchReport } from './report.js';
+import { interpretReport, workerTable, type BenchReport } from './report.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;
@@ -207,6 +207,22 @@ function latencyChart(report: BenchReport): string {
 
 function lagChart(report: BenchReport): string {
   const timeline = report.timeline ?? [];
+  if (timeline.some((p) => p.lagMs !== undefined)) {
+    return lineChartSvg({
+      id: 'chart-lag',
+      title: 'Replication lag per replica (worst probe each second)',
+      xLabel: 'seconds',
+      yLabel: 'ms',
+      series: report.replication.map((r) => ({
+        name: r.node,
+        points: timeline
+          .filter((p) => p.lagMs?.[r.node] !== undefined)
+          .map((p) => [p.tS, p.lagMs![r.node]!] as [number, number]),
+      })),
+      xMax: Math.max(report.durationS, 1),
+    });
+  }
+  // Reports from before lag over time: the offset difference in bytes.
   const series: Series[] = report.replication.map((r) => ({
     name: r.node,
     points: timeline
@@ -346,6 +362,13 @@ export function renderReportHtml(report: BenchReport): string {
           report.unavailability.map((u) => [u.node, u.startS, u.durationS, u.ongoing ? 'yes' : 'no', u.reason]),
           'table-unavailable',
         )}</div>`;
+  // A distributed run (bench --workers, bench merge): what each worker measured, and who did not report.
+  const workersHtml = report.workers
+    ? (() => {
+        const { headers, rows } = workerTable(report);
+        return `<h2>Workers</h2>${table(headers, rows, 'table-workers')}`;
+      })()
+    : '';
   const extras = [
     report.failover
       ? `<p>Failover from ${escapeHtml(report.failover.from)} to ${escapeHtml(report.failover.to)} seen at ${report.failover.detectedAtS} s.</p>`
@@ -367,6 +390,7 @@ ${throughputChart(report)}
 ${latencyChart(report)}
 ${shards}
 <h2>Nodes</h2>${nodes}
+${workersHtml}
 <h2>Replication and stale reads</h2>${report.replication.length ? lagChart(report) + replication : '<p id="no-replicas">No replica was measured.</p>'}
 <h2>Errors and unavailability</h2>${errorsHtml}
 <h2>Settings</h2><pre id="settings">${escapeHtml(JSON.stringify(report.config, null, 2))}</pre>

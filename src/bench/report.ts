@@ -57,6 +57,11 @@ export interface ReplicationReport {
   errors: number;
   /** Round trip of one poll: the resolution of lagMs. */
   pollRttMs: { p50: number; p99: number };
+  /**
+   * lagMs is timed to the middle of the poll that saw the write (not its reply, which
+   * would add half a poll round trip under load); it is within ± this (half the p50 poll RTT).
+   */
+  lagBoundMs?: number;
   /** Primary master_repl_offset − replica slave_repl_offset, sampled once a second. */
   offsetLagBytes: { p50: number; max: number; samples: number };
   readsAfterWrite: number;
@@ -109,6 +114,52 @@ export interface BenchReport {
   shards?: ShardReport[];
   /** Cluster mode: each change of the slot map seen during the measurement (failover, resharding). */
   slotMapChanges?: Array<{ atS: number; description: string }>;
+  /** A distributed run (bench --workers, bench merge): one row per worker that reported. */
+  workers?: WorkerRow[];
+  /** Workers that did not report (failed, timed out, result unreadable). */
+  failedWorkers?: FailedWorker[];
+}
+
+export interface WorkerRow {
+  worker: string;
+  startedAt: string;
+  durationS: number;
+  /** Measured phase began this long after the shared start time. */
+  startLateMs: number;
+  ops: number;
+  opsPerSec: number;
+  errors: number;
+  latencyMs: LatencyMs;
+  cpuPercent: number;
+  saturated: boolean;
+}
+
+/** The workers table (text and HTML): a row per worker that reported, then one per worker that did not. */
+export function workerTable(report: BenchReport): { headers: string[]; rows: Array<Array<string | number>> } {
+  const reported = (report.workers ?? []).map((w) => [
+    w.worker,
+    'ok',
+    w.opsPerSec,
+    w.ops,
+    w.errors,
+    w.latencyMs.p50,
+    w.latencyMs.p99,
+    w.latencyMs.max,
+    w.startLateMs,
+    w.cpuPercent,
+  ]);
+  const failed = (report.failedWorkers ?? []).map((f) => [f.worker, `${f.status}: ${f.reason}`, ...Array(8).fill('-')]);
+  return {
+    headers: ['worker', 'status', 'ops/s', 'ops', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'late ms', 'cpu %'],
+    rows: [...reported, ...failed],
+  };
+}
+
+export interface FailedWorker {
+  worker: string;
+  /** SSM's invocation status (Failed, TimedOut, Cancelled…) or "NoResult". */
+  status: string;
+  reason: string;
 }
 
 export interface ReportInput {
@@ -143,7 +194,7 @@ const round = (n: number, digits = 3) => {
   return Math.round(n * f) / f;
 };
 
-function latencyMs(h: HdrHistogram): LatencyMs {
+export function latencyMs(h: HdrHistogram): LatencyMs {
   const s = h.summary(1000);
   return { p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max) };
 }
@@ -155,7 +206,7 @@ function percentileOf(sorted: number[], p: number): number {
 }
 
 /** HdrHistogram's percentile steps (denser towards 100%), in ms, without repeated levels. */
-function percentileCurve(h: HdrHistogram): Array<{ percentile: number; ms: number }> {
+export function percentileCurve(h: HdrHistogram): Array<{ percentile: number; ms: number }> {
   if (h.totalCount === 0) return [];
   const out: Array<{ percentile: number; ms: number }> = [];
   for (const step of h.percentileSteps(5)) {
@@ -226,6 +277,7 @@ export function buildReport(input: ReportInput): BenchReport {
           p50: round(lag.pollRtt.valueAtPercentile(50) / 1000),
           p99: round(lag.pollRtt.valueAtPercentile(99) / 1000),
         },
+        lagBoundMs: round(lag.pollRtt.valueAtPercentile(50) / 2000),
         offsetLagBytes: {
           p50: percentileOf(offsets, 50),
           max: offsets[offsets.length - 1] ?? 0,

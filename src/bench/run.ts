@@ -14,7 +14,7 @@ import { countLostWrites } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
-import { TimelineSampler } from './timeline.js';
+import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
 import type { ClusterLayout } from './cluster-discovery.js';
 import { tagForSlots } from './hash-slot.js';
 import { slotSet } from './slot-map.js';
@@ -45,6 +45,12 @@ export interface RunResult {
   report: BenchReport;
   /** Per node id, the merged latency histogram (for --hdr-out). */
   histograms: Map<string, HdrHistogram>;
+  /** Per node id, SET and GET latency apart (a distributed worker sends both). */
+  byCommand: Map<string, { set: HdrHistogram; get: HdrHistogram }>;
+  /** Each second's latency histogram per node (--hdr-log, distributed merges). */
+  intervals: IntervalHistograms[];
+  /** How late the measured phase began after `settings.startAtMs` (ms; 0 without it). */
+  startLateMs: number;
 }
 
 /** One primary and its replicas: the whole group, or one shard of a cluster. */
@@ -215,6 +221,19 @@ export async function runBench(
     // Load threads boot (and load a cluster's routing) during the prefill; the warmup and the
     // measurement start only once they can send (on a busy machine that can take a second).
     await workload.ready();
+
+    // A distributed worker: every worker is ready (prefilled) before the shared start
+    // time, so their measured seconds line up (as well as their clocks do).
+    let startLateMs = 0;
+    if (settings.startAtMs !== undefined) {
+      const wait = settings.startAtMs - Date.now();
+      if (wait > 0) {
+        hooks.onPhase?.('prefill', `waiting ${Math.ceil(wait / 1000)} s for the shared start time`);
+        await sleepUnlessAborted(wait, hooks.signal);
+      } else startLateMs = -wait;
+      if (startLateMs > 1000) warn(`this worker was ready ${Math.round(startLateMs)} ms after the shared start time`);
+    }
+
     workload.start();
     prober.start();
     for (const sampler of samplers) sampler.start();
@@ -278,6 +297,11 @@ export async function runBench(
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
     await stopObservers();
+    addLagOverTime(
+      timelinePoints,
+      new Map([...prober.stats].map(([id, s]) => [id, s.samples])),
+      performance.timeOrigin + t0,
+    );
 
     hooks.onPhase?.('cleanup', 'checking writes and removing bench keys');
     const failovers: Array<{ from: string; to: string; atMs: number; shard?: string }> = [];
@@ -346,8 +370,12 @@ export async function runBench(
       warnings,
     });
     const histograms = new Map<string, HdrHistogram>();
-    for (const [id, stats] of workload.stats) histograms.set(id, stats.latency());
-    return { report, histograms };
+    const byCommand = new Map<string, { set: HdrHistogram; get: HdrHistogram }>();
+    for (const [id, stats] of workload.stats) {
+      histograms.set(id, stats.latency());
+      byCommand.set(id, { set: stats.setLatency, get: stats.getLatency });
+    }
+    return { report, histograms, byCommand, intervals: timeline.intervals, startLateMs };
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await cleanup().catch(() => undefined);

@@ -2,7 +2,7 @@
  * `bench`: SET/GET load against the primary and every replica, with replication lag and
  * stale-read probes. Flag names follow memtier_benchmark / redis-benchmark.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -24,7 +24,18 @@ Examples:
   $ elasticache-kit bench --primary 10.0.1.12:6379 --replica 10.0.2.31:6379 --replica 10.0.3.44:6379 \\
         --clients 20 --pipeline 4 --ratio 1:4 --data-size 512 --test-time 30
   $ elasticache-kit bench --from-config web.config --read-from replicas --rate 5000
-  $ elasticache-kit --output json bench demo --json bench.json --hdr-out latency`;
+  $ elasticache-kit --output json bench demo --json bench.json --hdr-out latency
+  $ elasticache-kit bench orders-cache --workers tag:Role=bastion --results s3://my-bucket/bench --test-time 60
+  $ elasticache-kit bench merge worker-a.json worker-b.json --report merged.html
+
+bench merge FILE… [--json FILE] [--report FILE] [--hdr-out PREFIX] [--hdr-log PREFIX]:
+worker results written by hand (bench … --worker --json FILE on each machine, started
+together with --start-at EPOCH_MS) merged exactly as --workers merges them.
+
+Many bastions (--workers): each instance runs the same bench through SSM Run Command
+(npx --yes elasticache-kit@<this version> bench … --worker), every load starts at one
+shared time, and the workers' histograms are merged exactly (per node and per second);
+lag and stale reads stay per worker. The instances need the SSM agent and Node 20.17+.`;
 
 export function register(program: Command): void {
   program
@@ -32,7 +43,9 @@ export function register(program: Command): void {
     .description(
       'SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads',
     )
-    .argument('[id]', 'replication group id (nodes are discovered through the API)')
+    .argument('[id]', 'replication group id (nodes are discovered through the API), or merge')
+    // Not a subcommand: the global options may follow the command, and merge shares --json/--report/--hdr-*.
+    .argument('[files...]', 'with merge: worker result files (bench … --worker --json FILE) to merge into one report')
     .option('--primary <host:port>', 'the primary node (no API call)')
     .option('--replica <host:port>', 'a replica node; repeat for each replica', collect)
     .option('--reader <host:port>', 'the reader endpoint, benchmarked like a replica')
@@ -70,6 +83,16 @@ export function register(program: Command): void {
       "write each node's HdrHistogram log to PREFIX<node>.hlog (HistogramLogAnalyzer reads it)",
     )
     .option('--report <file>', 'also write a self-contained HTML report (charts, no network needed to view it)')
+    .option('--workers <instances>', 'run the bench on these EC2 instances via SSM: tag:Key=Value or i-…,i-…')
+    .option('--results <s3-url>', 'workers write their results to s3://bucket/prefix (default: their SSM output)')
+    .option(
+      '--start-in <seconds>',
+      'with --workers: seconds until the shared start (delivery, npx, prefill) (default 30)',
+    )
+    .option('--worker-timeout <seconds>', 'with --workers: seconds to wait past the expected end (default 300)')
+    // A worker run (what --workers sends); documented for `bench merge` inputs.
+    .addOption(new Option('--worker', 'print a worker result (for bench merge) instead of the report').hideHelp())
+    .addOption(new Option('--start-at <epoch-ms>', 'start the load at this time (after prefill)').hideHelp())
     .addHelpText('after', EXAMPLES)
     .action(lazyAction(() => import('./bench.run.js')));
 }

@@ -4,7 +4,7 @@
  * asked again instead of failing later. Answers fill the same PlanInput the flags do.
  */
 import type { PlanInput } from '../plan/cluster-plan.js';
-import { DEFAULTS } from '../plan/cluster-plan.js';
+import { checkNodeQuota, DEFAULTS, resolveSharding } from '../plan/cluster-plan.js';
 import {
   NODE_FAMILIES,
   DEFAULT_NODE_TYPE,
@@ -20,6 +20,7 @@ import {
   parsePort,
   parseReplicas,
   parseSecurityGroupIds,
+  parseShards,
   validateAuthToken,
   validateReplicationGroupId,
 } from '../plan/rules.js';
@@ -82,17 +83,47 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     input.nodeType = await askNodeType();
   }
   const nodeType = input.nodeType ?? DEFAULT_NODE_TYPE;
+  if (all && input.clusterMode === undefined && input.shards === undefined) {
+    input.clusterMode = await askSelect(
+      'Cluster mode',
+      [
+        {
+          name: 'Disabled',
+          value: 'disabled',
+          description: "one shard: a primary endpoint and a reader endpoint (the walkthrough's setup)",
+        },
+        {
+          name: 'Enabled',
+          value: 'enabled',
+          description: 'data split over shards by hash slot; apps need a cluster-aware client',
+        },
+      ],
+      'disabled',
+    );
+  }
+  if (all && input.shards === undefined && input.clusterMode === 'enabled') {
+    input.shards = await askText('Number of shards (1-500)', {
+      default: String(DEFAULTS.clusterShards),
+      validate: validatorOf(parseShards),
+    });
+  }
+  const { clusterMode, shards } = resolveSharding(input);
   if (all && input.replicas === undefined) {
-    input.replicas = await askText('Number of read replicas (0-5)', {
+    const perShard =
+      clusterMode === 'disabled' ? 'Number of read replicas (0-5)' : 'Number of replicas per shard (0-5)';
+    input.replicas = await askText(perShard, {
       default: String(DEFAULTS.replicas),
-      validate: validatorOf(parseReplicas),
+      // Over 500 nodes is asked again; over the default quota only warned about, later.
+      validate: validatorOf((value) => checkNodeQuota(shards, parseReplicas(value), clusterMode)),
     });
   }
   if (all && input.port === undefined) {
     input.port = await askText('Port', { default: String(DEFAULTS.port), validate: validatorOf(parsePort) });
   }
   const replicas = Number(input.replicas ?? DEFAULTS.replicas);
-  if (all && input.automaticFailover === undefined && input.multiAz !== true) {
+  if (all && input.automaticFailover === undefined && clusterMode !== 'disabled') {
+    note('automatic failover stays on: cluster mode requires it');
+  } else if (all && input.automaticFailover === undefined && input.multiAz !== true) {
     if (replicas === 0)
       note('automatic failover and Multi-AZ need a replica to promote: both stay off with 0 replicas');
     else if (!supportsAutomaticFailover(nodeType)) note(`${nodeType} cannot fail over automatically (T1 node type)`);

@@ -1,11 +1,11 @@
 /** The review screen: every setting, and each resource that will be created or reused. */
-import { describeAccess, type ClusterPlan } from '../plan/cluster-plan.js';
+import { countNodes, describeAccess, describeShape, type ClusterPlan } from '../plan/cluster-plan.js';
+import { evenSlotSplit } from '../plan/slots.js';
 import { describeSource } from '../plan/rules.js';
 import { toolTags, type ResolvedNetwork } from '../plan/requests.js';
 import { renderKeyValues, type Cell } from '../ui/table.js';
 
 export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region: string): string {
-  const replicas = `${plan.replicas} read replica${plan.replicas === 1 ? '' : 's'}`;
   const subnetGroup =
     network.subnetGroup.action === 'create'
       ? `${network.subnetGroup.name} (new: ${network.subnetGroup.subnetIds.join(', ')})`
@@ -23,7 +23,7 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
     ...network.securityGroups.flatMap((s) =>
       s.action === 'create' ? [`security group ${s.name} + 1 ingress rule`] : [],
     ),
-    `replication group ${plan.replicationGroupId} (${plan.replicas + 1} node${plan.replicas === 0 ? '' : 's'})`,
+    `replication group ${plan.replicationGroupId} (${countNodes(plan)})`,
   ];
   const pairs: Array<[string, Cell]> = [
     ['Region', region],
@@ -31,7 +31,9 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
     ['Description', plan.description],
     ['Engine', `${plan.engine} ${plan.engineVersion ?? '(newest)'}`],
     ['Node type', plan.nodeType],
-    ['Nodes', `1 primary + ${replicas}`],
+    ['Cluster mode', describeClusterMode(plan)],
+    ['Nodes', describeShape(plan)],
+    ...(plan.clusterMode === 'disabled' ? [] : [['Slots', describeSlots(plan.shards)] as [string, Cell]]),
     ['Port', plan.port],
     ['Automatic failover', plan.automaticFailover],
     ['Multi-AZ', plan.multiAZ],
@@ -51,4 +53,16 @@ export function renderReview(plan: ClusterPlan, network: ResolvedNetwork, region
     ['Will create', willCreate.join('; ')],
   ];
   return renderKeyValues(pairs);
+}
+
+function describeClusterMode(plan: ClusterPlan): string {
+  if (plan.clusterMode === 'disabled') return 'disabled (one shard: a primary endpoint and a reader endpoint)';
+  return `${plan.clusterMode} (clients use the configuration endpoint and a cluster-aware client)`;
+}
+
+/** AWS's even split, e.g. 0001 0-5461 · 0002 5462-10922 · 0003 10923-16383; long lists elided in the middle. */
+export function describeSlots(shards: number): string {
+  const split = evenSlotSplit(shards).map((shard) => `${shard.nodeGroupId} ${shard.slots}`);
+  const shown = split.length <= 6 ? split : [...split.slice(0, 3), `… ${split.length - 5} more …`, ...split.slice(-2)];
+  return `${shown.join(' · ')} (even split of 16384 hash slots)`;
 }

@@ -16,9 +16,10 @@ import { commandEvents, openAws } from './session.js';
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
 export type CreateClusterOptions = Omit<
   PlanInput,
-  'id' | 'authToken' | 'tags' | 'replicas' | 'port' | 'waitTimeout'
+  'id' | 'authToken' | 'tags' | 'replicas' | 'shards' | 'port' | 'waitTimeout'
 > & {
   replicas?: string;
+  shards?: string;
   port?: string;
   waitTimeout?: string;
   tag?: string[];

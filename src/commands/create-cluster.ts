@@ -18,6 +18,12 @@ group made earlier by the tool is reused. 0.0.0.0/0 is accepted only when writte
 with a warning. Everything created is tagged created-by=elasticache-kit and
 elasticache-kit:replication-group=<id>, which delete-cluster uses to remove only that.
 
+Cluster mode: --shards N (N > 1) or --cluster-mode enabled makes a Redis Cluster of N
+shards, each 1 primary + --replicas replicas, with AWS's even split of the 16384 hash
+slots; clients use the configuration endpoint and a cluster-aware client. It needs
+automatic failover (--no-automatic-failover is refused). More than 90 nodes is above
+ElastiCache's default quota (a warning); more than 500 is refused.
+
 Availability: automatic failover is on whenever there is a replica; Multi-AZ is off
 unless --multi-az (it needs failover and a replica; on cache.t2.micro the walkthrough
 keeps it off, so --multi-az there is a warning). Retired node types (T1, M1, M2, M3,
@@ -34,6 +40,7 @@ Examples:
   $ elasticache-kit --local create-cluster demo --replicas 2 --allow-from 10.0.0.0/16 --yes
   $ elasticache-kit create-cluster orders --node-type cache.r7g.large --multi-az \\
       --allow-from sg-0123456789abcdef0 --transit-encryption --auth-token-env REDIS_AUTH --yes
+  $ elasticache-kit create-cluster shop --shards 3 --replicas 1 --allow-from 10.0.0.0/16 --yes
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --dry-run   # the API requests, as JSON
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --yes --no-wait && elasticache-kit wait demo
 
@@ -45,13 +52,26 @@ export function register(program: Command): void {
   program
     .command('create-cluster')
     .summary('create a replication group (the console walkthrough): prompts or flags, review, launch, wait')
-    .description('Create a Valkey / Redis OSS replication group (cluster mode disabled): 1 primary + N read replicas.')
+    .description(
+      'Create a Valkey / Redis OSS replication group: 1 primary + N read replicas, or with cluster mode enabled N shards of 1 primary + M replicas.',
+    )
     .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)')
     .option('--engine <engine>', 'redis or valkey (default: redis)')
     .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
     .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')
     .option('--node-type <type>', 'cache node type, cache.<family>.<size> (default: cache.t3.micro)')
-    .option('--replicas <n>', 'read replicas, 0-5 (default: 2, i.e. 1 primary + 2 replicas)')
+    .option(
+      '--replicas <n>',
+      'read replicas (per shard with cluster mode), 0-5 (default: 2, i.e. 1 primary + 2 replicas)',
+    )
+    .option(
+      '--shards <n>',
+      'node groups, 1-500; more than 1 means cluster mode enabled (default: 1, or 3 with --cluster-mode enabled)',
+    )
+    .option(
+      '--cluster-mode <mode>',
+      'enabled, disabled or compatible (default: disabled, or enabled with --shards > 1)',
+    )
     .option('--port <port>', 'port the nodes listen on, 1024-65535 (default: 6379)')
     .option('--multi-az', 'place replicas in other zones and fail over across zones (needs a replica)')
     .option('--no-multi-az', 'keep Multi-AZ disabled (the default)')

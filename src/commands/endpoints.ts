@@ -50,8 +50,11 @@ Formats:
   github            the same as step outputs appended to $GITHUB_OUTPUT (or --out FILE)
   url               "primary redis://…", "reader …", "replica …" lines (rediss:// with TLS)
   stackexchange     one StackExchange.Redis connection string: host:port,…,ssl=true,abortConnect=false
-Cluster-mode groups are written as their configuration endpoint; appsettings-xml cannot express
-them (exit 2).
+Cluster-mode groups are written as their configuration endpoint, the one seed a cluster-aware
+client starts from: url "configuration rediss://…", stackexchange that one endpoint,
+appsettings-json ConfigurationEndpoint + ClusterMode, dotenv/shell/github
+ELASTICACHE_CONFIGURATION_ENDPOINT + ELASTICACHE_CLUSTER_MODE=true. appsettings-xml cannot
+express them (ServiceStack.Redis has no cluster support): exit 2, nothing written.
 
 Endpoints or nodes: the primary endpoint and the reader endpoint are DNS names ElastiCache
 moves after a failover or a replaced node, so config written with them never goes stale.

@@ -42,13 +42,19 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
     if (output.json) {
       output.printJson({
         replicationGroupId: id,
+        nodeGroupId: result.nodeGroupId,
         previousPrimary: result.previousPrimary ?? null,
         primary: result.primary ?? null,
         topology: result.topology,
       });
       return;
     }
-    output.result(`primary: ${result.primary} (was ${result.previousPrimary})`);
+    const shard = result.topology.kind === 'cluster' ? `shard ${result.nodeGroupId} ` : '';
+    output.result(
+      result.primary !== undefined
+        ? `${shard}primary: ${result.primary} (was ${result.previousPrimary ?? 'unknown'})`
+        : `${shard}failed over (the endpoint named no new primary: it has no DescribeEvents)`,
+    );
     const { renderTopology } = await import('../ui/topology-view.js');
     output.result(renderTopology(result.topology));
   } finally {

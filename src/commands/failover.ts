@@ -9,7 +9,7 @@ export function register(program: Command): void {
       "Run TestFailover on the group's node group: the primary is replaced by a replica. Waits until the group is available with a new primary and prints it.",
     )
     .argument('<id>', 'replication group id')
-    .option('--node-group <id>', "node group to fail over (default: the group's only node group, 0001)")
+    .option('--node-group <id>', "node group (shard) to fail over, e.g. 0002 (default: the group's only one, 0001)")
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once the failover is requested')
     .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
@@ -17,11 +17,14 @@ export function register(program: Command): void {
       'after',
       `
 Needs automatic failover enabled and at least one replica. The primary and reader
-endpoints follow the new primary; apps that use node addresses do not.
+endpoints follow the new primary; apps that use node addresses do not. On a cluster
+(cluster mode enabled) with several shards, --node-group names the shard; without it
+the command exits 2 listing the node group ids.
 
 Examples:
   $ elasticache-kit failover demo --yes
   $ elasticache-kit failover demo --yes --output json   # {previousPrimary, primary, topology}
+  $ elasticache-kit failover shop --node-group 0002 --yes
 
 Exit codes: 0 failed over, 1 AWS error, 2 bad input or the group cannot fail over (nothing
 changed), 3 not found, 4 timed out, 130 interrupted.`,

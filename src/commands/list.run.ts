@@ -21,17 +21,20 @@ export async function run(context: CommandContext): Promise<void> {
     }
     output.result(
       renderTable(
-        ['ID', 'STATUS', 'ENGINE', 'NODE TYPE', 'NODES', 'PRIMARY ENDPOINT'],
+        ['ID', 'KIND', 'STATUS', 'ENGINE', 'NODE TYPE', 'NODES', 'ENDPOINT'],
         groups.map((g) => [
           g.replicationGroupId,
+          g.kind === 'cluster' ? 'cluster' : 'replication group',
           g.status,
           g.engine,
           g.nodeType,
-          g.nodes,
+          g.shards !== undefined
+            ? `${g.nodes} (${g.shards} shard${g.shards === 1 ? '' : 's'} x ${g.replicasPerShard} replica${g.replicasPerShard === 1 ? '' : 's'})`
+            : g.nodes,
           g.primaryEndpoint
             ? formatHostPort(g.primaryEndpoint)
             : g.configurationEndpoint
-              ? `${formatHostPort(g.configurationEndpoint)} (cluster)`
+              ? formatHostPort(g.configurationEndpoint)
               : undefined,
         ]),
       ),

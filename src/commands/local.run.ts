@@ -14,6 +14,7 @@ interface LocalOptions {
   stateDir?: string;
   redisServer?: string;
   replicationDelayMs?: string;
+  instances?: string;
   foreground?: boolean;
 }
 
@@ -68,6 +69,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const port = parsePort(options.port);
   const host = parseHost(options.host);
   const replicationDelayMs = parseDelay(options.replicationDelayMs);
+  const instances = integerFlag('--instances', options.instances, { min: 0, max: 20, fallback: 0 });
   const stateDir = await stateDirOf(options.stateDir);
 
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
@@ -78,6 +80,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
       host,
       stateDir,
       replicationDelayMs,
+      instances,
       foreground: options.foreground === true,
       ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}),
     },

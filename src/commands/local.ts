@@ -47,6 +47,10 @@ export function register(program: Command): void {
     )
     .option('--redis-server <path>', 'redis-server or valkey-server binary (default: found on PATH)')
     .option('--replication-delay-ms <ms>', 'delay the primary→replica replication stream by this many ms', '0')
+    .option(
+      '--instances <n>',
+      'emulated EC2 instances tagged Role=bastion that SSM Run Command runs on, 0-20 (default 0)',
+    )
     .option('--foreground', 'run in this process until Ctrl-C or SIGTERM')
     .addHelpText('after', START_HELP)
     .action(action);

@@ -216,7 +216,8 @@ function fromEnvLines(text: string, keys: KeySettings): ConfigTargets {
   const get = (name: string) => env.get(keys.envPrefix + name);
   const primary = list(get('PRIMARY'))[0];
   const reader = list(get('READER'))[0];
-  const configuration = list(get('CONFIGURATION'))[0];
+  // ELASTICACHE_CONFIGURATION is what earlier builds wrote; still read.
+  const configuration = list(get('CONFIGURATION_ENDPOINT') ?? get('CONFIGURATION'))[0];
   const tls = get('TLS');
   const token = get('AUTH_TOKEN');
   return {

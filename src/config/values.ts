@@ -69,14 +69,28 @@ export function endpointValues(topology: Topology, options: ValueOptions = {}): 
     ...(options.includeAuth && options.authToken !== undefined ? { authToken: options.authToken } : {}),
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
   };
-  if (topology.clusterMode) {
-    return {
-      ...common,
-      clusterMode: true,
-      replicas: [],
-      ...(topology.configurationEndpoint ? { configuration: formatHostPort(topology.configurationEndpoint) } : {}),
-    };
+  // The one place endpoints branches on the kind: a cluster is its configuration endpoint.
+  switch (topology.kind) {
+    case 'cluster':
+      return {
+        ...common,
+        clusterMode: true,
+        replicas: [],
+        ...(topology.configurationEndpoint ? { configuration: formatHostPort(topology.configurationEndpoint) } : {}),
+      };
+    default:
+      return replicationGroupValues(topology, use, common, nodes, reader);
   }
+}
+
+/** Cluster mode disabled: the primary and reader endpoints, or the nodes (--use nodes). */
+function replicationGroupValues(
+  topology: Topology,
+  use: UseMode,
+  common: Omit<EndpointValues, 'clusterMode' | 'replicas'>,
+  nodes: EndpointValues['nodes'],
+  reader: string | undefined,
+): EndpointValues {
   if (use === 'endpoints') {
     if (!topology.primaryEndpoint) {
       throw new UsageError(`--use endpoints: ${topology.replicationGroupId} has no primary endpoint; use --use nodes`);

@@ -8,7 +8,7 @@ import type { AwsContext } from '../aws/clients.js';
 import type { CreatedResource } from '../aws/network.js';
 import { UsageError } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
-import type { ClusterPlan } from '../plan/cluster-plan.js';
+import { countNodes, type ClusterPlan } from '../plan/cluster-plan.js';
 import { differences, formatDifferences } from '../plan/differences.js';
 import { chooseEngineVersion, checkVersionFeatures, sortVersions } from '../plan/engine-versions.js';
 import { planToRequests, type ApiRequest, type ResolvedNetwork } from '../plan/requests.js';
@@ -143,8 +143,7 @@ function describeStep(request: ApiRequest, plan: ClusterPlan): string {
       return 'opening the cache port to the source';
     case 'CreateReplicationGroup': {
       // The node count from the plan, not from the request's wire fields.
-      const nodes = plan.replicas + 1;
-      return `requesting replication group ${plan.replicationGroupId} (${nodes} node${nodes === 1 ? '' : 's'})`;
+      return `requesting replication group ${plan.replicationGroupId} (${countNodes(plan)})`;
     }
   }
 }

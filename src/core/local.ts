@@ -12,6 +12,8 @@ export interface LocalStartRequest {
   port: number;
   stateDir: string;
   replicationDelayMs: number;
+  /** Emulated EC2 instances (Role=bastion) for SSM Run Command. */
+  instances?: number;
   redisServer?: string;
   /** Run the emulator in this process (until a signal) instead of in the background. */
   foreground: boolean;
@@ -33,10 +35,17 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
     throw new CliError(messageOf(error));
   }
   const launcher = await import('../local/launcher.js');
-  const { host, port, stateDir, redisServer, replicationDelayMs } = request;
+  const { host, port, stateDir, redisServer, replicationDelayMs, instances } = request;
   if (!request.foreground) {
     try {
-      const start = await launcher.startInBackground({ port, host, stateDir, redisServer, replicationDelayMs });
+      const start = await launcher.startInBackground({
+        port,
+        host,
+        stateDir,
+        redisServer,
+        replicationDelayMs,
+        instances,
+      });
       return { kind: 'background', start, engine };
     } catch (error) {
       throw new CliError(messageOf(error));
@@ -48,7 +57,7 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
   try {
     return {
       kind: 'foreground',
-      emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, redisServer, log }),
+      emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, redisServer, log, instances }),
     };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -8,46 +8,13 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
-import { parseInfo } from './resp.js';
-import { RedisNode } from './redis-node.js';
+import { parseInfo, type RespConnection, type RespValue } from './resp.js';
+import type { SlotMove, SlotRange } from '../plan/slots.js';
+import { RedisNode, type NodeTls } from './redis-node.js';
 import { TcpProxy, type ProxyTarget } from './tcp-proxy.js';
 
-export const SLOT_COUNT = 16384;
-
-/**
- * AWS's even split: the remainder goes to the first shards, so 3 shards get
- * 0-5461, 5462-10922, 10923-16383.
- */
-export function evenSlotRanges(shards: number): { start: number; end: number }[] {
-  if (!Number.isInteger(shards) || shards < 1 || shards > SLOT_COUNT)
-    throw new Error(`shards must be 1..${SLOT_COUNT} (got ${shards})`);
-  const base = Math.floor(SLOT_COUNT / shards);
-  const extra = SLOT_COUNT % shards;
-  const ranges: { start: number; end: number }[] = [];
-  let start = 0;
-  for (let index = 0; index < shards; index++) {
-    const size = base + (index < extra ? 1 : 0);
-    ranges.push({ start, end: start + size - 1 });
-    start += size;
-  }
-  return ranges;
-}
-
-/** Parses NodeGroupConfiguration.Slots ("0-5460" or "0-100,200-300"). */
-export function parseSlotRanges(text: string): { start: number; end: number }[] {
-  return text.split(',').map((part) => {
-    const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new Error(`slot range "${part}" is not START-END`);
-    const start = Number(match[1]);
-    const end = Number(match[2]);
-    if (start > end || end >= SLOT_COUNT) throw new Error(`slot range "${part}" must be within 0-${SLOT_COUNT - 1}`);
-    return { start, end };
-  });
-}
-
-export function formatSlotRanges(ranges: { start: number; end: number }[]): string {
-  return ranges.map((range) => `${range.start}-${range.end}`).join(',');
-}
+// The slot math is pure and shared with `scale`; re-exported for the emulator's callers.
+export { evenSlotRanges, formatSlotRanges, parseSlotRanges, SLOT_COUNT } from '../plan/slots.js';
 
 export interface ClusterShardSpec {
   /** "0001" */
@@ -63,10 +30,22 @@ export interface ClusterRuntimeOptions {
   engineBinary: string;
   host: string;
   dataDir: string;
+  /** requirepass + masterauth on every node (replicas authenticate to their primary). */
   authToken?: string;
+  /**
+   * TLS on every node: client port, replication (tls-replication) and the cluster bus
+   * (tls-cluster). `preferred` nodes also keep a plain port, which CLUSTER SLOTS / SHARDS
+   * name to plain clients while TLS clients get the TLS ports.
+   */
+  tls?: Omit<NodeTls, 'plainPort'>;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+/** Slots per migration round (each command of a round pipelined on one connection). */
+const MIGRATION_BATCH = 256;
+/** Keys per MIGRATE. */
+const MIGRATE_KEYS = 100;
 
 interface ClusterMember {
   memberId: string;
@@ -115,27 +94,9 @@ export class ClusterRuntime {
       // Started one after the other: two cores shared by many, and each start is quick.
       const members: ClusterMember[] = [];
       for (const spec of specs) {
-        // The cluster bus port is picked free too: port+10000 may be taken or beyond 65535.
-        const busPort = await freePort(options.host);
-        const node = await RedisNode.start({
-          binary: options.engineBinary,
-          host: options.host,
-          dir: join(options.dataDir, spec.memberId),
-          password: options.authToken,
-          extraConfig: [
-            'cluster-enabled yes',
-            `cluster-config-file ${quoteFileName('nodes.conf')}`,
-            `cluster-port ${busPort}`,
-            'cluster-node-timeout 5000',
-            // ElastiCache keeps serving the shards that are up when one shard is down.
-            'cluster-require-full-coverage no',
-            'cluster-replica-validity-factor 0',
-          ],
-          readyTimeoutMs: options.readyTimeoutMs,
-          log: options.log,
-        });
-        started.push(node);
-        members.push({ ...spec, process: node, busPort, clusterNodeId: String(await node.command('CLUSTER', 'MYID')) });
+        const member = await startMember(options, spec);
+        started.push(member.process);
+        members.push(member);
       }
       const [first, ...others] = members;
       // The bus port must be named: without it MEET assumes port+10000.
@@ -152,16 +113,7 @@ export class ClusterRuntime {
         const primary = members.find((member) => member.memberId === shard.memberIds[0])!;
         for (const replicaId of shard.memberIds.slice(1)) {
           const replica = members.find((member) => member.memberId === replicaId)!;
-          for (;;) {
-            try {
-              await replica.process.command('CLUSTER', 'REPLICATE', primary.clusterNodeId);
-              break;
-            } catch (error) {
-              if (Date.now() > deadline)
-                throw new Error(`${replicaId} could not replicate ${shard.memberIds[0]}: ${(error as Error).message}`);
-              await sleep(100);
-            }
-          }
+          await replicate(replica, primary, deadline);
         }
       }
       let runtime: ClusterRuntime | undefined;
@@ -198,6 +150,9 @@ export class ClusterRuntime {
         if (Number(cluster.get('cluster_known_nodes')) !== this.members.length) return false;
         const replication = await member.process.info('replication');
         if (replication.get('role') === 'slave' && replication.get('master_link_status') !== 'up') return false;
+        // CLUSTER SLOTS leaves out a replica until gossip brings a non-zero replication
+        // offset for it; a client reading from replicas would not find them before that.
+        if (slotsNodeIds(await member.process.command('CLUSTER', 'SLOTS')).size !== this.members.length) return false;
       }
       return true;
     } catch {
@@ -279,6 +234,186 @@ export class ClusterRuntime {
     }
   }
 
+  /**
+   * IncreaseReplicaCount / a new shard's replicas: starts the node, meets it into the
+   * cluster and makes it replicate the shard's current primary. Resolves once it is
+   * replicating (its first sync may still run: poll inSync()).
+   */
+  async addReplica(nodeGroupId: string, memberId: string, timeoutMs = 60_000): Promise<void> {
+    await this.refreshRoles();
+    const primary = this.members.find(
+      (member) => member.nodeGroupId === nodeGroupId && this.roles.get(member.memberId) === 'primary',
+    );
+    if (!primary) throw new Error(`node group ${nodeGroupId} has no primary`);
+    const member = await this.join({ memberId, nodeGroupId }, 'replica');
+    await replicate(member, primary, Date.now() + timeoutMs);
+  }
+
+  /**
+   * ModifyReplicationGroupShardConfiguration, scale out: a new shard's nodes join the
+   * cluster owning no slot yet (migrateSlots gives them some).
+   */
+  async addShard(shard: Omit<ClusterShardSpec, 'slots'>, timeoutMs = 60_000): Promise<void> {
+    const [primaryId, ...replicaIds] = shard.memberIds;
+    const primary = await this.join({ memberId: primaryId!, nodeGroupId: shard.nodeGroupId }, 'primary');
+    for (const replicaId of replicaIds) {
+      const replica = await this.join({ memberId: replicaId, nodeGroupId: shard.nodeGroupId }, 'replica');
+      await replicate(replica, primary, Date.now() + timeoutMs);
+    }
+  }
+
+  /**
+   * Removes nodes for good: stops them and has every other node FORGET them (within the
+   * 60 s FORGET ban, so gossip does not bring them back). A shard's primary goes only
+   * with its whole shard, once it owns no slot.
+   */
+  async removeMembers(memberIds: string[]): Promise<void> {
+    const leaving = this.members.filter((member) => memberIds.includes(member.memberId));
+    if (leaving.length !== memberIds.length) throw new Error(`not all of ${memberIds.join(', ')} are members`);
+    for (const member of leaving) this.members.splice(this.members.indexOf(member), 1);
+    this.proxy.closeConnections((target) => leaving.some((member) => member.process.port === target.port));
+    await Promise.allSettled(leaving.map((member) => member.process.stop(1000)));
+    for (const stayer of this.members) {
+      for (const member of leaving) {
+        await stayer.process.command('CLUSTER', 'FORGET', member.clusterNodeId).catch((error: Error) => {
+          // "Unknown node": it never heard of it, which is what FORGET wants anyway.
+          if (!/unknown node/i.test(error.message)) throw error;
+        });
+      }
+    }
+    for (const member of leaving) this.roles.delete(member.memberId);
+    this.options.log?.(`${this.groupId}: removed ${memberIds.join(', ')}`);
+  }
+
+  /**
+   * Moves slots between shards online with their keys, as `redis-cli --cluster reshard`
+   * does: the recipient marks each slot IMPORTING, the donor MIGRATING, keys go over with
+   * MIGRATE in batches, then SETSLOT NODE on both and on every other primary. Clients see
+   * MOVED / ASK redirections, never errors. Slots go in batches on pipelined connections.
+   */
+  async migrateSlots(moves: SlotMove[], onProgress?: (movedSlots: number, totalSlots: number) => void): Promise<void> {
+    await this.refreshRoles();
+    const total = moves.reduce((sum, move) => sum + move.slots.length, 0);
+    let done = 0;
+    const primaryOf = (nodeGroupId: string) => {
+      const primary = this.members.find(
+        (member) => member.nodeGroupId === nodeGroupId && this.roles.get(member.memberId) === 'primary',
+      );
+      if (!primary) throw new Error(`node group ${nodeGroupId} has no primary`);
+      return primary;
+    };
+    const connections = new Map<ClusterMember, RespConnection>();
+    const connection = async (member: ClusterMember) => {
+      let open = connections.get(member);
+      if (!open) {
+        open = await member.process.connect();
+        connections.set(member, open);
+      }
+      return open;
+    };
+    try {
+      for (const move of moves) {
+        const source = primaryOf(move.from);
+        const target = primaryOf(move.to);
+        const from = await connection(source);
+        const to = await connection(target);
+        for (let index = 0; index < move.slots.length; index += MIGRATION_BATCH) {
+          const batch = move.slots.slice(index, index + MIGRATION_BATCH);
+          await Promise.all(
+            batch.map((slot) => to.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.clusterNodeId)),
+          );
+          await Promise.all(
+            batch.map((slot) => from.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.clusterNodeId)),
+          );
+          await this.moveKeys(from, target, batch);
+          // The recipient first: once the donor lets go, the slot must already be owned.
+          await Promise.all(batch.map((slot) => to.call('CLUSTER', 'SETSLOT', slot, 'NODE', target.clusterNodeId)));
+          await Promise.all(batch.map((slot) => from.call('CLUSTER', 'SETSLOT', slot, 'NODE', target.clusterNodeId)));
+          for (const other of this.members) {
+            if (other === source || other === target || this.roles.get(other.memberId) !== 'primary') continue;
+            const peer = await connection(other);
+            await Promise.all(batch.map((slot) => peer.call('CLUSTER', 'SETSLOT', slot, 'NODE', target.clusterNodeId)));
+          }
+          done += batch.length;
+          onProgress?.(done, total);
+        }
+      }
+    } finally {
+      for (const open of connections.values()) open.close();
+    }
+  }
+
+  /** MIGRATEs every key of the slots from the donor to `target`, until the donor has none left. */
+  private async moveKeys(from: RespConnection, target: ClusterMember, slots: number[]): Promise<void> {
+    const auth = this.options.authToken !== undefined ? ['AUTH', this.options.authToken] : [];
+    let pending = slots;
+    while (pending.length > 0) {
+      const keys = await Promise.all(
+        pending.map((slot) => from.call('CLUSTER', 'GETKEYSINSLOT', slot, MIGRATE_KEYS) as Promise<string[]>),
+      );
+      const busy = pending.filter((_, index) => keys[index]!.length > 0);
+      await Promise.all(
+        busy.map((slot) => {
+          const batch = keys[pending.indexOf(slot)]!;
+          return from.call('MIGRATE', this.options.host, target.process.port, '', 0, 10_000, ...auth, 'KEYS', ...batch);
+        }),
+      );
+      pending = busy;
+    }
+  }
+
+  /** The slots each shard's primary owns now (CLUSTER SLOTS of a live primary). */
+  async slotOwners(): Promise<Map<string, SlotRange[]>> {
+    await this.refreshRoles();
+    const byNodeId = new Map(this.members.map((member) => [member.clusterNodeId, member.nodeGroupId]));
+    const live = this.members.find((member) => member.process.alive && this.roles.get(member.memberId) === 'primary');
+    if (!live) throw new Error(`group ${this.groupId} has no live primary`);
+    const reply = await live.process.command('CLUSTER', 'SLOTS');
+    const owners = new Map<string, SlotRange[]>();
+    for (const range of Array.isArray(reply) ? reply : []) {
+      if (!Array.isArray(range) || !Array.isArray(range[2])) continue;
+      const shard = byNodeId.get(String(range[2][2]));
+      if (shard === undefined) continue;
+      owners.set(shard, [...(owners.get(shard) ?? []), { start: Number(range[0]), end: Number(range[1]) }]);
+    }
+    for (const ranges of owners.values()) ranges.sort((a, b) => a.start - b.start);
+    return owners;
+  }
+
+  /** Starts a member and meets it into the cluster; resolves once it knows every node. */
+  private async join(
+    spec: { memberId: string; nodeGroupId: string },
+    role: 'primary' | 'replica',
+  ): Promise<ClusterMember> {
+    if (this.stopping) throw new Error(`group ${this.groupId} is stopped`);
+    if (this.members.some((member) => member.memberId === spec.memberId))
+      throw new Error(`${spec.memberId} is already a member of ${this.groupId}`);
+    const member = await startMember(this.options, spec);
+    const introducer = this.members.find((existing) => existing.process.alive);
+    try {
+      if (!introducer) throw new Error(`group ${this.groupId} has no live node to meet`);
+      await introducer.process.command('CLUSTER', 'MEET', this.options.host, member.process.port, member.busPort);
+      this.members.push(member);
+      this.roles.set(member.memberId, role);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const info = parseInfo(String(await member.process.command('CLUSTER', 'INFO')));
+        // cluster_state:ok too: a new primary says CLUSTERDOWN (to MIGRATE as well) for its first 2 s.
+        if (Number(info.get('cluster_known_nodes')) >= this.members.length && info.get('cluster_state') === 'ok') break;
+        if (Date.now() > deadline) throw new Error(`${spec.memberId} did not learn of every node in time`);
+        await sleep(100);
+      }
+    } catch (error) {
+      const index = this.members.indexOf(member);
+      if (index >= 0) this.members.splice(index, 1);
+      this.roles.delete(member.memberId);
+      await member.process.stop(1000);
+      throw error;
+    }
+    this.options.log?.(`${this.groupId}: ${spec.memberId} joined as ${role} on port ${member.process.port}`);
+    return member;
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.proxy.close().catch(() => undefined);
@@ -304,8 +439,74 @@ export class ClusterRuntime {
     const live = this.members.filter((member) => member.process.alive);
     if (live.length === 0) return undefined;
     const member = live[Math.floor(Math.random() * live.length)]!;
-    return { host: this.options.host, port: member.process.port };
+    return { host: this.options.host, port: member.process.port, plainPort: member.process.plainPort };
   }
+}
+
+/** Starts one cluster-enabled node (not yet met) and learns its cluster id. */
+async function startMember(
+  options: ClusterRuntimeOptions,
+  spec: { memberId: string; nodeGroupId: string },
+): Promise<ClusterMember> {
+  // The cluster bus port is picked free too: port+10000 may be taken or beyond 65535.
+  const busPort = await freePort(options.host);
+  const node = await RedisNode.start({
+    binary: options.engineBinary,
+    host: options.host,
+    dir: join(options.dataDir, spec.memberId),
+    password: options.authToken,
+    tls: options.tls,
+    extraConfig: [
+      'cluster-enabled yes',
+      `cluster-config-file ${quoteFileName('nodes.conf')}`,
+      `cluster-port ${busPort}`,
+      'cluster-node-timeout 5000',
+      // ElastiCache keeps serving the shards that are up when one shard is down.
+      'cluster-require-full-coverage no',
+      'cluster-replica-validity-factor 0',
+      // Shards keep their replicas (as on ElastiCache): no replica wanders to another shard,
+      // and a primary whose slots were all moved away stays a primary until it is removed.
+      'cluster-allow-replica-migration no',
+      // A replica's offset moves (and gossip makes it visible in CLUSTER SLOTS) within a
+      // second of linking, instead of at the first 10 s replication ping of an idle shard.
+      'repl-ping-replica-period 1',
+      // The bus speaks TLS too (redis-node's TLS config already covers client port and replication).
+      ...(options.tls ? ['tls-cluster yes'] : []),
+    ],
+    readyTimeoutMs: options.readyTimeoutMs,
+    log: options.log,
+  });
+  try {
+    return { ...spec, process: node, busPort, clusterNodeId: String(await node.command('CLUSTER', 'MYID')) };
+  } catch (error) {
+    await node.stop(1000);
+    throw error;
+  }
+}
+
+/** CLUSTER REPLICATE, retried until the replica has heard of the primary by gossip (or the deadline). */
+async function replicate(replica: ClusterMember, primary: ClusterMember, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await replica.process.command('CLUSTER', 'REPLICATE', primary.clusterNodeId);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`${replica.memberId} could not replicate ${primary.memberId}: ${(error as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
+
+/** The distinct node ids a CLUSTER SLOTS reply names (every range: start, end, then nodes). */
+export function slotsNodeIds(reply: RespValue): Set<string> {
+  const ids = new Set<string>();
+  if (!Array.isArray(reply)) return ids;
+  for (const range of reply) {
+    if (!Array.isArray(range)) continue;
+    for (const node of range.slice(2)) if (Array.isArray(node) && typeof node[2] === 'string') ids.add(node[2]);
+  }
+  return ids;
 }
 
 function quoteFileName(name: string): string {

@@ -36,7 +36,7 @@ export function clusterReplicationGroupXml(group: GroupRecord, disabledShape: Xm
       out.push(nodeGroups);
       out.push(['ConfigurationEndpoint', endpoint]);
     } else if (name === 'ClusterEnabled') out.push(['ClusterEnabled', true]);
-    else if (name === 'ClusterMode') out.push(['ClusterMode', 'enabled']);
+    else if (name === 'ClusterMode') out.push(['ClusterMode', group.clusterMode ?? 'enabled']);
     else out.push(node);
   }
   return out;

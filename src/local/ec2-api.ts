@@ -20,7 +20,7 @@ export interface Ec2Dependencies {
   securityGroupUser(region: string, groupId: string): string | undefined;
 }
 
-type Members = (XmlNode | undefined)[];
+export type Members = (XmlNode | undefined)[];
 type Handler = (params: QueryParams, context: Ec2Context) => Members;
 
 export class Ec2Api {
@@ -33,9 +33,16 @@ export class Ec2Api {
     DeleteSecurityGroup: (p, c) => this.deleteSecurityGroup(p, c),
     CreateTags: (p, c) => this.createTags(p, c),
     DescribeAvailabilityZones: (p, c) => this.describeAvailabilityZones(p, c),
+    DescribeInstances: (p, c) => this.describeInstances?.(p, c) ?? [['reservationSet', []]],
   };
+  private describeInstances?: Handler;
 
   constructor(private readonly deps: Ec2Dependencies) {}
+
+  /** DescribeInstances answers from the emulated instances (ec2-instances.ts). */
+  describeInstancesWith(handler: Handler): void {
+    this.describeInstances = handler;
+  }
 
   handles(action: string): boolean {
     return Object.hasOwn(this.handlers, action);
@@ -426,7 +433,7 @@ function securityGroupArn(region: string, groupId: string): string {
   return `arn:aws:ec2:${region}:${ACCOUNT_ID}:security-group/${groupId}`;
 }
 
-function tagSetXml(tags: Tag[]): XmlNode | undefined {
+export function tagSetXml(tags: Tag[]): XmlNode | undefined {
   if (tags.length === 0) return undefined;
   return xmlList('tagSet', 'item', tags, (tag) => [
     ['key', tag.Key],
@@ -561,9 +568,9 @@ function permissionsXml(rules: RuleRecord[]): XmlNodes {
 // ---- filters and paging ---------------------------------------------------------------
 
 /** The values a filter name sees on a resource; undefined means EC2 does not know the filter. */
-type FilterValues<T> = (item: T, name: string) => string[] | undefined;
+export type FilterValues<T> = (item: T, name: string) => string[] | undefined;
 
-function applyFilters<T>(params: QueryParams, items: T[], valuesOf: FilterValues<T>): T[] {
+export function applyFilters<T>(params: QueryParams, items: T[], valuesOf: FilterValues<T>): T[] {
   let result = items;
   for (const filter of params.structs('Filter')) {
     const name = filter.required('Name');
@@ -587,7 +594,7 @@ function wildcard(value: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-function tagFilter(name: string, tags: Tag[]): string[] | undefined {
+export function tagFilter(name: string, tags: Tag[]): string[] | undefined {
   if (name === 'tag-key') return tags.map((tag) => tag.Key);
   if (name === 'tag-value') return tags.map((tag) => tag.Value);
   if (name.startsWith('tag:')) {
@@ -677,7 +684,7 @@ function securityGroupFilter(group: SecurityGroupRecord, name: string, tags: Tag
 }
 
 /** MaxResults/NextToken: the token is the offset of the next item. */
-function paginate<T>(params: QueryParams, items: T[]): { items: T[]; next: XmlNode | undefined } {
+export function paginate<T>(params: QueryParams, items: T[]): { items: T[]; next: XmlNode | undefined } {
   const max = params.integer('MaxResults');
   const token = params.string('NextToken');
   let start = 0;

@@ -4,6 +4,7 @@
  * names follow the service model (`<NodeGroups><NodeGroup>`, `<MemberClusters><ClusterId>`),
  * error codes are the wire codes the SDK maps to its typed exceptions.
  */
+import type { EventLog } from './events.js';
 import type { NodeTls } from './redis-node.js';
 import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
@@ -21,6 +22,8 @@ export interface ElastiCacheContext {
 }
 
 export interface ElastiCacheDependencies {
+  /** What DescribeEvents answers from (src/local/events.ts). */
+  events: EventLog;
   state: PersistedState;
   network: Ec2Network;
   groups: ReplicationGroups;
@@ -44,6 +47,7 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
+    DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
     DescribeCacheSubnetGroups: (p, c) => this.describeCacheSubnetGroups(p, c),
@@ -164,6 +168,9 @@ export class ElastiCacheApi {
       createdAt: now,
       nodes,
       shards: spec.shards?.map((shard) => ({ nodeGroupId: shard.nodeGroupId, slots: shard.slots })),
+      ...(spec.shards && params.string('ClusterMode')?.toLowerCase() === 'compatible'
+        ? { clusterMode: 'compatible' as const }
+        : {}),
       pids: [],
     };
     this.deps.groups.create(record, { engineBinary: binary.path, authToken: spec.authToken, tls });

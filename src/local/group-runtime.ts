@@ -200,6 +200,46 @@ export class GroupRuntime {
   }
 
   /**
+   * IncreaseReplicaCount: a new replica (its own relay, replicaof the current primary
+   * through it). Resolves once it runs; poll inSync() for its first sync.
+   */
+  async addReplica(nodeId: string): Promise<void> {
+    if (this.stopping) throw new Error(`group ${this.groupId} is stopped`);
+    if (this.slots.some((slot) => slot.nodeId === nodeId))
+      throw new Error(`${nodeId} is already in group ${this.groupId}`);
+    const log = (line: string) => this.options.log?.(`${this.groupId}: ${line}`);
+    const relay = await DelayRelay.listen({
+      host: this.options.host,
+      upstream: { host: this.options.host, port: this.primarySlot().process.port },
+      delayMs: this.options.replicationDelayMs,
+      name: `relay ${nodeId}`,
+      log,
+    });
+    try {
+      const process = await RedisNode.start(
+        nodeOptions(this.options, nodeId, { host: this.options.host, port: relay.port }),
+      );
+      this.slots.push({ nodeId, dir: join(this.options.dataDir, nodeId), role: 'replica', process, relay });
+      log(`added replica ${nodeId}=${process.port}`);
+    } catch (error) {
+      await relay.close();
+      throw error;
+    }
+  }
+
+  /** DecreaseReplicaCount: stops a replica (never the primary) and its relay. */
+  async removeReplica(nodeId: string): Promise<void> {
+    const slot = this.slots.find((candidate) => candidate.nodeId === nodeId);
+    if (!slot) throw new Error(`${nodeId} is not in group ${this.groupId}`);
+    if (slot.role === 'primary') throw new Error(`${nodeId} is the primary of group ${this.groupId}`);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    this.readerProxy.closeConnections((target) => target.port === slot.process.port);
+    await slot.relay.close();
+    await slot.process.stop(1000);
+    this.options.log?.(`${this.groupId}: removed replica ${nodeId}`);
+  }
+
+  /**
    * Like ElastiCache TestFailover: pick the target (given, or the most advanced
    * replica), let replicas catch up briefly, stop the old primary, promote the
    * target, re-point relays and endpoints, and bring the old primary back as a

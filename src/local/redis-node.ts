@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findOnPath } from './engine-binary.js';
 import { freePort } from './free-port.js';
-import { parseInfo, respCommand } from './resp.js';
+import { parseInfo, respCommand, RespConnection } from './resp.js';
 
 export interface NodeTls {
   mode: 'required' | 'preferred';
@@ -274,6 +274,17 @@ export class RedisNode {
       },
       ...args,
     );
+  }
+
+  /** A persistent connection for many (pipelined) commands, e.g. a slot migration. The caller closes it. */
+  connect(timeoutMs = 10_000): Promise<RespConnection> {
+    return RespConnection.open({
+      host: this.host,
+      port: this.port,
+      password: this.password,
+      timeoutMs,
+      tls: this.ca ? { ca: this.ca } : undefined,
+    });
   }
 
   async ping(): Promise<void> {

@@ -140,7 +140,8 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
 
   const automaticFailover = params.boolean('AutomaticFailoverEnabled') ?? false;
   const multiAZ = params.boolean('MultiAZEnabled') ?? false;
-  if (automaticFailover && nodeCount < 2) {
+  // Cluster mode enabled requires automatic failover, replicas or not (a one-shard, no-replica cluster is valid).
+  if (automaticFailover && nodeCount < 2 && !shards) {
     throw new ApiError(
       'InvalidParameterCombination',
       'Automatic failover needs at least one replica: NumCacheClusters must be at least 2 when AutomaticFailoverEnabled is true.',
@@ -208,14 +209,6 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
     transitEncryptionMode = modeRaw;
   } else if (transitEncryption) {
     transitEncryptionMode = 'required'; // AWS's default for a new group with TLS on
-  }
-  if (transitEncryption && shards) {
-    // Honest refusal: the emulator's Redis Cluster nodes do not serve TLS yet (tls-cluster), and
-    // accepting the flag would hand out plain-text endpoints described as encrypted.
-    throw new ApiError(
-      'InvalidParameterCombination',
-      'The local emulator does not emulate in-transit encryption for cluster mode enabled groups yet; set TransitEncryptionEnabled=false.',
-    );
   }
   const authToken = params.string('AuthToken');
   if (authToken !== undefined) {

@@ -5,6 +5,7 @@
  * available around a failover, available → deleting → gone. The slow parts run in the
  * background, one at a time per group, and every change is persisted.
  */
+import type { EventLog } from './events.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,8 @@ import { ClusterRuntime, parseSlotRanges } from './cluster-runtime.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
+  /** Where a failover's events go (DescribeEvents). */
+  events?: EventLog;
   state: PersistedState;
   save(): void;
   host: string;
@@ -71,6 +74,10 @@ export class ReplicationGroups {
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
     record.status = 'modifying';
     this.options.save();
+    this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
+    const previous = record.nodes.find(
+      (node) => (node.nodeGroupId ?? '0001') === nodeGroupId && node.role === 'primary',
+    )?.nodeId;
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
@@ -80,6 +87,7 @@ export class ReplicationGroups {
         this.options.log(`${record.id}: failed over to ${newPrimary}`);
         this.refreshNodes(record, runtime);
         await this.waitInSync(runtime);
+        this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary);
       } catch (error) {
         this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
       }
@@ -150,6 +158,7 @@ export class ReplicationGroups {
             host: this.options.host,
             dataDir: this.groupDir(record),
             authToken: start.authToken,
+            tls: start.tls,
             readyTimeoutMs: SYNC_TIMEOUT_MS,
             log: this.options.log,
           })

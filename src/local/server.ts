@@ -13,6 +13,7 @@ import { BANNER, probe } from './launcher.js';
 import { Ec2Api } from './ec2-api.js';
 import { Ec2Network } from './ec2-network.js';
 import { ElastiCacheApi } from './elasticache-api.js';
+import { EventLog } from './events.js';
 import type { EngineName } from './engine-versions.js';
 import {
   ApiError,
@@ -27,6 +28,11 @@ import {
   type ServiceName,
 } from './query-protocol.js';
 import { ReplicationGroups } from './replication-groups.js';
+import { describeInstances } from './ec2-instances.js';
+import { EmulatedInstances } from './instances.js';
+import { S3Api } from './s3-api.js';
+import { SsmApi } from './ssm-api.js';
+import { routeSsmOrS3, type OtherApis } from './ssm-s3-routes.js';
 import { groupPids, processAlive, readState, writeState, type PersistedState } from './state.js';
 
 export interface EmulatorOptions {
@@ -39,6 +45,8 @@ export interface EmulatorOptions {
   redisServer?: string;
   /** Delay of the replication stream between primary and replicas; default 0. */
   replicationDelayMs?: number;
+  /** Emulated EC2 instances (tag Role=bastion) that SSM Run Command runs commands on; default 0. */
+  instances?: number;
   log?: (line: string) => void;
 }
 
@@ -67,7 +75,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   save();
 
   const network = new Ec2Network(state);
+  const events = new EventLog();
   const groups = new ReplicationGroups({
+    events,
     state,
     save,
     host,
@@ -76,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     log,
   });
   const elasticache = new ElastiCacheApi({
+    events,
     state,
     network,
     groups,
@@ -91,8 +102,29 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       groups.list(region).find((group) => group.securityGroupIds.includes(groupId))?.id,
   });
 
+  let url = '';
+  const instances = new EmulatedInstances({
+    count: options.instances ?? 0,
+    stateDir: options.stateDir,
+    log,
+    // The SSM agent's environment for aws:runShellScript (no HOME, no AWS_REGION: see
+    // amazon-ssm-agent issue 427), plus what stands in for the instance profile and the
+    // regional endpoints here: dummy credentials and the emulator's URL.
+    environment: (instanceId, region) => ({
+      PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin',
+      LANG: 'en_US.UTF-8',
+      AWS_SSM_INSTANCE_ID: instanceId,
+      AWS_SSM_REGION_NAME: region,
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: 'AKIALOCALINSTANCE000',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
+  });
+  ec2.describeInstancesWith((params, context) => describeInstances(params, context, instances.instances, network));
+  const others: OtherApis = { ssm: new SsmApi(instances), s3: new S3Api(), log, defaultRegion: DEFAULT_REGION };
   const server = createServer((request, response) => {
-    void handleRequest(request, response, { elasticache, ec2, log });
+    void handleRequest(request, response, { elasticache, ec2, log, others });
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -104,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   state.server = { pid: process.pid, host, port, url, startedAt: new Date().toISOString() };
   save();
   log(`listening on ${url} (state in ${options.stateDir})`);
@@ -121,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await groups.close();
+        await Promise.all([groups.close(), instances.close()]);
         state.server = undefined;
         save();
         log('stopped');
@@ -173,6 +205,7 @@ interface Apis {
   elasticache: ElastiCacheApi;
   ec2: Ec2Api;
   log: (line: string) => void;
+  others: OtherApis;
 }
 
 async function handleRequest(request: IncomingMessage, response: ServerResponse, apis: Apis): Promise<void> {
@@ -180,6 +213,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
   let service: ServiceName = 'elasticache';
   let action = '?';
   try {
+    if (await routeSsmOrS3(request, response, apis.others, requestId)) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     const body = request.method === 'POST' ? await readBody(request) : '';
     const params = QueryParams.parse(mergeParams(url.searchParams, body));

@@ -62,6 +62,8 @@ export interface GroupRecord {
   readerEndpoint?: Endpoint;
   /** Cluster mode enabled: the shards and their slots, and the configuration endpoint. */
   shards?: { nodeGroupId: string; slots: string }[];
+  /** ClusterMode as asked: `compatible` is kept so Describe answers it (otherwise `enabled`). */
+  clusterMode?: 'compatible';
   configurationEndpoint?: Endpoint;
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];

@@ -9,6 +9,7 @@ import { DEFAULT_NODE_TYPE, supportsAutomaticFailover, supportsMultiAZ } from '.
 import {
   describeSource,
   parseAllowFrom,
+  parseClusterMode,
   parseDescription,
   parseEngine,
   parseEngineVersion,
@@ -16,6 +17,7 @@ import {
   parsePort,
   parseReplicas,
   parseSecurityGroupIds,
+  parseShards,
   parseSubnetGroupName,
   parseSubnetIds,
   parseTags,
@@ -24,6 +26,7 @@ import {
   validateAuthToken,
   validateReplicationGroupId,
   type AccessSource,
+  type ClusterMode,
   type Engine,
   type Tag,
 } from './rules.js';
@@ -32,6 +35,8 @@ export const DEFAULTS = {
   engine: 'redis' as Engine,
   nodeType: DEFAULT_NODE_TYPE,
   replicas: 2,
+  /** Shards when cluster mode is enabled and --shards is not given: the console's default. */
+  clusterShards: 3,
   port: 6379,
   multiAZ: false,
   // On, as the console's presets and every serverless cache have it.
@@ -54,7 +59,11 @@ export interface PlanInput {
   engineVersion?: string;
   description?: string;
   nodeType?: string;
+  /** Replicas per shard (with one shard, cluster mode disabled: the group's replicas). */
   replicas?: string | number;
+  /** Node groups (NumNodeGroups); more than one means cluster mode enabled. */
+  shards?: string | number;
+  clusterMode?: string;
   port?: string | number;
   multiAz?: boolean;
   automaticFailover?: boolean;
@@ -83,7 +92,12 @@ export interface ClusterPlan {
   /** Undefined until the AWS step picks the newest version offered. */
   engineVersion?: string;
   nodeType: string;
+  /** Replicas in each shard. */
   replicas: number;
+  /** botocore's ClusterMode; anything but disabled makes a Redis Cluster (configuration endpoint, slots). */
+  clusterMode: ClusterMode;
+  /** Node groups: 1 with cluster mode disabled or compatible. */
+  shards: number;
   port: number;
   multiAZ: boolean;
   automaticFailover: boolean;
@@ -128,6 +142,8 @@ export function validateGiven(input: PlanInput): string[] {
     if (parsed.warning) warnings.push(parsed.warning);
   }
   if (input.replicas !== undefined) parseReplicas(input.replicas);
+  if (input.shards !== undefined) parseShards(input.shards);
+  if (input.clusterMode !== undefined) parseClusterMode(input.clusterMode);
   if (input.port !== undefined) parsePort(input.port);
   if (input.vpc !== undefined) parseVpcId(input.vpc);
   if (input.subnetGroup !== undefined) parseSubnetGroupName(input.subnetGroup);
@@ -161,7 +177,10 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
   const engine = input.engine !== undefined ? parseEngine(input.engine) : DEFAULTS.engine;
   const nodeType = input.nodeType !== undefined ? parseNodeTypeFlag(input.nodeType).nodeType : DEFAULTS.nodeType;
   const replicas = input.replicas !== undefined ? parseReplicas(input.replicas) : DEFAULTS.replicas;
-  const { automaticFailover, multiAZ } = resolveAvailability(input, nodeType, replicas);
+  const { clusterMode, shards } = resolveSharding(input);
+  const { automaticFailover, multiAZ } = resolveAvailability(input, nodeType, replicas, clusterMode);
+  const quotaWarning = checkNodeQuota(shards, replicas, clusterMode);
+  if (quotaWarning) warnings.push(quotaWarning);
   if (multiAZ && !supportsMultiAZ(nodeType)) {
     warnings.push(
       `--multi-az on ${nodeType}: the walkthrough advises keeping Multi-AZ disabled for small instances (AWS accepts it); consider --node-type cache.t3.small or larger`,
@@ -202,6 +221,8 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
     ...(input.engineVersion !== undefined ? { engineVersion: parseEngineVersion(input.engineVersion) } : {}),
     nodeType,
     replicas,
+    clusterMode,
+    shards,
     port: input.port !== undefined ? parsePort(input.port) : DEFAULTS.port,
     multiAZ,
     automaticFailover,
@@ -220,6 +241,54 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
   return { plan, warnings };
 }
 
+/** AWS's limit on nodes in one cluster-mode-enabled group, whatever the account's quota. */
+export const MAX_CLUSTER_NODES = 500;
+/** ElastiCache's default quota "Nodes per cluster (cluster mode enabled)"; accounts can raise it to 500. */
+export const DEFAULT_CLUSTER_NODE_QUOTA = 90;
+
+/**
+ * Cluster mode and shard count from --cluster-mode and --shards: more than one shard
+ * means cluster mode enabled; `--cluster-mode enabled` alone gets the console's 3 shards.
+ * `compatible` is the one-shard step on the way from disabled to enabled.
+ */
+export function resolveSharding(input: Pick<PlanInput, 'shards' | 'clusterMode'>): {
+  clusterMode: ClusterMode;
+  shards: number;
+} {
+  const shards = input.shards !== undefined ? parseShards(input.shards) : undefined;
+  const given = input.clusterMode !== undefined ? parseClusterMode(input.clusterMode) : undefined;
+  const clusterMode: ClusterMode = given ?? (shards !== undefined && shards > 1 ? 'enabled' : 'disabled');
+  if (clusterMode === 'enabled') return { clusterMode, shards: shards ?? DEFAULTS.clusterShards };
+  if (shards !== undefined && shards > 1) {
+    throw new UsageError(
+      clusterMode === 'disabled'
+        ? `--shards ${shards} needs cluster mode enabled: a cluster-mode-disabled group has one shard (drop --cluster-mode disabled, or use --shards 1)`
+        : `--shards ${shards} needs --cluster-mode enabled: compatible mode has one shard (it is the step from disabled to enabled)`,
+    );
+  }
+  return { clusterMode, shards: 1 };
+}
+
+/**
+ * Node count limits: above 500 nodes AWS never accepts the group (exit 2); above the
+ * default quota of 90 the account may have raised it (Service Quotas, which this tool
+ * does not read), so that is a warning naming the quota rather than a refusal.
+ */
+export function checkNodeQuota(shards: number, replicas: number, clusterMode: ClusterMode): string | undefined {
+  if (clusterMode === 'disabled') return undefined;
+  const nodes = shards * (replicas + 1);
+  const sum = `--shards ${shards} x (1 primary + ${replicas} replica${replicas === 1 ? '' : 's'}) = ${nodes} nodes`;
+  if (nodes > MAX_CLUSTER_NODES) {
+    throw new UsageError(
+      `${sum}: a cluster-mode-enabled group has at most ${MAX_CLUSTER_NODES} nodes (e.g. 83 shards x 5 replicas, or 500 shards x 0); use fewer --shards or --replicas`,
+    );
+  }
+  if (nodes > DEFAULT_CLUSTER_NODE_QUOTA) {
+    return `${sum}: above ElastiCache's default quota of ${DEFAULT_CLUSTER_NODE_QUOTA} ("Nodes per cluster (cluster mode enabled)"); unless the account's quota was raised in Service Quotas, AWS will refuse the group (NodeQuotaForClusterExceeded)`;
+  }
+  return undefined;
+}
+
 /**
  * AWS's rules for automatic failover and Multi-AZ, checked on what the user asked for.
  * Defaults: failover on whenever there is a replica and the node type can fail over (a
@@ -231,8 +300,34 @@ export function resolveAvailability(
   input: Pick<PlanInput, 'multiAz' | 'automaticFailover'>,
   nodeType: string,
   replicas: number,
+  clusterMode: ClusterMode = 'disabled',
 ): { automaticFailover: boolean; multiAZ: boolean } {
   const multiAZ = input.multiAz ?? DEFAULTS.multiAZ;
+  if (clusterMode !== 'disabled') {
+    // AWS: AutomaticFailoverEnabled must be true for cluster mode enabled, replicas or not
+    // (a shard without replicas is replaced, not failed over, but the flag is still required).
+    if (input.automaticFailover === false) {
+      throw new UsageError(
+        `--no-automatic-failover cannot be used with cluster mode ${clusterMode}: AWS requires automatic failover for cluster-mode-enabled groups (drop --no-automatic-failover, or use one shard with --cluster-mode disabled)`,
+      );
+    }
+    if (!supportsAutomaticFailover(nodeType)) {
+      throw new UsageError(
+        `cluster mode ${clusterMode} is not supported on ${nodeType} (T1 nodes have no automatic failover); choose --node-type cache.t3.micro or newer`,
+      );
+    }
+    if (clusterMode === 'compatible' && replicas === 0) {
+      throw new UsageError(
+        '--cluster-mode compatible needs at least one replica (--replicas 1-5, got 0): AWS requires automatic failover with a replica for it',
+      );
+    }
+    if (multiAZ && replicas === 0) {
+      throw new UsageError(
+        '--multi-az needs at least one replica per shard (--replicas 1-5, got 0): Multi-AZ fails each shard over to a replica in another zone',
+      );
+    }
+    return { automaticFailover: true, multiAZ };
+  }
   if (multiAZ) {
     if (replicas === 0) {
       throw new UsageError(
@@ -264,6 +359,26 @@ export function resolveAvailability(
   const automaticFailover =
     input.automaticFailover ?? (multiAZ || (replicas > 0 && supportsAutomaticFailover(nodeType)));
   return { automaticFailover, multiAZ };
+}
+
+/** Every node the group will have: shards x (1 primary + replicas). */
+export function nodeCount(plan: Pick<ClusterPlan, 'shards' | 'replicas'>): number {
+  return plan.shards * (plan.replicas + 1);
+}
+
+/** "3 nodes", or with cluster mode "9 nodes in 3 shards" (progress lines, the review's list). */
+export function countNodes(plan: Pick<ClusterPlan, 'shards' | 'replicas' | 'clusterMode'>): string {
+  const nodes = nodeCount(plan);
+  const text = `${nodes} node${nodes === 1 ? '' : 's'}`;
+  return plan.clusterMode === 'disabled' ? text : `${text} in ${plan.shards} shard${plan.shards === 1 ? '' : 's'}`;
+}
+
+/** The group's shape in words: "1 primary + 2 read replicas" or "3 shards x (1 primary + 1 replica) = 6 nodes". */
+export function describeShape(plan: Pick<ClusterPlan, 'shards' | 'replicas' | 'clusterMode'>): string {
+  const replicas = `${plan.replicas} ${plan.clusterMode === 'disabled' ? 'read ' : ''}replica${plan.replicas === 1 ? '' : 's'}`;
+  if (plan.clusterMode === 'disabled') return `1 primary + ${replicas}`;
+  const shards = `${plan.shards} shard${plan.shards === 1 ? '' : 's'}`;
+  return `${shards} x (1 primary + ${replicas}) = ${nodeCount(plan)} nodes`;
 }
 
 /** What connections are allowed, in words, for the review screen. */

@@ -11,7 +11,10 @@ export interface ExistingGroup {
   engine?: string;
   engineVersion?: string;
   nodeType?: string;
+  /** Replicas per shard (the most any shard has). */
   replicas: number;
+  /** Node groups. */
+  shards?: number;
   port?: number;
   multiAZ: boolean;
   automaticFailover: boolean;
@@ -20,6 +23,8 @@ export interface ExistingGroup {
   authTokenEnabled: boolean;
   description?: string;
   clusterMode: boolean;
+  /** ClusterMode as AWS reports it (enabled, disabled, compatible), when it does. */
+  clusterModeName?: string;
   subnetGroupName?: string;
   /** The VPC and subnets of that subnet group, when it could be described. */
   vpcId?: string;
@@ -45,10 +50,19 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
     if (actual !== undefined && actual !== planned)
       found.push({ setting, existing: text(actual), planned: text(planned) });
   };
-  if (existing.clusterMode) found.push({ setting: 'cluster mode', existing: 'enabled', planned: 'disabled' });
+  check(
+    '--cluster-mode',
+    existing.clusterModeName ?? (existing.clusterMode ? 'enabled' : 'disabled'),
+    plan.clusterMode,
+  );
+  check('--shards', existing.shards, plan.shards);
   check('--engine', existing.engine, plan.engine);
   check('--node-type', existing.nodeType, plan.nodeType);
-  check('--replicas', existing.replicas, plan.replicas);
+  check(
+    plan.shards > 1 || existing.clusterMode ? '--replicas (per shard)' : '--replicas',
+    existing.replicas,
+    plan.replicas,
+  );
   check('--port', existing.port, plan.port);
   check('--automatic-failover', existing.automaticFailover, plan.automaticFailover);
   check('--multi-az', existing.multiAZ, plan.multiAZ);

@@ -39,15 +39,64 @@ export function chooseEngineVersion(engine: Engine, offered: readonly string[], 
   throw new UsageError(`--engine-version must be one of ${sorted.join(', ')} for ${engine} (got ${requested})`);
 }
 
-/** In-transit and at-rest encryption arrived with Redis 3.2.6; Valkey always has them. */
+/** In-transit and at-rest encryption arrived with Redis 3.2.6, cluster mode with 3.2.4; Valkey always has them. */
 export function checkVersionFeatures(
   engine: Engine,
   version: string,
-  features: { transitEncryption: boolean; atRestEncryption: boolean },
+  features: {
+    transitEncryption: boolean;
+    atRestEncryption: boolean;
+    clusterMode?: string;
+    shards?: number;
+    replicas?: number;
+  },
 ): void {
-  if (engine !== 'redis' || compareVersions(version, '3.2.6') >= 0) return;
+  if (engine !== 'redis') return;
+  if (features.clusterMode === 'compatible' && compareVersions(version, '7.0') < 0)
+    throw new UsageError(`--cluster-mode compatible needs redis 7.0 or newer (got --engine-version ${version})`);
+  const nodes = (features.shards ?? 1) * ((features.replicas ?? 0) + 1);
+  // AWS: a quota above 90 nodes per cluster applies from Redis OSS 5.0.6 (any Valkey).
+  if (
+    features.clusterMode !== undefined &&
+    features.clusterMode !== 'disabled' &&
+    nodes > 90 &&
+    compareVersions(version, '5.0.6') < 0
+  )
+    throw new UsageError(
+      `${nodes} nodes (--shards x (1 + --replicas)) needs redis 5.0.6 or newer: older versions have at most 90 nodes per cluster (got --engine-version ${version})`,
+    );
+  if (
+    features.clusterMode !== undefined &&
+    features.clusterMode !== 'disabled' &&
+    compareVersions(version, '3.2.4') < 0
+  )
+    throw new UsageError(
+      `cluster mode ${features.clusterMode} needs redis 3.2.4 or newer (got --engine-version ${version})`,
+    );
+  if (compareVersions(version, '3.2.6') >= 0) return;
   if (features.transitEncryption)
     throw new UsageError(`--transit-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
   if (features.atRestEncryption)
     throw new UsageError(`--at-rest-encryption needs redis 3.2.6 or newer (got --engine-version ${version})`);
+}
+
+/**
+ * The default parameter group with `cluster-enabled yes` for the engine version's family,
+ * which CreateReplicationGroup needs for cluster mode enabled (e.g. default.redis7.cluster.on,
+ * default.redis6.x.cluster.on, default.valkey8.cluster.on).
+ */
+export function clusterParameterGroup(engine: Engine, version: string): string {
+  const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  if (engine === 'valkey') return `default.valkey${major}.cluster.on`;
+  if (major >= 7) return `default.redis${major}.cluster.on`;
+  if (major === 6) return 'default.redis6.x.cluster.on';
+  return `default.redis${major}.${minor}.cluster.on`;
+}
+
+/**
+ * The ClusterMode request parameter came with online cluster-mode migration (Redis OSS 7.0,
+ * Valkey 7.2); older engines turn cluster mode on by the cluster.on parameter group alone.
+ */
+export function takesClusterModeParameter(engine: Engine, version: string | undefined): boolean {
+  return engine === 'valkey' || (version !== undefined && compareVersions(version, '7.0') >= 0);
 }

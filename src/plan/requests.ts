@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterPlan } from './cluster-plan.js';
+import { clusterParameterGroup, takesClusterModeParameter } from './engine-versions.js';
 import { TOOL_TAG_KEY, TOOL_TAG_PREFIX, TOOL_TAG_VALUE, describeSource, type AccessSource, type Tag } from './rules.js';
 
 /** Tag keys on what the tool creates, read back by teardown and reuse. */
@@ -127,7 +128,7 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
       Engine: plan.engine,
       ...(plan.engineVersion ? { EngineVersion: plan.engineVersion } : {}),
       CacheNodeType: plan.nodeType,
-      NumCacheClusters: plan.replicas + 1,
+      ...shapeOf(plan),
       Port: plan.port,
       AutomaticFailoverEnabled: plan.automaticFailover,
       MultiAZEnabled: plan.multiAZ,
@@ -140,6 +141,27 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
     },
   });
   return requests;
+}
+
+/**
+ * How many nodes, in AWS's words. Cluster mode disabled: NumCacheClusters (primary +
+ * replicas). Otherwise NumNodeGroups x ReplicasPerNodeGroup, the family's `cluster.on`
+ * default parameter group (which sets cluster-enabled yes) and, from Redis OSS 7.0 / Valkey,
+ * ClusterMode.
+ */
+function shapeOf(plan: ClusterPlan): Record<string, unknown> {
+  if (plan.clusterMode === 'disabled') {
+    return {
+      NumCacheClusters: plan.replicas + 1,
+      ...(plan.explicit.has('clusterMode') ? { ClusterMode: 'disabled' } : {}),
+    };
+  }
+  return {
+    ...(plan.engineVersion ? { CacheParameterGroupName: clusterParameterGroup(plan.engine, plan.engineVersion) } : {}),
+    ...(takesClusterModeParameter(plan.engine, plan.engineVersion) ? { ClusterMode: plan.clusterMode } : {}),
+    NumNodeGroups: plan.shards,
+    ReplicasPerNodeGroup: plan.replicas,
+  };
 }
 
 /** AWS caps the description at 255 characters: list the subnets while they fit. */

@@ -11,6 +11,11 @@ export const ENGINES = ['redis', 'valkey'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 export const MAX_REPLICAS = 5;
+/** NumNodeGroups: AWS allows 1-500 shards in a cluster-mode-enabled group. */
+export const MAX_SHARDS = 500;
+/** botocore's ClusterMode enum. */
+export const CLUSTER_MODES = ['enabled', 'disabled', 'compatible'] as const;
+export type ClusterMode = (typeof CLUSTER_MODES)[number];
 export const MIN_PORT = 1024;
 export const MAX_PORT = 65535;
 export const MAX_WAIT_MINUTES = 24 * 60;
@@ -78,6 +83,18 @@ function parseIntegerFlag(value: string, flag: string, min: number, max: number)
 
 export function parseReplicas(value: string | number): number {
   return parseIntegerFlag(String(value), '--replicas', 0, MAX_REPLICAS);
+}
+
+export function parseShards(value: string | number): number {
+  return parseIntegerFlag(String(value), '--shards', 1, MAX_SHARDS);
+}
+
+export function parseClusterMode(value: string): ClusterMode {
+  const mode = value.toLowerCase();
+  if (!(CLUSTER_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--cluster-mode must be ${CLUSTER_MODES.join(', ')} (got ${show(value)})`);
+  }
+  return mode as ClusterMode;
 }
 
 export function parsePort(value: string | number): number {

@@ -12,9 +12,23 @@ export function renderTopology(topology: Topology): string {
   if (topology.readerEndpoint) pairs.push(['Reader endpoint', formatHostPort(topology.readerEndpoint)]);
   if (topology.configurationEndpoint)
     pairs.push(['Configuration endpoint', formatHostPort(topology.configurationEndpoint)]);
+  if (topology.kind === 'cluster' && topology.shards)
+    pairs.push(['Shards', `${topology.shards.length} (cluster mode enabled: use a cluster-aware client)`]);
   pairs.push(['TLS', topology.tls], ['AUTH required', topology.authRequired]);
   let text = renderKeyValues(pairs);
-  if (topology.nodes.length > 0) {
+  if (topology.kind === 'cluster' && topology.shards) {
+    // AWS names no node roles in cluster mode: each shard's nodes, and the slots it owns.
+    const rows = topology.shards.flatMap((shard) =>
+      shard.nodes.map((node, index): Cell[] => [
+        index === 0 ? shard.id : '',
+        index === 0 ? shard.slots : '',
+        node.id,
+        formatHostPort(node),
+        node.availabilityZone,
+      ]),
+    );
+    if (rows.length > 0) text += '\n' + renderTable(['SHARD', 'SLOTS', 'NODE', 'ADDRESS', 'ZONE'], rows);
+  } else if (topology.nodes.length > 0) {
     text +=
       '\n' +
       renderTable(

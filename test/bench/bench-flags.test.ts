@@ -76,6 +76,25 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: [...TARGET, '--tls', '--ca', '/nonexistent/ca.pem'], message: /--ca cannot be read/ },
   { args: ['--from-config', '/nonexistent/web.config'], message: /\/nonexistent\/web.config/ },
   { args: ['bad_id!'], message: /replication group id must be/ },
+  { args: ['demo', '--workers', 'bastions'], message: /--workers must be tag:Key=Value or instance ids/ },
+  {
+    args: [...TARGET, '--workers', 'tag:Role=bastion', '--results', 's3://b/p'],
+    message: /--results must be s3:\/\/bucket\/prefix/,
+  },
+  { args: [...TARGET, '--results', 's3://bench-results/p'], message: /--results needs --workers/ },
+  { args: [...TARGET, '--start-in', '5'], message: /--start-in needs --workers/ },
+  { args: [...TARGET, '--worker-timeout', '60'], message: /--worker-timeout needs --workers/ },
+  {
+    args: [...TARGET, '--workers', 'tag:Role=bastion', '--start-in', '0'],
+    message: /--start-in must be an integer 1-3600/,
+  },
+  {
+    args: [...TARGET, '--worker', '--workers', 'tag:Role=bastion'],
+    message: /--worker and --workers cannot be used together/,
+  },
+  { args: [...TARGET, '--start-at', '1767225600000'], message: /--start-at needs --worker/ },
+  { args: ['merge', 'a.json', '--clients', '5'], message: /--clients does not apply to bench merge/ },
+  { args: ['merge'], message: /bench merge needs worker result files/ },
 ];
 
 const ENV = { AWS_ACCESS_KEY_ID: '', AWS_REGION: '' };

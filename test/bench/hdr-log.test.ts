@@ -38,7 +38,7 @@ test('bench --hdr-log writes a 1.3 interval log per node', async (t) => {
     '--primary',
     `127.0.0.1:${redis.port}`,
     '--test-time',
-    '1',
+    '2.5',
     '--warmup',
     '0.2',
     '--clients',
@@ -54,11 +54,20 @@ test('bench --hdr-log writes a 1.3 interval log per node', async (t) => {
   assert.equal(lines[0], '#[Histogram log format version 1.3]');
   assert.match(lines[1]!, /^#\[StartTime: \d+\.\d{3} \(seconds since epoch\), /);
   const data = lines.filter((l) => l.startsWith('Tag='));
-  assert.equal(data.length, 1);
-  const [tag, start, length, max, payload] = data[0]!.split(',');
-  assert.equal(tag, 'Tag=primary');
-  assert.equal(Number(start), 0);
-  assert.ok(Number(length) > 0.9 && Number(max) > 0);
-  const h = decodeCompressed(Buffer.from(payload!, 'base64'));
-  assert.equal(h.totalCount, report.nodes[0]!.ops);
+  // One interval per second: 1 s, 1 s, then the last half second.
+  assert.equal(data.length, 3, lines.join('\n'));
+  let total = 0;
+  let expectedStart = 0;
+  for (const line of data) {
+    const [tag, start, length, max, payload] = line.split(',');
+    assert.equal(tag, 'Tag=primary');
+    assert.ok(Math.abs(Number(start) - expectedStart) < 0.01, `interval starts where the last ended: ${line}`);
+    expectedStart = Number(start) + Number(length);
+    const h = decodeCompressed(Buffer.from(payload!, 'base64'));
+    assert.ok(h.totalCount > 0 && Number(max) > 0);
+    total += h.totalCount;
+  }
+  assert.ok(Math.abs(expectedStart - report.durationS) < 0.05, `intervals cover the run (${expectedStart} s)`);
+  // The intervals add up to the whole run's histogram.
+  assert.equal(total, report.nodes[0]!.ops);
 });

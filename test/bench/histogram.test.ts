@@ -135,3 +135,19 @@ test('snapshot round trip keeps every count (for the lag probe thread)', () => {
   assert.equal(copy.max, h.max);
   for (const p of [1, 50, 99, 99.9]) assert.equal(copy.valueAtPercentile(p), h.valueAtPercentile(p));
 });
+
+test('since(earlier copy): the counts recorded in between, min/max within their buckets', () => {
+  const h = new HdrHistogram();
+  for (const v of [10, 20, 30]) h.record(v);
+  const earlier = h.copy();
+  for (const v of [5, 4000, 123_456]) h.record(v);
+  const interval = h.since(earlier);
+  assert.equal(interval.totalCount, 3);
+  const direct = new HdrHistogram();
+  for (const v of [5, 4000, 123_456]) direct.record(v);
+  for (const p of [1, 50, 90, 100]) assert.equal(interval.valueAtPercentile(p), direct.valueAtPercentile(p), `p${p}`);
+  assert.equal(interval.min, 5);
+  assert.equal(interval.max, 123_456, 'the cumulative max caps the bucket');
+  assert.equal(h.since(h.copy()).totalCount, 0);
+  assert.throws(() => earlier.since(h), /not an earlier copy/);
+});

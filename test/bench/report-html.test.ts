@@ -17,6 +17,43 @@ import type { BenchReport } from '../../src/bench/report.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
+/** The page in headless Chromium (a new, empty profile each run), with every console problem and request off the page collected. */
+async function openInChromium(
+  t: { after: (fn: () => unknown) => void },
+  dir: string,
+  file: string,
+): Promise<{ page: import('playwright-core').Page; problems: string[] }> {
+  // playwright passes the profile dir as --user-data-dir.
+  const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 820, height: 900 },
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
+  });
+  await page.goto(`file://${file}`);
+  await page.waitForLoadState('load');
+  return { page, problems };
+}
+
 test('report data cannot close the script element it is embedded in', () => {
   const hostile = { runId: '</script><script>alert(1)</script>', note: '<!-- \u2028 & >' };
   const json = jsonForScript(hostile);
@@ -58,38 +95,18 @@ test('bench --report writes one self-contained page that Chromium renders with e
   const html = readFileSync(file, 'utf8');
   const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport;
   assert.ok((report.timeline ?? []).length >= 2, `timeline: ${JSON.stringify(report.timeline)}`);
+  // Lag over time is in ms, per replica, each second.
+  const replica = report.replication[0]!.node;
+  assert.ok(
+    report.timeline!.every((p) => typeof p.lagMs?.[replica] === 'number'),
+    `lag ms per second: ${JSON.stringify(report.timeline)}`,
+  );
+  assert.match(html, /Replication lag per replica \(worst probe each second\)/);
   assert.ok(!/\b(src|href)=["']?https?:/i.test(html), 'nothing is loaded from the network');
   // The same report renders the same page: the page is a pure function of the report.
   assert.equal(renderReportHtml(report), html);
 
-  // A new, empty profile each run (playwright passes it as --user-data-dir).
-  const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 820, height: 900 },
-  });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
-  });
-  await page.goto(`file://${file}`);
-  await page.waitForLoadState('load');
+  const { page, problems } = await openInChromium(t, dir, file);
   assert.deepEqual(problems, []);
   // The inline script ran (it sets the title from the embedded JSON).
   assert.equal(await page.title(), `bench ${report.runId}`);
@@ -111,4 +128,33 @@ test('bench --report writes one self-contained page that Chromium renders with e
   assert.ok(readFileSync(shot).length > 10_000, 'screenshot written');
   if (!process.env.ECK_SCREENSHOT_DIR) t.after(() => rmSync(dir, { recursive: true, force: true }));
   else console.log(`screenshot: ${shot}`);
+});
+
+test('bench merge --report: the merged page renders in Chromium with a row per worker and lag per worker', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eck-report-merged-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const group = await startReplicatedRedis(1);
+  t.after(() => group.stop());
+  const target = ['--primary', `127.0.0.1:${group.primary.port}`, '--replica', `127.0.0.1:${group.replicas[0]!.port}`];
+  const load = ['--test-time', '1.5', '--warmup', '0.2', '--clients', '2', '--threads', '1', '--key-maximum', '500'];
+  // Two workers by hand, one after the other (each with its own worker name).
+  const files: string[] = [];
+  for (const name of ['worker-a', 'worker-b']) {
+    const file = join(dir, `${name}.json`);
+    const run = await runCli(['bench', ...target, ...load, '--worker', '--json', file], {
+      env: { AWS_SSM_INSTANCE_ID: name },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    files.push(file);
+  }
+  const html = join(dir, 'merged.html');
+  const merged = await runCli(['bench', 'merge', ...files, '--report', html]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const { page, problems } = await openInChromium(t, dir, html);
+  // The workers began 2 s apart: the page carries the merge's warning, and nothing else went wrong.
+  assert.deepEqual(problems, []);
+  assert.equal((await page.$$('#table-workers tbody tr')).length, 2);
+  const lagSeries = await page.$$eval('#chart-lag path.series', (paths) => paths.length);
+  assert.equal(lagSeries, 2, 'one lag line per worker and replica');
+  assert.match((await page.textContent('body')) ?? '', /began [\d.]+ s apart/);
 });

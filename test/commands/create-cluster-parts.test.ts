@@ -144,6 +144,9 @@ test('list rows: cluster mode shows the configuration endpoint, never a made-up 
     NodeGroups: [{ NodeGroupId: '0001' }, { NodeGroupId: '0002' }],
   });
   assert.equal(row.nodes, 4);
+  assert.equal(row.kind, 'cluster');
+  assert.equal(row.shards, 2);
+  assert.equal(row.replicasPerShard, 1, 'NodeGroupMembers not listed: 4 members over 2 shards');
   assert.equal(row.clusterMode, true);
   assert.equal(row.primaryEndpoint, undefined);
   assert.equal(row.configurationEndpoint?.address, 'clustercfg.big.abc.use1.cache.amazonaws.com');

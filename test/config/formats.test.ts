@@ -62,6 +62,10 @@ const CASES: [string, FormatName, Topology, ValueOptions, ('stdout' | 'file')?][
   ['url-demo.txt', 'url', demo, {}],
   ['url-secure-auth.txt', 'url', secure, withAuth],
   ['url-cluster.txt', 'url', clustered, {}],
+  ['dotenv-cluster.env', 'dotenv', clustered, {}],
+  ['shell-cluster.sh', 'shell', clustered, {}],
+  ['github-cluster.txt', 'github', clustered, {}],
+  ['stackexchange-cluster.txt', 'stackexchange', clustered, {}],
   ['stackexchange-demo.txt', 'stackexchange', demo, {}],
   ['stackexchange-secure-auth.txt', 'stackexchange', secure, withAuth],
 ];
@@ -99,7 +103,26 @@ test('appsettings-xml: fast-xml-parser reads the keys back, escaped values intac
 test('appsettings-xml refuses a cluster-mode group with exit 2 and says what to use instead', async () => {
   await assert.rejects(
     output('appsettings-xml', clustered),
-    (e: unknown) => e instanceof UsageError && /cluster-mode/.test(e.message) && /appsettings-json/.test(e.message),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      !e.message.includes('\n') &&
+      /cluster-mode enabled and ServiceStack\.Redis \(MasterNodes\/SlaveNodes\) has no cluster support/.test(
+        e.message,
+      ) &&
+      /use --format appsettings-json, stackexchange, url, dotenv, shell, github or json/.test(e.message),
+  );
+});
+
+test('cluster mode in the env formats: the configuration endpoint and CLUSTER_MODE=true, as dotenv parses them', async () => {
+  const env = parseEnv(await output('dotenv', clustered));
+  assert.equal(env.ELASTICACHE_CONFIGURATION_ENDPOINT, 'clustercfg.sharded.example:6379');
+  assert.equal(env.ELASTICACHE_CLUSTER_MODE, 'true');
+  assert.equal(env.ELASTICACHE_TLS, 'true');
+  assert.equal(env.ELASTICACHE_PRIMARY, undefined, 'no primary endpoint in cluster mode');
+  assert.equal(
+    (await output('stackexchange', clustered)).trim(),
+    'clustercfg.sharded.example:6379,ssl=true,abortConnect=false',
+    'StackExchange.Redis seeds from the one configuration endpoint and discovers the shards',
   );
 });
 

@@ -9,6 +9,7 @@ import { Cluster } from 'ioredis';
 import { ClusterRuntime, evenSlotRanges, formatSlotRanges, parseSlotRanges } from '../../src/local/cluster-runtime.js';
 import { findEngineBinary } from '../../src/local/engine-binary.js';
 import { portIsFree } from '../helpers/ports.js';
+import { rebalanceSlots } from '../../src/plan/slots.js';
 
 const HOST = '127.0.0.1';
 
@@ -88,3 +89,72 @@ test('4 shards x 2 replicas: healthy, ioredis Cluster from the configuration end
   for (const port of ports) assert.ok(await portIsFree(port), `port ${port} freed`);
   assert.ok(await portIsFree(runtime.configurationEndpoint.port));
 });
+
+test('online changes: a replica added and removed, a shard added with slots migrated WITH keys while a client writes, then removed again', async (t) => {
+  const runtime = await startCluster(t, 2, 0);
+  const client = new Cluster([
+    { host: runtime.configurationEndpoint.address, port: runtime.configurationEndpoint.port },
+  ]);
+  t.after(() => client.disconnect());
+  for (let index = 0; index < 2000; index++) await client.set(`before:${index}`, String(index));
+
+  await runtime.addReplica('0001', 'cl-0001-002');
+  await waitHealthy(runtime);
+  const withReplica = await runtime.view();
+  assert.equal(withReplica.find((member) => member.memberId === 'cl-0001-002')!.role, 'replica');
+  assert.equal(withReplica.length, 3);
+
+  // A writer that must never see an error while slots move.
+  const errors: string[] = [];
+  let written = 0;
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      try {
+        await client.set(`during:${written}`, String(written));
+        written++;
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+  })();
+
+  await runtime.addShard({ nodeGroupId: '0003', memberIds: ['cl-0003-001'] });
+  const current = [...(await runtime.slotOwners())].map(([nodeGroupId, slots]) => ({ nodeGroupId, slots }));
+  const plan = rebalanceSlots(current, ['0001', '0002', '0003']);
+  let progress = 0;
+  await runtime.migrateSlots(plan.moves, (done) => (progress = done));
+  assert.equal(progress, 16384 - 5462 - 5461, 'a third of the slots moved to the new shard');
+  const owners = await runtime.slotOwners();
+  assert.equal(formatSlotRanges(owners.get('0003')!), formatSlotRanges(plan.shards[2]!.slots));
+  await waitHealthy(runtime);
+
+  // Scale in: shard 0002 gives everything away and leaves.
+  const now = [...(await runtime.slotOwners())].map(([nodeGroupId, slots]) => ({ nodeGroupId, slots }));
+  const shrink = rebalanceSlots(now, ['0001', '0003']);
+  await runtime.migrateSlots(shrink.moves);
+  await runtime.removeMembers(['cl-0002-001']);
+  await runtime.removeMembers(['cl-0001-002']);
+  await waitHealthy(runtime);
+  writing = false;
+  await writer;
+  assert.deepEqual(errors, [], 'the writer saw no error during the reshard');
+  assert.ok(written > 0);
+
+  assert.equal(runtime.nodes().length, 2);
+  for (let index = 0; index < 2000; index += 7) assert.equal(await client.get(`before:${index}`), String(index));
+  for (let index = 0; index < written; index += 7) assert.equal(await client.get(`during:${index}`), String(index));
+  const sizes = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    2000 + written,
+  );
+});
+
+async function waitHealthy(runtime: ClusterRuntime): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await runtime.healthy())) {
+    if (Date.now() > deadline) throw new Error('cluster not healthy in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

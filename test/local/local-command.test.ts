@@ -14,6 +14,7 @@ import {
   CreateReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
@@ -72,9 +73,20 @@ async function createGroup(url: string, id: string): Promise<void> {
 
 test('local start (background) → status → stop leaves no process', async (t) => {
   const box = await sandbox(t);
-  const started = await runCli(['local', 'start'], { env: box.env });
+  const started = await runCli(['local', 'start', '--instances', '2'], { env: box.env });
   assert.equal(started.code, 0, started.stderr);
   assert.ok(started.stdout.includes(box.url), started.stdout);
+  // --instances reaches the background server: two bastions for bench --workers.
+  const ec2 = new EC2Client({
+    region: 'us-east-1',
+    endpoint: box.url,
+    credentials: { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'x' },
+  });
+  const bastions = await ec2.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: ['bastion'] }] }),
+  );
+  ec2.destroy();
+  assert.equal(bastions.Reservations?.length, 2);
   assert.ok(started.stdout.includes(`export AWS_ENDPOINT_URL=${box.url}`));
 
   const again = await runCli(['local', 'start'], { env: box.env });
@@ -190,6 +202,7 @@ test('bad flags exit 2 naming the flag; a missing engine exits 1 with the instal
     [['local', 'start', '--port', '70000'], /--port must be a port number 1-65535 \(got 70000\)/],
     [['local', 'start', '--port', 'abc'], /--port/],
     [['local', 'start', '--replication-delay-ms', '-5'], /--replication-delay-ms/],
+    [['local', 'start', '--instances', '21'], /--instances must be/],
     [['local', 'start', '--no-such-flag'], /--no-such-flag/],
   ];
   for (const [args, message] of cases) {

@@ -46,7 +46,35 @@ export function merge(existing: string, { values, keys }: RenderInput): string {
   const path = sectionPath(keys.section);
   let text = existing.trim() === '' ? '{}\n' : existing;
   for (const [key, value] of entries) text = setValue(text, [...path, key], value);
+  // The other kind's keys, when an earlier run wrote them, are emptied rather than left stale.
+  for (const [key, empty] of staleKeys(entries, keys)) {
+    if (memberAt(text, [...path, key])) text = setValue(text, [...path, key], empty);
+  }
   return text;
+}
+
+/** Keys that describe the group's shape (one pair per kind) that these entries do not write. */
+function staleKeys(entries: [string, Scalar][], keys: KeySettings): [string, Scalar][] {
+  const shape: [string, Scalar][] = [
+    [keys.keyPrimary, ''],
+    [keys.keyReplicas, ''],
+    ['ConfigurationEndpoint', ''],
+    ['ClusterMode', false],
+  ];
+  const written = new Set(entries.map(([key]) => key.toLowerCase()));
+  return shape.filter(([key]) => !written.has(key.toLowerCase()));
+}
+
+/** The member at a path of objects, if the file has it. */
+function memberAt(text: string, path: string[]): JsonMember | undefined {
+  let object: JsonObject = topLevelObject(text);
+  for (let depth = 0; depth < path.length; depth++) {
+    const member = lastMember(object, path[depth]!);
+    if (!member || depth === path.length - 1) return member;
+    if (member.value.kind !== 'object') return undefined;
+    object = member.value;
+  }
+  return undefined;
 }
 
 /** Throws ConfigParseError (naming the line) unless the text is a JSON object we can merge into. */

@@ -19,12 +19,17 @@ import { attribute, escapeXmlAttribute, scanXml, type XmlElement } from './xml-s
 import { indentBefore, indentUnitOf, lineEndOf, lineIndentOf, lineStartOf, newlineOf, splice } from './text-edit.js';
 import type { KeySettings, RenderInput } from './types.js';
 
+/** The formats that describe a cluster-mode-enabled group. */
+const CLUSTER_FORMATS = 'appsettings-json, stackexchange, url, dotenv, shell, github or json';
+
 export function appSettingsEntries(values: EndpointValues, keys: KeySettings): [string, string][] {
   if (values.clusterMode) {
+    // ServiceStack.Redis's PooledRedisClientManager takes MasterNodes/SlaveNodes and has no
+    // cluster client: a config naming one node of a cluster would send most keys to the
+    // wrong shard (MOVED errors), so nothing is written.
     throw new UsageError(
-      `--format appsettings-xml writes ${keys.keyPrimary}/${keys.keyReplicas}, which cannot describe ${values.replicationGroupId}: ` +
-        `it is cluster-mode enabled (clients need a cluster-aware client and the configuration endpoint ${values.configuration ?? ''}); ` +
-        'use --format appsettings-json, dotenv, shell, url or json',
+      `--format appsettings-xml cannot describe ${values.replicationGroupId}: it is cluster-mode enabled and ServiceStack.Redis (${keys.keyPrimary}/${keys.keyReplicas}) has no cluster support; ` +
+        `use --format ${CLUSTER_FORMATS} (they carry the configuration endpoint ${values.configuration ?? ''} for a cluster-aware client)`,
     );
   }
   const hostPort = (value: string) => (values.tls ? `${value}?ssl=true` : value);

@@ -3,7 +3,7 @@
  * Quoted only when needed, in the way dotenv, docker compose and `node --env-file` agree on.
  */
 import { UsageError } from '../../errors.js';
-import { envEntries } from './env-keys.js';
+import { envEntries, staleNames } from './env-keys.js';
 import { mergeEnvLines, type LineStyle } from './env-lines.js';
 import type { RenderInput } from './types.js';
 
@@ -38,5 +38,6 @@ export function check(existing: string): void {
 }
 
 export function merge(existing: string, { values, keys }: RenderInput): string {
-  return mergeEnvLines(existing, envEntries(values, keys.envPrefix), dotenvStyle);
+  const entries = envEntries(values, keys.envPrefix);
+  return mergeEnvLines(existing, entries, dotenvStyle, staleNames(entries, keys.envPrefix));
 }

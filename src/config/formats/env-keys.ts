@@ -10,7 +10,7 @@ export type EnvEntry = [name: string, value: string];
 export function envEntries(values: EndpointValues, prefix: string): EnvEntry[] {
   const entries: EnvEntry[] = [];
   if (values.clusterMode) {
-    entries.push([`${prefix}CONFIGURATION`, values.configuration ?? '']);
+    entries.push([`${prefix}CONFIGURATION_ENDPOINT`, values.configuration ?? '']);
     entries.push([`${prefix}CLUSTER_MODE`, 'true']);
   } else {
     entries.push([`${prefix}PRIMARY`, values.primary ?? '']);
@@ -26,3 +26,24 @@ export function envEntries(values: EndpointValues, prefix: string): EnvEntry[] {
 
 /** A name that every shell and dotenv parser accepts. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The names that describe the group's shape, one set per kind (PORT and TLS are always written). */
+const SHAPE_NAMES = [
+  'PRIMARY',
+  'REPLICAS',
+  'READER',
+  'CONFIGURATION_ENDPOINT',
+  'CONFIGURATION',
+  'CLUSTER_MODE',
+  'PORT',
+];
+
+/**
+ * Shape names this run does not write: a merge empties those already in the file, so a
+ * .env that held a replication group's PRIMARY keeps no stale primary once it describes a
+ * cluster (and the other way round). Names only --flags write (AUTH_TOKEN, ENVIRONMENT) stay.
+ */
+export function staleNames(entries: readonly EnvEntry[], prefix: string): string[] {
+  const written = new Set(entries.map(([name]) => name));
+  return SHAPE_NAMES.map((name) => prefix + name).filter((name) => !written.has(name));
+}

@@ -70,9 +70,15 @@ function valueEnd(lines: Line[], index: number, start: number): { line: number; 
   }
 }
 
-export function mergeEnvLines(existing: string, entries: EnvEntry[], style: LineStyle): string {
+/** `clear`: owned names to empty where the file has them, never added (see staleNames). */
+export function mergeEnvLines(
+  existing: string,
+  entries: EnvEntry[],
+  style: LineStyle,
+  clear: readonly string[] = [],
+): string {
   const lines = splitLines(existing);
-  const owned = new Map(entries);
+  const owned = new Map([...clear.map((name): EnvEntry => [name, '']), ...entries]);
   const written = new Set<string>();
   const out: string[] = [];
 

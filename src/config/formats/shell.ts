@@ -3,7 +3,7 @@
  * or `source`. Always single-quoted: the shell expands nothing inside single quotes, and a
  * quote in the value is written as '\'' (close, escaped quote, reopen).
  */
-import { envEntries } from './env-keys.js';
+import { envEntries, staleNames } from './env-keys.js';
 import { mergeEnvLines, type LineStyle } from './env-lines.js';
 import type { RenderInput } from './types.js';
 
@@ -29,5 +29,6 @@ export function check(existing: string): void {
 }
 
 export function merge(existing: string, { values, keys }: RenderInput): string {
-  return mergeEnvLines(existing, envEntries(values, keys.envPrefix), shellStyle);
+  const entries = envEntries(values, keys.envPrefix);
+  return mergeEnvLines(existing, entries, shellStyle, staleNames(entries, keys.envPrefix));
 }
