@@ -65,6 +65,10 @@ export interface Topology {
   multiAZ?: boolean;
   automaticFailover?: boolean;
   arn?: string;
+  /** RBAC: the user group whose users may connect (serverless caches, and groups that use one). */
+  userGroupId?: string;
+  /** The user names of that user group (`default` included), when they could be read. */
+  users?: string[];
 }
 
 export function primaryNode(topology: Topology): TopologyNode | undefined {

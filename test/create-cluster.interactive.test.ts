@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
+import { DescribeReplicationGroupsCommand, DescribeServerlessCachesCommand } from '@aws-sdk/client-elasticache';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { PtySession } from './commands/pty.js';
@@ -34,6 +34,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
   test('the walkthrough: answers typed into the prompts end in a created group', async () => {
     const pty = session(['create-cluster']);
+    await pty.answer('Deployment option'); // node-based, the default: the walkthrough's replication group
     await pty.answer('Engine'); // Redis OSS, the default
     await pty.answer('Engine version'); // the newest
     await pty.expect('7.1 (newest)');
@@ -77,6 +78,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
   test('cluster mode: chosen at the prompt, shards and replicas per shard asked, the review shows the slot split', async () => {
     const pty = session(['create-cluster']);
+    await pty.answer('Deployment option'); // node-based
     await pty.answer('Engine');
     await pty.answer('Engine version');
     await pty.answer('Name (replication group id)', 'sharded');
@@ -164,9 +166,48 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
 
   test('Ctrl-C at a prompt stops with exit 130 and nothing created', async () => {
     const pty = session(['create-cluster']);
-    await pty.expect('Engine');
+    await pty.expect('Deployment option');
     await pty.press('ctrlC');
     assert.equal(await pty.exited, 130, pty.screen);
     assert.equal((await groups()).length, 2, "only the walkthroughs' groups");
+  });
+
+  test('serverless, chosen first as in the console: its screens, a bad limit asked again, then created', async () => {
+    const pty = session(['create-cluster']);
+    await pty.expect('Deployment option');
+    await pty.press('down');
+    await pty.press('enter');
+    await pty.answer('Name (serverless cache name)', 'quick');
+    await pty.answer('Description');
+    await pty.answer('Engine'); // Valkey, the serverless default
+    await pty.answer('Major engine version');
+    await pty.answer('Maximum data storage in GB', '5');
+    // Below AWS's minimum: refused at the prompt with the range, then corrected.
+    await pty.answer('Maximum ECPUs per second', '500');
+    await pty.expect('--max-ecpu-per-second must be an integer 1000-15000000 (got 500)');
+    await pty.press('backspace', 3);
+    await pty.type('2000');
+    await pty.press('enter');
+    await pty.answer('Subnets'); // the default VPC's
+    await pty.answer('Who may connect?');
+    await pty.answer('Allow connections from', '10.4.0.0/16');
+    await pty.answer('User group id'); // none
+    const review = await pty.expect('Create quick?');
+    assert.match(review, /Serverless cache +quick/);
+    assert.match(review, /Engine +valkey \(newest major version\)/);
+    assert.match(review, /Usage limits +data max 5 GB; max 2,000 ECPU\/s/);
+    assert.match(review, /Access +ports 6379-6380\/tcp from 10\.4\.0\.0\/16 only/);
+    assert.doesNotMatch(review, /Node type|replicas/, 'no node-based questions');
+    await pty.press('enter');
+    await pty.expect('quick is available after', 60_000);
+    await pty.expect(/Endpoint +127\.0\.0\.1:\d+ \(reads and writes\)/);
+    assert.equal(await pty.exited, 0, pty.screen);
+    const caches = (await emulator.elasticache.send(new DescribeServerlessCachesCommand({}))).ServerlessCaches ?? [];
+    const quick = caches.find((c) => c.ServerlessCacheName === 'quick');
+    assert.equal(quick?.Engine, 'valkey');
+    assert.deepEqual(quick?.CacheUsageLimits, {
+      DataStorage: { Maximum: 5, Unit: 'GB' },
+      ECPUPerSecond: { Maximum: 2000 },
+    });
   });
 });

@@ -6,6 +6,8 @@ import {
   CacheClusterNotFoundFault,
   CacheSubnetGroupNotFoundFault,
   ReplicationGroupNotFoundFault,
+  ServerlessCacheNotFoundFault,
+  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { CliError, NotFoundError, messageOf } from '../errors.js';
 import { nonAwsAnswerEndpoint, nonAwsAnswerStatus } from './non-aws-answer.js';
@@ -18,6 +20,13 @@ import { nonAwsAnswerEndpoint, nonAwsAnswerStatus } from './non-aws-answer.js';
 export const isReplicationGroupNotFound = (error: unknown): boolean => error instanceof ReplicationGroupNotFoundFault;
 export const isCacheClusterNotFound = (error: unknown): boolean => error instanceof CacheClusterNotFoundFault;
 export const isCacheSubnetGroupNotFound = (error: unknown): boolean => error instanceof CacheSubnetGroupNotFoundFault;
+export const isServerlessCacheNotFound = (error: unknown): boolean => error instanceof ServerlessCacheNotFoundFault;
+export const isUserGroupNotFound = (error: unknown): boolean => error instanceof UserGroupNotFoundFault;
+/** An endpoint (an older emulator, a partial AWS clone) that does not implement the action at all. */
+export const isUnsupportedAction = (error: unknown): boolean =>
+  ['InvalidAction', 'UnknownOperationException', 'UnsupportedOperation', 'NotImplemented'].includes(
+    awsErrorName(error),
+  );
 
 /** The AWS error code (`InvalidGroup.NotFound`, …), or '' for an error that is not from AWS. */
 export function awsErrorName(error: unknown): string {
@@ -36,6 +45,8 @@ const NOT_FOUND = new Set([
   'CacheClusterNotFoundFault',
   'CacheSubnetGroupNotFoundFault',
   'NodeGroupNotFoundFault',
+  'ServerlessCacheNotFoundFault',
+  'UserGroupNotFoundFault',
   'InvalidGroup.NotFound',
   'InvalidVpcID.NotFound',
   'InvalidSubnetID.NotFound',
@@ -45,6 +56,7 @@ const QUOTA = new Set([
   'NodeQuotaForCustomerExceededFault',
   'NodeQuotaForClusterExceededFault',
   'ClusterQuotaForCustomerExceededFault',
+  'ServerlessCacheQuotaForCustomerExceededFault',
   'CacheSubnetGroupQuotaExceededFault',
   'CacheSubnetQuotaExceededFault',
   'TagQuotaPerResourceExceeded',
@@ -63,6 +75,7 @@ const BUSY = new Set([
   'InvalidReplicationGroupState',
   'InvalidReplicationGroupStateFault',
   'InvalidCacheClusterStateFault',
+  'InvalidServerlessCacheStateFault',
 ]);
 
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);

@@ -6,8 +6,10 @@
 import {
   CreateCacheSubnetGroupCommand,
   CreateReplicationGroupCommand,
+  CreateServerlessCacheCommand,
   type CreateCacheSubnetGroupCommandInput,
   type CreateReplicationGroupCommandInput,
+  type CreateServerlessCacheCommandInput,
 } from '@aws-sdk/client-elasticache';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -79,6 +81,9 @@ export async function launch(
           break;
         case 'CreateReplicationGroup':
           await aws.elasticache.send(new CreateReplicationGroupCommand(input as CreateReplicationGroupCommandInput));
+          break;
+        case 'CreateServerlessCache':
+          await aws.elasticache.send(new CreateServerlessCacheCommand(input as CreateServerlessCacheCommandInput));
           break;
       }
     } catch (error) {

@@ -25,12 +25,16 @@ import {
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError, isCacheSubnetGroupNotFound } from './errors.js';
 import { UsageError, messageOf } from '../errors.js';
-import type { ClusterPlan } from '../plan/cluster-plan.js';
+import type { ClusterPlan, NetworkAccess } from '../plan/cluster-plan.js';
+import { SERVERLESS_PORTS } from '../plan/serverless-plan.js';
+import type { ServerlessNetwork } from '../plan/serverless-requests.js';
 import { TOOL_TAG_KEY, TOOL_TAG_VALUE, describeSource, type AccessSource } from '../plan/rules.js';
 import {
   TAG_ALLOW_FROM,
   TAG_PORT,
   TAG_REPLICATION_GROUP,
+  TAG_SERVERLESS_CACHE,
+  portLabel,
   securityGroupNameFor,
   subnetGroupNameFor,
   type ResolvedNetwork,
@@ -191,13 +195,15 @@ export async function findToolSecurityGroup(
   vpcId: string,
   source: AccessSource,
   port: number,
+  toPort: number = port,
 ): Promise<SecurityGroupInfo | undefined> {
   const wanted = describeSource(source);
+  const ports = portLabel(port, toPort);
   const candidates = await securityGroupsWhere(aws, [
     { Name: 'vpc-id', Values: [vpcId] },
     { Name: `tag:${TOOL_TAG_KEY}`, Values: [TOOL_TAG_VALUE] },
     { Name: `tag:${TAG_ALLOW_FROM}`, Values: [wanted] },
-    { Name: `tag:${TAG_PORT}`, Values: [String(port)] },
+    { Name: `tag:${TAG_PORT}`, Values: [ports] },
   ]);
   // The filters do the work on AWS; checked again here so a lenient endpoint cannot mislead us.
   return candidates.find(
@@ -205,7 +211,7 @@ export async function findToolSecurityGroup(
       group.vpcId === vpcId &&
       createdByTool(group.tags) &&
       group.tags[TAG_ALLOW_FROM] === wanted &&
-      group.tags[TAG_PORT] === String(port),
+      group.tags[TAG_PORT] === ports,
   );
 }
 
@@ -215,8 +221,43 @@ export async function findToolSecurityGroup(
 export async function resolveNetwork(aws: AwsContext, plan: ClusterPlan): Promise<ResolvedNetwork> {
   if (plan.vpcId) await checkVpcExists(aws, plan.vpcId);
   const { vpcId, vpcIsDefault, subnetGroup } = await resolveSubnetGroup(aws, plan);
-  const securityGroups = await resolveSecurityGroups(aws, plan, vpcId);
+  const securityGroups = await resolveSecurityGroups(aws, plan.access, vpcId, plan.port);
   return { vpcId, vpcIsDefault, subnetGroup, securityGroups };
+}
+
+/**
+ * A serverless cache's network, read-only: the VPC of --subnets (or the default VPC, whose
+ * subnets AWS then picks), and the security group opening both of its ports to the source.
+ */
+export async function resolveServerlessNetwork(
+  aws: AwsContext,
+  plan: { subnetIds?: string[]; access: NetworkAccess },
+): Promise<ServerlessNetwork> {
+  const defaultVpc = await findDefaultVpc(aws);
+  let vpcId: string;
+  if (plan.subnetIds) vpcId = await vpcOfSubnets(aws, plan.subnetIds);
+  else if (defaultVpc) vpcId = defaultVpc;
+  else throw new UsageError(`${aws.region} has no default VPC: pass --subnets (subnets of the VPC for the cache)`);
+  const { endpoint, reader } = SERVERLESS_PORTS;
+  const securityGroups = await resolveSecurityGroups(aws, plan.access, vpcId, endpoint, reader);
+  return {
+    vpcId,
+    vpcIsDefault: vpcId === defaultVpc,
+    ...(plan.subnetIds ? { subnetIds: [...plan.subnetIds] } : {}),
+    securityGroups,
+  };
+}
+
+/** The one VPC that --subnets are all in (each must exist). */
+async function vpcOfSubnets(aws: AwsContext, subnetIds: string[], vpcFlag?: string): Promise<string> {
+  const subnets = await describeSubnets(aws, { SubnetIds: subnetIds }, '--subnets');
+  const missing = subnetIds.find((id) => !subnets.some((s) => s.subnetId === id));
+  if (missing) throw new UsageError(`--subnets: subnet ${missing} does not exist in ${aws.region}`);
+  const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
+  if (vpcs.length > 1) throw new UsageError(`--subnets must all be in one VPC (got subnets of ${vpcs.join(' and ')})`);
+  const vpcId = vpcs[0]!;
+  if (vpcFlag && vpcId !== vpcFlag) throw new UsageError(`--subnets are in ${vpcId}, not in --vpc ${vpcFlag}`);
+  return vpcId;
 }
 
 async function resolveSubnetGroup(
@@ -245,15 +286,7 @@ async function resolveSubnetGroup(
   let subnetIds: string[];
   let allOfVpc: boolean;
   if (plan.subnetIds) {
-    const subnets = await describeSubnets(aws, { SubnetIds: plan.subnetIds }, '--subnets');
-    const missing = plan.subnetIds.find((id) => !subnets.some((s) => s.subnetId === id));
-    if (missing) throw new UsageError(`--subnets: subnet ${missing} does not exist in ${aws.region}`);
-    const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
-    if (vpcs.length > 1)
-      throw new UsageError(`--subnets must all be in one VPC (got subnets of ${vpcs.join(' and ')})`);
-    vpcId = vpcs[0]!;
-    if (plan.vpcId && vpcId !== plan.vpcId)
-      throw new UsageError(`--subnets are in ${vpcId}, not in --vpc ${plan.vpcId}`);
+    vpcId = await vpcOfSubnets(aws, plan.subnetIds, plan.vpcId);
     subnetIds = [...plan.subnetIds];
     allOfVpc = false;
   } else {
@@ -284,8 +317,13 @@ async function resolveSubnetGroup(
   return { vpcId, vpcIsDefault: vpcId === defaultVpc, subnetGroup: { action: 'create', name, vpcId, subnetIds } };
 }
 
-async function resolveSecurityGroups(aws: AwsContext, plan: ClusterPlan, vpcId: string): Promise<SecurityGroupStep[]> {
-  const access = plan.access;
+async function resolveSecurityGroups(
+  aws: AwsContext,
+  access: NetworkAccess,
+  vpcId: string,
+  port: number,
+  toPort: number = port,
+): Promise<SecurityGroupStep[]> {
   if (access.kind === 'missing') {
     throw new UsageError('missing the network source: pass --allow-from <sg-id|CIDR> or --security-group <sg-id>');
   }
@@ -301,15 +339,16 @@ async function resolveSecurityGroups(aws: AwsContext, plan: ClusterPlan, vpcId: 
   if (access.source.kind === 'security-group') {
     await describeSecurityGroups(aws, [access.source.groupId], '--allow-from');
   }
-  const reusable = await findToolSecurityGroup(aws, vpcId, access.source, plan.port);
+  const reusable = await findToolSecurityGroup(aws, vpcId, access.source, port, toPort);
   if (reusable) return [{ action: 'reuse', groupId: reusable.groupId, vpcId, createdByTool: true }];
   return [
     {
       action: 'create',
-      name: securityGroupNameFor(plan.port, access.source),
+      name: securityGroupNameFor(port, access.source, toPort),
       vpcId,
       source: access.source,
-      port: plan.port,
+      port,
+      ...(toPort !== port ? { toPort } : {}),
     },
   ];
 }
@@ -359,20 +398,32 @@ export async function removeToolNetwork(
   aws: AwsContext,
   replicationGroupId: string,
   used: GroupNetwork,
+  /** The tag naming what the network was made for: a replication group's or a serverless cache's. */
+  tagKey: string = TAG_REPLICATION_GROUP,
 ): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], kept: [] };
-  const clusters = (await listCacheClusters(aws)).filter((c) => c.ReplicationGroupId !== replicationGroupId);
+  const isServerless = tagKey === TAG_SERVERLESS_CACHE;
+  const clusters = (await listCacheClusters(aws)).filter(
+    (c) => isServerless || c.ReplicationGroupId !== replicationGroupId,
+  );
+  // Serverless caches use security groups too (and may reuse one the tool made earlier).
+  const { listServerlessCaches } = await import('./serverless.js');
+  const serverless = (await listServerlessCaches(aws, { tolerateUnsupported: true })).filter(
+    (c) => !isServerless || c.ServerlessCacheName !== replicationGroupId,
+  );
   const stillUsing = (match: (c: CacheCluster) => boolean) =>
     clusters.find(match)?.ReplicationGroupId ?? clusters.find(match)?.CacheClusterId;
+  const serverlessUsing = (groupId: string) =>
+    serverless.find((c) => (c.SecurityGroupIds ?? []).includes(groupId))?.ServerlessCacheName;
 
   const taggedForGroup = await securityGroupsWhere(aws, [
     { Name: `tag:${TOOL_TAG_KEY}`, Values: [TOOL_TAG_VALUE] },
-    { Name: `tag:${TAG_REPLICATION_GROUP}`, Values: [replicationGroupId] },
+    { Name: `tag:${tagKey}`, Values: [replicationGroupId] },
   ]);
   const candidateIds = [
     ...new Set([
       ...used.securityGroupIds,
-      ...taggedForGroup.filter((g) => g.tags[TAG_REPLICATION_GROUP] === replicationGroupId).map((g) => g.groupId),
+      ...taggedForGroup.filter((g) => g.tags[tagKey] === replicationGroupId).map((g) => g.groupId),
     ]),
   ];
   const groups = candidateIds.length > 0 ? await describeExisting(aws, candidateIds) : [];
@@ -382,7 +433,9 @@ export async function removeToolNetwork(
       report.kept.push(`${label}: not created by elasticache-kit`);
       continue;
     }
-    const user = stillUsing((c) => (c.SecurityGroups ?? []).some((g) => g.SecurityGroupId === group.groupId));
+    const user =
+      stillUsing((c) => (c.SecurityGroups ?? []).some((g) => g.SecurityGroupId === group.groupId)) ??
+      serverlessUsing(group.groupId);
     if (user) {
       report.kept.push(`${label}: still used by ${user}`);
       continue;

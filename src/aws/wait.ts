@@ -4,10 +4,11 @@
  * change, polls quickly against the emulator, and fails fast on terminal states.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
+import type { ReplicationGroup, ServerlessCache } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from './clients.js';
 import { describeReplicationGroup } from './topology.js';
 import { CliError, InterruptedError, NotFoundError, WaitTimeoutError } from '../errors.js';
+import type { TopologyKind } from '../topology.js';
 
 export type WaitTarget = 'available' | 'deleted';
 
@@ -119,4 +120,62 @@ export function pollIntervalFor(aws: AwsContext, env: NodeJS.ProcessEnv = proces
     }
   }
   return undefined;
+}
+
+/**
+ * Resolves with the serverless cache once it is available (or undefined once deleted).
+ * The SDK has no waiter for serverless caches; this is the same poll loop as for groups.
+ */
+export async function waitForServerlessCache(
+  aws: AwsContext,
+  name: string,
+  options: WaitOptions,
+): Promise<ServerlessCache | undefined> {
+  const { describeServerlessCacheRaw } = await import('./serverless.js');
+  const probe = async (): Promise<ServerlessCache | undefined> => {
+    try {
+      return await describeServerlessCacheRaw(aws, name);
+    } catch (error) {
+      if (error instanceof NotFoundError && options.until === 'deleted') return undefined;
+      throw error;
+    }
+  };
+  const statusOf = (cache: ServerlessCache | undefined) => (cache ? (cache.Status ?? 'unknown') : 'deleted');
+  return pollUntil(
+    probe,
+    (cache) => {
+      const status = statusOf(cache);
+      if (options.until === 'deleted') return cache === undefined;
+      if (status === 'available') return true;
+      if (FAILED_STATES.has(status) || status === 'deleting') {
+        throw new CliError(`serverless cache ${name} is ${status}; it will not become available`);
+      }
+      return false;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      pollMs: options.pollMs ?? (aws.local ? 300 : 15_000),
+      ...(options.onStatus
+        ? {
+            onValue: (cache: ServerlessCache | undefined, elapsed: number) =>
+              options.onStatus!(statusOf(cache), elapsed),
+          }
+        : {}),
+      timeoutMessage: (cache, elapsed) =>
+        `timed out after ${Math.round(elapsed / 1000)}s waiting for serverless cache ${name} to be ${options.until} (status: ${statusOf(cache)})`,
+      interruptedMessage: `stopped waiting for ${name}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+}
+
+/** The one dispatch on kind for waiting: a serverless cache, or a replication group (either mode). */
+export async function waitForTopologyKind(
+  aws: AwsContext,
+  id: string,
+  kind: TopologyKind | undefined,
+  options: WaitOptions,
+): Promise<void> {
+  if (kind === 'serverless') await waitForServerlessCache(aws, id, options);
+  else await waitForReplicationGroup(aws, id, options);
 }

@@ -129,8 +129,16 @@ export async function topologyNames(topology: Topology | undefined): Promise<Map
   if (!topology) return names;
   const shardOf = new Map<string, string>();
   for (const shard of topology.shards ?? []) for (const node of shard.nodes) shardOf.set(node.id, shard.id);
+  // A serverless cache has no nodes of its own: its slot map names its two endpoints.
+  const named =
+    topology.kind === 'serverless'
+      ? [
+          ...(topology.primaryEndpoint ? [{ id: 'endpoint', ...topology.primaryEndpoint }] : []),
+          ...(topology.readerEndpoint ? [{ id: 'reader', ...topology.readerEndpoint }] : []),
+        ]
+      : topology.nodes;
   await Promise.all(
-    topology.nodes.map(async (node) => {
+    named.map(async (node) => {
       const name: NodeName = {
         nodeId: node.id,
         address: node.address,
@@ -201,7 +209,8 @@ export function layoutCluster(entries: SlotEntry[], seed: ClusterSeed, names: Ma
       // No clusterId: the reader is not in the slot map, so it keeps this role all run.
       nodes.push({ id: 'reader', role: 'replica', shard: bare[0]!.id, address: seed.reader });
       bare[0]!.nodeIds.push('reader');
-    } else {
+    } else if (!nodes.some((n) => n.address.host === seed.reader!.host && n.address.port === seed.reader!.port)) {
+      // (A serverless cache's slot map lists its reader endpoint as the replica: then it is used.)
       warnings.push('the reader endpoint is not used: the slot map already lists the replicas');
     }
   }

@@ -13,7 +13,7 @@ import { closeControl, openControl } from './control-connection.js';
 import { keySlots } from './hash-slot.js';
 import type { Keyspace } from './keyspace.js';
 import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl } from './load-connection.js';
-import type { NodeStats } from './stats.js';
+import { isThrottled, type NodeStats } from './stats.js';
 import { querySlotMap } from './cluster-discovery.js';
 import {
   formatRanges,
@@ -189,6 +189,14 @@ export class ClusterRouter {
         }
         if (!next.ask) this.refresh();
         return this.retry(origin, { ...r, ...next }, hop + 1);
+      }
+      if (isThrottled(message)) {
+        // A serverless cache at its ECPU/s limit: counted, not an error of the run.
+        if (control.recording) {
+          stats.throttled++;
+          if (++control.completed >= control.limit) control.onLimitReached?.();
+        }
+        return;
       }
       stats.lastError = message;
       if (control.recording) {

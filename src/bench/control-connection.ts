@@ -6,6 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import type { NodeAddress } from './load-connection.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isThrottled } from './stats.js';
 
 /** `readOnly`: READONLY at connect, so a cluster replica answers reads of its slots. */
 export function openControl(address: NodeAddress, name: string, readOnly = false): Redis {
@@ -89,7 +91,7 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   let cursor = '0';
   let removed = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    const [next, keys] = await whileThrottled(() => redis.scan(cursor, 'MATCH', match, 'COUNT', 1000));
     cursor = next;
     // SCAN may return a key twice; UNLINK of a missing key is harmless.
     const mine = keys.filter((key) => key.startsWith(prefix));
@@ -97,10 +99,27 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
     // One key per UNLINK: a cluster node refuses a multi-key UNLINK across slots (CROSSSLOT).
     const pipeline = redis.pipeline();
     for (const key of mine) pipeline.unlink(key);
-    for (const [error, count] of (await pipeline.exec()) ?? []) {
-      if (error) throw error;
-      removed += Number(count);
+    const results = (await pipeline.exec()) ?? [];
+    for (const [i, [error, count]] of results.entries()) {
+      if (error && !isThrottled(error.message)) throw error;
+      // Throttled (a serverless cache at its ECPU/s limit): that one again, after a pause.
+      removed += Number(error ? await whileThrottled(() => redis.unlink(mine[i]!)) : count);
     }
   } while (cursor !== '0');
   return removed;
+}
+
+/**
+ * Runs a command again while a serverless cache throttles it (its ECPU/s limit refills
+ * within a second), backing off up to 1 s a try, for about 15 s in all; anything else throws.
+ */
+export async function whileThrottled<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof Error) || !isThrottled(error.message) || attempt >= 20) throw error;
+      await sleep(Math.min(1000, 25 * 2 ** attempt));
+    }
+  }
 }

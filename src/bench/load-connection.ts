@@ -17,7 +17,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
-import type { NodeStats } from './stats.js';
+import { isThrottled, type NodeStats } from './stats.js';
 import { latencyStart } from './schedule.js';
 import { hostOr } from './slot-map.js';
 
@@ -394,6 +394,15 @@ export class LoadConnection {
     }
     // READONLY/READWRITE refused (a reader endpoint that is no cluster node): it reads anyway.
     if (kind > OP_SET) return;
+    if (isThrottled(message)) {
+      // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
+      this.stats.markSuccess(performance.now());
+      if (this.control.recording) {
+        this.stats.throttled++;
+        if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();
+      }
+      return;
+    }
     const redirect = this.work.onRedirect && parseRedirect(message, this.address.host);
     if (redirect) {
       // Not an error: the cluster moved the slot (failover, resharding); the request is retried there.

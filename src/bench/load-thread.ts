@@ -19,6 +19,7 @@ export interface NodeStatsSnapshot {
   errors: number;
   moved: number;
   ask: number;
+  throttled: number;
   setLatency: HistogramSnapshot;
   getLatency: HistogramSnapshot;
   /** Relative to the main thread's measurement start (converted through epoch time). */
@@ -36,6 +37,7 @@ export function snapshotNodeStats(stats: NodeStats): NodeStatsSnapshot {
     errors: stats.errors,
     moved: stats.moved,
     ask: stats.ask,
+    throttled: stats.throttled,
     setLatency: stats.setLatency.snapshot(),
     getLatency: stats.getLatency.snapshot(),
     unavailable: stats.unavailable.map((u) => ({ ...u })),
@@ -56,6 +58,7 @@ export function mergeNodeStats(parts: NodeStatsSnapshot[], origin: number): Node
     merged.errors += part.errors;
     merged.moved += part.moved;
     merged.ask += part.ask;
+    merged.throttled += part.throttled;
     merged.setLatency.add(HdrHistogram.fromSnapshot(part.setLatency));
     merged.getLatency.add(HdrHistogram.fromSnapshot(part.getLatency));
     if (part.lastError !== undefined) merged.lastError = part.lastError;

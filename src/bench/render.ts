@@ -20,6 +20,7 @@ export function renderReport(report: BenchReport): string {
         'hits',
         'misses',
         'errors',
+        ...(report.serverless ? ['throttled'] : []),
         'p50 ms',
         'p90 ms',
         'p99 ms',
@@ -36,6 +37,7 @@ export function renderReport(report: BenchReport): string {
         n.hits,
         n.misses,
         n.errors,
+        ...(report.serverless ? [n.throttled ?? 0] : []),
         n.latencyMs.p50,
         n.latencyMs.p90,
         n.latencyMs.p99,
@@ -119,6 +121,7 @@ export function renderReport(report: BenchReport): string {
   if (report.lostWrites && (report.failover || report.lostWrites.lost > 0)) {
     notes.push(`acknowledged writes lost: ${report.lostWrites.lost} of ${report.lostWrites.checked}`);
   }
+  if (report.serverless) notes.push(...serverlessNotes(report.serverless));
   const bound = Math.max(0, ...report.replication.map((r) => r.lagBoundMs ?? 0));
   if (report.replication.length > 0 && bound > 0) {
     notes.push(
@@ -132,6 +135,18 @@ export function renderReport(report: BenchReport): string {
   parts.push(notes.join('\n') + '\n');
   parts.push(interpretReport(report) + '\n');
   return parts.join('\n');
+}
+
+/** A serverless cache: what the load cost in ECPUs, and the requests refused at the limit (not failures). */
+function serverlessNotes(serverless: NonNullable<BenchReport['serverless']>): string[] {
+  const { ecpu, throttled } = serverless;
+  return [
+    `ECPUs consumed (estimated from the commands sent: 1 per KB transferred, at least 1; ${ecpu.perSet} per SET, ${ecpu.perGetHit} per GET hit): ` +
+      `${ecpu.total.toLocaleString('en-US')} in total, ${ecpu.perSecond.toLocaleString('en-US')} ECPU/s`,
+    throttled > 0
+      ? `throttled: ${throttled.toLocaleString('en-US')} requests refused at the cache's ECPU/s limit (usage limits; not failures of the run, and not in ops)`
+      : 'throttled: none (the load stayed under the ECPU/s limit)',
+  ];
 }
 
 /** A distributed run: one row per worker (its own figures), then the ones that did not report. */

@@ -9,6 +9,7 @@ import type { LoadNode } from './workload.js';
 import type { TimelinePoint } from './timeline.js';
 import type { ClusterShardLayout } from './cluster-discovery.js';
 import { formatRanges } from './slot-map.js';
+import { estimateEcpus, type CommandBytes, type EcpuEstimate } from './ecpu.js';
 
 export interface LatencyMs extends PercentileSummary {}
 
@@ -24,6 +25,8 @@ export interface NodeReport {
   hits: number;
   misses: number;
   errors: number;
+  /** Serverless: requests refused at the ECPU/s limit (not failures; not in ops). */
+  throttled?: number;
   latencyMs: LatencyMs;
   latencyMsByCommand: { set: LatencyMs; get: LatencyMs };
   unavailable: UnavailabilityReport[];
@@ -114,6 +117,8 @@ export interface BenchReport {
   shards?: ShardReport[];
   /** Cluster mode: each change of the slot map seen during the measurement (failover, resharding). */
   slotMapChanges?: Array<{ atS: number; description: string }>;
+  /** A serverless cache: requests throttled at its ECPU/s limit, and the ECPUs the load cost (estimated). */
+  serverless?: { throttled: number; ecpu: EcpuEstimate };
   /** A distributed run (bench --workers, bench merge): one row per worker that reported. */
   workers?: WorkerRow[];
   /** Workers that did not report (failed, timed out, result unreadable). */
@@ -179,6 +184,8 @@ export interface ReportInput {
   connections: number;
   cleanup: { keysRemoved: number; keysLeft: number };
   warnings: string[];
+  /** A serverless cache: the RESP bytes of its commands, to estimate the ECPUs they cost. */
+  serverless?: { commandBytes: CommandBytes };
   cluster?: {
     shards: ClusterShardLayout[];
     failovers: Array<{ from: string; to: string; atMs: number; shard?: string }>;
@@ -256,6 +263,7 @@ export function buildReport(input: ReportInput): BenchReport {
       latencyMsByCommand: { set: latencyMs(stats.setLatency), get: latencyMs(stats.getLatency) },
       unavailable,
       ...(node.shard !== undefined ? { shard: node.shard, moved: stats.moved, ask: stats.ask } : {}),
+      ...(input.serverless || stats.throttled > 0 ? { throttled: stats.throttled } : {}),
       percentiles: percentileCurve(latency),
       ...(stats.lastError && stats.errors > 0 ? { lastError: stats.lastError } : {}),
     };
@@ -320,6 +328,22 @@ export function buildReport(input: ReportInput): BenchReport {
     cleanup: input.cleanup,
     warnings,
     ...(input.timeline ? { timeline: input.timeline } : {}),
+    ...(input.serverless
+      ? {
+          serverless: {
+            throttled: nodes.reduce((sum, n) => sum + (n.throttled ?? 0), 0),
+            ecpu: estimateEcpus(
+              {
+                sets: nodes.reduce((sum, n) => sum + n.sets, 0),
+                hits: nodes.reduce((sum, n) => sum + n.hits, 0),
+                misses: nodes.reduce((sum, n) => sum + n.misses, 0),
+              },
+              input.serverless.commandBytes,
+              seconds,
+            ),
+          },
+        }
+      : {}),
     ...(input.cluster
       ? {
           shards: shardReports(input, nodes, replication, unavailability, seconds),

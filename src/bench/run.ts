@@ -9,11 +9,19 @@ import type { Redis } from 'ioredis';
 import { CliError, messageOf } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { HdrHistogram } from './histogram.js';
-import { closeControl, connectControl, deleteKeysWithPrefix, escapeGlob, parseInfo } from './control-connection.js';
+import {
+  closeControl,
+  connectControl,
+  deleteKeysWithPrefix,
+  escapeGlob,
+  parseInfo,
+  whileThrottled,
+} from './control-connection.js';
 import { countLostWrites } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
+import { commandBytes } from './ecpu.js';
 import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
 import type { ClusterLayout } from './cluster-discovery.js';
 import { tagForSlots } from './hash-slot.js';
@@ -364,6 +372,9 @@ export async function runBench(
             },
           }
         : {}),
+      ...(config.kind === 'serverless'
+        ? { serverless: { commandBytes: commandBytes(workload.keyspace, settings.dataSize) } }
+        : {}),
       cpuPercent: ((cpu.user + cpu.system) / 1000 / Math.max(1, durationMs)) * 100,
       connections: workload.connectionCount,
       cleanup: cleaned,
@@ -396,7 +407,9 @@ async function removeKeys(primary: Redis, prefix: string): Promise<{ keysRemoved
   let cursor = '0';
   try {
     do {
-      const [next, keys] = await primary.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000);
+      const [next, keys] = await whileThrottled(() =>
+        primary.scan(cursor, 'MATCH', escapeGlob(prefix) + '*', 'COUNT', 1000),
+      );
       cursor = next;
       keysLeft += keys.length;
     } while (cursor !== '0');

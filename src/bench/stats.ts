@@ -22,6 +22,11 @@ export class NodeStats {
   /** Cluster redirections this node answered with (MOVED, ASK); the request was retried where it pointed. */
   moved = 0;
   ask = 0;
+  /**
+   * Requests a serverless cache refused at its ECPU/s limit (usage limits): answered, not
+   * failed, so counted apart from errors, and neither in ops nor in the latency.
+   */
+  throttled = 0;
   readonly setLatency = new HdrHistogram();
   readonly getLatency = new HdrHistogram();
   readonly unavailable: UnavailableInterval[] = [];
@@ -33,6 +38,7 @@ export class NodeStats {
   /** Forgets everything counted so far (end of warmup); unavailability keeps its history. */
   resetCounters(origin: number): void {
     this.ops = this.sets = this.gets = this.hits = this.misses = this.errors = this.moved = this.ask = 0;
+    this.throttled = 0;
     this.setLatency.reset();
     this.getLatency.reset();
     this.origin = origin;
@@ -78,4 +84,12 @@ export class NodeStats {
     merged.add(this.getLatency);
     return merged;
   }
+}
+
+/**
+ * A throttling reply: ElastiCache Serverless refuses a request over its ECPUPerSecond
+ * maximum with an error naming throttling (AWS does not document the exact text).
+ */
+export function isThrottled(message: string): boolean {
+  return /\bthrottl/i.test(message);
 }

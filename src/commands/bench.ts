@@ -25,6 +25,9 @@ Examples:
         --clients 20 --pipeline 4 --ratio 1:4 --data-size 512 --test-time 30
   $ elasticache-kit bench --from-config web.config --read-from replicas --rate 5000
   $ elasticache-kit --output json bench demo --json bench.json --hdr-out latency
+  $ elasticache-kit bench sessions --tls --read-from replicas --user app --auth-token-env APP_USER_PASSWORD
+        # a serverless cache: writes to its endpoint, reads from its reader endpoint; throttled
+        # requests (ECPU/s limit) counted apart from errors, ECPUs consumed estimated
   $ elasticache-kit bench orders-cache --workers tag:Role=bastion --results s3://my-bucket/bench --test-time 60
   $ elasticache-kit bench merge worker-a.json worker-b.json --report merged.html
 
@@ -43,7 +46,7 @@ export function register(program: Command): void {
     .description(
       'SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads',
     )
-    .argument('[id]', 'replication group id (nodes are discovered through the API), or merge')
+    .argument('[id]', 'replication group id or serverless cache name (nodes are discovered through the API), or merge')
     // Not a subcommand: the global options may follow the command, and merge shares --json/--report/--hdr-*.
     .argument('[files...]', 'with merge: worker result files (bench … --worker --json FILE) to merge into one report')
     .option('--primary <host:port>', 'the primary node (no API call)')

@@ -25,6 +25,19 @@ import {
   validateReplicationGroupId,
 } from '../plan/rules.js';
 import { askConfirm, askSecret, askSelect, askText, validatorOf, type Choice } from '../ui/prompts.js';
+import { portLabel } from '../plan/requests.js';
+import {
+  DATA_STORAGE_GB,
+  ECPU_PER_SECOND,
+  SERVERLESS_DEFAULTS,
+  SERVERLESS_PORTS,
+  parseDataStorage,
+  parseEcpu,
+  parseMajorEngineVersion,
+  parseUserGroupId,
+  type ServerlessInput,
+} from '../plan/serverless-plan.js';
+import { parseSubnetIds } from '../plan/rules.js';
 import type { Output } from '../ui/output.js';
 
 export interface WalkthroughOptions {
@@ -147,7 +160,7 @@ export async function walkthrough(given: PlanInput, options: WalkthroughOptions)
     }
   }
   if (input.allowFrom === undefined && input.securityGroup === undefined) {
-    await askAccess(input);
+    await askAccess(input, input.port ?? DEFAULTS.port);
   }
   if (all && input.transitEncryption === undefined) {
     input.transitEncryption = await askConfirm(
@@ -189,13 +202,15 @@ async function askNodeType(): Promise<string> {
   return askText('Node type (cache.<family>.<size>)', { validate: validatorOf(parseNodeTypeFlag) });
 }
 
-async function askAccess(input: PlanInput): Promise<void> {
-  const port = input.port ?? DEFAULTS.port;
+async function askAccess(
+  input: Pick<PlanInput, 'allowFrom' | 'securityGroup'>,
+  port: string | number = DEFAULTS.port,
+): Promise<void> {
   const how = await askSelect<'allow-from' | 'security-group'>(
     'Who may connect?',
     [
       {
-        name: `Create a security group opening only port ${port} to one source`,
+        name: `Create a security group opening only port${String(port).includes('-') ? 's' : ''} ${port} to one source`,
         value: 'allow-from',
         description: "the bastion's or the app's security group (sg-…), or a CIDR block such as your VPC's 10.0.0.0/16",
       },
@@ -214,4 +229,92 @@ async function askAccess(input: PlanInput): Promise<void> {
     return;
   }
   input.allowFrom = await askText('Allow connections from (sg-id or CIDR)', { validate: validatorOf(parseAllowFrom) });
+}
+
+/** The console's first question: a serverless cache, or one you design (node-based). */
+export async function askDeploymentOption(): Promise<'serverless' | 'node-based'> {
+  return askSelect<'serverless' | 'node-based'>(
+    'Deployment option',
+    [
+      {
+        name: 'Node-based cache (design your own)',
+        value: 'node-based',
+        description: "the walkthrough's replication group: node type, replicas, port, Multi-AZ",
+      },
+      {
+        name: 'Serverless',
+        value: 'serverless',
+        description: 'no nodes to size: it scales by itself within usage limits; TLS always, cluster protocol',
+      },
+    ],
+    'node-based',
+  );
+}
+
+/** The serverless screens in the console's order: name, engine, version, usage limits, connectivity, security. */
+export async function serverlessWalkthrough(
+  given: ServerlessInput,
+  options: { requiredOnly: boolean; output: Output },
+): Promise<ServerlessInput> {
+  const input: ServerlessInput = { ...given };
+  const all = !options.requiredOnly;
+  const optionalNumber = (check: (value: string) => unknown) =>
+    validatorOf((value) => (value.trim() === '' ? undefined : check(value)));
+  if (input.id === undefined) {
+    input.id = await askText('Name (serverless cache name)', {
+      validate: validatorOf((value) => validateReplicationGroupId(value, 'the name')),
+    });
+  }
+  if (all && input.description === undefined) {
+    input.description = await askText('Description', {
+      default: DEFAULTS.description(input.id.toLowerCase()),
+      validate: validatorOf(parseDescription),
+    });
+  }
+  if (all && input.engine === undefined) {
+    input.engine = await askSelect(
+      'Engine',
+      [
+        { name: 'Valkey', value: 'valkey', description: 'the open-source fork of Redis, lower price on AWS' },
+        { name: 'Redis OSS', value: 'redis', description: "the walkthrough's engine" },
+      ],
+      SERVERLESS_DEFAULTS.engine as string,
+    );
+  }
+  if (all && input.majorEngineVersion === undefined) {
+    const version = await askText('Major engine version (Enter: the newest)', {
+      validate: optionalNumber(parseMajorEngineVersion),
+    });
+    if (version.trim() !== '') input.majorEngineVersion = version.trim();
+  }
+  if (all && input.maxDataStorage === undefined) {
+    const gb = await askText(
+      `Maximum data storage in GB, ${DATA_STORAGE_GB.min}-${DATA_STORAGE_GB.max} (Enter: no limit)`,
+      { validate: optionalNumber((value) => parseDataStorage('--max-data-storage', value)) },
+    );
+    if (gb.trim() !== '') input.maxDataStorage = gb.trim();
+  }
+  if (all && input.maxEcpuPerSecond === undefined) {
+    const ecpu = await askText(
+      `Maximum ECPUs per second, ${ECPU_PER_SECOND.min}-${ECPU_PER_SECOND.max} (Enter: no limit)`,
+      { validate: optionalNumber((value) => parseEcpu('--max-ecpu-per-second', value)) },
+    );
+    if (ecpu.trim() !== '') input.maxEcpuPerSecond = ecpu.trim();
+  }
+  if (all && input.subnets === undefined) {
+    const subnets = await askText("Subnets, comma-separated (Enter: the default VPC's)", {
+      validate: optionalNumber(parseSubnetIds),
+    });
+    if (subnets.trim() !== '') input.subnets = subnets.trim();
+  }
+  if (input.allowFrom === undefined && input.securityGroup === undefined) {
+    await askAccess(input, portLabel(SERVERLESS_PORTS.endpoint, SERVERLESS_PORTS.reader));
+  }
+  if (all && input.userGroup === undefined) {
+    const group = await askText('User group id (RBAC users who may connect; Enter: none)', {
+      validate: optionalNumber(parseUserGroupId),
+    });
+    if (group.trim() !== '') input.userGroup = group.trim();
+  }
+  return input;
 }

@@ -7,10 +7,12 @@ import type { CommandContext } from './lazy.js';
 import { UsageError } from '../errors.js';
 import { missingRequired, resolvePlan, validateGiven, type PlanInput } from '../plan/cluster-plan.js';
 import { validateAuthToken } from '../plan/rules.js';
+import { kindFromFlags, refuseServerlessOnlyFlags } from '../plan/serverless-plan.js';
 import { readSecret, type SecretSource } from '../secrets.js';
 import { sortVersions } from '../plan/engine-versions.js';
 import type { Output } from '../ui/output.js';
 import { renderReview } from './create-cluster.review.js';
+import { printCreateResult, reviewAndConfirm } from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
@@ -29,10 +31,32 @@ export type CreateClusterOptions = Omit<
   yes?: boolean;
   dryRun?: boolean;
   wait: boolean;
+  /** --serverless and its own settings (create-cluster.serverless.ts). */
+  serverless?: boolean;
+  majorEngineVersion?: string;
+  maxDataStorage?: string;
+  minDataStorage?: string;
+  maxEcpuPerSecond?: string;
+  minEcpuPerSecond?: string;
+  userGroup?: string;
 };
 
 export async function run(context: CommandContext<CreateClusterOptions>): Promise<void> {
   const { options, output, globals } = context;
+  // 0. Serverless or node-based: --serverless, else asked first on a terminal (as the console does).
+  const flags = options as unknown as Record<string, unknown>;
+  let kind = kindFromFlags(flags);
+  if (kind !== 'serverless') refuseServerlessOnlyFlags(flags);
+  const walkthrough =
+    context.args[0] === undefined || (options.allowFrom === undefined && options.securityGroup === undefined);
+  if (kind === undefined && output.interactive && !options.yes && walkthrough) {
+    const { askDeploymentOption } = await import('./create-cluster.prompts.js');
+    kind = await askDeploymentOption();
+  }
+  if (kind === 'serverless') {
+    const { runServerless } = await import('./create-cluster.serverless.js');
+    return runServerless(context);
+  }
   const given = inputFromFlags(context.args[0] as string | undefined, options);
 
   // 1. Everything given is checked before anything else (exit 2, no AWS call).
@@ -120,30 +144,17 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
         dryRun: options.dryRun === true,
         wait: options.wait,
         engineVersions,
-        review: async (resolved, network, region) => {
-          output.info('');
-          output.info(renderReview(resolved, network, region).trimEnd());
-          output.info('');
-          if (!options.yes) {
-            const { askConfirm } = await import('../ui/prompts.js');
-            const go = await askConfirm(`Create ${resolved.replicationGroupId}?`, true);
-            if (!go) throw new UsageError('declined at the review: nothing was created');
-          }
-        },
+        review: (resolved, network, region) =>
+          reviewAndConfirm(
+            output,
+            renderReview(resolved, network, region),
+            resolved.replicationGroupId,
+            options.yes === true,
+          ),
       },
       await commandEvents(output, globals),
     );
-    if (result.kind === 'dry-run') {
-      output.printJson(result.requests);
-      if (result.requests.length > 0) output.info('dry run: nothing was created');
-      return;
-    }
-    if (output.json) {
-      output.printJson(result.topology);
-      return;
-    }
-    const { renderTopology } = await import('../ui/topology-view.js');
-    output.result(renderTopology(result.topology));
+    await printCreateResult(output, result);
   } finally {
     closeClients(aws);
   }
@@ -159,6 +170,13 @@ function inputFromFlags(id: string | undefined, options: CreateClusterOptions): 
     yes: _yes,
     dryRun: _dryRun,
     wait: _wait,
+    serverless: _serverless,
+    majorEngineVersion: _major,
+    maxDataStorage: _maxData,
+    minDataStorage: _minData,
+    maxEcpuPerSecond: _maxEcpu,
+    minEcpuPerSecond: _minEcpu,
+    userGroup: _userGroup,
     ...planFields
   } = options;
   const input: PlanInput = { id, ...planFields, tags: tag };

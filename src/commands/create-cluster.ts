@@ -35,6 +35,14 @@ AUTH token: never a flag value. Use --auth-token-env VAR, --auth-token-file FILE
 Running the same command again is safe: if the group exists with the same settings, it
 is reported and waited for; with different settings, exit 2 names the differences.
 
+Serverless (--serverless; on a terminal, the first question): the id is the
+ServerlessCacheName. No nodes to size: usage limits (--max-data-storage GB,
+--max-ecpu-per-second, and minimums) cap what it scales to. It always uses TLS and the
+cluster protocol, on an endpoint (6379, reads and writes) and a reader endpoint (6380);
+--allow-from makes a security group opening both ports. Users come from an RBAC user
+group (--user-group). Node-based flags (--node-type, --replicas, --port, --multi-az,
+--auth-token-*, …) are refused with --serverless (exit 2), and serverless ones without it.
+
 Examples:
   $ elasticache-kit create-cluster                      # the walkthrough, asked step by step
   $ elasticache-kit --local create-cluster demo --replicas 2 --allow-from 10.0.0.0/16 --yes
@@ -43,6 +51,8 @@ Examples:
   $ elasticache-kit create-cluster shop --shards 3 --replicas 1 --allow-from 10.0.0.0/16 --yes
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --dry-run   # the API requests, as JSON
   $ elasticache-kit create-cluster demo --allow-from 10.0.0.0/16 --yes --no-wait && elasticache-kit wait demo
+  $ elasticache-kit create-cluster sessions --serverless --engine valkey --max-data-storage 10 \\
+      --max-ecpu-per-second 5000 --allow-from sg-0123456789abcdef0 --user-group app-users --yes
 
 Exit codes: 0 created (or already there with the same settings), 1 AWS error, 2 bad input
 or declined (nothing created), 4 --wait-timeout exceeded (the group keeps being created),
@@ -89,6 +99,13 @@ export function register(program: Command): void {
     .option('--auth-token-env <var>', 'read the AUTH token from this environment variable')
     .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 0600)')
     .option('--auth-token-prompt', 'ask for the AUTH token with a hidden prompt (needs a terminal)')
+    .option('--serverless', 'a serverless cache instead of a node-based group (no nodes; endpoint :6379, reader :6380)')
+    .option('--major-engine-version <n>', 'serverless: major engine version, e.g. 7 or 8 (default: the newest)')
+    .option('--max-data-storage <gb>', 'serverless: most data the cache may hold, 1-5000 GB (default: no limit)')
+    .option('--min-data-storage <gb>', 'serverless: data storage always provisioned, 1-5000 GB')
+    .option('--max-ecpu-per-second <n>', 'serverless: ECPUs per second it may use, 1000-15000000 (default: no limit)')
+    .option('--min-ecpu-per-second <n>', 'serverless: ECPUs per second always provisioned, 1000-15000000')
+    .option('--user-group <id>', 'serverless: RBAC user group whose users may connect (default: none)')
     .option('--tag <key=value>', 'tag for every resource created (repeatable)', collect)
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--dry-run', 'print the exact API requests as JSON and change nothing')

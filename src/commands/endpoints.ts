@@ -14,7 +14,7 @@ export function register(program: Command): void {
       'Discover a replication group and print its endpoints as config text on stdout, or merge them into a file with --out\n' +
         '(only the keys the tool owns change; every other byte of the file stays).',
     )
-    .argument('<id>', 'replication group id')
+    .argument('<id>', 'replication group id or serverless cache name')
     .addOption(new Option('--format <format>', 'what to write (default: json, the Topology)').choices(FORMATS))
     .option(
       '--out <file>',
@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .option('--environment <name>', 'also set the Environment key the walkthrough checks (e.g. Production)')
     .option('--section <name>', 'appsettings-json: section to merge into, A:B for nested (default ElastiCache)')
     .option('--env-prefix <prefix>', 'dotenv/shell/github: prefix of the names (default ELASTICACHE_)')
+    .option('--user <name>', "RBAC user to write (default: the user group's user other than default)")
     .addHelpText(
       'after',
       `
@@ -56,6 +57,14 @@ appsettings-json ConfigurationEndpoint + ClusterMode, dotenv/shell/github
 ELASTICACHE_CONFIGURATION_ENDPOINT + ELASTICACHE_CLUSTER_MODE=true. appsettings-xml cannot
 express them (ServiceStack.Redis has no cluster support): exit 2, nothing written.
 
+Serverless caches are written as their endpoint (6379, reads and writes) and reader endpoint
+(6380, reads), TLS always and a cluster-aware client: url "endpoint rediss://user@host:6379" and
+"reader …"; appsettings-json Endpoint, ReaderEndpoint, Tls, ClusterProtocol, User; dotenv/shell/
+github ELASTICACHE_ENDPOINT, _READER_ENDPOINT, _TLS=true, _CLUSTER_MODE=true, _USER;
+stackexchange "host:6379,ssl=true,user=…,abortConnect=false". appsettings-xml is refused (exit 2):
+ServiceStack.Redis has no cluster support. The user is the one of the cache's user group (--user
+to choose); its password is written only with --include-auth.
+
 Endpoints or nodes: the primary endpoint and the reader endpoint are DNS names ElastiCache
 moves after a failover or a replaced node, so config written with them never goes stale.
 --use nodes writes each node's own address, as the console walkthrough did; after a failover
@@ -75,6 +84,8 @@ Examples:
   $ eval "$(elasticache-kit endpoints demo --format shell)"
   $ elasticache-kit endpoints demo --format github          # in a GitHub Actions step
   $ elasticache-kit endpoints demo --wait --wait-timeout 30 --format url
+  $ elasticache-kit endpoints sessions --format appsettings-json --out appsettings.json \\
+      --include-auth --auth-token-env APP_USER_PASSWORD    # a serverless cache
 
 Exit codes: 0 ok, 1 AWS error or a file that cannot be parsed (left untouched), 2 bad input,
 3 no such group, 4 the group is not available (without --wait) or --wait timed out.`,

@@ -1,4 +1,4 @@
-/** list: core/list → one table row (or JSON object) per replication group. */
+/** list: core/list → one table row (or JSON object) per replication group or serverless cache. */
 import type { CommandContext } from './lazy.js';
 import { formatHostPort } from '../topology.js';
 import { renderTable } from '../ui/table.js';
@@ -16,7 +16,7 @@ export async function run(context: CommandContext): Promise<void> {
       return;
     }
     if (groups.length === 0) {
-      output.info(`no replication groups in ${aws.region}`);
+      output.info(`no replication groups or serverless caches in ${aws.region}`);
       return;
     }
     output.result(
@@ -24,15 +24,17 @@ export async function run(context: CommandContext): Promise<void> {
         ['ID', 'KIND', 'STATUS', 'ENGINE', 'NODE TYPE', 'NODES', 'ENDPOINT'],
         groups.map((g) => [
           g.replicationGroupId,
-          g.kind === 'cluster' ? 'cluster' : 'replication group',
+          g.kind === 'cluster' ? 'cluster' : g.kind === 'serverless' ? 'serverless' : 'replication group',
           g.status,
           g.engine,
           g.nodeType,
-          g.shards !== undefined
-            ? `${g.nodes} (${g.shards} shard${g.shards === 1 ? '' : 's'} x ${g.replicasPerShard} replica${g.replicasPerShard === 1 ? '' : 's'})`
-            : g.nodes,
+          g.kind === 'serverless'
+            ? undefined
+            : g.shards !== undefined
+              ? `${g.nodes} (${g.shards} shard${g.shards === 1 ? '' : 's'} x ${g.replicasPerShard} replica${g.replicasPerShard === 1 ? '' : 's'})`
+              : g.nodes,
           g.primaryEndpoint
-            ? formatHostPort(g.primaryEndpoint)
+            ? formatHostPort(g.primaryEndpoint) + (g.readerEndpoint ? ` (reader ${g.readerEndpoint.port})` : '')
             : g.configurationEndpoint
               ? formatHostPort(g.configurationEndpoint)
               : undefined,

@@ -4,9 +4,9 @@ import { lazyAction } from './lazy.js';
 export function register(program: Command): void {
   program
     .command('list')
-    .summary('list replication groups: status, engine, node type, nodes, primary endpoint')
+    .summary('list replication groups and serverless caches: kind, status, engine, node type, nodes, endpoint')
     .description(
-      'List the replication groups of the region with their status, engine, node type, node count and primary endpoint.',
+      'List the replication groups and serverless caches of the region in one table: kind, status, engine, node type, node count and endpoint.',
     )
     .addHelpText(
       'after',

@@ -194,6 +194,7 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
     ['State dir', stateDir],
     ['CA certificate', caCertificate ?? '(none yet: made with the first TLS group, or by `elasticache-kit local ca`)'],
     ['Groups', report.groups.length],
+    ['Serverless caches', report.serverlessCaches.length],
   ]);
   if (report.groups.length > 0) {
     text +=
@@ -208,6 +209,22 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
           group.primaryEndpoint ? `${group.primaryEndpoint.address}:${group.primaryEndpoint.port}` : undefined,
           group.readerEndpoint ? `${group.readerEndpoint.address}:${group.readerEndpoint.port}` : undefined,
           group.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),
+        ]),
+      );
+  }
+  if (report.serverlessCaches.length > 0) {
+    text +=
+      '\n' +
+      renderTable(
+        ['SERVERLESS CACHE', 'REGION', 'STATUS', 'ENGINE', 'ENDPOINT', 'READER', 'NODES'],
+        report.serverlessCaches.map((cache) => [
+          cache.name,
+          cache.region,
+          cache.status,
+          `${cache.engine} ${cache.engineVersion}`,
+          cache.endpoint ? `${cache.endpoint.address}:${cache.endpoint.port}` : undefined,
+          cache.readerEndpoint ? `${cache.readerEndpoint.address}:${cache.readerEndpoint.port}` : undefined,
+          cache.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),
         ]),
       );
   }

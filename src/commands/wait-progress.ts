@@ -3,9 +3,9 @@
  * create-cluster, wait, failover and delete-cluster. Ctrl-C stops only the waiting: the
  * group keeps changing in AWS, and the message prints the command that resumes.
  */
-import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
-import { pollIntervalFor, waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
+import { pollIntervalFor, waitForTopologyKind, type WaitTarget } from '../aws/wait.js';
+import type { TopologyKind } from '../topology.js';
 import { WaitTimeoutError } from '../errors.js';
 import { resumeCommand } from './session.js';
 import type { GlobalOptions } from '../globals.js';
@@ -21,6 +21,7 @@ export interface WaitDisplayOptions {
   timeoutMinutes: number;
   /** What the group is doing, for the messages (`created`, `deleted`); unknown for a plain `wait`. */
   doing?: string;
+  kind?: TopologyKind;
 }
 
 export async function waitWithProgress(
@@ -29,7 +30,7 @@ export async function waitWithProgress(
   globals: GlobalOptions,
   replicationGroupId: string,
   options: WaitDisplayOptions,
-): Promise<ReplicationGroup | undefined> {
+): Promise<void> {
   const resume = resumeCommand(globals, replicationGroupId, options.until);
   const carriesOn = options.doing
     ? `${replicationGroupId} keeps being ${options.doing} in AWS`
@@ -43,14 +44,13 @@ export async function waitWithProgress(
   const started = Date.now();
   try {
     const pollMs = pollIntervalFor(aws);
-    const group = await waitForReplicationGroup(aws, replicationGroupId, {
+    await waitForTopologyKind(aws, replicationGroupId, options.kind, {
       until: options.until,
       timeoutMs: options.timeoutMinutes * 60_000,
       ...(pollMs !== undefined ? { pollMs } : {}),
       onStatus: (status, elapsed) => progress.update(`${replicationGroupId}: ${status} (${formatElapsed(elapsed)})`),
     });
     progress.succeed(`${replicationGroupId} is ${target} after ${formatElapsed(Date.now() - started)}`);
-    return group;
   } catch (error) {
     progress.fail(`${replicationGroupId}: stopped waiting after ${formatElapsed(Date.now() - started)}`);
     if (error instanceof WaitTimeoutError) {

@@ -4,9 +4,11 @@ import { lazyAction } from './lazy.js';
 export function register(program: Command): void {
   program
     .command('wait')
-    .summary('wait until a replication group is available (or deleted)')
-    .description('Wait until a replication group is available, or with --deleted until it is gone, showing its status.')
-    .argument('<id>', 'replication group id')
+    .summary('wait until a replication group or serverless cache is available (or deleted)')
+    .description(
+      'Wait until a replication group (or a serverless cache of that name) is available, or with --deleted until it is gone, showing its status.',
+    )
+    .argument('<id>', 'replication group id or serverless cache name')
     .option('--deleted', 'wait until the group no longer exists')
     .option('--wait-timeout <minutes>', 'give up after this many minutes (exit 4; default 60)')
     .addHelpText(
@@ -18,6 +20,7 @@ Resumes a create-cluster or delete-cluster that was interrupted or run with --no
 Examples:
   $ elasticache-kit wait demo
   $ elasticache-kit wait demo --deleted --wait-timeout 20
+  $ elasticache-kit wait sessions              # a serverless cache: the same command
 
 Exit codes: 0 reached, 1 the group failed (create-failed) or an AWS error, 2 bad input,
 3 not found (without --deleted), 4 timed out, 130 interrupted.`,

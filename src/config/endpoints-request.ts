@@ -24,6 +24,7 @@ export interface EndpointsFlags {
   environment?: string;
   section?: string;
   envPrefix?: string;
+  user?: string;
 }
 
 export interface EndpointsRequest {
@@ -39,6 +40,8 @@ export interface EndpointsRequest {
   includeAuth: boolean;
   authSource?: { kind: 'env'; name: string } | { kind: 'file'; path: string };
   environment?: string;
+  /** The RBAC user to write (serverless caches and user groups); checked against the group's users. */
+  user?: string;
   keys: KeySettings;
 }
 
@@ -123,6 +126,7 @@ export function parseEndpointsRequest(
     includeAuth: Boolean(flags.includeAuth),
     ...(authSource ? { authSource } : {}),
     ...(environment !== undefined ? { environment } : {}),
+    ...(flags.user !== undefined ? { user: userName(flags.user) } : {}),
     keys,
   };
 }
@@ -162,6 +166,14 @@ function envPrefix(value: string): string {
 function environmentName(value: string): string {
   if (!/^[\x20-\x7e]{1,100}$/.test(value) || value.trim() === '') {
     throw new UsageError(`--environment must be 1-100 printable characters on one line (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** An ElastiCache user name: 1-120 letters, digits, - or _ (what CreateUser accepts, in short). */
+function userName(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,120}$/.test(value)) {
+    throw new UsageError(`--user must be a user name of 1-120 letters, digits, - or _ (got ${JSON.stringify(value)})`);
   }
   return value;
 }

@@ -7,13 +7,15 @@
  * walkthrough did; they go stale when a replica is promoted.
  */
 import { UsageError } from '../errors.js';
-import { formatHostPort, primaryNode, replicaNodes, type Topology } from '../topology.js';
+import { formatHostPort, primaryNode, replicaNodes, type Topology, type TopologyKind } from '../topology.js';
 
 export type UseMode = 'endpoints' | 'nodes';
 export const USE_MODES: readonly UseMode[] = ['endpoints', 'nodes'];
 
 export interface EndpointValues {
   replicationGroupId: string;
+  /** What the id names (the Topology's kind); formats pick their keys by it. */
+  kind: TopologyKind;
   /** Cluster mode enabled: only `configuration` is meaningful; primary/replicas are absent. */
   clusterMode: boolean;
   /** What primary/replicas hold. */
@@ -30,8 +32,12 @@ export interface EndpointValues {
   replicasFromNodes?: true;
   /** The individual nodes, whatever `use` is (for per-node URLs). */
   nodes: { primary?: string; replicas: string[] };
-  /** Cluster mode: the configuration endpoint cluster-aware clients start from. */
+  /** Cluster mode: the configuration endpoint cluster-aware clients start from (a serverless cache: its endpoint). */
   configuration?: string;
+  /** Serverless: the endpoint (reads and writes, 6379-style); `reader` is the reader endpoint (6380-style). */
+  endpoint?: string;
+  /** The RBAC user to connect as (a serverless cache's user group); its password is `authToken`. */
+  user?: string;
   port: number;
   tls: boolean;
   /** Only with --include-auth. */
@@ -46,6 +52,8 @@ export interface ValueOptions {
   includeAuth?: boolean;
   authToken?: string;
   environment?: string;
+  /** The RBAC user (--user); default: the user group's one user other than `default`. */
+  user?: string;
 }
 
 export function defaultUseMode(topology: Topology): UseMode {
@@ -62,6 +70,7 @@ export function endpointValues(topology: Topology, options: ValueOptions = {}): 
   const reader = topology.readerEndpoint ? formatHostPort(topology.readerEndpoint) : undefined;
   const common = {
     replicationGroupId: topology.replicationGroupId,
+    kind: topology.kind,
     use,
     port: topology.port,
     tls: topology.tls,
@@ -78,9 +87,55 @@ export function endpointValues(topology: Topology, options: ValueOptions = {}): 
         replicas: [],
         ...(topology.configurationEndpoint ? { configuration: formatHostPort(topology.configurationEndpoint) } : {}),
       };
+    case 'serverless':
+      return serverlessValues(topology, common, reader, options.user);
     default:
       return replicationGroupValues(topology, use, common, nodes, reader);
   }
+}
+
+/**
+ * A serverless cache: the endpoint (reads and writes) and the reader endpoint, TLS always,
+ * cluster protocol (so the endpoint is also where a cluster client starts), and the user
+ * of its user group to connect as.
+ */
+function serverlessValues(
+  topology: Topology,
+  common: Omit<EndpointValues, 'clusterMode' | 'replicas'>,
+  reader: string | undefined,
+  wantedUser: string | undefined,
+): EndpointValues {
+  const endpoint = topology.primaryEndpoint ? formatHostPort(topology.primaryEndpoint) : undefined;
+  const user = chooseUser(topology, wantedUser);
+  return {
+    ...common,
+    tls: true,
+    clusterMode: true,
+    replicas: [],
+    ...(endpoint ? { endpoint, configuration: endpoint } : {}),
+    ...(reader ? { reader } : {}),
+    ...(user ? { user } : {}),
+  };
+}
+
+/**
+ * The user to write: --user (which must be in the group), else the one user other than
+ * `default` (AWS puts a `default` user in every group, usually disabled), else `default`.
+ */
+export function chooseUser(topology: Topology, wanted: string | undefined): string | undefined {
+  const users = topology.users ?? [];
+  if (wanted !== undefined) {
+    if (!topology.userGroupId)
+      throw new UsageError(`--user ${wanted}: ${topology.replicationGroupId} has no user group (no RBAC users)`);
+    if (topology.users && !users.includes(wanted))
+      throw new UsageError(
+        `--user ${wanted} is not in user group ${topology.userGroupId} of ${topology.replicationGroupId} (its users: ${users.join(', ')})`,
+      );
+    return wanted;
+  }
+  if (!topology.userGroupId) return undefined;
+  const named = users.filter((user) => user !== 'default');
+  return named.length >= 1 ? named[0] : users.length > 0 ? 'default' : undefined;
 }
 
 /** Cluster mode disabled: the primary and reader endpoints, or the nodes (--use nodes). */

@@ -31,13 +31,14 @@ export async function resolveBenchTargets(
     // UsageError (exit 2) for a missing or unreadable file, naming the file and line.
     source = { kind: 'config', file: spec.file, targets: readTargetsFromConfigFile(spec.file) };
   } else {
-    const [{ closeClients }, { discoverTopology }] = await Promise.all([
+    const [{ closeClients }, { discoverAnyTopology }] = await Promise.all([
       import('../aws/clients.js'),
-      import('../aws/topology.js'),
+      import('../aws/any-topology.js'),
     ]);
     const aws = await openAws();
     try {
-      source = { kind: 'topology', topology: await discoverTopology(aws, spec.id) };
+      // A replication group (either mode) or a serverless cache of that name.
+      source = { kind: 'topology', topology: await discoverAnyTopology(aws, spec.id) };
     } finally {
       closeClients(aws);
     }
@@ -90,8 +91,11 @@ export async function discoverTargets(targets: ResolvedTargets): Promise<Resolve
 
 /** The run's settings as the report echoes them (`config` in the JSON report). */
 export function benchConfig(targets: ResolvedTargets, settings: BenchSettings): Record<string, unknown> {
+  const kind = targets.cluster?.topology?.kind;
   return {
     target: targets.source,
+    // A serverless cache: the report adds throttled requests and the ECPUs the load cost.
+    ...(kind ? { kind } : {}),
     nodes: targets.nodes.map((n) => ({
       id: n.id,
       role: n.role,

@@ -107,24 +107,42 @@ async function launchPlan(
   requests: ApiRequest[],
   events: ProgressEvents,
 ): Promise<void> {
+  await launchRequests(aws, requests, events, {
+    ...(plan.authToken ? { authToken: plan.authToken.value } : {}),
+    describe: (request) => describeStep(request, plan),
+  });
+}
+
+/**
+ * Sends the planned requests with progress lines. A failure removes what this run created
+ * (launch.ts); Ctrl-C before the cache itself is requested takes the network back too.
+ * Shared by node-based groups and serverless caches.
+ */
+export async function launchRequests(
+  aws: AwsContext,
+  requests: ApiRequest[],
+  events: ProgressEvents,
+  options: { authToken?: string; describe: (request: ApiRequest) => string },
+): Promise<void> {
   const { launch } = await import('../aws/launch.js');
   const { removeCreated } = await import('../aws/network.js');
   const created: CreatedResource[] = [];
-  let groupRequested = false;
-  // Ctrl-C between creating the network and requesting the group: take the network back.
+  let cacheRequested = false;
+  // Ctrl-C between creating the network and requesting the cache: take the network back.
   const stopListening = onInterrupt(async () => {
-    if (groupRequested || created.length === 0) return;
+    if (cacheRequested || created.length === 0) return;
     const undo = await removeCreated(aws, created);
     if (undo.removed.length > 0)
       events.info(`interrupted: removed what this run had created: ${undo.removed.join(', ')}`);
   });
   try {
     await launch(aws, requests, {
-      ...(plan.authToken ? { authToken: plan.authToken.value } : {}),
+      ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
       created,
       onStep: (request) => {
-        if (request.action === 'CreateReplicationGroup') groupRequested = true;
-        events.info(describeStep(request, plan));
+        if (request.action === 'CreateReplicationGroup' || request.action === 'CreateServerlessCache')
+          cacheRequested = true;
+        events.info(options.describe(request));
       },
     });
   } finally {
@@ -132,7 +150,7 @@ async function launchPlan(
   }
 }
 
-function describeStep(request: ApiRequest, plan: ClusterPlan): string {
+export function describeStep(request: ApiRequest, plan?: ClusterPlan): string {
   const input = request.input as Record<string, unknown>;
   switch (request.action) {
     case 'CreateCacheSubnetGroup':
@@ -143,8 +161,10 @@ function describeStep(request: ApiRequest, plan: ClusterPlan): string {
       return 'opening the cache port to the source';
     case 'CreateReplicationGroup': {
       // The node count from the plan, not from the request's wire fields.
-      return `requesting replication group ${plan.replicationGroupId} (${countNodes(plan)})`;
+      return `requesting replication group ${String(input.ReplicationGroupId)}${plan ? ` (${countNodes(plan)})` : ''}`;
     }
+    case 'CreateServerlessCache':
+      return `requesting serverless cache ${String(input.ServerlessCacheName)}`;
   }
 }
 

@@ -52,16 +52,12 @@ export async function writeEndpoints(
   const existing = request.out !== undefined ? checkExisting(request.out, info.write, module) : undefined;
 
   const topology = await discover(id, request, openAws, events);
-  if (topology.authRequired && !request.includeAuth) {
-    events.info(`note: ${id} requires an AUTH token; it is not written (add --include-auth --auth-token-env VAR)`);
-  }
-  if (request.includeAuth && !topology.authRequired)
-    events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
   const values = endpointValues(topology, {
     ...(request.use ? { use: request.use } : {}),
     includeAuth: request.includeAuth,
     ...(authToken !== undefined ? { authToken } : {}),
     ...(request.environment !== undefined ? { environment: request.environment } : {}),
+    ...(request.user !== undefined ? { user: request.user } : {}),
   });
   if (values.replicasFromNodes) {
     events.warn(
@@ -71,6 +67,19 @@ export async function writeEndpoints(
   if (!values.clusterMode && !values.primary)
     throw new CliError(`${id} has no primary node yet; run again with --wait`);
   const input = { topology, values, keys: request.keys };
+  // A format that cannot describe this topology refuses (one line, exit 2) before any note.
+  module.render(input);
+  const secret = values.user !== undefined ? `the password of user ${values.user}` : 'an AUTH token';
+  if (topology.authRequired && !request.includeAuth) {
+    events.info(`note: ${id} requires ${secret}; it is not written (add --include-auth --auth-token-env VAR)`);
+  }
+  if (request.includeAuth && !topology.authRequired)
+    events.warn(`${id} has no AUTH token enabled; writing the given token anyway`);
+  const others = (topology.users ?? []).filter((user) => user !== 'default' && user !== values.user);
+  if (request.user === undefined && values.user !== undefined && others.length > 0)
+    events.info(
+      `note: user group ${topology.userGroupId} also has ${others.join(', ')}; writing ${values.user} (--user NAME to choose)`,
+    );
 
   if (!existing)
     return { kind: 'snippet', text: module.renderSnippet ? module.renderSnippet(input) : module.render(input) };
@@ -139,10 +148,10 @@ async function discover(
   events: ProgressEvents,
 ): Promise<Topology> {
   const { closeClients } = await import('../aws/clients.js');
-  const { discoverTopology } = await import('../aws/topology.js');
+  const { discoverAnyTopology, discoverTopologyOfKind } = await import('../aws/any-topology.js');
   const aws = await openAws();
   try {
-    let topology = await discoverTopology(aws, id);
+    let topology = await discoverAnyTopology(aws, id);
     const serving = (t: Topology) => t.status === 'available' || (SERVING.has(t.status) && request.use !== 'nodes');
     if (!serving(topology)) {
       if (GONE.has(topology.status)) throw new CliError(notServingMessage(id, topology.status));
@@ -151,8 +160,9 @@ async function discover(
         until: 'available',
         timeoutMinutes: request.waitTimeoutMinutes ?? 60,
         doing: topology.status,
+        kind: topology.kind,
       });
-      topology = await discoverTopology(aws, id);
+      topology = await discoverTopologyOfKind(aws, id, topology.kind);
     }
     return topology;
   } finally {
@@ -175,6 +185,7 @@ function appendLines(existing: ExistingFile, text: string, request: EndpointsReq
 }
 
 function useLabel(values: EndpointValues): string {
+  if (values.kind === 'serverless') return 'endpoint and reader endpoint';
   return values.clusterMode ? 'configuration endpoint' : values.use;
 }
 

@@ -5,13 +5,16 @@
  * (`headlessEvents`). Cores never print and never import ui/.
  */
 import type { AwsContext } from '../aws/clients.js';
-import { waitForReplicationGroup, type WaitTarget } from '../aws/wait.js';
+import { waitForTopologyKind, type WaitTarget } from '../aws/wait.js';
+import type { TopologyKind } from '../topology.js';
 
 export interface WaitRequest {
   until: WaitTarget;
   timeoutMinutes: number;
   /** What the group is doing, for the messages (`created`, `deleted`); unknown for a plain `wait`. */
   doing?: string;
+  /** What is waited for: a serverless cache, or (the default) a replication group. */
+  kind?: TopologyKind;
 }
 
 /** One long step with a changing status line (a spinner on a TTY). */
@@ -56,7 +59,7 @@ export function headlessEvents(options: HeadlessOptions = {}): ProgressEvents {
       return { update: line, succeed: line, fail: line, stop: () => undefined };
     },
     waitFor: async (aws, id, request) => {
-      await waitForReplicationGroup(aws, id, {
+      await waitForTopologyKind(aws, id, request.kind, {
         until: request.until,
         timeoutMs: request.timeoutMinutes * 60_000,
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),

@@ -1,13 +1,18 @@
-/** list: one summary per replication group in the region (every page of DescribeReplicationGroups). */
-import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
+/**
+ * list: one summary per replication group and per serverless cache in the region (every
+ * page of DescribeReplicationGroups and DescribeServerlessCaches), in one list with a kind.
+ */
+import type { ReplicationGroup, ServerlessCache } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from '../aws/clients.js';
 import { buildTopology, shapeOfGroup } from '../aws/topology.js';
+import { serverlessTopology } from '../aws/serverless.js';
 import type { Endpoint, TopologyKind } from '../topology.js';
 
 export interface GroupSummary {
-  replicationGroupId: string;
-  /** replication-group (cluster mode disabled) or cluster (cluster mode enabled). */
+  /** replication-group, cluster (cluster mode enabled) or serverless. */
   kind: TopologyKind;
+  /** The replication group id, or the serverless cache name. */
+  replicationGroupId: string;
   status: string;
   engine?: string;
   nodeType?: string;
@@ -18,6 +23,8 @@ export interface GroupSummary {
   replicasPerShard?: number;
   primaryEndpoint?: Endpoint;
   configurationEndpoint?: Endpoint;
+  /** Serverless: the reader endpoint (6380-style) beside the endpoint in primaryEndpoint. */
+  readerEndpoint?: Endpoint;
   automaticFailover?: boolean;
   multiAZ?: boolean;
 }
@@ -27,8 +34,8 @@ export function summarise(group: ReplicationGroup): GroupSummary {
   const topology = buildTopology(group, new Map());
   const shape = shapeOfGroup(group);
   return {
-    replicationGroupId: topology.replicationGroupId,
     kind: topology.kind,
+    replicationGroupId: topology.replicationGroupId,
     status: topology.status,
     // The Topology falls back to 'redis' when AWS names no engine; a list shows only what AWS said.
     ...(group.Engine ? { engine: topology.engine } : {}),
@@ -44,7 +51,29 @@ export function summarise(group: ReplicationGroup): GroupSummary {
   };
 }
 
+/** A row of `list` for a serverless cache: no nodes of its own; its endpoint and reader endpoint. */
+export function summariseServerless(cache: ServerlessCache): GroupSummary {
+  const topology = serverlessTopology(cache);
+  return {
+    kind: 'serverless',
+    replicationGroupId: topology.replicationGroupId,
+    status: topology.status,
+    ...(cache.Engine ? { engine: topology.engine } : {}),
+    nodes: 0,
+    clusterMode: true,
+    ...(topology.primaryEndpoint ? { primaryEndpoint: topology.primaryEndpoint } : {}),
+    ...(topology.readerEndpoint ? { readerEndpoint: topology.readerEndpoint } : {}),
+  };
+}
+
 export async function listGroups(aws: AwsContext): Promise<GroupSummary[]> {
   const { listReplicationGroups } = await import('../aws/replication-groups.js');
-  return (await listReplicationGroups(aws)).map(summarise);
+  const { listServerlessCaches } = await import('../aws/serverless.js');
+  const [groups, caches] = await Promise.all([
+    listReplicationGroups(aws),
+    listServerlessCaches(aws, { tolerateUnsupported: true }),
+  ]);
+  return [...groups.map(summarise), ...caches.map(summariseServerless)].sort((a, b) =>
+    a.replicationGroupId.localeCompare(b.replicationGroupId),
+  );
 }

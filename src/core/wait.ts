@@ -14,8 +14,14 @@ export type WaitResult = { status: 'deleted' } | { status: 'available'; topology
 
 export async function waitForGroup(aws: AwsContext, request: WaitRequest, events: ProgressEvents): Promise<WaitResult> {
   const id = request.replicationGroupId;
-  await events.waitFor(aws, id, { until: request.until, timeoutMinutes: request.timeoutMinutes });
+  // The id names a replication group or a serverless cache; neither is what --deleted waits for.
+  const { discoverTopologyOfKind, findTopologyKind, notFoundAnywhere } = await import('../aws/any-topology.js');
+  const kind = await findTopologyKind(aws, id);
+  if (kind === undefined) {
+    if (request.until === 'deleted') return { status: 'deleted' };
+    throw notFoundAnywhere(aws, id);
+  }
+  await events.waitFor(aws, id, { until: request.until, timeoutMinutes: request.timeoutMinutes, kind });
   if (request.until === 'deleted') return { status: 'deleted' };
-  const { discoverTopology } = await import('../aws/topology.js');
-  return { status: 'available', topology: await discoverTopology(aws, id) };
+  return { status: 'available', topology: await discoverTopologyOfKind(aws, id, kind) };
 }

@@ -16,6 +16,7 @@ import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
+import { paginate } from './paging.js';
 
 export interface ElastiCacheContext {
   region: string;
@@ -34,6 +35,13 @@ export interface ElastiCacheDependencies {
   tlsMaterial(): TlsMaterial;
   /** Whether this engine binary was built with TLS. */
   engineHasTls(binaryPath: string): boolean;
+  /** Taggable resources other modules own (serverless caches, users, user groups), by ARN kind. */
+  otherTaggable?(kind: string, region: string, name: string): Taggable | undefined;
+}
+
+export interface Taggable {
+  tags: Tag[];
+  set(tags: Tag[]): void;
 }
 
 type Result = (XmlNode | undefined)[] | undefined;
@@ -409,13 +417,15 @@ export class ElastiCacheApi {
   // ---- tags -------------------------------------------------------------------------------
 
   /** The taggable thing an ARN names; tags of a member cluster are its group's. */
-  private taggable(resourceName: string): { tags: Tag[]; set(tags: Tag[]): void } {
+  private taggable(resourceName: string): Taggable {
     const match =
-      /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster):([A-Za-z0-9-]+)$/.exec(
+      /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|subnetgroup|cluster|serverlesscache|user|usergroup):([A-Za-z0-9-]+)$/.exec(
         resourceName,
       );
     if (!match) throw new ApiError('InvalidARN', `The ARN ${resourceName} is not valid.`);
     const [, region, , kind, name] = match as unknown as [string, string, string, string, string];
+    const other = this.deps.otherTaggable?.(kind, region, name);
+    if (other) return other;
     if (kind === 'subnetgroup') {
       const group = this.findSubnetGroup(region, name);
       if (!group) throw new ApiError('CacheSubnetGroupNotFoundFault', `Cache subnet group ${name} not found.`);
@@ -470,7 +480,7 @@ function tagListXml(tags: Tag[]): XmlNode {
   ])!;
 }
 
-function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
+export function endpointXml(endpoint: { address: string; port: number } | undefined): XmlValue {
   return endpoint
     ? [
         ['Address', endpoint.address],
@@ -598,44 +608,4 @@ function cacheClusterXml(group: GroupRecord, node: NodeRecord, showNodes: boolea
     ['NetworkType', 'ipv4'],
     ['IpDiscovery', 'ipv4'],
   ];
-}
-
-// ---- paging -------------------------------------------------------------------------------
-
-/**
- * MaxRecords (20-100, default 100, as the service enforces) and an opaque Marker. The
- * marker names the first key of the next page, so deletions between pages skip nothing.
- */
-function paginate<T>(
-  params: QueryParams,
-  items: T[],
-  keyOf: (item: T) => string,
-  sorted = true,
-): { items: T[]; marker: XmlNode | undefined } {
-  const max = params.integer('MaxRecords') ?? 100;
-  if (max < 20 || max > 100) {
-    throw new ApiError('InvalidParameterValue', `The parameter MaxRecords must be between 20 and 100 (got ${max}).`);
-  }
-  const marker = params.string('Marker');
-  let start = 0;
-  if (marker !== undefined && marker !== '') {
-    let key: string;
-    try {
-      key = Buffer.from(marker, 'base64url').toString('utf8');
-    } catch {
-      throw new ApiError('InvalidParameterValue', 'Invalid Marker.');
-    }
-    if (!key.startsWith('k:')) throw new ApiError('InvalidParameterValue', 'Invalid Marker.');
-    const wanted = key.slice(2);
-    start = sorted
-      ? items.findIndex((item) => keyOf(item) >= wanted)
-      : items.findIndex((item) => keyOf(item) === wanted);
-    if (start < 0) start = items.length;
-  }
-  const page = items.slice(start, start + max);
-  const next = items[start + max];
-  return {
-    items: page,
-    marker: next !== undefined ? ['Marker', Buffer.from('k:' + keyOf(next)).toString('base64url')] : undefined,
-  };
 }

@@ -32,6 +32,12 @@ export interface RedisNodeOptions {
   /** requirepass + masterauth. */
   password?: string;
   /**
+   * With `password`: an ACL user of that name and password (all keys, channels and
+   * commands) instead of requirepass, used for replication (masteruser) and by command().
+   * The `default` user is left as it is, for ACL SETUSER to shape at run time.
+   */
+  username?: string;
+  /**
    * Serve TLS on `port` (tls-port), replicate over TLS. `required`: no plain port at
    * all (port 0). `preferred`: plain RESP also on `plainPort` (picked when omitted), which
    * the endpoints use for clients that do not start a TLS handshake.
@@ -118,7 +124,11 @@ export function renderConfig(options: RedisNodeOptions & { port: number }): stri
     // Full syncs start at once instead of waiting 5 s for more replicas to join.
     'repl-diskless-sync-delay 0',
   ];
-  if (options.password !== undefined) {
+  if (options.password !== undefined && options.username !== undefined) {
+    lines.push(`user ${options.username} on >${options.password} ~* &* +@all`);
+    lines.push(`masteruser ${options.username}`);
+    lines.push(`masterauth ${quoteConfigValue(options.password)}`);
+  } else if (options.password !== undefined) {
     lines.push(`requirepass ${quoteConfigValue(options.password)}`);
     lines.push(`masterauth ${quoteConfigValue(options.password)}`);
   }
@@ -131,6 +141,8 @@ export function renderConfig(options: RedisNodeOptions & { port: number }): stri
 }
 
 export class RedisNode {
+  /** The ACL user command() authenticates as (RedisNodeOptions.username); `default` when unset. */
+  private username: string | undefined;
   /** Resolves when the process has exited (any cause). */
   readonly exited: Promise<void>;
   private exitedFlag = false;
@@ -225,6 +237,7 @@ export class RedisNode {
       options.tls,
       ca,
     );
+    node.username = options.username;
     options.log?.(
       `started ${options.binary} pid ${child.pid ?? '?'} on ${options.host}:${options.port} (${options.dir})`,
     );
@@ -269,6 +282,7 @@ export class RedisNode {
         host: this.host,
         port: this.port,
         password: this.password,
+        username: this.username,
         timeoutMs: 2000,
         tls: this.ca ? { ca: this.ca } : undefined,
       },
@@ -293,6 +307,7 @@ export class RedisNode {
         host: this.host,
         port: this.port,
         password: this.password,
+        username: this.username,
         timeoutMs: 500,
         tls: this.ca ? { ca: this.ca } : undefined,
       },

@@ -40,11 +40,13 @@ export const DEFAULT_NODE_TYPE = 'cache.t4g.micro';
 
 /** ElastiCache's identifier rule: 1-40 letters, digits or hyphens, a letter first, no `--`, no trailing hyphen. */
 export function checkReplicationGroupId(raw: string | undefined): string {
+  return checkIdentifier(raw, 'ReplicationGroupId', 'Replication group id');
+}
+
+/** The identifier rule for any ElastiCache name (`label` starts the message); returns it lowercased. */
+export function checkIdentifier(raw: string | undefined, parameter: string, label: string): string {
   if (raw === undefined || raw === '') {
-    throw new ApiError(
-      'InvalidParameterValue',
-      'The parameter ReplicationGroupId must be provided and must not be blank.',
-    );
+    throw new ApiError('InvalidParameterValue', `The parameter ${parameter} must be provided and must not be blank.`);
   }
   const problem =
     raw.length > 40
@@ -59,7 +61,7 @@ export function checkReplicationGroupId(raw: string | undefined): string {
               ? 'must not end with a hyphen'
               : undefined;
   if (problem) {
-    throw new ApiError('InvalidParameterValue', `Replication group id ${problem} (got ${JSON.stringify(raw)}).`);
+    throw new ApiError('InvalidParameterValue', `${label} ${problem} (got ${JSON.stringify(raw)}).`);
   }
   return raw.toLowerCase();
 }
@@ -97,7 +99,7 @@ export function parseTags(structs: QueryParams[]): Tag[] {
   return tags;
 }
 
-function range(params: QueryParams, name: string, min: number, max: number): number | undefined {
+export function range(params: QueryParams, name: string, min: number, max: number): number | undefined {
   const value = params.integer(name);
   if (value !== undefined && (value < min || value > max)) {
     throw new ApiError(

@@ -8,6 +8,7 @@
 import type { EventLog } from './events.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SerialTasks } from './serial-tasks.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroupRuntime } from './group-runtime.js';
 import type { NodeTls } from './redis-node.js';
@@ -48,7 +49,9 @@ const SYNC_POLL_MS = 50;
 export class ReplicationGroups {
   private readonly runtimes = new Map<GroupRecord, GroupRuntime | ClusterRuntime>();
   /** The background task of each group (start, failover, delete), chained so they never overlap. */
-  private readonly tasks = new Map<GroupRecord, Promise<void>>();
+  private readonly tasks = new SerialTasks<GroupRecord>((record, error) =>
+    this.options.log(`${record.id}: ${error.message}`),
+  );
   private closed = false;
 
   constructor(private readonly options: ReplicationGroupsOptions) {}
@@ -113,7 +116,7 @@ export class ReplicationGroups {
     await Promise.allSettled(
       this.options.state.groups.map((record) => this.enqueue(record, () => this.remove(record))),
     );
-    await Promise.allSettled([...this.tasks.values()]);
+    await this.tasks.idle();
   }
 
   /** Every pid of every running group (the server's own cleanup list). */
@@ -122,15 +125,7 @@ export class ReplicationGroups {
   }
 
   private enqueue(record: GroupRecord, work: () => Promise<void>): Promise<void> {
-    const previous = this.tasks.get(record) ?? Promise.resolve();
-    const next = previous.then(work, work).catch((error) => {
-      this.options.log(`${record.id}: ${(error as Error).message}`);
-    });
-    this.tasks.set(record, next);
-    void next.then(() => {
-      if (this.tasks.get(record) === next) this.tasks.delete(record);
-    });
-    return next;
+    return this.tasks.run(record, work);
   }
 
   private groupDir(record: GroupRecord): string {

@@ -18,6 +18,8 @@ export interface RespConnectOptions {
   port: number;
   /** Sent as AUTH right after connecting. */
   password?: string;
+  /** With `password`: AUTH as this ACL user instead of `default`. */
+  username?: string;
   /** Applies to connecting and to each reply. Default 2000 ms. */
   timeoutMs?: number;
   /** Speak TLS, trusting this CA (and checking the certificate names `host`). */
@@ -121,7 +123,9 @@ export class RespConnection {
     const connection = new RespConnection(socket, timeoutMs);
     if (options.password !== undefined) {
       try {
-        await connection.call('AUTH', options.password);
+        await (options.username !== undefined
+          ? connection.call('AUTH', options.username, options.password)
+          : connection.call('AUTH', options.password));
       } catch (error) {
         connection.close();
         throw error;

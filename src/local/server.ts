@@ -28,6 +28,9 @@ import {
   type ServiceName,
 } from './query-protocol.js';
 import { ReplicationGroups } from './replication-groups.js';
+import { ServerlessApi } from './serverless-api.js';
+import { ServerlessCaches } from './serverless-caches.js';
+import { UsersApi } from './users-api.js';
 import { describeInstances } from './ec2-instances.js';
 import { EmulatedInstances } from './instances.js';
 import { S3Api } from './s3-api.js';
@@ -94,12 +97,44 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     engineBinary: engines,
     tlsMaterial: () => ensureTlsMaterial(options.stateDir, host),
     engineHasTls,
+    otherTaggable: (kind, region, name) =>
+      kind === 'serverlesscache'
+        ? serverless.taggable(region, name)
+        : kind === 'user' || kind === 'usergroup'
+          ? users.taggable(kind, region, name)
+          : undefined,
+  });
+  // Serverless caches and RBAC users: their own modules, wired to each other here.
+  const serverlessCaches = new ServerlessCaches({
+    state,
+    save,
+    host,
+    dataDir: join(options.stateDir, 'serverless'),
+    log,
+  });
+  const users: UsersApi = new UsersApi({
+    state,
+    save,
+    userGroupUsers: (region, userGroupId) => ({
+      serverlessCaches: serverless.cachesUsing(region, userGroupId),
+      replicationGroups: [],
+    }),
+    onUsersChanged: (region, userGroupId) => serverless.usersChanged(region, userGroupId),
+  });
+  const serverless: ServerlessApi = new ServerlessApi({
+    caches: serverlessCaches,
+    network,
+    users,
+    engineBinary: engines,
+    tlsMaterial: () => ensureTlsMaterial(options.stateDir, host),
+    engineHasTls,
   });
   const ec2 = new Ec2Api({
     network,
     save,
     securityGroupUser: (region, groupId) =>
-      groups.list(region).find((group) => group.securityGroupIds.includes(groupId))?.id,
+      groups.list(region).find((group) => group.securityGroupIds.includes(groupId))?.id ??
+      serverlessCaches.list(region).find((cache) => cache.securityGroupIds.includes(groupId))?.name,
   });
 
   let url = '';
@@ -124,7 +159,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   ec2.describeInstancesWith((params, context) => describeInstances(params, context, instances.instances, network));
   const others: OtherApis = { ssm: new SsmApi(instances), s3: new S3Api(), log, defaultRegion: DEFAULT_REGION };
   const server = createServer((request, response) => {
-    void handleRequest(request, response, { elasticache, ec2, log, others });
+    void handleRequest(request, response, { elasticache, more: [serverless, users], ec2, log, others });
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -153,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await Promise.all([groups.close(), instances.close()]);
+        await Promise.all([groups.close(), serverlessCaches.close(), instances.close()]);
         state.server = undefined;
         save();
         log('stopped');
@@ -198,11 +233,21 @@ async function takeOverState(state: PersistedState, stateDir: string, log: (line
   }
   if (state.groups.length > 0) log(`forgot ${state.groups.length} replication group(s) of a previous emulator`);
   state.groups = [];
+  if ((state.serverlessCaches ?? []).length > 0)
+    log(`forgot ${state.serverlessCaches!.length} serverless cache(s) of a previous emulator`);
+  state.serverlessCaches = [];
   state.server = undefined;
+}
+
+interface ActionHandler {
+  handles(action: string): boolean;
+  handle: ElastiCacheApi['handle'];
 }
 
 interface Apis {
   elasticache: ElastiCacheApi;
+  /** Further ElastiCache actions in their own modules (serverless caches, users). */
+  more: ActionHandler[];
   ec2: Ec2Api;
   log: (line: string) => void;
   others: OtherApis;
@@ -238,7 +283,8 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
       const members = apis.ec2.handle(action, params, context);
       send(response, 200, 'text/xml', ec2Response(action, members, requestId), requestId);
     } else {
-      const result = apis.elasticache.handle(action, params, context);
+      const api = apis.more.find((candidate) => candidate.handles(action)) ?? apis.elasticache;
+      const result = api.handle(action, params, context);
       send(response, 200, 'text/xml', queryResponse(action, result, requestId), requestId);
     }
     apis.log(`${service} ${action} 200`);

@@ -125,6 +125,68 @@ export interface Ec2RegionState {
   tags: Record<string, Tag[]>;
 }
 
+export type ServerlessCacheStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed';
+
+/** CacheUsageLimits as the service model has it (DataStorage in GB, ECPUs per second). */
+export interface CacheUsageLimits {
+  dataStorage?: { maximum?: number; minimum?: number; unit: 'GB' };
+  ecpuPerSecond?: { maximum?: number; minimum?: number };
+}
+
+/** One serverless cache: its record (what DescribeServerlessCaches shows) and its processes. */
+export interface ServerlessCacheRecord {
+  /** ServerlessCacheName, lowercase. */
+  name: string;
+  region: string;
+  description: string;
+  status: ServerlessCacheStatus;
+  engine: 'redis' | 'valkey';
+  majorEngineVersion: string;
+  fullEngineVersion: string;
+  cacheUsageLimits?: CacheUsageLimits;
+  kmsKeyId?: string;
+  securityGroupIds: string[];
+  subnetIds: string[];
+  userGroupId?: string;
+  snapshotRetentionLimit: number;
+  dailySnapshotTime: string;
+  tags: Tag[];
+  createdAt: string;
+  /** Writes and consistent reads (port 6379 on AWS), and reads from a replica (6380): one host. */
+  endpoint?: Endpoint;
+  readerEndpoint?: Endpoint;
+  /** The cluster nodes behind the endpoints (never shown by the API, only by `local status`). */
+  nodes: { nodeId: string; role: 'primary' | 'replica'; port?: number; pid?: number }[];
+  /** Every OS process the cache's runtime owns. */
+  pids: number[];
+  failure?: string;
+}
+
+/**
+ * An RBAC user. Passwords are kept only as their SHA-256 (what `ACL SETUSER … #<hash>`
+ * takes), so state.json never holds a usable secret.
+ */
+export interface UserRecord {
+  userId: string;
+  userName: string;
+  region: string;
+  engine: 'redis' | 'valkey';
+  status: 'active' | 'modifying' | 'deleting';
+  accessString: string;
+  authenticationType: 'password' | 'no-password-required' | 'iam';
+  passwordHashes: string[];
+  tags: Tag[];
+}
+
+export interface UserGroupRecord {
+  userGroupId: string;
+  region: string;
+  engine: 'redis' | 'valkey';
+  status: 'creating' | 'active' | 'modifying' | 'deleting';
+  userIds: string[];
+  tags: Tag[];
+}
+
 export interface ServerRecord {
   pid: number;
   host: string;
@@ -139,6 +201,9 @@ export interface PersistedState {
   groups: GroupRecord[];
   subnetGroups: SubnetGroupRecord[];
   ec2: Record<string, Ec2RegionState>;
+  serverlessCaches?: ServerlessCacheRecord[];
+  users?: UserRecord[];
+  userGroups?: UserGroupRecord[];
 }
 
 export const STATE_FILE = 'state.json';
@@ -170,6 +235,9 @@ export function readState(stateDir: string): PersistedState {
       groups: Array.isArray(parsed.groups) ? parsed.groups : [],
       subnetGroups: Array.isArray(parsed.subnetGroups) ? parsed.subnetGroups : [],
       ec2: parsed.ec2 && typeof parsed.ec2 === 'object' ? parsed.ec2 : {},
+      serverlessCaches: Array.isArray(parsed.serverlessCaches) ? parsed.serverlessCaches : [],
+      users: Array.isArray(parsed.users) ? parsed.users : [],
+      userGroups: Array.isArray(parsed.userGroups) ? parsed.userGroups : [],
     };
   } catch {
     return emptyState();
@@ -182,9 +250,10 @@ export function writeState(stateDir: string, state: PersistedState): void {
   writeFileAtomic(join(stateDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n', { secret: true });
 }
 
-/** Every pid the state names: the groups' processes (not the server). */
+/** Every pid the state names: the groups' and serverless caches' processes (not the server). */
 export function groupPids(state: PersistedState): number[] {
   const pids = new Set<number>();
+  for (const cache of state.serverlessCaches ?? []) for (const pid of cache.pids ?? []) pids.add(pid);
   for (const group of state.groups) {
     for (const pid of group.pids ?? []) pids.add(pid);
     for (const node of group.nodes ?? []) if (node.pid) pids.add(node.pid);

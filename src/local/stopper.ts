@@ -54,9 +54,10 @@ export async function stopEmulator(stateDir: string): Promise<StopResult> {
   }
   const after = readState(stateDir);
   const killedOrphans = await killOrphans(groupPids(after));
-  if (after.server || after.groups.length > 0) {
+  if (after.server || after.groups.length > 0 || (after.serverlessCaches ?? []).length > 0) {
     after.server = undefined;
     after.groups = [];
+    after.serverlessCaches = [];
     writeState(stateDir, after);
   }
   return { wasRunning, url: server?.url, pid: server?.pid, killedOrphans };
@@ -79,6 +80,18 @@ export interface StatusReport {
     primaryEndpoint?: Endpoint;
     readerEndpoint?: Endpoint;
     nodes: Array<{ nodeId: string; role: string; port?: number; pid?: number; availabilityZone: string }>;
+  }>;
+  serverlessCaches: Array<{
+    name: string;
+    region: string;
+    status: string;
+    engine: string;
+    engineVersion: string;
+    endpoint?: Endpoint;
+    readerEndpoint?: Endpoint;
+    userGroupId?: string;
+    ecpuPerSecondMaximum?: number;
+    nodes: Array<{ nodeId: string; role: string; port?: number; pid?: number }>;
   }>;
   /** Node processes still alive although no server runs (local stop kills them). */
   orphanPids: number[];
@@ -106,6 +119,20 @@ export async function emulatorStatus(stateDir: string): Promise<StatusReport> {
         })),
       }))
     : [];
+  const serverlessCaches = running
+    ? (state.serverlessCaches ?? []).map((cache) => ({
+        name: cache.name,
+        region: cache.region,
+        status: cache.status,
+        engine: cache.engine,
+        engineVersion: cache.fullEngineVersion,
+        endpoint: cache.endpoint,
+        readerEndpoint: cache.readerEndpoint,
+        userGroupId: cache.userGroupId,
+        ecpuPerSecondMaximum: cache.cacheUsageLimits?.ecpuPerSecond?.maximum,
+        nodes: cache.nodes.map((node) => ({ nodeId: node.nodeId, role: node.role, port: node.port, pid: node.pid })),
+      }))
+    : [];
   return {
     running,
     url: running ? server!.url : undefined,
@@ -115,6 +142,7 @@ export async function emulatorStatus(stateDir: string): Promise<StatusReport> {
     startedAt: running ? server!.startedAt : undefined,
     stateDir,
     groups,
+    serverlessCaches,
     orphanPids: running
       ? []
       : groupPids(state).filter((pid) => processAlive(pid) && isEngineCommandLine(processCommandLine(pid) ?? '')),

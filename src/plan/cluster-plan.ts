@@ -199,18 +199,7 @@ export function resolvePlan(input: PlanInput): ResolvedPlan {
     authToken = input.authToken;
   }
 
-  let access: NetworkAccess = { kind: 'missing' };
-  if (input.securityGroup !== undefined)
-    access = { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
-  if (input.allowFrom !== undefined) {
-    const source = parseAllowFrom(input.allowFrom);
-    access = { kind: 'allow-from', source };
-    if (source.kind === 'cidr' && source.open) {
-      warnings.push(
-        `--allow-from ${source.cidr} opens port ${input.port ?? DEFAULTS.port} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`,
-      );
-    }
-  }
+  const access = resolveAccess(input, `port ${input.port ?? DEFAULTS.port}`, warnings);
 
   const explicit = new Set((Object.keys(input) as Array<keyof PlanInput>).filter((key) => input[key] !== undefined));
   const plan: ClusterPlan = {
@@ -379,6 +368,27 @@ export function describeShape(plan: Pick<ClusterPlan, 'shards' | 'replicas' | 'c
   if (plan.clusterMode === 'disabled') return `1 primary + ${replicas}`;
   const shards = `${plan.shards} shard${plan.shards === 1 ? '' : 's'}`;
   return `${shards} x (1 primary + ${replicas}) = ${nodeCount(plan)} nodes`;
+}
+
+/**
+ * Who may connect: existing security groups, or a source for a security group the tool
+ * makes. Opening `ports` (words for the warning) to 0.0.0.0/0 is allowed, with a warning.
+ */
+export function resolveAccess(
+  input: { securityGroup?: string; allowFrom?: string },
+  ports: string,
+  warnings: string[],
+): NetworkAccess {
+  if (input.securityGroup !== undefined)
+    return { kind: 'security-groups', groupIds: parseSecurityGroupIds(input.securityGroup) };
+  if (input.allowFrom === undefined) return { kind: 'missing' };
+  const source = parseAllowFrom(input.allowFrom);
+  if (source.kind === 'cidr' && source.open) {
+    warnings.push(
+      `--allow-from ${source.cidr} opens ${ports} to the whole internet's address range; prefer the bastion's security group or your VPC's CIDR`,
+    );
+  }
+  return { kind: 'allow-from', source };
 }
 
 /** What connections are allowed, in words, for the review screen. */

@@ -14,6 +14,8 @@ export const TAG_REPLICATION_GROUP = `${TOOL_TAG_PREFIX}replication-group`;
 export const TAG_ALLOW_FROM = `${TOOL_TAG_PREFIX}allow-from`;
 export const TAG_PORT = `${TOOL_TAG_PREFIX}port`;
 export const TAG_VPC = `${TOOL_TAG_PREFIX}vpc`;
+/** On what the tool creates for a serverless cache: its name. */
+export const TAG_SERVERLESS_CACHE = `${TOOL_TAG_PREFIX}serverless-cache`;
 
 /** Stands for the id of the security group created earlier in the same run. */
 export const CREATED_SECURITY_GROUP_ID = '${CreateSecurityGroup.GroupId}';
@@ -26,7 +28,12 @@ export type SubnetGroupStep =
 
 export type SecurityGroupStep =
   | { action: 'reuse'; groupId: string; vpcId: string; createdByTool: boolean }
-  | { action: 'create'; name: string; vpcId: string; source: AccessSource; port: number };
+  | { action: 'create'; name: string; vpcId: string; source: AccessSource; port: number; toPort?: number };
+
+/** `6379`, or `6379-6380` for a range (a serverless cache's endpoint and reader ports): names and tags. */
+export function portLabel(port: number, toPort: number = port): string {
+  return toPort === port ? String(port) : `${port}-${toPort}`;
+}
 
 /** Where the group goes, as the AWS step resolved it. */
 export interface ResolvedNetwork {
@@ -40,7 +47,12 @@ export type ApiService = 'elasticache' | 'ec2';
 
 export interface ApiRequest {
   service: ApiService;
-  action: 'CreateCacheSubnetGroup' | 'CreateSecurityGroup' | 'AuthorizeSecurityGroupIngress' | 'CreateReplicationGroup';
+  action:
+    | 'CreateCacheSubnetGroup'
+    | 'CreateSecurityGroup'
+    | 'AuthorizeSecurityGroupIngress'
+    | 'CreateReplicationGroup'
+    | 'CreateServerlessCache';
   input: Record<string, unknown>;
 }
 
@@ -62,8 +74,8 @@ export function subnetGroupNameFor(vpcId: string, subnetIds: readonly string[], 
 }
 
 /** Readable and unique per VPC for a port and source (EC2 allows / and . in VPC group names). */
-export function securityGroupNameFor(port: number, source: AccessSource): string {
-  return `elasticache-kit-${port}-from-${describeSource(source)}`;
+export function securityGroupNameFor(port: number, source: AccessSource, toPort: number = port): string {
+  return `elasticache-kit-${portLabel(port, toPort)}-from-${describeSource(source)}`;
 }
 
 export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): ApiRequest[] {
@@ -83,41 +95,7 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
     });
   }
 
-  const securityGroupIds: string[] = [];
-  for (const step of network.securityGroups) {
-    if (step.action === 'reuse') {
-      securityGroupIds.push(step.groupId);
-      continue;
-    }
-    const source = describeSource(step.source);
-    requests.push({
-      service: 'ec2',
-      action: 'CreateSecurityGroup',
-      input: {
-        GroupName: step.name,
-        Description: `elasticache-kit: port ${step.port} from ${source}`,
-        VpcId: step.vpcId,
-        TagSpecifications: [
-          {
-            ResourceType: 'security-group',
-            Tags: [
-              { Key: 'Name', Value: step.name },
-              ...baseTags,
-              { Key: TAG_ALLOW_FROM, Value: source },
-              { Key: TAG_PORT, Value: String(step.port) },
-              { Key: TAG_VPC, Value: step.vpcId },
-            ],
-          },
-        ],
-      },
-    });
-    requests.push({
-      service: 'ec2',
-      action: 'AuthorizeSecurityGroupIngress',
-      input: { GroupId: CREATED_SECURITY_GROUP_ID, IpPermissions: [ingressRule(step.port, step.source)] },
-    });
-    securityGroupIds.push(CREATED_SECURITY_GROUP_ID);
-  }
+  const securityGroupIds = securityGroupRequests(network.securityGroups, baseTags, requests);
 
   requests.push({
     service: 'elasticache',
@@ -141,6 +119,54 @@ export function planToRequests(plan: ClusterPlan, network: ResolvedNetwork): Api
     },
   });
   return requests;
+}
+
+/**
+ * The security groups to create (one ingress rule each, for the port or port range) and
+ * the ids the cache attaches, in order; created ids are placeholders the launcher fills in.
+ */
+export function securityGroupRequests(
+  steps: readonly SecurityGroupStep[],
+  baseTags: readonly Tag[],
+  requests: ApiRequest[],
+): string[] {
+  const securityGroupIds: string[] = [];
+  for (const step of steps) {
+    if (step.action === 'reuse') {
+      securityGroupIds.push(step.groupId);
+      continue;
+    }
+    const source = describeSource(step.source);
+    const ports = portLabel(step.port, step.toPort);
+    requests.push({
+      service: 'ec2',
+      action: 'CreateSecurityGroup',
+      input: {
+        GroupName: step.name,
+        Description: `elasticache-kit: port ${ports} from ${source}`,
+        VpcId: step.vpcId,
+        TagSpecifications: [
+          {
+            ResourceType: 'security-group',
+            Tags: [
+              { Key: 'Name', Value: step.name },
+              ...baseTags,
+              { Key: TAG_ALLOW_FROM, Value: source },
+              { Key: TAG_PORT, Value: ports },
+              { Key: TAG_VPC, Value: step.vpcId },
+            ],
+          },
+        ],
+      },
+    });
+    requests.push({
+      service: 'ec2',
+      action: 'AuthorizeSecurityGroupIngress',
+      input: { GroupId: CREATED_SECURITY_GROUP_ID, IpPermissions: [ingressRule(step.port, step.source, step.toPort)] },
+    });
+    securityGroupIds.push(CREATED_SECURITY_GROUP_ID);
+  }
+  return securityGroupIds;
 }
 
 /**
@@ -170,12 +196,12 @@ export function subnetGroupDescription(subnetIds: readonly string[], vpcId: stri
   return listed.length <= 255 ? listed : `elasticache-kit: ${subnetIds.length} subnets of ${vpcId}`;
 }
 
-export function ingressRule(port: number, source: AccessSource): Record<string, unknown> {
-  const description = `elasticache-kit: cache port from ${describeSource(source)}`;
+export function ingressRule(port: number, source: AccessSource, toPort: number = port): Record<string, unknown> {
+  const description = `elasticache-kit: cache port${toPort === port ? '' : 's'} from ${describeSource(source)}`;
   return {
     IpProtocol: 'tcp',
     FromPort: port,
-    ToPort: port,
+    ToPort: toPort,
     ...(source.kind === 'security-group'
       ? { UserIdGroupPairs: [{ GroupId: source.groupId, Description: description }] }
       : {}),

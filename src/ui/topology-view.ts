@@ -3,6 +3,7 @@ import { formatHostPort, type Topology } from '../topology.js';
 import { renderKeyValues, renderTable, type Cell } from './table.js';
 
 export function renderTopology(topology: Topology): string {
+  if (topology.kind === 'serverless') return renderServerless(topology);
   const pairs: Array<[string, Cell]> = [
     ['Replication group', topology.replicationGroupId],
     ['Status', topology.status],
@@ -37,4 +38,24 @@ export function renderTopology(topology: Topology): string {
       );
   }
   return text;
+}
+
+/** A serverless cache: its two endpoints (cluster protocol, TLS always) and who may connect. */
+function renderServerless(topology: Topology): string {
+  const pairs: Array<[string, Cell]> = [
+    ['Serverless cache', topology.replicationGroupId],
+    ['Status', topology.status],
+    ['Engine', `${topology.engine}${topology.engineVersion ? ' ' + topology.engineVersion : ''}`],
+  ];
+  if (topology.primaryEndpoint)
+    pairs.push(['Endpoint', `${formatHostPort(topology.primaryEndpoint)} (reads and writes)`]);
+  if (topology.readerEndpoint) pairs.push(['Reader endpoint', `${formatHostPort(topology.readerEndpoint)} (reads)`]);
+  pairs.push(['TLS', 'always'], ['Client', 'cluster protocol (a cluster-aware client)']);
+  pairs.push([
+    'User group',
+    topology.userGroupId
+      ? `${topology.userGroupId}${topology.users ? ` (users: ${topology.users.join(', ')})` : ''}`
+      : 'none (no AUTH)',
+  ]);
+  return renderKeyValues(pairs);
 }

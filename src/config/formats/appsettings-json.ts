@@ -19,6 +19,16 @@ type Scalar = string | number | boolean;
 
 export function sectionEntries(values: EndpointValues, keys: KeySettings): [string, Scalar][] {
   const entries: [string, Scalar][] = [];
+  if (values.kind === 'serverless') {
+    entries.push(['Endpoint', values.endpoint ?? '']);
+    entries.push(['ReaderEndpoint', values.reader ?? '']);
+    entries.push(['Tls', true]);
+    entries.push(['ClusterProtocol', true]);
+    if (values.user !== undefined) entries.push(['User', values.user]);
+    if (values.environment !== undefined) entries.push(['Environment', values.environment]);
+    if (values.authToken !== undefined) entries.push(['AuthToken', values.authToken]);
+    return entries;
+  }
   if (values.clusterMode) {
     entries.push(['ConfigurationEndpoint', values.configuration ?? '']);
     entries.push(['ClusterMode', true]);

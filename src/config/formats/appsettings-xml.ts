@@ -19,19 +19,29 @@ import { attribute, escapeXmlAttribute, scanXml, type XmlElement } from './xml-s
 import { indentBefore, indentUnitOf, lineEndOf, lineIndentOf, lineStartOf, newlineOf, splice } from './text-edit.js';
 import type { KeySettings, RenderInput } from './types.js';
 
-/** The formats that describe a cluster-mode-enabled group. */
+/** The formats that describe a cluster-mode-enabled group or a serverless cache. */
 const CLUSTER_FORMATS = 'appsettings-json, stackexchange, url, dotenv, shell, github or json';
 
+/**
+ * ServiceStack.Redis's PooledRedisClientManager takes MasterNodes/SlaveNodes and has no
+ * cluster client: a config naming one node of a cluster (or a serverless cache's endpoint,
+ * which answers MOVED like a cluster) would send most keys to the wrong place, so nothing
+ * is written. The one refusal for every cluster-protocol topology: one line, exit 2.
+ */
+export function refuseClusterProtocol(values: EndpointValues, keys: KeySettings): void {
+  if (!values.clusterMode) return;
+  const what =
+    values.kind === 'serverless'
+      ? `it is a serverless cache, which speaks only the cluster protocol`
+      : 'it is cluster-mode enabled';
+  throw new UsageError(
+    `--format appsettings-xml cannot describe ${values.replicationGroupId}: ${what} and ServiceStack.Redis (${keys.keyPrimary}/${keys.keyReplicas}) has no cluster support; ` +
+      `use --format ${CLUSTER_FORMATS} (they carry the ${values.kind === 'serverless' ? 'endpoint' : 'configuration endpoint'} ${values.configuration ?? ''} for a cluster-aware client)`,
+  );
+}
+
 export function appSettingsEntries(values: EndpointValues, keys: KeySettings): [string, string][] {
-  if (values.clusterMode) {
-    // ServiceStack.Redis's PooledRedisClientManager takes MasterNodes/SlaveNodes and has no
-    // cluster client: a config naming one node of a cluster would send most keys to the
-    // wrong shard (MOVED errors), so nothing is written.
-    throw new UsageError(
-      `--format appsettings-xml cannot describe ${values.replicationGroupId}: it is cluster-mode enabled and ServiceStack.Redis (${keys.keyPrimary}/${keys.keyReplicas}) has no cluster support; ` +
-        `use --format ${CLUSTER_FORMATS} (they carry the configuration endpoint ${values.configuration ?? ''} for a cluster-aware client)`,
-    );
-  }
+  refuseClusterProtocol(values, keys);
   const hostPort = (value: string) => (values.tls ? `${value}?ssl=true` : value);
   const entries: [string, string][] = [
     [keys.keyPrimary, values.primary ? hostPort(values.primary) : ''],

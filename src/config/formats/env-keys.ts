@@ -9,6 +9,17 @@ export type EnvEntry = [name: string, value: string];
 
 export function envEntries(values: EndpointValues, prefix: string): EnvEntry[] {
   const entries: EnvEntry[] = [];
+  if (values.kind === 'serverless') {
+    // Two endpoints on two ports (no one PORT), TLS always, a cluster client, the user.
+    entries.push([`${prefix}ENDPOINT`, values.endpoint ?? '']);
+    entries.push([`${prefix}READER_ENDPOINT`, values.reader ?? '']);
+    entries.push([`${prefix}TLS`, 'true']);
+    entries.push([`${prefix}CLUSTER_MODE`, 'true']);
+    if (values.user !== undefined) entries.push([`${prefix}USER`, values.user]);
+    if (values.environment !== undefined) entries.push([`${prefix}ENVIRONMENT`, values.environment]);
+    if (values.authToken !== undefined) entries.push([`${prefix}AUTH_TOKEN`, values.authToken]);
+    return entries;
+  }
   if (values.clusterMode) {
     entries.push([`${prefix}CONFIGURATION_ENDPOINT`, values.configuration ?? '']);
     entries.push([`${prefix}CLUSTER_MODE`, 'true']);

@@ -12,11 +12,16 @@ import { UsageError } from '../../errors.js';
 import type { RenderInput } from './types.js';
 
 export function render({ values }: RenderInput): string {
-  const endpoints = values.clusterMode
-    ? [values.configuration]
-    : [values.primary, ...(values.reader ? [values.reader] : values.nodes.replicas)];
+  // A serverless cache: its endpoint alone (the client discovers the rest by the cluster protocol).
+  const endpoints =
+    values.kind === 'serverless'
+      ? [values.endpoint]
+      : values.clusterMode
+        ? [values.configuration]
+        : [values.primary, ...(values.reader ? [values.reader] : values.nodes.replicas)];
   const parts = endpoints.filter((endpoint): endpoint is string => Boolean(endpoint));
   if (values.tls) parts.push('ssl=true');
+  if (values.user !== undefined) parts.push(`user=${values.user}`);
   if (values.authToken !== undefined) {
     // StackExchange.Redis splits options on `,` with no escaping (an `=` in the value is fine);
     // AWS tokens cannot contain a comma.

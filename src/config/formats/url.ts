@@ -14,15 +14,21 @@ import { ConfigParseError } from '../errors.js';
 import type { EndpointValues } from '../values.js';
 import type { RenderInput } from './types.js';
 
-export function redisUrl(hostPort: string, values: Pick<EndpointValues, 'tls' | 'authToken'>): string {
+export function redisUrl(hostPort: string, values: Pick<EndpointValues, 'tls' | 'authToken' | 'user'>): string {
   const scheme = values.tls ? 'rediss' : 'redis';
-  const auth = values.authToken !== undefined ? `:${encodeURIComponent(values.authToken)}@` : '';
+  const user = values.user !== undefined ? encodeURIComponent(values.user) : '';
+  const password = values.authToken !== undefined ? `:${encodeURIComponent(values.authToken)}` : '';
+  const auth = user !== '' || password !== '' ? `${user}${password}@` : '';
   return `${scheme}://${auth}${hostPort}`;
 }
 
 export function render({ values }: RenderInput): string {
   const lines: string[] = [];
-  if (values.clusterMode) {
+  if (values.kind === 'serverless') {
+    // Both need a cluster client (ioredis: new Redis.Cluster([url])); TLS always.
+    if (values.endpoint) lines.push(`endpoint ${redisUrl(values.endpoint, values)}`);
+    if (values.reader) lines.push(`reader ${redisUrl(values.reader, values)}`);
+  } else if (values.clusterMode) {
     if (values.configuration) lines.push(`configuration ${redisUrl(values.configuration, values)}`);
   } else {
     if (values.primary) lines.push(`primary ${redisUrl(values.primary, values)}`);
@@ -36,7 +42,7 @@ export function render({ values }: RenderInput): string {
 export function check(existing: string): void {
   const lines = existing.split(/\r\n|\n|\r/);
   lines.forEach((line, index) => {
-    if (line.trim() !== '' && !/^(primary|reader|replica|configuration) rediss?:\/\/\S+$/.test(line)) {
+    if (line.trim() !== '' && !/^(primary|reader|replica|configuration|endpoint) rediss?:\/\/\S+$/.test(line)) {
       throw new ConfigParseError(
         'it is not a url file written by elasticache-kit endpoints, and --format url replaces the whole file: name another file, or remove it first',
         index + 1,
