@@ -242,7 +242,10 @@ export async function runBench(
       if (startLateMs > 1000) warn(`this worker was ready ${Math.round(startLateMs)} ms after the shared start time`);
     }
 
-    workload.start();
+    // With no warmup the load starts measured: after beginMeasuring and the --requests limit, so
+    // no request goes out unrecorded (a thread could otherwise send between the two messages).
+    const measureFromStart = settings.warmupS === 0;
+    if (!measureFromStart) workload.start();
     prober.start();
     for (const sampler of samplers) sampler.start();
     watcher?.start();
@@ -264,6 +267,12 @@ export async function runBench(
     prober.beginMeasuring();
     for (const sampler of samplers) sampler.beginMeasuring();
     const cpu0 = process.cpuUsage();
+    let limitReached: Promise<void> | undefined;
+    if (settings.requests !== undefined) {
+      limitReached = new Promise<void>((resolve) => (workload.control.onLimitReached = resolve));
+      workload.control.limit = settings.requests;
+    }
+    if (measureFromStart) workload.start();
 
     // Progress: ops/s over the last interval, p99 of everything so far, lag p50 so far.
     let lastOps = 0;
@@ -290,10 +299,8 @@ export async function runBench(
       }, hooks.progressIntervalMs ?? 1000);
     }
 
-    if (settings.requests !== undefined) {
-      workload.control.limit = settings.requests;
-      const done = new Promise<void>((resolve) => (workload.control.onLimitReached = resolve));
-      await Promise.race([done, abortPromise(hooks.signal)]);
+    if (limitReached) {
+      await Promise.race([limitReached, abortPromise(hooks.signal)]);
     } else {
       await sleepUnlessAborted(settings.testTimeS * 1000, hooks.signal);
     }
