@@ -6,33 +6,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateReplicationGroupCommand,
-  TestFailoverCommand,
-  waitUntilReplicationGroupAvailable,
-} from '@aws-sdk/client-elasticache';
+import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { spawnCli } from '../helpers/cli.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { createAvailableGroup, startTestEmulator } from '../helpers/emulator.js';
 import type { BenchReport } from '../../src/bench/report.js';
-
-const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 
 test('bench <cluster group>: shards and nodes named as AWS names them; TestFailover mid-run is a reported failover', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
-  const client = emulator.elasticache;
-  await client.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: 'shop',
-      ReplicationGroupDescription: 'sharded',
-      Engine: 'redis',
-      CacheParameterGroupName: 'default.redis7.cluster.on',
-      NumNodeGroups: 3,
-      ReplicasPerNodeGroup: 1,
-      AutomaticFailoverEnabled: true,
-    }),
-  );
-  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'shop' });
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: 'shop',
+    NumCacheClusters: undefined,
+    CacheParameterGroupName: 'default.redis7.cluster.on',
+    NumNodeGroups: 3,
+    ReplicasPerNodeGroup: 1,
+    AutomaticFailoverEnabled: true,
+  });
 
   const running = spawnCli(
     [
@@ -56,7 +45,7 @@ test('bench <cluster group>: shards and nodes named as AWS names them; TestFailo
     { env: emulator.env, after: t.after.bind(t) },
   );
   assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
-  await client.send(new TestFailoverCommand({ ReplicationGroupId: 'shop', NodeGroupId: '0002' }));
+  await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'shop', NodeGroupId: '0002' }));
   assert.equal(await running.exited, 0, running.stderr());
   const report = JSON.parse(running.stdout()) as BenchReport;
 
