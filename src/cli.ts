@@ -15,6 +15,7 @@ import { register as registerList } from './commands/list.js';
 import { register as registerFailover } from './commands/failover.js';
 import { register as registerDeleteCluster } from './commands/delete-cluster.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerScale } from './commands/scale.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerDemo } from './commands/demo.js';
 
@@ -61,6 +62,7 @@ export function buildProgram(streams: OutputStreams = process): Command {
     registerFailover,
     registerDeleteCluster,
     registerEndpoints,
+    registerScale,
     registerBench,
     registerLocal,
     registerDemo,

@@ -14,6 +14,7 @@ test('--help lists every command and the global options', async () => {
     'wait',
     'list',
     'failover',
+    'scale',
     'delete-cluster',
   ]) {
     assert.match(result.stdout, new RegExp(`^  ${name}\\b`, 'm'), `help lists ${name}`);

@@ -23,6 +23,8 @@ test('--output json: every command prints exactly one JSON document on stdout', 
     ['wait', ['wait', 'j1']],
     ['endpoints', ['endpoints', 'j1']],
     ['failover', ['failover', 'j1', '--yes']],
+    ['scale', ['scale', 'j1', '--replicas', '2', '--yes']],
+    ['scale --dry-run', ['scale', 'j1', '--replicas', '1', '--dry-run']],
     // j1 has TLS (create-cluster's default): trust the emulator's CA.
     [
       'bench',

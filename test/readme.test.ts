@@ -96,6 +96,7 @@ test('every command in the README exists and takes the flags the README gives it
     'wait',
     'list',
     'failover',
+    'scale',
     'delete-cluster',
     'endpoints',
     'bench',
@@ -142,7 +143,7 @@ test('every flag a --help defines is shown with its command in the README', asyn
   const shown = flagsShownPerCommand();
   const missing: string[] = [];
   for (const flag of await definedFlagsOf([])) if (!README.includes(flag)) missing.push(`(global) ${flag}`);
-  const paths = ['create-cluster', 'wait', 'list', 'failover', 'delete-cluster', 'endpoints', 'bench', 'demo'];
+  const paths = ['create-cluster', 'wait', 'list', 'failover', 'scale', 'delete-cluster', 'endpoints', 'bench', 'demo'];
   for (const path of [...paths.map((p) => [p]), ['local', 'start'], ['local', 'stop'], ['local', 'status']]) {
     const key = path.join(' ');
     for (const flag of await definedFlagsOf(path)) if (!shown.get(key)?.has(flag)) missing.push(`${key} ${flag}`);

@@ -35,6 +35,14 @@ export function clusterReplicationGroupXml(group: GroupRecord, disabledShape: Xm
     if (name === 'NodeGroups') {
       out.push(nodeGroups);
       out.push(['ConfigurationEndpoint', endpoint]);
+    } else if (name === 'PendingModifiedValues' && group.resharding) {
+      // An online reshard in progress (ModifyReplicationGroupShardConfiguration).
+      const pending = Array.isArray(node[1]) ? (node[1] as XmlNodes) : [];
+      const progress = group.resharding.progressPercentage;
+      out.push([
+        'PendingModifiedValues',
+        [...pending, ['Resharding', [['SlotMigration', [['ProgressPercentage', progress]]]]]],
+      ]);
     } else if (name === 'ClusterEnabled') out.push(['ClusterEnabled', true]);
     else if (name === 'ClusterMode') out.push(['ClusterMode', group.clusterMode ?? 'enabled']);
     else out.push(node);

@@ -17,6 +17,7 @@ import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } 
 import { clusterReplicationGroupXml } from './cluster-xml.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 import { paginate } from './paging.js';
+import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
 
 export interface ElastiCacheContext {
   region: string;
@@ -64,6 +65,9 @@ export class ElastiCacheApi {
     AddTagsToResource: (p, c) => this.addTagsToResource(p, c),
     ListTagsForResource: (p, c) => this.listTagsForResource(p, c),
     RemoveTagsFromResource: (p, c) => this.removeTagsFromResource(p, c),
+    ...Object.fromEntries(
+      SCALING_ACTIONS.map((action) => [action, (p: QueryParams, c: ElastiCacheContext) => this.scale(action, p, c)]),
+    ),
   };
 
   constructor(private readonly deps: ElastiCacheDependencies) {}
@@ -261,6 +265,13 @@ export class ElastiCacheApi {
       );
     }
     this.deps.groups.failover(group, nodeGroupId);
+    return [['ReplicationGroup', replicationGroupXml(group)]];
+  }
+
+  /** Increase/DecreaseReplicaCount, ModifyReplicationGroupShardConfiguration (scaling-api.ts). */
+  private scale(action: ScalingAction, params: QueryParams, { region }: ElastiCacheContext): Result {
+    const group = this.findGroup(region, params.required('ReplicationGroupId'));
+    startScaling(action, params, group, this.deps.groups);
     return [['ReplicationGroup', replicationGroupXml(group)]];
   }
 

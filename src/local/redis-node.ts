@@ -290,17 +290,6 @@ export class RedisNode {
     );
   }
 
-  /** A persistent connection for many (pipelined) commands, e.g. a slot migration. The caller closes it. */
-  connect(timeoutMs = 10_000): Promise<RespConnection> {
-    return RespConnection.open({
-      host: this.host,
-      port: this.port,
-      password: this.password,
-      timeoutMs,
-      tls: this.ca ? { ca: this.ca } : undefined,
-    });
-  }
-
   async ping(): Promise<void> {
     const reply = await respCommand(
       {
@@ -319,6 +308,17 @@ export class RedisNode {
   /** INFO <section> as a field map. */
   async info(section: string): Promise<Map<string, string>> {
     return parseInfo(String(await this.command('INFO', section)));
+  }
+
+  /** A persistent connection for many (pipelined) commands, e.g. a slot migration. The caller closes it. */
+  connect(timeoutMs = 10_000): Promise<RespConnection> {
+    return RespConnection.open({
+      host: this.host,
+      port: this.port,
+      password: this.password,
+      timeoutMs,
+      tls: this.ca ? { ca: this.ca } : undefined,
+    });
   }
 
   /**

@@ -12,7 +12,7 @@ import { SerialTasks } from './serial-tasks.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroupRuntime } from './group-runtime.js';
 import type { NodeTls } from './redis-node.js';
-import { ClusterRuntime, parseSlotRanges } from './cluster-runtime.js';
+import { ClusterRuntime, formatSlotRanges, parseSlotRanges } from './cluster-runtime.js';
 import type { GroupRecord, PersistedState } from './state.js';
 
 export interface ReplicationGroupsOptions {
@@ -100,6 +100,52 @@ export class ReplicationGroups {
     });
   }
 
+  /**
+   * A change of the group's nodes or shards (scaling-api.ts): available → modifying →
+   * `work` on the running processes → every replica in sync → available (also after a
+   * failure, which is logged: the group keeps running as it is). Nodes the runtime no
+   * longer has leave the record; slots are re-read from the cluster.
+   */
+  reshape(record: GroupRecord, what: string, work: (runtime: GroupRuntime | ClusterRuntime) => Promise<void>): void {
+    record.status = 'modifying';
+    this.options.save();
+    this.enqueue(record, async () => {
+      const runtime = this.runtimes.get(record);
+      try {
+        if (!runtime) throw new Error('no running processes');
+        await work(runtime);
+        this.refreshNodes(record, runtime);
+        this.options.save();
+        await this.waitInSync(runtime);
+      } catch (error) {
+        this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
+      }
+      if (runtime) {
+        const running = new Set(runtime.nodes().map((node) => node.nodeId));
+        record.nodes = record.nodes.filter((node) => running.has(node.nodeId));
+        if (runtime instanceof ClusterRuntime) await this.refreshShards(record, runtime);
+        this.refreshNodes(record, runtime);
+      }
+      if (record.status === 'modifying') record.status = 'available';
+      this.options.save();
+    });
+  }
+
+  /** A cluster's node groups as its nodes say: one per shard that has members, with the slots it owns. */
+  private async refreshShards(record: GroupRecord, runtime: ClusterRuntime): Promise<void> {
+    let owners: Map<string, { start: number; end: number }[]>;
+    try {
+      owners = await runtime.slotOwners();
+    } catch {
+      return; // no live primary to ask: keep what the record says
+    }
+    const shardIds = [...new Set(record.nodes.map((node) => node.nodeGroupId!))].sort();
+    record.shards = shardIds.map((nodeGroupId) => ({
+      nodeGroupId,
+      slots: formatSlotRanges(owners.get(nodeGroupId) ?? []),
+    }));
+  }
+
   /** → deleting; the processes stop in the background and then the record disappears. */
   delete(record: GroupRecord): void {
     record.status = 'deleting';
@@ -110,6 +156,8 @@ export class ReplicationGroups {
   /** Stops every group's processes (waiting for work in flight) and forgets the groups. */
   async close(): Promise<void> {
     this.closed = true;
+    // A slot migration in flight stops at its next round instead of finishing first.
+    for (const runtime of this.runtimes.values()) if (runtime instanceof ClusterRuntime) runtime.cancel();
     for (const record of this.options.state.groups) {
       if (record.status !== 'deleting') record.status = 'deleting';
     }
@@ -154,6 +202,7 @@ export class ReplicationGroups {
             dataDir: this.groupDir(record),
             authToken: start.authToken,
             tls: start.tls,
+            replicationDelayMs: replicationDelayFor(record, this.options.replicationDelayMs),
             readyTimeoutMs: SYNC_TIMEOUT_MS,
             log: this.options.log,
           })

@@ -65,6 +65,8 @@ export interface GroupRecord {
   /** ClusterMode as asked: `compatible` is kept so Describe answers it (otherwise `enabled`). */
   clusterMode?: 'compatible';
   configurationEndpoint?: Endpoint;
+  /** While ModifyReplicationGroupShardConfiguration runs: how far the slot migration is. */
+  resharding?: { progressPercentage: number };
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
   /** Why the group went to create-failed, for `local status`. */

@@ -89,6 +89,9 @@ export interface Rebalance {
  * (new ones, in order) take them. Final counts are the even split's, in final order.
  */
 export function rebalanceSlots(current: { nodeGroupId: string; slots: SlotRange[] }[], finalIds: string[]): Rebalance {
+  const coveredNow = current.reduce((sum, shard) => sum + slotsOf(shard.slots).length, 0);
+  if (coveredNow !== SLOT_COUNT)
+    throw new Error(`the current shards own ${coveredNow} slots, not all ${SLOT_COUNT}: cannot rebalance`);
   const targets = new Map(evenSlotCounts(finalIds.length).map((count, index) => [finalIds[index]!, count]));
   const owned = new Map<string, number[]>(finalIds.map((id) => [id, []]));
   const pool: { slot: number; from: string }[] = [];

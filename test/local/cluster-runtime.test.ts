@@ -9,6 +9,7 @@ import { Cluster } from 'ioredis';
 import { ClusterRuntime, evenSlotRanges, formatSlotRanges, parseSlotRanges } from '../../src/local/cluster-runtime.js';
 import { findEngineBinary } from '../../src/local/engine-binary.js';
 import { portIsFree } from '../helpers/ports.js';
+import { startWriter } from '../helpers/cluster-writer.js';
 import { rebalanceSlots } from '../../src/plan/slots.js';
 
 const HOST = '127.0.0.1';
@@ -105,19 +106,7 @@ test('online changes: a replica added and removed, a shard added with slots migr
   assert.equal(withReplica.length, 3);
 
   // A writer that must never see an error while slots move.
-  const errors: string[] = [];
-  let written = 0;
-  let writing = true;
-  const writer = (async () => {
-    while (writing) {
-      try {
-        await client.set(`during:${written}`, String(written));
-        written++;
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  })();
+  const writer = startWriter(client, 'during:');
 
   await runtime.addShard({ nodeGroupId: '0003', memberIds: ['cl-0003-001'] });
   const current = [...(await runtime.slotOwners())].map(([nodeGroupId, slots]) => ({ nodeGroupId, slots }));
@@ -136,8 +125,7 @@ test('online changes: a replica added and removed, a shard added with slots migr
   await runtime.removeMembers(['cl-0002-001']);
   await runtime.removeMembers(['cl-0001-002']);
   await waitHealthy(runtime);
-  writing = false;
-  await writer;
+  const { written, errors } = await writer.stop();
   assert.deepEqual(errors, [], 'the writer saw no error during the reshard');
   assert.ok(written > 0);
 

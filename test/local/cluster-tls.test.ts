@@ -12,6 +12,7 @@ import {
   CreateReplicationGroupCommand,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Cluster } from 'ioredis';
@@ -85,6 +86,24 @@ test('cluster mode + TLS required + AuthToken: ioredis Cluster over TLS, TLS por
       `${node.CacheClusterId} refuses plain RESP`,
     );
   }
+  // Scaling keeps TLS and AUTH: a new shard's nodes serve TLS, MIGRATE moves keys over TLS with the token.
+  await client.send(
+    new ModifyReplicationGroupShardConfigurationCommand({
+      ReplicationGroupId: 'sec',
+      NodeGroupCount: 3,
+      ApplyImmediately: true,
+    }),
+  );
+  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'sec' });
+  for (let index = 0; index < 200; index++) assert.equal(await redis.get(`k${index}`), `v${index}`);
+  const scaled = await Promise.all(redis.nodes('master').map((node) => node.dbsize()));
+  assert.equal(scaled.length, 3);
+  assert.ok(
+    scaled.every((size) => size > 0),
+    `the new TLS shard holds keys: ${scaled.join(',')}`,
+  );
+  for (const master of redis.nodes('master')) assert.equal(await master.call('WAIT', '1', '5000'), 1);
+
   assert.ok(!readFileSync(`${emulator.stateDir}/state.json`, 'utf8').includes(token), 'the token is not in state.json');
 });
 
