@@ -93,7 +93,7 @@ async function ours(seed: string, command: 'set' | 'get'): Promise<{ opsPerSec: 
     '--test-time',
     String(seconds),
     '--warmup',
-    '0.5',
+    '1',
     '--lag-probes',
     '0',
   ]);

@@ -13,6 +13,7 @@ import { register as registerCreateCluster } from './commands/create-cluster.js'
 import { register as registerWait } from './commands/wait.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerFailover } from './commands/failover.js';
+import { register as registerModify } from './commands/modify.js';
 import { register as registerDeleteCluster } from './commands/delete-cluster.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerScale } from './commands/scale.js';
@@ -60,6 +61,7 @@ export function buildProgram(streams: OutputStreams = process): Command {
     registerWait,
     registerList,
     registerFailover,
+    registerModify,
     registerDeleteCluster,
     registerEndpoints,
     registerScale,

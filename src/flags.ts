@@ -24,3 +24,5 @@ export function integerFlag(flag: string, raw: string | undefined, range: Intege
 
 /** The emulator's simulated replication delay (`local start` and `demo`), in milliseconds. */
 export const REPLICATION_DELAY_MS = { min: 0, max: 60_000 } as const;
+/** local start --lifecycle-ms: how long creating/modifying/deleting last (at most an hour). */
+export const LIFECYCLE_MS = { min: 0, max: 3_600_000 } as const;

@@ -138,7 +138,7 @@ describe('create-cluster end to end against the emulator', () => {
     assert.deepEqual(edge[0]!.input.SubnetIds, subnets);
     assert.equal(edge[2]!.input.IpPermissions[0].IpRanges[0].CidrIp, '0.0.0.0/0');
     assert.equal(edge[3]!.input.Engine, 'valkey');
-    assert.equal(edge[3]!.input.EngineVersion, '8.1');
+    assert.equal(edge[3]!.input.EngineVersion, '9.1');
     assert.equal(edge[3]!.input.CacheNodeType, 'cache.r9g.large');
     assert.ok(edge[3]!.input.Tags.some((t: { Key: string; Value: string }) => t.Key === 'team' && t.Value === 'web'));
     assert.deepEqual(await groupIds(), []);

@@ -26,7 +26,9 @@ export const isUserGroupNotFound = (error: unknown): boolean => error instanceof
 export const isUnsupportedAction = (error: unknown): boolean =>
   ['InvalidAction', 'UnknownOperationException', 'UnsupportedOperation', 'NotImplemented'].includes(
     awsErrorName(error),
-  );
+  ) ||
+  // moto and other emulators answer an action they lack with a non-XML 5xx (HTML).
+  nonAwsAnswerStatus(error) !== undefined;
 
 /** The AWS error code (`InvalidGroup.NotFound`, …), or '' for an error that is not from AWS. */
 export function awsErrorName(error: unknown): string {

@@ -18,7 +18,7 @@ import {
   type CreateSecurityGroupCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
-import { explainAwsError } from './errors.js';
+import { awsErrorName, explainAwsError } from './errors.js';
 import { removeCreated, type CreatedResource } from './network.js';
 import { CliError } from '../errors.js';
 import { AUTH_TOKEN_PLACEHOLDER, CREATED_SECURITY_GROUP_ID, type ApiRequest } from '../plan/requests.js';
@@ -30,6 +30,11 @@ export interface LaunchOptions {
   onStep?: (request: ApiRequest) => void;
   /** Lets the caller undo on Ctrl-C: the resources created so far, live. */
   created?: CreatedResource[];
+  /**
+   * CreateReplicationGroup answered ReplicationGroupAlreadyExists (a retry after a lost
+   * answer): resolves true when that group is this run's, which then counts as created.
+   */
+  isOwnGroup?: (created: readonly CreatedResource[]) => Promise<boolean>;
 }
 
 export interface LaunchResult {
@@ -87,6 +92,13 @@ export async function launch(
           break;
       }
     } catch (error) {
+      if (
+        request.action === 'CreateReplicationGroup' &&
+        awsErrorName(error) === 'ReplicationGroupAlreadyExistsFault' &&
+        (await options.isOwnGroup?.(created).catch(() => false))
+      ) {
+        continue;
+      }
       const explained = explainAwsError(error, `${request.service}:${request.action}`);
       if (created.length === 0) throw explained;
       const undo = await removeCreated(aws, created);

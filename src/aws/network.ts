@@ -128,7 +128,7 @@ export async function describeSubnetGroup(aws: AwsContext, name: string): Promis
   }
 }
 
-async function elasticacheTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
+export async function elasticacheTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
   try {
     const result = await aws.elasticache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
     return Object.fromEntries((result.TagList ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));

@@ -112,7 +112,12 @@ export async function deleteReplicationGroup(aws: AwsContext, replicationGroupId
   }
 }
 
-/** TestFailover; its answer is the group as the failover starts (its status tells whether it is under way). */
+/**
+ * TestFailover; its answer is the group as the failover starts (its status tells whether it
+ * is under way). It is not idempotent: when the SDK retried it (its first answer lost), an
+ * InvalidReplicationGroupState means the first attempt started the failover and the group is
+ * now modifying, which is what this answers; on a first attempt it is the real refusal.
+ */
 export async function testFailover(
   aws: AwsContext,
   replicationGroupId: string,
@@ -124,6 +129,10 @@ export async function testFailover(
     );
     return result.ReplicationGroup ?? {};
   } catch (error) {
+    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    if (attempts > 1 && awsErrorName(error) === 'InvalidReplicationGroupStateFault') {
+      return { ReplicationGroupId: replicationGroupId, Status: 'modifying' };
+    }
     if (isReplicationGroupNotFound(error))
       throw new NotFoundError(`replication group ${replicationGroupId} not found in ${aws.region}`);
     throw explainAwsError(error, 'elasticache:TestFailover');

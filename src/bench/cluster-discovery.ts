@@ -16,6 +16,7 @@ import { closeControl, connectControl } from './control-connection.js';
 import type { NodeAddress } from './load-connection.js';
 import type { Redis } from 'ioredis';
 import {
+  hostOr,
   parseClusterShards,
   parseClusterSlots,
   refKey,
@@ -91,7 +92,7 @@ export async function discoverCluster(seed: ClusterSeed): Promise<ClusterLayout>
     uniquePrimaries(entries).map((ref) =>
       readSlotMap({
         ...seed.seed,
-        host: ref.host === '' || ref.host === '?' ? seed.seed.host : ref.host,
+        host: hostOr(ref.host, seed.seed.host),
         port: ref.port,
       }).catch(() => []),
     ),
@@ -176,8 +177,7 @@ export function layoutCluster(entries: SlotEntry[], seed: ClusterSeed, names: Ma
   const groups = [...byPrimary.values()].sort(
     (a, b) => Math.min(...a.slots.map((s) => s.start)) - Math.min(...b.slots.map((s) => s.start)),
   );
-  const hostOf = (ref: ClusterNodeRef) =>
-    ref.host === '' || ref.host === '?' || ref.host === '0.0.0.0' ? seed.seed.host : ref.host;
+  const hostOf = (ref: ClusterNodeRef) => hostOr(ref.host, seed.seed.host);
   const nameOf = (ref: ClusterNodeRef) => names.get(`${hostOf(ref)}:${ref.port}`);
   const anyNamed = groups.some((g) => nameOf(g.primary) || [...g.replicas.values()].some(nameOf));
   const usedShardIds = new Set<string>();

@@ -15,7 +15,16 @@ import type { Keyspace } from './keyspace.js';
 import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl } from './load-connection.js';
 import { isThrottled, type NodeStats } from './stats.js';
 import { querySlotMap } from './cluster-discovery.js';
-import { keysInRanges, refKey, rolesFromSlots, slotMapSignature, type SlotEntry, type SlotRange } from './slot-map.js';
+import {
+  formatRanges,
+  hostOr,
+  keysInRanges,
+  refKey,
+  rolesFromSlots,
+  slotMapSignature,
+  type SlotEntry,
+  type SlotRange,
+} from './slot-map.js';
 import type { LoadNode } from './workload.js';
 
 /** What a Workload needs to route in a cluster (structured-cloneable: it crosses to load threads). */
@@ -44,16 +53,26 @@ export function assignKeys(
   const roles = rolesFromSlots(entries);
   const out = new Map<string, NodeAssignment>();
   const rangesOfShard = new Map<string, SlotRange[]>();
+  // A shard's nodes serve the same slots: one key list for all of them (10 M keys are 40 MB a list).
+  const lists = new Map<string, Uint32Array>();
+  const keysOf = (ranges: SlotRange[]) => {
+    const id = formatRanges(ranges);
+    const known = lists.get(id);
+    if (known) return known;
+    const keys = keysInRanges(slotsOfKeys, ranges);
+    lists.set(id, keys);
+    return keys;
+  };
   for (const node of nodes) {
     const known = node.clusterId !== undefined ? roles.get(node.clusterId) : undefined;
     if (known?.role === 'primary' && node.shard !== undefined)
       rangesOfShard.set(node.shard, [...(rangesOfShard.get(node.shard) ?? []), ...known.ranges]);
-    if (known) out.set(node.id, { role: known.role, keys: keysInRanges(slotsOfKeys, known.ranges) });
+    if (known) out.set(node.id, { role: known.role, keys: keysOf(known.ranges) });
   }
   for (const node of nodes) {
     if (out.has(node.id)) continue;
     const ranges = node.shard !== undefined ? (rangesOfShard.get(node.shard) ?? []) : [];
-    out.set(node.id, { role: 'replica', keys: keysInRanges(slotsOfKeys, ranges) });
+    out.set(node.id, { role: 'replica', keys: keysOf(ranges) });
   }
   return out;
 }
@@ -226,7 +245,7 @@ export class ClusterRouter {
     for (const entry of this.entries) {
       for (const ref of [entry.primary, ...entry.replicas]) {
         const node = byId.get(refKey(ref));
-        if (node) index.set(`${ref.host === '' || ref.host === '?' ? node.address.host : ref.host}:${ref.port}`, node);
+        if (node) index.set(`${hostOr(ref.host, node.address.host)}:${ref.port}`, node);
       }
     }
     this.byAddress = index;

@@ -42,8 +42,10 @@ export function hashSlot(key: string | Uint8Array): number {
 
 /**
  * The slot of every bench key `<keyPrefix><n zero-padded to width>`, n = 0..count-1. The
- * prefix's CRC is computed once and continued over the digits, so 10 M keys take a fraction
- * of a second; a prefix with a `{` falls back to hashSlot per key (its tag decides).
+ * prefix's CRC is computed once; the digits are counted like an odometer, keeping the CRC after
+ * each digit position, so the next key costs only the positions that changed (about 1.1 table
+ * steps a key: 10 M keys in a few tens of ms). A prefix with a `{` falls back to hashSlot per
+ * key (its tag decides).
  */
 export function keySlots(keyPrefix: string, width: number, count: number): Uint16Array {
   const slots = new Uint16Array(count);
@@ -51,15 +53,20 @@ export function keySlots(keyPrefix: string, width: number, count: number): Uint1
     for (let n = 0; n < count; n++) slots[n] = hashSlot(keyPrefix + String(n).padStart(width, '0'));
     return slots;
   }
-  const base = crc16(keyPrefix);
-  const digits = new Uint8Array(width);
+  const digits = new Uint8Array(width); // all '0' (as digit values 0-9)
+  // crcs[i]: the CRC after the prefix and the first i digits.
+  const crcs = new Uint16Array(width + 1);
+  crcs[0] = crc16(keyPrefix);
+  const step = (crc: number, digit: number) => ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ (48 + digit)) & 0xff]!;
+  for (let i = 0; i < width; i++) crcs[i + 1] = step(crcs[i]!, 0);
   for (let n = 0; n < count; n++) {
-    let rest = n;
-    for (let i = width - 1; i >= 0; i--) {
-      digits[i] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    slots[n] = crc16(digits, base) & (SLOT_COUNT - 1);
+    slots[n] = crcs[width]! & (SLOT_COUNT - 1);
+    // Next number: carry from the last digit; recompute the CRCs from the first changed position.
+    let i = width - 1;
+    while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+    if (i < 0) break;
+    digits[i]!++;
+    for (let j = i; j < width; j++) crcs[j + 1] = step(crcs[j]!, digits[j]!);
   }
   return slots;
 }

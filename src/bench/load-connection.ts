@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
 import { isThrottled, type NodeStats } from './stats.js';
 import { latencyStart } from './schedule.js';
+import { hostOr } from './slot-map.js';
 
 // Connection set-up commands: answered before (or between) the load, never counted.
 const OP_AUTH = 2;
@@ -461,10 +462,8 @@ export function parseRedirect(
   const colon = target.lastIndexOf(':');
   const port = Number(target.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) return null;
-  let host = target.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   // Redis sends "?" or nothing for a node whose address it does not know: the same host, then.
-  if (host === '' || host === '?') host = fallbackHost;
-  return { ask, host, port };
+  return { ask, host: hostOr(target.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), fallbackHost), port };
 }
 
 /** RESP array of bulk strings (used for the once-per-connection AUTH). */

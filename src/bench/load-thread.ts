@@ -84,12 +84,14 @@ export class LoadThread {
   onLimit?: () => void;
   private readonly worker: Worker;
   private finished?: Promise<void>;
+  /** Resolves once the thread is booted and prepared (or has ended, or after 30 s). */
+  readonly ready: Promise<void>;
 
-  /** Boots the thread (it idles until start): boot time then overlaps the prefill, not the load. */
-  constructor(
-    private readonly nodes: LoadNode[],
-    private readonly options: WorkloadOptions,
-  ) {
+  /**
+   * Boots the thread and hands it its share (it idles until start): boot time, and a cluster's
+   * routing (hash slots of every key, ioredis), then overlap the prefill, not the load.
+   */
+  constructor(nodes: LoadNode[], options: WorkloadOptions) {
     this.worker = new Worker(new URL('./load-worker.js', import.meta.url));
     this.worker.on('message', (message: LoadWorkerMessage) => {
       if (message.type === 'progress' || message.type === 'result') {
@@ -100,10 +102,23 @@ export class LoadThread {
       }
     });
     this.worker.on('error', () => undefined);
+    this.ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.worker.on('message', (message: LoadWorkerMessage) => {
+        if (message.type === 'ready') done();
+      });
+      this.worker.once('exit', done);
+    });
+    this.send({ type: 'init', nodes, options });
   }
 
   start(): void {
-    this.send({ type: 'start', nodes: this.nodes, options: this.options });
+    this.send({ type: 'start' });
   }
 
   beginMeasuring(now: number): void {

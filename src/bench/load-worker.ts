@@ -1,7 +1,8 @@
 /**
  * One share of the load in its own thread: a Workload with this thread's connections and
  * histograms. One Node thread tops out well below a large node, so bench runs N of these.
- * Messages in: start, measure, limit, stop, abort. Out: progress (counters and histogram
+ * Messages in: init (at once: a cluster's routing loads while the prefill runs), start,
+ * measure, limit, stop, abort. Out: progress (counters and histogram
  * bucket counts, so the main thread merges exactly), limit (this share's requests are
  * done), result (final figures).
  */
@@ -11,7 +12,8 @@ import { Workload, type LoadNode, type WorkloadOptions } from './workload.js';
 import { snapshotNodeStats, type NodeStatsSnapshot } from './load-thread.js';
 
 export type LoadWorkerRequest =
-  | { type: 'start'; nodes: LoadNode[]; options: WorkloadOptions }
+  | { type: 'init'; nodes: LoadNode[]; options: WorkloadOptions }
+  | { type: 'start' }
   /** atEpochMs: the main thread's measurement start, as epoch ms (threads have different performance clocks). */
   | { type: 'measure'; atEpochMs: number }
   | { type: 'limit'; requests: number }
@@ -21,9 +23,12 @@ export type LoadWorkerRequest =
 export type LoadWorkerMessage =
   | { type: 'progress'; stats: Array<[string, NodeStatsSnapshot]>; connections: number }
   | { type: 'limit' }
+  /** Booted, and a cluster's routing loaded: start will open the connections at once. */
+  | { type: 'ready' }
   | { type: 'result'; stats: Array<[string, NodeStatsSnapshot]>; connections: number };
 
 let workload: Workload | undefined;
+let prepared: Promise<void> = Promise.resolve();
 let progressTimer: NodeJS.Timeout | undefined;
 
 function post(message: LoadWorkerMessage): void {
@@ -42,10 +47,14 @@ function finish(): void {
 
 parentPort?.on('message', (request: LoadWorkerRequest) => {
   switch (request.type) {
-    case 'start':
+    case 'init':
       workload = new Workload(request.nodes, request.options);
-      // A cluster loads its routing first (the only await; measure/limit/stop may arrive meanwhile).
-      void workload.prepare().then(() => workload!.start());
+      prepared = workload.prepare();
+      void prepared.then(() => post({ type: 'ready' }));
+      break;
+    case 'start':
+      // A cluster's routing is loaded by now, unless start came very early (then measure/limit may come first).
+      void prepared.then(() => workload!.start());
       progressTimer = setInterval(
         () => post({ type: 'progress', stats: figures(), connections: workload!.connectionCount }),
         250,

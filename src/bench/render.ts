@@ -1,6 +1,6 @@
 /** The report as text: a table per node, a table per replica, then the notes. */
 import { renderTable } from '../ui/table.js';
-import { interpretReport, workerTable, type BenchReport } from './report.js';
+import { interpretReport, shardTable, workerTable, type BenchReport } from './report.js';
 
 export function renderReport(report: BenchReport): string {
   const parts: string[] = [];
@@ -47,40 +47,8 @@ export function renderReport(report: BenchReport): string {
     ),
   );
   if (report.shards) {
-    parts.push(
-      renderTable(
-        [
-          'shard',
-          'slots',
-          'nodes',
-          'ops/s',
-          'ops',
-          'errors',
-          'MOVED',
-          'ASK',
-          'p50 ms',
-          'p99 ms',
-          'lag p50 ms',
-          'stale reads',
-        ],
-        report.shards.map((s) => [
-          s.id,
-          s.slots,
-          s.nodes.length,
-          s.opsPerSec,
-          s.ops,
-          s.errors,
-          s.moved,
-          s.ask,
-          s.latencyMs.p50,
-          s.latencyMs.p99,
-          s.replication.length > 0 ? Math.max(...s.replication.map((r) => r.lagP50Ms)) : '-',
-          s.readsAfterWrite > 0
-            ? `${((s.staleReads / s.readsAfterWrite) * 100).toFixed(1)}% (${s.staleReads}/${s.readsAfterWrite})`
-            : '-',
-        ]),
-      ),
-    );
+    const { headers, rows } = shardTable(report);
+    parts.push(renderTable(headers, rows));
   }
   if (report.replication.length > 0) {
     parts.push(

@@ -3,7 +3,7 @@
  * JS; nothing fetched when it is viewed). Pure: the page is a function of the report, so the
  * charts can be tested without a browser and the browser test only checks that it renders.
  */
-import { interpretReport, workerTable, type BenchReport } from './report.js';
+import { interpretReport, shardTable, workerTable, type BenchReport } from './report.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;
@@ -291,38 +291,9 @@ export function renderReportHtml(report: BenchReport): string {
     ]),
     'table-nodes',
   );
+  const shardRows = shardTable(report);
   const shards = report.shards
-    ? `<h2>Shards</h2>${table(
-        [
-          'shard',
-          'slots',
-          'nodes',
-          'ops/s',
-          'ops',
-          'errors',
-          'MOVED',
-          'ASK',
-          'p50 ms',
-          'p99 ms',
-          'stale reads',
-          'failovers',
-        ],
-        report.shards.map((s) => [
-          s.id,
-          s.slots,
-          s.nodes.join(' '),
-          s.opsPerSec,
-          s.ops,
-          s.errors,
-          s.moved,
-          s.ask,
-          s.latencyMs.p50,
-          s.latencyMs.p99,
-          `${s.staleReads}/${s.readsAfterWrite}`,
-          s.failovers.map((f) => `${f.from} → ${f.to} at ${f.detectedAtS} s`).join('; ') || '-',
-        ]),
-        'table-shards',
-      )}${(report.slotMapChanges ?? [])
+    ? `<h2>Shards</h2>${table(shardRows.headers, shardRows.rows, 'table-shards')}${(report.slotMapChanges ?? [])
         .map((c) => `<p class="slot-map-change">slot map changed at t=${c.atS}s: ${escapeHtml(c.description)}</p>`)
         .join('')}`
     : '';

@@ -139,6 +139,45 @@ export interface WorkerRow {
   saturated: boolean;
 }
 
+/** The shards table (text and HTML): a row per shard, its nodes listed, failovers in words. */
+export function shardTable(report: BenchReport): { headers: string[]; rows: Array<Array<string | number>> } {
+  const rows = (report.shards ?? []).map((s) => [
+    s.id,
+    s.slots,
+    s.nodes.join(' '),
+    s.opsPerSec,
+    s.ops,
+    s.errors,
+    s.moved,
+    s.ask,
+    s.latencyMs.p50,
+    s.latencyMs.p99,
+    s.replication.length > 0 ? Math.max(...s.replication.map((r) => r.lagP50Ms)) : '-',
+    s.readsAfterWrite > 0
+      ? `${((s.staleReads / s.readsAfterWrite) * 100).toFixed(1)}% (${s.staleReads}/${s.readsAfterWrite})`
+      : '-',
+    s.failovers.map((f) => `${f.from} → ${f.to} at ${f.detectedAtS} s`).join('; ') || '-',
+  ]);
+  return {
+    headers: [
+      'shard',
+      'slots',
+      'nodes',
+      'ops/s',
+      'ops',
+      'errors',
+      'MOVED',
+      'ASK',
+      'p50 ms',
+      'p99 ms',
+      'lag p50 ms',
+      'stale reads',
+      'failovers',
+    ],
+    rows,
+  };
+}
+
 /** The workers table (text and HTML): a row per worker that reported, then one per worker that did not. */
 export function workerTable(report: BenchReport): { headers: string[]; rows: Array<Array<string | number>> } {
   const reported = (report.workers ?? []).map((w) => [

@@ -104,7 +104,14 @@ export async function runBench(
     hooks.warn?.(text);
   };
   const groups = groupsOf(nodes, settings, cluster);
+  if (cluster && /\{[^}]+\}/.test(settings.keyPrefix))
+    warn(
+      `--key-prefix ${settings.keyPrefix} has a hash tag: every bench key lands in one slot, so one shard takes all the load`,
+    );
   const replicas = groups.flatMap((g) => g.replicas);
+  if (settings.readFrom === 'replicas')
+    for (const group of groups.filter((g) => g.shard !== undefined && g.replicas.length === 0))
+      warn(`shard ${group.shard} has no replica: with --read-from replicas its keys are only written, never read`);
   const readOnly = cluster !== undefined;
 
   // First contact: every primary must answer (wrong port, TLS or AUTH fail here, clearly).
@@ -217,12 +224,11 @@ export async function runBench(
   try {
     hooks.onPhase?.('prefill', `writing ${settings.keyMaximum} keys`);
     await workload.prefill(groups.map((g) => g.primary));
-    await waitForReplicas(
-      replicas.filter((r) => !cluster || r.clusterId !== undefined),
-      (replica) => workload.lastPrefilledKey(replica),
-      warn,
-      readOnly,
-    );
+    await waitForReplicas(replicas, (replica) => workload.lastPrefilledKey(replica), warn, readOnly);
+
+    // Load threads boot (and load a cluster's routing) during the prefill; the warmup and the
+    // measurement start only once they can send (on a busy machine that can take a second).
+    await workload.ready();
 
     // A distributed worker: every worker is ready (prefilled) before the shared start
     // time, so their measured seconds line up (as well as their clocks do).
@@ -236,7 +242,10 @@ export async function runBench(
       if (startLateMs > 1000) warn(`this worker was ready ${Math.round(startLateMs)} ms after the shared start time`);
     }
 
-    workload.start();
+    // With no warmup the load starts measured: after beginMeasuring and the --requests limit, so
+    // no request goes out unrecorded (a thread could otherwise send between the two messages).
+    const measureFromStart = settings.warmupS === 0;
+    if (!measureFromStart) workload.start();
     prober.start();
     for (const sampler of samplers) sampler.start();
     watcher?.start();
@@ -252,19 +261,18 @@ export async function runBench(
     const startedAt = new Date();
     const t0 = performance.now();
     const offsetLag = new Map(samplers.flatMap((s) => [...s.offsetLag]));
-    const timeline = new TimelineSampler(
-      () => {
-        workload.totals(); // the threaded workload merges its threads' latest stats here
-        return workload.stats;
-      },
-      t0,
-      offsetLag,
-    );
+    const timeline = new TimelineSampler(() => workload.latestStats(), t0, offsetLag);
     timeline.start();
     workload.beginMeasuring(t0);
     prober.beginMeasuring();
     for (const sampler of samplers) sampler.beginMeasuring();
     const cpu0 = process.cpuUsage();
+    let limitReached: Promise<void> | undefined;
+    if (settings.requests !== undefined) {
+      limitReached = new Promise<void>((resolve) => (workload.control.onLimitReached = resolve));
+      workload.control.limit = settings.requests;
+    }
+    if (measureFromStart) workload.start();
 
     // Progress: ops/s over the last interval, p99 of everything so far, lag p50 so far.
     let lastOps = 0;
@@ -291,10 +299,8 @@ export async function runBench(
       }, hooks.progressIntervalMs ?? 1000);
     }
 
-    if (settings.requests !== undefined) {
-      workload.control.limit = settings.requests;
-      const done = new Promise<void>((resolve) => (workload.control.onLimitReached = resolve));
-      await Promise.race([done, abortPromise(hooks.signal)]);
+    if (limitReached) {
+      await Promise.race([limitReached, abortPromise(hooks.signal)]);
     } else {
       await sleepUnlessAborted(settings.testTimeS * 1000, hooks.signal);
     }

@@ -84,6 +84,14 @@ function nodeRef(raw: unknown): ClusterNodeRef {
   return { host: String(host ?? ''), port: Number(port), id: id === undefined ? '' : String(id) };
 }
 
+/**
+ * Where to reach a slot-map node: its host, or `fallback` (the host the answer came from) when
+ * the server does not know its own address ("" or "?", or a wildcard bind).
+ */
+export function hostOr(host: string, fallback: string): string {
+  return host === '' || host === '?' || host === '0.0.0.0' ? fallback : host;
+}
+
 /** The key a node is known by in the slot map: its cluster id, or host:port when it has none. */
 export function refKey(ref: ClusterNodeRef): string {
   return ref.id !== '' ? ref.id : `${ref.host}:${ref.port}`;

@@ -67,6 +67,11 @@ export class ThreadedWorkload {
     return this.local.lastPrefilledKey(node);
   }
 
+  /** Resolves once every thread is booted and prepared, so start() sets the load off at once. */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.ready));
+  }
+
   start(): void {
     for (const thread of this.threads) thread.start();
     this.refresh();
@@ -95,6 +100,12 @@ export class ThreadedWorkload {
 
   abort(): void {
     for (const thread of this.threads) void thread.end('abort');
+  }
+
+  /** The figures so far, per node, merged from the threads' latest progress (4×/s). */
+  latestStats(): Map<string, NodeStats> {
+    this.refresh();
+    return this.stats;
   }
 
   totals(): { ops: number; errors: number } {

@@ -110,6 +110,11 @@ export class Workload {
     this.router.onChange = () => this.replan();
   }
 
+  /** Ready to start (ThreadedWorkload: every thread booted); here, the cluster routing loaded. */
+  ready(): Promise<void> {
+    return this.prepare();
+  }
+
   /** The node's role now and the key indexes it serves (undefined: all of them). */
   assignment(node: LoadNode): { role: 'primary' | 'replica'; keys?: Uint32Array } {
     return this.router?.assignments.get(node.id) ?? { role: node.role };
@@ -291,6 +296,11 @@ export class Workload {
     if (this.ticker) clearInterval(this.ticker);
     for (const connection of this.connections) connection.close();
     this.router?.close();
+  }
+
+  /** The figures so far, per node. */
+  latestStats(): Map<string, NodeStats> {
+    return this.stats;
   }
 
   totals(): { ops: number; errors: number } {

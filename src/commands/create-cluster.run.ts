@@ -4,7 +4,7 @@
  * AWS call; nothing is created before the confirmation.
  */
 import type { CommandContext } from './lazy.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { missingRequired, resolvePlan, validateGiven, type PlanInput } from '../plan/cluster-plan.js';
 import { validateAuthToken } from '../plan/rules.js';
 import { kindFromFlags, refuseServerlessOnlyFlags } from '../plan/serverless-plan.js';
@@ -155,6 +155,13 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
       await commandEvents(output, globals),
     );
     await printCreateResult(output, result);
+    if (result.kind !== 'dry-run' && result.shortfall) {
+      // The endpoints above are real and usable, but this is not the group that was asked for.
+      const { planned, actual } = result.shortfall;
+      throw new CliError(
+        `${plan.replicationGroupId} is available with ${actual} node${actual === 1 ? '' : 's'}, not the ${planned} planned: AWS accepted the request but did not create every node; add replicas (aws elasticache increase-replica-count) or delete the group and run again`,
+      );
+    }
   } finally {
     closeClients(aws);
   }

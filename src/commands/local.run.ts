@@ -3,7 +3,7 @@
  * background, stop it and anything it left behind, or report what runs) → render.
  */
 import { UsageError, messageOf } from '../errors.js';
-import { integerFlag, REPLICATION_DELAY_MS } from '../flags.js';
+import { integerFlag, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
@@ -14,6 +14,7 @@ interface LocalOptions {
   stateDir?: string;
   redisServer?: string;
   replicationDelayMs?: string;
+  lifecycleMs?: string;
   instances?: string;
   foreground?: boolean;
 }
@@ -69,6 +70,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const port = parsePort(options.port);
   const host = parseHost(options.host);
   const replicationDelayMs = parseDelay(options.replicationDelayMs);
+  const lifecycleMs = integerFlag('--lifecycle-ms', options.lifecycleMs, { ...LIFECYCLE_MS, fallback: 0 });
   const instances = integerFlag('--instances', options.instances, { min: 0, max: 20, fallback: 0 });
   const stateDir = await stateDirOf(options.stateDir);
 
@@ -80,6 +82,7 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
       host,
       stateDir,
       replicationDelayMs,
+      lifecycleMs,
       instances,
       foreground: options.foreground === true,
       ...(options.redisServer !== undefined ? { redisServer: options.redisServer } : {}),
@@ -205,7 +208,7 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
           group.id,
           group.region,
           group.status,
-          `${group.engine} ${group.engineVersion}`,
+          `${group.engine} ${group.engineVersion}${group.engineBinaryVersion ? ` (runs ${group.engineBinaryVersion})` : ''}`,
           group.primaryEndpoint ? `${group.primaryEndpoint.address}:${group.primaryEndpoint.port}` : undefined,
           group.readerEndpoint ? `${group.readerEndpoint.address}:${group.readerEndpoint.port}` : undefined,
           group.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),

@@ -12,6 +12,7 @@ Examples:
   $ aws elasticache create-replication-group --replication-group-id demo \\
       --replication-group-description demo --num-cache-clusters 3 --automatic-failover-enabled
   $ elasticache-kit local start --replication-delay-ms 20 --port 4567   # simulate cross-AZ lag
+  $ elasticache-kit local start --lifecycle-ms 30000   # groups take 30 s to create, modify, delete
   $ elasticache-kit local status
   $ redis-cli --tls --cacert "$(elasticache-kit local ca)" -p <port>   # trust the emulator's CA
   $ elasticache-kit local stop`;
@@ -47,6 +48,11 @@ export function register(program: Command): void {
     )
     .option('--redis-server <path>', 'redis-server or valkey-server binary (default: found on PATH)')
     .option('--replication-delay-ms <ms>', 'delay the primary→replica replication stream by this many ms', '0')
+    .option(
+      '--lifecycle-ms <ms>',
+      'make creating, modifying and deleting each last this many ms, as on AWS (per group: tag local-emulator:lifecycle-ms=N)',
+      '0',
+    )
     .option(
       '--instances <n>',
       'emulated EC2 instances tagged Role=bastion that SSM Run Command runs on, 0-20 (default 0)',

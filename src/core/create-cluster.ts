@@ -34,6 +34,11 @@ export interface CreatedGroup {
   kind: 'existing' | 'created';
   topology: Topology;
   waited: boolean;
+  /**
+   * The group became available with fewer nodes than planned (the API accepted the request
+   * but did not honour NumCacheClusters): not a success, though the group is there.
+   */
+  shortfall?: { planned: number; actual: number };
 }
 
 export type CreateResult = { kind: 'dry-run'; requests: ApiRequest[] } | CreatedGroup;
@@ -110,6 +115,18 @@ async function launchPlan(
   await launchRequests(aws, requests, events, {
     ...(plan.authToken ? { authToken: plan.authToken.value } : {}),
     describe: (request) => describeStep(request, plan),
+    isOwnGroup: async (soFar) => {
+      const { whyNotThisRunsGroup } = await import('../aws/retried-create.js');
+      const why = await whyNotThisRunsGroup(aws, plan, soFar);
+      if (why === undefined) {
+        events.warn(
+          `CreateReplicationGroup was retried after its answer was lost, and ${plan.replicationGroupId} exists as this run asked: carrying on with it`,
+        );
+        return true;
+      }
+      events.warn(`replication group ${plan.replicationGroupId} already exists, but not as this run asked: ${why}`);
+      return false;
+    },
   });
 }
 
@@ -122,7 +139,12 @@ export async function launchRequests(
   aws: AwsContext,
   requests: ApiRequest[],
   events: ProgressEvents,
-  options: { authToken?: string; describe: (request: ApiRequest) => string },
+  options: {
+    authToken?: string;
+    describe: (request: ApiRequest) => string;
+    /** A retried create met AlreadyExists: is that group this run's? (launch.ts) */
+    isOwnGroup?: (created: readonly CreatedResource[]) => Promise<boolean>;
+  },
 ): Promise<void> {
   const { launch } = await import('../aws/launch.js');
   const { removeCreated } = await import('../aws/network.js');
@@ -139,6 +161,7 @@ export async function launchRequests(
     await launch(aws, requests, {
       ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
       created,
+      ...(options.isOwnGroup ? { isOwnGroup: options.isOwnGroup } : {}),
       onStep: (request) => {
         if (request.action === 'CreateReplicationGroup' || request.action === 'CreateServerlessCache')
           cacheRequested = true;
@@ -181,5 +204,11 @@ async function finish(
     await events.waitFor(aws, id, { until: 'available', timeoutMinutes: plan.waitTimeoutMinutes, doing });
   else events.info(`not waiting (--no-wait); to wait later: ${events.resumeCommand(id, 'available')}`);
   const { discoverTopology } = await import('../aws/topology.js');
-  return { kind: 'created', topology: await discoverTopology(aws, id), waited: request.wait };
+  const topology = await discoverTopology(aws, id);
+  const planned = plan.replicas + 1;
+  const shortfall =
+    request.wait && topology.kind === 'replication-group' && topology.nodes.length < planned
+      ? { planned, actual: topology.nodes.length }
+      : undefined;
+  return { kind: 'created', topology, waited: request.wait, ...(shortfall ? { shortfall } : {}) };
 }

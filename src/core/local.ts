@@ -12,6 +12,8 @@ export interface LocalStartRequest {
   port: number;
   stateDir: string;
   replicationDelayMs: number;
+  /** Minimum length of creating/modifying/deleting; default 0. */
+  lifecycleMs?: number;
   /** Emulated EC2 instances (Role=bastion) for SSM Run Command. */
   instances?: number;
   redisServer?: string;
@@ -35,7 +37,7 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
     throw new CliError(messageOf(error));
   }
   const launcher = await import('../local/launcher.js');
-  const { host, port, stateDir, redisServer, replicationDelayMs, instances } = request;
+  const { host, port, stateDir, redisServer, replicationDelayMs, lifecycleMs, instances } = request;
   if (!request.foreground) {
     try {
       const start = await launcher.startInBackground({
@@ -44,6 +46,7 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
         stateDir,
         redisServer,
         replicationDelayMs,
+        lifecycleMs,
         instances,
       });
       return { kind: 'background', start, engine };
@@ -57,7 +60,16 @@ export async function startLocal(request: LocalStartRequest, log: (line: string)
   try {
     return {
       kind: 'foreground',
-      emulator: await startEmulator({ host, port, stateDir, replicationDelayMs, redisServer, log, instances }),
+      emulator: await startEmulator({
+        host,
+        port,
+        stateDir,
+        replicationDelayMs,
+        lifecycleMs,
+        redisServer,
+        log,
+        instances,
+      }),
     };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

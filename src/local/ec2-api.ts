@@ -4,6 +4,7 @@
  * EC2's codes (`InvalidGroup.Duplicate`, `InvalidGroup.NotFound`, `InvalidPermission.Duplicate`).
  */
 import { ApiError, type QueryParams } from './query-protocol.js';
+import { unknownAction } from './aws-actions.js';
 import { ACCOUNT_ID, type Ec2Network, resourceId } from './ec2-network.js';
 import type { RuleRecord, SecurityGroupRecord, SubnetRecord, Tag, VpcRecord } from './state.js';
 import { xmlList, type XmlNode, type XmlNodes } from './xml.js';
@@ -50,7 +51,7 @@ export class Ec2Api {
 
   handle(action: string, params: QueryParams, context: Ec2Context): Members {
     const handler = this.handlers[action];
-    if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    if (!handler) throw unknownAction('ec2', action);
     return handler(params, context);
   }
 
@@ -418,7 +419,11 @@ export class Ec2Api {
 
 // ---- helpers --------------------------------------------------------------------------
 
+/** A security group id EC2 would not even look up (`sg-` and 8 or 17 hex digits) is malformed. */
 function groupNotFound(id: string): ApiError {
+  if (!/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
+    return new ApiError('InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`);
+  }
   return new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
 }
 

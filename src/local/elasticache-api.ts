@@ -10,11 +10,13 @@ import type { TlsMaterial } from './tls-material.js';
 import { ApiError, type QueryParams } from './query-protocol.js';
 import { ACCOUNT_ID, type Ec2Network } from './ec2-network.js';
 import { mergeTags } from './ec2-api.js';
-import { ENGINE_VERSIONS, familyOf, type EngineName } from './engine-versions.js';
+import { ENGINE_VERSIONS, familyOf, reportedEngineVersion, type EngineName } from './engine-versions.js';
 import { parseCreateReplicationGroup, parseTags } from './replication-group-rules.js';
 import type { ReplicationGroups } from './replication-groups.js';
 import type { GroupRecord, NodeRecord, PersistedState, SubnetGroupRecord, Tag } from './state.js';
 import { clusterReplicationGroupXml } from './cluster-xml.js';
+import { unknownAction } from './aws-actions.js';
+import { modifyReplicationGroup } from './modify-replication-group.js';
 import { xmlList, type XmlNode, type XmlNodes, type XmlValue } from './xml.js';
 import { paginate } from './paging.js';
 import { SCALING_ACTIONS, startScaling, type ScalingAction } from './scaling-api.js';
@@ -56,6 +58,14 @@ export class ElastiCacheApi {
     DescribeReplicationGroups: (p, c) => this.describeReplicationGroups(p, c),
     DeleteReplicationGroup: (p, c) => this.deleteReplicationGroup(p, c),
     TestFailover: (p, c) => this.testFailover(p, c),
+    ModifyReplicationGroup: (p, c) => [
+      [
+        'ReplicationGroup',
+        replicationGroupXml(
+          modifyReplicationGroup(this.deps, this.findGroup(c.region, p.required('ReplicationGroupId')), p),
+        ),
+      ],
+    ],
     DescribeEvents: (p, c) => this.deps.events.describe(p, c.region),
     DescribeCacheClusters: (p, c) => this.describeCacheClusters(p, c),
     CreateCacheSubnetGroup: (p, c) => this.createCacheSubnetGroup(p, c),
@@ -78,7 +88,7 @@ export class ElastiCacheApi {
 
   handle(action: string, params: QueryParams, context: ElastiCacheContext): Result {
     const handler = this.handlers[action];
-    if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    if (!handler) throw unknownAction('elasticache', action);
     return handler(params, context);
   }
 
@@ -161,7 +171,8 @@ export class ElastiCacheApi {
       description: spec.description,
       status: 'creating',
       engine: spec.engine,
-      engineVersion: binary.version,
+      engineVersion: reportedEngineVersion(spec.engine, spec.requestedEngineVersion),
+      engineBinaryVersion: binary.version,
       cacheNodeType: spec.cacheNodeType,
       automaticFailover: spec.automaticFailover,
       multiAZ: spec.multiAZ,
@@ -525,7 +536,7 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['ReplicationGroupId', group.id],
     ['Description', group.description],
     ['Status', group.status],
-    ['PendingModifiedValues', []],
+    ['PendingModifiedValues', pendingXml(group)],
     xmlList('MemberClusters', 'ClusterId', group.nodes, (node) => node.nodeId),
     xmlList('NodeGroups', 'NodeGroup', [group], () => [
       ['NodeGroupId', '0001'],
@@ -560,6 +571,16 @@ function replicationGroupXmlDisabled(group: GroupRecord): XmlNodes {
     ['IpDiscovery', 'ipv4'],
     ['ClusterMode', 'disabled'],
     ['Engine', group.engine],
+  ];
+}
+
+function pendingXml(group: GroupRecord): XmlNodes {
+  const pending = group.pendingModifiedValues;
+  if (!pending) return [];
+  return [
+    ['AuthTokenStatus', pending.authTokenStatus],
+    ['TransitEncryptionEnabled', pending.transitEncryptionEnabled],
+    ['TransitEncryptionMode', pending.transitEncryptionMode],
   ];
 }
 

@@ -58,6 +58,8 @@ export class GroupRuntime {
   readonly readerEndpoint: { address: string; port: number };
 
   private readerCursor = 0;
+  /** Older AUTH tokens still accepted while a token rotates (ROTATE); the newest is options.authToken. */
+  private extraPasswords: string[] = [];
   private failingOver: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -314,6 +316,9 @@ export class GroupRuntime {
         oldPlainPort,
       ),
     );
+    if (this.extraPasswords.length > 0) {
+      await oldPrimary.process.setPasswords([this.options.authToken!, ...this.extraPasswords]);
+    }
     log(`${oldPrimary.nodeId} is back as a replica on port ${oldPort}`);
     return { newPrimary: target.nodeId };
   }
@@ -343,6 +348,38 @@ export class GroupRuntime {
       if (caughtUp || !Number.isFinite(primaryOffset) || Date.now() >= deadline) return offsets;
       await sleep(20);
     }
+  }
+
+  /**
+   * ModifyReplicationGroup on the live processes: in-transit encryption (undefined = off)
+   * and/or the AUTH token (ROTATE keeps the current one working too), node by node without a
+   * restart. Replication links are then re-made (the relays drop them, replicas reconnect
+   * with the new settings). Later restarts (failover) use the new settings.
+   */
+  async reconfigure(change: {
+    tls?: { value: Omit<NodeTls, 'plainPort'> | undefined };
+    auth?: { strategy: 'ROTATE' | 'SET'; token: string };
+  }): Promise<void> {
+    if (this.stopping) throw new Error(`group ${this.groupId} is stopped`);
+    await this.failingOver?.catch(() => undefined);
+    if (change.auth) {
+      // ROTATE: the new token and the current one both work; SET: only the new one.
+      const current = this.options.authToken;
+      const passwords =
+        change.auth.strategy === 'ROTATE' && current !== undefined && current !== change.auth.token
+          ? [change.auth.token, current]
+          : [change.auth.token];
+      for (const slot of this.slots) await slot.process.setPasswords(passwords);
+      this.options.authToken = passwords[0];
+      this.extraPasswords = passwords.slice(1);
+    }
+    if (change.tls) {
+      const next = change.tls.value;
+      for (const slot of this.slots) await slot.process.setTls(next ? { ...next } : undefined);
+      this.options.tls = next;
+    }
+    const upstream: ProxyTarget = { host: this.options.host, port: this.primarySlot().process.port };
+    for (const slot of this.slots) slot.relay.setUpstream(upstream);
   }
 
   /** Stops everything; idempotent. All ports are free when it resolves. */

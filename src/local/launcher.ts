@@ -28,6 +28,7 @@ export interface BackgroundStartOptions {
   stateDir?: string;
   redisServer?: string;
   replicationDelayMs?: number;
+  lifecycleMs?: number;
   instances?: number;
 }
 
@@ -107,6 +108,7 @@ export async function startInBackground(options: BackgroundStartOptions): Promis
   ];
   if (options.redisServer) args.push('--redis-server', options.redisServer);
   if (options.replicationDelayMs) args.push('--replication-delay-ms', String(options.replicationDelayMs));
+  if (options.lifecycleMs) args.push('--lifecycle-ms', String(options.lifecycleMs));
   if (options.instances) args.push('--instances', String(options.instances));
   let child;
   try {

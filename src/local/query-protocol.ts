@@ -133,7 +133,6 @@ export function checkSignature(authorization: string | undefined, query: URLSear
       throw new ApiError(
         'IncompleteSignature',
         'Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders and Signature.',
-        403,
       );
     return scopeOf(match[1]!);
   }
@@ -148,13 +147,21 @@ function scopeOf(credential: string): SignatureInfo {
   // AKID/20261126/us-east-1/elasticache/aws4_request
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!)) {
-    throw new ApiError(
-      'IncompleteSignature',
-      `Credential should be scoped to a valid region, not '${credential}'.`,
-      403,
-    );
+    throw new ApiError('IncompleteSignature', `Credential should be scoped to a valid region, not '${credential}'.`);
   }
   return { region: parts[2]!, service: parts[3]! };
+}
+
+/**
+ * A Version that is not the service's own: AWS answers InvalidAction (400), "Could not find
+ * operation X for version Y", as for any action the API version lacks.
+ */
+export function checkVersion(service: ServiceName, params: QueryParams): void {
+  const version = params.version;
+  if (version === undefined) return;
+  if (version !== (service === 'ec2' ? EC2_VERSION : ELASTICACHE_VERSION)) {
+    throw new ApiError('InvalidAction', `Could not find operation ${params.action ?? ''} for version ${version}`);
+  }
 }
 
 /** Which service a request is for: the Version parameter, else the credential scope. */

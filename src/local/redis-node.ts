@@ -154,9 +154,9 @@ export class RedisNode {
     readonly host: string,
     readonly dir: string,
     readonly configPath: string,
-    private readonly password: string | undefined,
-    readonly tls: NodeTls | undefined,
-    private readonly ca: Buffer | undefined,
+    private password: string | undefined,
+    private tlsSettings: NodeTls | undefined,
+    private ca: Buffer | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       const done = () => {
@@ -270,24 +270,118 @@ export class RedisNode {
     }
   }
 
+  get tls(): NodeTls | undefined {
+    return this.tlsSettings;
+  }
+
   /** The plain-RESP port of a `preferred` TLS node; undefined when there is none. */
   get plainPort(): number | undefined {
-    return this.tls?.mode === 'preferred' ? this.tls.plainPort : undefined;
+    return this.tlsSettings?.mode === 'preferred' ? this.tlsSettings.plainPort : undefined;
   }
 
   /** Runs one command on this node (authenticating when the node has a password; over TLS when it has TLS). */
   command(...args: (string | number)[]) {
+    return this.commandOn(this.port, this.ca, ...args);
+  }
+
+  /** One command on a given port of this node: plain when `ca` is undefined. */
+  private commandOn(port: number, ca: Buffer | undefined, ...args: (string | number)[]) {
     return respCommand(
       {
         host: this.host,
-        port: this.port,
+        port,
         password: this.password,
         username: this.username,
         timeoutMs: 2000,
-        tls: this.ca ? { ca: this.ca } : undefined,
+        tls: ca ? { ca } : undefined,
       },
       ...args,
     );
+  }
+
+  /**
+   * Switches in-transit encryption on the running process (CONFIG SET, no restart, so the
+   * data stays), the way ElastiCache migrates a live cluster: undefined = plain on `port`;
+   * `preferred` = TLS on `port` and plain RESP on a second port; `required` = TLS only.
+   * Clients of a listener that goes away are disconnected, as they would be on AWS.
+   */
+  async setTls(next: NodeTls | undefined): Promise<void> {
+    const current = this.tlsSettings;
+    if (!current && !next) return;
+    if (!current && next) {
+      // plain on `port` → TLS on `port` (+ plain elsewhere when preferred).
+      const plainPort = next.mode === 'preferred' ? (next.plainPort ?? (await freePort(this.host))) : 0;
+      await this.commandOn(
+        this.port,
+        undefined,
+        'CONFIG',
+        'SET',
+        'tls-cert-file',
+        next.certFile,
+        'tls-key-file',
+        next.keyFile,
+        'tls-ca-cert-file',
+        next.caCertFile,
+        'tls-auth-clients',
+        'no',
+        'tls-replication',
+        'yes',
+      );
+      // The plain listener moves off `port` first; then TLS takes `port` (asked over the moved
+      // plain port, or, when there is none, the last connection's answer is all we need).
+      const ca = readFileSync(next.caCertFile);
+      if (plainPort > 0) {
+        await this.commandOn(this.port, undefined, 'CONFIG', 'SET', 'port', plainPort);
+        await this.commandOn(plainPort, undefined, 'CONFIG', 'SET', 'tls-port', this.port);
+      } else {
+        const tempPort = await freePort(this.host);
+        await this.commandOn(this.port, undefined, 'CONFIG', 'SET', 'port', tempPort);
+        await this.commandOn(tempPort, undefined, 'CONFIG', 'SET', 'tls-port', this.port);
+        await this.commandOn(this.port, ca, 'CONFIG', 'SET', 'port', 0);
+        await this.commandOn(this.port, ca, 'CLIENT', 'KILL', 'LADDR', `${this.host}:${tempPort}`);
+      }
+      this.tlsSettings = { ...next, plainPort: plainPort > 0 ? plainPort : undefined };
+      this.ca = ca;
+      return;
+    }
+    if (current && !next) {
+      // TLS on `port` → plain on `port`: TLS lets go of `port`, its clients are dropped, plain takes it.
+      let plainPort = current.mode === 'preferred' ? current.plainPort : undefined;
+      if (plainPort === undefined) {
+        plainPort = await freePort(this.host);
+        await this.command('CONFIG', 'SET', 'port', plainPort);
+      }
+      await this.commandOn(plainPort, undefined, 'CONFIG', 'SET', 'tls-port', 0);
+      await this.commandOn(plainPort, undefined, 'CLIENT', 'KILL', 'LADDR', `${this.host}:${this.port}`);
+      await this.commandOn(plainPort, undefined, 'CONFIG', 'SET', 'port', this.port);
+      await this.commandOn(this.port, undefined, 'CONFIG', 'SET', 'tls-replication', 'no');
+      this.tlsSettings = undefined;
+      this.ca = undefined;
+      return;
+    }
+    // TLS stays on `port`; only the plain listener opens or closes.
+    if (current!.mode === next!.mode) return;
+    if (next!.mode === 'required') {
+      const plainPort = current!.plainPort;
+      await this.command('CONFIG', 'SET', 'port', 0);
+      if (plainPort !== undefined) await this.command('CLIENT', 'KILL', 'LADDR', `${this.host}:${plainPort}`);
+      this.tlsSettings = { ...next!, plainPort: undefined };
+    } else {
+      const plainPort = next!.plainPort ?? (await freePort(this.host));
+      await this.command('CONFIG', 'SET', 'port', plainPort);
+      this.tlsSettings = { ...next!, plainPort };
+    }
+  }
+
+  /**
+   * The AUTH passwords the node accepts (the default user's; several while a token
+   * rotates), the newest first: it becomes masterauth and what this object authenticates
+   * with. Secrets travel inside the connection only, never in argv or a log.
+   */
+  async setPasswords(passwords: string[]): Promise<void> {
+    await this.command('ACL', 'SETUSER', 'default', 'resetpass', ...passwords.map((password) => `>${password}`));
+    this.password = passwords[0];
+    await this.command('CONFIG', 'SET', 'masterauth', passwords[0]!);
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@ import { availabilityZones } from './ec2-network.js';
 import type { Tag } from './state.js';
 import { planShards, wantsClusterMode, type ClusterShardPlan } from './cluster-rules.js';
 import { engineVersionKnown, type EngineName } from './engine-versions.js';
+import { parseNodeType } from '../plan/node-types.js';
 
 export interface CreateGroupSpec {
   /** Cluster mode enabled: one entry per shard; undefined for cluster mode disabled. */
@@ -83,6 +84,23 @@ export function checkAuthToken(token: string): void {
       'Invalid AuthToken provided: it must contain only printable ASCII characters, and the only non-alphanumeric characters allowed are ! & # $ ^ < > -.',
     );
   }
+}
+
+/**
+ * A node type ElastiCache offers today (the CLI's table, src/plan/node-types.ts): AWS answers
+ * InvalidParameterValue for a made-up one and for retired families (cache.m1.small…).
+ */
+export function checkCacheNodeType(nodeType: string): string {
+  const info = parseNodeType(nodeType);
+  if (!info?.known || info.retired) {
+    throw new ApiError(
+      'InvalidParameterValue',
+      info?.retired
+        ? `Invalid CacheNodeType ${nodeType}: the ${info.family} family is retired and can no longer be created.`
+        : `Invalid CacheNodeType ${nodeType}: not a node type ElastiCache offers (e.g. cache.t4g.micro, cache.r7g.large).`,
+    );
+  }
+  return nodeType;
 }
 
 export function parseTags(structs: QueryParams[]): Tag[] {
@@ -183,13 +201,7 @@ export function parseCreateReplicationGroup(params: QueryParams, region: string)
     throw new ApiError('InvalidParameterCombination', `Cannot find version ${requestedEngineVersion} for ${engine}`);
   }
 
-  const cacheNodeType = params.string('CacheNodeType') ?? DEFAULT_NODE_TYPE;
-  if (!/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(cacheNodeType)) {
-    throw new ApiError(
-      'InvalidParameterValue',
-      `Invalid CacheNodeType ${cacheNodeType} (expected a node type like cache.t4g.micro).`,
-    );
-  }
+  const cacheNodeType = checkCacheNodeType(params.string('CacheNodeType') ?? DEFAULT_NODE_TYPE);
   range(params, 'Port', 1, 65535);
 
   const transitEncryption = params.boolean('TransitEncryptionEnabled') ?? false;

@@ -24,6 +24,8 @@ export interface ReplicationGroupsOptions {
   /** Node folders go under here, one per group. */
   dataDir: string;
   replicationDelayMs: number;
+  /** How long creating, modifying and deleting each last at least (emulating AWS's minutes); default 0. */
+  lifecycleMs?: number;
   log(line: string): void;
 }
 
@@ -42,6 +44,30 @@ export function replicationDelayFor(record: Pick<GroupRecord, 'tags'>, serverDef
   return Number.isInteger(delay) && delay >= 0 && delay <= 60_000 ? delay : serverDefault;
 }
 
+/**
+ * An emulator-only extension like the one above: creating, modifying and deleting of a group
+ * with this tag each last at least this many milliseconds (instead of the server's
+ * `--lifecycle-ms`), so a client's waits, progress and "still creating" paths can be
+ * exercised as they are against AWS, where each phase takes minutes.
+ */
+export const LIFECYCLE_TAG = 'local-emulator:lifecycle-ms';
+export const MAX_LIFECYCLE_MS = 3_600_000;
+
+export function lifecycleMsFor(record: Pick<GroupRecord, 'tags'>, serverDefault: number): number {
+  const raw = record.tags.find((tag) => tag.Key === LIFECYCLE_TAG)?.Value;
+  if (raw === undefined) return serverDefault;
+  const ms = Number(raw);
+  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_LIFECYCLE_MS ? ms : serverDefault;
+}
+
+/** What ModifyReplicationGroup changes on the processes (the record's plain fields change in the API). */
+export interface RuntimeChange {
+  /** In-transit encryption from now on: undefined = off. */
+  tls?: { value: NodeTls | undefined };
+  /** A new AUTH token: ROTATE keeps the current one valid too, SET makes it the only one. */
+  auth?: { strategy: 'ROTATE' | 'SET'; token: string };
+}
+
 /** How long a new or failed-over group may take to get every replica in sync. */
 const SYNC_TIMEOUT_MS = 60_000;
 const SYNC_POLL_MS = 50;
@@ -53,6 +79,8 @@ export class ReplicationGroups {
     this.options.log(`${record.id}: ${error.message}`),
   );
   private closed = false;
+  /** Aborts lifecycle holds when the server closes. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: ReplicationGroupsOptions) {}
 
@@ -75,25 +103,60 @@ export class ReplicationGroups {
 
   /** available → modifying → (failover, replicas in sync) → available. */
   failover(record: GroupRecord, nodeGroupId = '0001'): void {
-    record.status = 'modifying';
-    this.options.save();
     this.options.events?.failoverStarted(record.region, record.id, nodeGroupId);
     const previous = record.nodes.find(
       (node) => (node.nodeGroupId ?? '0001') === nodeGroupId && node.role === 'primary',
     )?.nodeId;
+    this.whileModifying(record, 'failover', async (runtime) => {
+      if (!runtime) throw new Error('no running processes');
+      const { newPrimary } =
+        runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
+      this.options.log(`${record.id}: failed over to ${newPrimary}`);
+      this.refreshNodes(record, runtime);
+      await this.waitInSync(runtime);
+      this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary);
+    });
+  }
+
+  /**
+   * available → modifying → available: `apply` changes the record's fields once the
+   * processes have switched, so Describe shows the new values only when they hold
+   * (PendingModifiedValues shows them meanwhile).
+   */
+  modify(record: GroupRecord, change: RuntimeChange, apply: () => void): void {
+    this.whileModifying(record, 'modify', async (runtime) => {
+      if (change.tls || change.auth) {
+        if (!(runtime instanceof GroupRuntime)) throw new Error('no running processes to reconfigure');
+        await runtime.reconfigure(change);
+        await this.waitInSync(runtime);
+      }
+      apply();
+      this.options.log(`${record.id}: modified`);
+    });
+  }
+
+  /**
+   * The `modifying` phase shared by failover and modify: the work runs in the group's queue,
+   * the phase lasts at least its lifecycle time, and the group is available again after it
+   * (a failure is logged: the group keeps serving as it is).
+   */
+  private whileModifying(
+    record: GroupRecord,
+    what: string,
+    work: (runtime: GroupRuntime | ClusterRuntime | undefined) => Promise<void>,
+  ): void {
+    record.status = 'modifying';
+    this.options.save();
+    const since = Date.now();
     this.enqueue(record, async () => {
       const runtime = this.runtimes.get(record);
       try {
-        if (!runtime) throw new Error('no running processes');
-        const { newPrimary } =
-          runtime instanceof ClusterRuntime ? await runtime.failover(nodeGroupId) : await runtime.failover();
-        this.options.log(`${record.id}: failed over to ${newPrimary}`);
-        this.refreshNodes(record, runtime);
-        await this.waitInSync(runtime);
-        this.options.events?.failoverCompleted(record.region, record.id, previous, newPrimary);
+        await work(runtime);
       } catch (error) {
-        this.options.log(`${record.id}: failover failed: ${(error as Error).message}`);
+        this.options.log(`${record.id}: ${what} failed: ${(error as Error).message}`);
       }
+      record.pendingModifiedValues = undefined;
+      await this.hold(record, since);
       if (runtime) this.refreshNodes(record, runtime);
       if (record.status === 'modifying') record.status = 'available';
       this.options.save();
@@ -150,12 +213,17 @@ export class ReplicationGroups {
   delete(record: GroupRecord): void {
     record.status = 'deleting';
     this.options.save();
-    this.enqueue(record, () => this.remove(record));
+    const since = Date.now();
+    this.enqueue(record, async () => {
+      await this.hold(record, since);
+      await this.remove(record);
+    });
   }
 
   /** Stops every group's processes (waiting for work in flight) and forgets the groups. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     // A slot migration in flight stops at its next round instead of finishing first.
     for (const runtime of this.runtimes.values()) if (runtime instanceof ClusterRuntime) runtime.cancel();
     for (const record of this.options.state.groups) {
@@ -241,11 +309,19 @@ export class ReplicationGroups {
       this.options.save();
       return;
     }
+    await this.hold(record, Date.parse(record.createdAt));
     if (record.status === 'creating' && !this.closed) {
       record.status = 'available';
       this.options.log(`${record.id}: available`);
       this.options.save();
     }
+  }
+
+  /** Waits until the group's phase (begun at `since`) has lasted its lifecycle time; ends early on close. */
+  private async hold(record: GroupRecord, since: number): Promise<void> {
+    const left = since + lifecycleMsFor(record, this.options.lifecycleMs ?? 0) - Date.now();
+    if (left <= 0 || this.closed) return;
+    await sleep(left, undefined, { signal: this.closing.signal }).catch(() => undefined);
   }
 
   private refreshNodes(record: GroupRecord, runtime: GroupRuntime | ClusterRuntime): void {

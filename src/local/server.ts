@@ -19,6 +19,7 @@ import {
   ApiError,
   QueryParams,
   checkSignature,
+  checkVersion,
   ec2Error,
   ec2Response,
   newRequestId,
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   redisServer?: string;
   /** Delay of the replication stream between primary and replicas; default 0. */
   replicationDelayMs?: number;
+  /** Minimum length of creating, modifying and deleting (AWS takes minutes); default 0. */
+  lifecycleMs?: number;
   /** Emulated EC2 instances (tag Role=bastion) that SSM Run Command runs commands on; default 0. */
   instances?: number;
   log?: (line: string) => void;
@@ -86,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     host,
     dataDir: join(options.stateDir, 'groups'),
     replicationDelayMs: options.replicationDelayMs ?? 0,
+    lifecycleMs: options.lifecycleMs ?? 0,
     log,
   });
   const elasticache = new ElastiCacheApi({
@@ -278,6 +282,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     const signature = checkSignature(header(request, 'authorization'), url.searchParams);
     service = serviceOf(params, signature.service) ?? service;
     if (!action) throw new ApiError('MissingAction', 'The request must contain the parameter Action');
+    checkVersion(service, params);
     const context = { region: signature.region || DEFAULT_REGION };
     if (service === 'ec2') {
       const members = apis.ec2.handle(action, params, context);

@@ -39,7 +39,10 @@ export interface GroupRecord {
   description: string;
   status: GroupStatus;
   engine: 'redis' | 'valkey';
+  /** What AWS would report for the requested line (`6.2` → `6.2.6`). */
   engineVersion: string;
+  /** The version of the redis-server/valkey-server that really runs the nodes (`local status`). */
+  engineBinaryVersion?: string;
   cacheNodeType: string;
   automaticFailover: boolean;
   multiAZ: boolean;
@@ -69,6 +72,14 @@ export interface GroupRecord {
   resharding?: { progressPercentage: number };
   /** Every OS process the group's runtime owns (nodes, relays). */
   pids: number[];
+  /** What a ModifyReplicationGroup in progress will change (Describe's PendingModifiedValues). */
+  pendingModifiedValues?: {
+    transitEncryptionEnabled?: boolean;
+    transitEncryptionMode?: 'preferred' | 'required';
+    authTokenStatus?: 'ROTATING' | 'SETTING';
+  };
+  /** True between an AUTH token ROTATE and the SET that ends it (two tokens accepted). */
+  authTokenRotating?: boolean;
   /** Why the group went to create-failed, for `local status`. */
   failure?: string;
 }

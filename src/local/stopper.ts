@@ -77,6 +77,8 @@ export interface StatusReport {
     status: GroupStatus;
     engine: string;
     engineVersion: string;
+    /** The real binary's version, when it differs from the reported one. */
+    engineBinaryVersion?: string;
     primaryEndpoint?: Endpoint;
     readerEndpoint?: Endpoint;
     nodes: Array<{ nodeId: string; role: string; port?: number; pid?: number; availabilityZone: string }>;
@@ -108,6 +110,7 @@ export async function emulatorStatus(stateDir: string): Promise<StatusReport> {
         status: group.status,
         engine: group.engine,
         engineVersion: group.engineVersion,
+        ...(group.engineBinaryVersion ? { engineBinaryVersion: group.engineBinaryVersion } : {}),
         primaryEndpoint: group.primaryEndpoint,
         readerEndpoint: group.readerEndpoint,
         nodes: group.nodes.map((node) => ({

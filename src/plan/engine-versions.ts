@@ -5,11 +5,16 @@
 import { UsageError } from '../errors.js';
 import type { Engine } from './rules.js';
 
-/** What ElastiCache offers (checked against DescribeCacheEngineVersions in 2026): used
- * only where the endpoint does not implement that action. */
+/**
+ * What ElastiCache offers for node-based groups, newest first, as AWS's "Engine versions and
+ * upgrading in ElastiCache" page lists them (checked December 2026): Valkey 7.2-9.1, Redis OSS
+ * 4.0.10-7.1. From Valkey 7.2 and Redis OSS 6.0 on there is one version per minor line (`7.1`),
+ * older ones are named with their patch. Used where the endpoint does not implement
+ * DescribeCacheEngineVersions, and as the local emulator's list.
+ */
 export const BUILT_IN_ENGINE_VERSIONS: Record<Engine, readonly string[]> = {
-  redis: ['7.1', '7.0', '6.2', '6.0', '5.0.6'],
-  valkey: ['8.1', '8.0', '7.2'],
+  redis: ['7.1', '7.0', '6.2', '6.0', '5.0.6', '4.0.10'],
+  valkey: ['9.1', '9.0', '8.2', '8.1', '8.0', '7.2'],
 };
 
 /** Numeric comparison of dotted versions: 7.1 > 7.0.15 > 6.2. */

@@ -6,33 +6,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateReplicationGroupCommand,
-  TestFailoverCommand,
-  waitUntilReplicationGroupAvailable,
-} from '@aws-sdk/client-elasticache';
-import { spawnCli } from '../helpers/cli.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { caCertPath } from '../../src/local/tls-material.js';
+import { createAvailableGroup, startTestEmulator } from '../helpers/emulator.js';
 import type { BenchReport } from '../../src/bench/report.js';
-
-const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 };
 
 test('bench <cluster group>: shards and nodes named as AWS names them; TestFailover mid-run is a reported failover', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
-  const client = emulator.elasticache;
-  await client.send(
-    new CreateReplicationGroupCommand({
-      ReplicationGroupId: 'shop',
-      ReplicationGroupDescription: 'sharded',
-      Engine: 'redis',
-      CacheParameterGroupName: 'default.redis7.cluster.on',
-      NumNodeGroups: 3,
-      ReplicasPerNodeGroup: 1,
-      AutomaticFailoverEnabled: true,
-    }),
-  );
-  await waitUntilReplicationGroupAvailable({ client, ...WAIT }, { ReplicationGroupId: 'shop' });
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: 'shop',
+    NumCacheClusters: undefined,
+    CacheParameterGroupName: 'default.redis7.cluster.on',
+    NumNodeGroups: 3,
+    ReplicasPerNodeGroup: 1,
+    AutomaticFailoverEnabled: true,
+  });
 
   const running = spawnCli(
     [
@@ -56,7 +46,7 @@ test('bench <cluster group>: shards and nodes named as AWS names them; TestFailo
     { env: emulator.env, after: t.after.bind(t) },
   );
   assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
-  await client.send(new TestFailoverCommand({ ReplicationGroupId: 'shop', NodeGroupId: '0002' }));
+  await emulator.elasticache.send(new TestFailoverCommand({ ReplicationGroupId: 'shop', NodeGroupId: '0002' }));
   assert.equal(await running.exited, 0, running.stderr());
   const report = JSON.parse(running.stdout()) as BenchReport;
 
@@ -80,5 +70,58 @@ test('bench <cluster group>: shards and nodes named as AWS names them; TestFailo
   );
   assert.equal(report.total.errors, 0, JSON.stringify(report.nodes.map((n) => [n.id, n.errors, n.lastError])));
   assert.ok(report.nodes.find((n) => n.id === 'shop-0002-002')!.sets > 0, 'the promoted node took the writes');
+  assert.equal(report.cleanup.keysLeft, 0);
+});
+
+test('bench <cluster group> with TLS and an AUTH token: every node over TLS (tls-port from the slot map), the CA verified', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const token = 'cluster-bench-token-0123456789';
+  await createAvailableGroup(emulator, {
+    ReplicationGroupId: 'sec',
+    NumCacheClusters: undefined,
+    CacheParameterGroupName: 'default.redis7.cluster.on',
+    NumNodeGroups: 2,
+    ReplicasPerNodeGroup: 1,
+    AutomaticFailoverEnabled: true,
+    TransitEncryptionEnabled: true,
+    AuthToken: token,
+  });
+  const result = await runCli(
+    [
+      '--endpoint-url',
+      emulator.url,
+      '--output',
+      'json',
+      'bench',
+      'sec',
+      '--tls',
+      '--ca',
+      caCertPath(emulator.stateDir),
+      '--auth-token-env',
+      'SEC_TOKEN',
+      '--test-time',
+      '1',
+      '--warmup',
+      '0.2',
+      '--clients',
+      '2',
+      '--key-maximum',
+      '1000',
+    ],
+    { env: { ...emulator.env, SEC_TOKEN: token } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(!result.stdout.includes(token) && !result.stderr.includes(token), 'the token is never printed');
+  const report = JSON.parse(result.stdout) as BenchReport;
+  assert.equal(report.config.tls, true);
+  assert.deepEqual(
+    report.shards!.map((s) => s.nodes),
+    [
+      ['sec-0001-001', 'sec-0001-002'],
+      ['sec-0002-001', 'sec-0002-002'],
+    ],
+  );
+  for (const node of report.nodes) assert.ok(node.ops > 0 && node.errors === 0, `${node.id}: ${node.lastError ?? ''}`);
   assert.equal(report.cleanup.keysLeft, 0);
 });

@@ -4,14 +4,14 @@
  * per node and per shard equals what each server counted (INFO commandstats), a shard failover
  * mid-run is reported as such and not as errors. Runs the built CLI as a user would.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { runCli, spawnCli } from '../helpers/cli.js';
-import { startCluster } from '../helpers/cluster.js';
+import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { commandCalls, connectTestClient, keysMatching } from '../helpers/redis.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import type { BenchReport } from '../../src/bench/report.js';
 import { renderReport } from '../../src/bench/render.js';
@@ -20,39 +20,25 @@ import { DEFAULT_KEYS, FORMATS } from '../../src/config/formats/index.js';
 import { endpointValues } from '../../src/config/values.js';
 import type { Topology } from '../../src/topology.js';
 
-function client(port: number): Redis {
-  return new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-}
-
-/** calls per command name, from INFO commandstats. */
-async function commandCalls(port: number): Promise<Map<string, number>> {
-  const redis = client(port);
-  try {
-    await redis.connect();
-    const calls = new Map<string, number>();
-    for (const match of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      calls.set(match[1]!, Number(match[2]));
-    return calls;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function keysUnder(port: number, prefix: string): Promise<number> {
-  const redis = client(port);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    let count = 0;
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      count += batch.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
+/** bench on the cluster (2 clients per node, JSON), running; resolves once it measures. */
+async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: string[]): Promise<RunningCli> {
+  const running = spawnCli(
+    [
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `${cluster.seed.host}:${cluster.seed.port}`,
+      '--clients',
+      '2',
+      '--warmup',
+      '0.2',
+      ...extra,
+    ],
+    { after: t.after.bind(t) },
+  );
+  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  return running;
 }
 
 test('3 shards x 1 replica: every shard gets load, and each node counted what bench counted', async (t) => {
@@ -60,8 +46,7 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
   t.after(() => cluster.stop());
   const members = await cluster.runtime.view();
   // The slots bench computes are the server's (CLUSTER KEYSLOT).
-  const probe = client(members[0]!.port);
-  await probe.connect();
+  const probe = await connectTestClient(members[0]!.port);
   for (const key of ['eck:bench:0a1b2c3d:k:0042', '{user1000}.following', 'foo'])
     assert.equal(Number(await probe.call('CLUSTER', 'KEYSLOT', key)), hashSlot(key), key);
   probe.disconnect();
@@ -118,8 +103,8 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
     assert.equal(replica.sets, 0, 'replicas get no SETs');
     assert.ok(replica.gets > 0, `replica of ${shard.id} serves reads after READONLY`);
     assert.equal(replica.misses, 0, 'the replica holds the prefilled keys of its shard');
-    const onPrimary = await commandCalls(primary.port);
-    const onReplica = await commandCalls(replica.port);
+    const calls = (node: { address: string; port: number }, command: string) =>
+      commandCalls({ host: node.address, port: node.port }, command);
     // The primary's SETs: its share of the prefill (one per key of its slots) plus the measured SETs.
     const prefilled = Array.from({ length: keyMaximum }, (_, n) =>
       hashSlot(`${report.keyPrefix}k:${String(n).padStart(4, '0')}`),
@@ -127,39 +112,26 @@ test('3 shards x 1 replica: every shard gets load, and each node counted what be
       const [start, end] = shard.slots.split('-').map(Number) as [number, number];
       return slot >= start && slot <= end;
     }).length;
-    assert.equal(onPrimary.get('set'), prefilled + primary.sets, `${shard.id} primary SETs`);
-    assert.equal(onPrimary.get('get') ?? 0, primary.gets, `${shard.id} primary GETs`);
-    assert.equal(onReplica.get('get') ?? 0, replica.gets, `${shard.id} replica GETs`);
+    assert.equal(await calls(primary, 'set'), prefilled + primary.sets, `${shard.id} primary SETs`);
+    assert.equal(await calls(primary, 'get'), primary.gets, `${shard.id} primary GETs`);
+    assert.equal(await calls(replica, 'get'), replica.gets, `${shard.id} replica GETs`);
     // One READONLY per load connection (2 clients) and one for the check that the prefill arrived.
-    assert.equal(onReplica.get('readonly') ?? 0, 3, 'READONLY on every replica connection');
-    assert.equal(await keysUnder(primary.port, report.keyPrefix), 0, `no bench key left on ${primaryId}`);
+    assert.equal(await calls(replica, 'readonly'), 3, 'READONLY on every replica connection');
+    assert.deepEqual(await keysMatching(primary.port, `${report.keyPrefix}*`), [], `no bench key left on ${primaryId}`);
   }
 });
 
 test('a shard failover mid-run: reported as a slot map change and a failover, not as errors', async (t) => {
   const cluster = await startCluster(3, 1);
   t.after(() => cluster.stop());
-  const running = spawnCli(
-    [
-      '--output',
-      'json',
-      'bench',
-      '--primary',
-      `${cluster.seed.host}:${cluster.seed.port}`,
-      '--threads',
-      '1',
-      '--clients',
-      '2',
-      '--test-time',
-      '4',
-      '--warmup',
-      '0.2',
-      '--key-maximum',
-      '2000',
-    ],
-    { after: t.after.bind(t) },
-  );
-  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  const running = await benchUntilMeasuring(t, cluster, [
+    '--test-time',
+    '4',
+    '--threads',
+    '2',
+    '--key-maximum',
+    '2000',
+  ]);
   const { newPrimary } = await cluster.runtime.failover('0002');
   // With no Topology to name them, bench names nodes by address.
   const promotedId = `127.0.0.1:${(await cluster.runtime.view()).find((m) => m.memberId === newPrimary)!.port}`;
@@ -177,6 +149,9 @@ test('a shard failover mid-run: reported as a slot map change and a failover, no
   const promoted = report.nodes.find((n) => n.id === promotedId)!;
   assert.ok(promoted.sets > 0, 'the promoted replica took the writes');
   for (const other of report.shards!.filter((s) => s.id !== '0002')) assert.equal(other.failovers.length, 0);
+  // The per-second timeline (the HTML report's throughput chart) follows the threads' figures live.
+  const perSecond = (report.timeline ?? []).map((p) => Object.values(p.opsPerSec).reduce((a, b) => a + b, 0));
+  assert.ok(perSecond.length >= 3 && perSecond.every((ops) => ops > 0), `timeline: ${perSecond.join(' ')}`);
   // The table text and the HTML report say it in words.
   const change = report.slotMapChanges![0]!;
   assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
@@ -240,29 +215,14 @@ test('a shard whose only node dies mid-run: that shard is unavailable from then 
   const cluster = await startCluster(3, 0);
   t.after(() => cluster.stop());
   const victim = (await cluster.runtime.view()).find((m) => m.nodeGroupId === '0003')!;
-  const running = spawnCli(
-    [
-      '--output',
-      'json',
-      'bench',
-      '--primary',
-      `${cluster.seed.host}:${cluster.seed.port}`,
-      '--threads',
-      '1',
-      '--clients',
-      '2',
-      '--test-time',
-      '3',
-      '--warmup',
-      '0.2',
-      '--key-maximum',
-      '1000',
-      '--request-timeout',
-      '1000',
-    ],
-    { after: t.after.bind(t) },
-  );
-  assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
+  const running = await benchUntilMeasuring(t, cluster, [
+    '--test-time',
+    '3',
+    '--key-maximum',
+    '1000',
+    '--request-timeout',
+    '1000',
+  ]);
   process.kill(victim.pid, 'SIGKILL');
   assert.equal(await running.exited, 0, running.stderr());
   const report = JSON.parse(running.stdout()) as BenchReport;
@@ -277,4 +237,14 @@ test('a shard whose only node dies mid-run: that shard is unavailable from then 
     assert.ok(shard.ops > 0);
   }
   assert.match(renderReport(report), new RegExp(`127\\.0\\.0\\.1:${victim.port} unreachable from [\\d.]+ s`));
+});
+
+test('Ctrl-C mid-run on a cluster: exit 130, and no bench key is left on any shard', async (t) => {
+  const cluster = await startCluster(3, 0);
+  t.after(() => cluster.stop());
+  const running = await benchUntilMeasuring(t, cluster, ['--test-time', '30', '--key-maximum', '3000']);
+  running.child.kill('SIGINT');
+  assert.equal(await running.exited, 130, running.stderr());
+  for (const member of await cluster.runtime.view())
+    assert.deepEqual(await keysMatching(member.port, 'eck:bench:*'), [], `no bench key left on ${member.memberId}`);
 });

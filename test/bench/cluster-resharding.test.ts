@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { startCluster } from '../helpers/cluster.js';
+import { connectTestClient } from '../helpers/redis.js';
 import { discoverCluster } from '../../src/bench/cluster-discovery.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
 import { Workload } from '../../src/bench/workload.js';
@@ -52,13 +52,12 @@ test('a slot migrating under load: ASK then MOVED, followed and counted, no erro
   workload.start();
   workload.beginMeasuring();
 
-  const from = new Redis({ host: source.address.host, port: source.address.port, lazyConnect: true });
-  const to = new Redis({ host: target.address.host, port: target.address.port, lazyConnect: true });
+  const from = await connectTestClient(source.address.port, source.address.host);
+  const to = await connectTestClient(target.address.port, target.address.host);
   t.after(() => {
     from.disconnect();
     to.disconnect();
   });
-  await Promise.all([from.connect(), to.connect()]);
   await to.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.clusterId!);
   await from.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.clusterId!);
   await from.call('MIGRATE', target.address.host, target.address.port, '', 0, 5000, 'KEYS', ...keysInSlot);

@@ -46,7 +46,7 @@ test('keySlots equals hashSlot of every bench key, and the prefix spreads them o
     ttlMs: 1000,
   });
   const slots = keySlots(keyspace.keyPrefix, keyspace.width, keyspace.keyMaximum);
-  for (const n of [0, 1, 9, 10, 999, 4999]) assert.equal(slots[n], hashSlot(keyspace.keyName(n)), `key ${n}`);
+  for (let n = 0; n < 5000; n++) assert.equal(slots[n], hashSlot(keyspace.keyName(n)), `key ${n}`);
   assert.ok(new Set(slots).size > 3000, 'no hash tag on the prefix: the keys land in thousands of slots');
   // A prefix with a tag pins every key to its slot (the slow path, same answer).
   const tagged = keySlots('eck:{t}:k:', 3, 50);

@@ -49,7 +49,7 @@ function removeOnExit(stateDir: string): void {
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
 export async function startTestEmulator(
-  options: { replicationDelayMs?: number; instances?: number; log?: (line: string) => void } = {},
+  options: { replicationDelayMs?: number; lifecycleMs?: number; instances?: number; log?: (line: string) => void } = {},
 ): Promise<TestEmulator> {
   const stateDir = await mkdtemp(join(tmpdir(), 'eck-emulator-'));
   let emulator;
@@ -59,6 +59,7 @@ export async function startTestEmulator(
       port: 0,
       stateDir,
       replicationDelayMs: options.replicationDelayMs ?? 0,
+      lifecycleMs: options.lifecycleMs ?? 0,
       ...(options.instances !== undefined ? { instances: options.instances } : {}),
       log:
         options.log ?? (process.env.EMULATOR_LOG ? (line) => process.stderr.write(`[emulator] ${line}\n`) : undefined),

@@ -23,5 +23,7 @@ export function inlineCommand(target: { host?: string; port: number; ca?: Buffer
       }
     });
     socket.on('error', reject);
+    // A server that hangs up without a full line (a TLS port given plain RESP) answers 'closed'.
+    socket.on('close', () => resolve(reply.split('\r\n')[0] || 'closed'));
   });
 }

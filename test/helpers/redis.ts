@@ -191,11 +191,24 @@ export async function waitForKeys(
 
 /**
  * An ioredis client for a test to look at a node with: connected before it resolves, one
- * attempt per command, no reconnecting (a test sees a failure instead of a retry loop).
+ * attempt per command, no reconnecting (a test sees a failure instead of a retry loop);
+ * `secure` adds TLS (trusting `ca`) and the AUTH token.
  * Disconnect it in t.after.
  */
-export async function connectTestClient(port: number, host = '127.0.0.1'): Promise<Redis> {
-  const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+export async function connectTestClient(
+  port: number,
+  host = '127.0.0.1',
+  secure: { ca?: Buffer; password?: string } = {},
+): Promise<Redis> {
+  const redis = new Redis({
+    host,
+    port,
+    ...(secure.ca ? { tls: { ca: secure.ca } } : {}),
+    ...(secure.password !== undefined ? { password: secure.password } : {}),
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
   } catch (error) {

@@ -148,7 +148,7 @@ test('EC2: default VPC and subnets, security groups with rules, tags, dependenci
     'InvalidParameterValue',
   );
   await rejects(
-    ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-0000', IpPermissions: [] })),
+    ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: 'sg-00000000', IpPermissions: [] })),
     'InvalidGroup.NotFound',
   );
 
@@ -173,7 +173,7 @@ test('EC2: default VPC and subnets, security groups with rules, tags, dependenci
     1,
   );
   await rejects(
-    ec2.send(new CreateTagsCommand({ Resources: ['sg-0000'], Tags: [{ Key: 'a', Value: 'b' }] })),
+    ec2.send(new CreateTagsCommand({ Resources: ['sg-00000000'], Tags: [{ Key: 'a', Value: 'b' }] })),
     'InvalidGroup.NotFound',
   );
 

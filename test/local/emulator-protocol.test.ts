@@ -36,7 +36,7 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
   assert.match(unsigned.xml.ErrorResponse.RequestId, /^[0-9a-f-]{36}$/);
 
   const badShape = await post(emulator.url, describe, 'Bearer abc');
-  assert.equal(badShape.status, 403);
+  assert.equal(badShape.status, 400, "AWS's common errors: IncompleteSignature is a 400");
   assert.equal(badShape.xml.ErrorResponse.Error.Code, 'IncompleteSignature');
 
   const ok = await post(emulator.url, describe, AUTH('elasticache'));
@@ -55,7 +55,7 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
     versions.xml.DescribeCacheEngineVersionsResponse.DescribeCacheEngineVersionsResult.CacheEngineVersions
       .CacheEngineVersion;
   assert.equal(entry.Engine, 'valkey');
-  assert.equal(String(entry.EngineVersion), '8.1');
+  assert.equal(String(entry.EngineVersion), '9.1', "the newest Valkey line AWS's docs list");
 
   const notFound = await post(emulator.url, { ...describe, ReplicationGroupId: 'nope' }, AUTH('elasticache'));
   assert.equal(notFound.status, 404);
@@ -70,7 +70,7 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
 
   const ec2Error = await post(
     emulator.url,
-    { Action: 'DescribeSecurityGroups', Version: '2016-11-15', 'GroupId.1': 'sg-none' },
+    { Action: 'DescribeSecurityGroups', Version: '2016-11-15', 'GroupId.1': 'sg-0123456789abcdef0' },
     AUTH('ec2'),
   );
   assert.equal(ec2Error.status, 400);
@@ -84,6 +84,45 @@ test('Query protocol: auth shape, envelopes, namespaces, dispatch', async (t) =>
   );
   assert.equal(unknown.status, 400);
   assert.equal(unknown.xml.ErrorResponse.Error.Code, 'InvalidAction');
+  assert.match(
+    unknown.xml.ErrorResponse.Error.Message,
+    /CreateCacheCluster is a real ElastiCache action that the local emulator \(elasticache-kit local\) does not implement/,
+  );
+  const typo = await post(
+    emulator.url,
+    { Action: 'DescribeReplicatonGroups', Version: '2015-02-02' },
+    AUTH('elasticache'),
+  );
+  assert.equal(typo.status, 400);
+  assert.equal(typo.xml.ErrorResponse.Error.Code, 'InvalidAction');
+  assert.equal(
+    typo.xml.ErrorResponse.Error.Message,
+    'The action DescribeReplicatonGroups is not valid for this web service.',
+  );
+  const ec2Missing = await post(emulator.url, { Action: 'RunInstances', Version: '2016-11-15' }, AUTH('ec2'));
+  assert.equal(ec2Missing.xml.Response.Errors.Error.Code, 'InvalidAction');
+  assert.match(
+    ec2Missing.xml.Response.Errors.Error.Message,
+    /RunInstances is a real EC2 action that the local emulator/,
+  );
+
+  // A Version the service does not have: AWS's InvalidAction "Could not find operation".
+  const wrongVersion = await post(emulator.url, { ...describe, Version: '2014-01-01' }, AUTH('elasticache'));
+  assert.equal(wrongVersion.status, 400);
+  assert.equal(wrongVersion.xml.ErrorResponse.Error.Code, 'InvalidAction');
+  assert.equal(
+    wrongVersion.xml.ErrorResponse.Error.Message,
+    'Could not find operation DescribeReplicationGroups for version 2014-01-01',
+  );
+
+  const malformed = await post(
+    emulator.url,
+    { Action: 'DescribeSecurityGroups', Version: '2016-11-15', 'GroupId.1': 'sg-zz' },
+    AUTH('ec2'),
+  );
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.xml.Response.Errors.Error.Code, 'InvalidGroupId.Malformed');
+  assert.equal(malformed.xml.Response.Errors.Error.Message, 'Invalid id: "sg-zz" (expecting "sg-...")');
 
   // Flattened lists as the AWS CLI sends them.
   const subnets = await post(

@@ -202,7 +202,7 @@ test('XML: escaping, omitted members, empty lists, member names', () => {
   assert.equal(renderElement('T', new Date('2026-01-02T03:04:05.000Z')), '<T>2026-01-02T03:04:05.000Z</T>');
 });
 
-test('SigV4 shape: header or presigned query; anything else is refused with 403', () => {
+test('SigV4 shape: header or presigned query; no auth is 403 MissingAuthenticationToken, a bad shape 400 IncompleteSignature', () => {
   const header =
     'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/elasticache/aws4_request, SignedHeaders=host, Signature=abcdef0123';
   assert.deepEqual(checkSignature(header, new URLSearchParams()), { region: 'eu-west-1', service: 'elasticache' });
@@ -212,15 +212,16 @@ test('SigV4 shape: header or presigned query; anything else is refused with 403'
     'X-Amz-Signature': 'ab',
   });
   assert.deepEqual(checkSignature(undefined, presigned), { region: 'us-west-2', service: 'ec2' });
-  for (const [auth, expected] of [
-    [undefined, 'MissingAuthenticationToken'],
-    ['', 'MissingAuthenticationToken'],
-    ['AWS AKID:signature', 'IncompleteSignature'],
-    ['AWS4-HMAC-SHA256 Credential=AKID/bad, SignedHeaders=host, Signature=ab', 'IncompleteSignature'],
+  // AWS's common errors: MissingAuthenticationToken is 403, IncompleteSignature 400.
+  for (const [auth, expected, status] of [
+    [undefined, 'MissingAuthenticationToken', 403],
+    ['', 'MissingAuthenticationToken', 403],
+    ['AWS AKID:signature', 'IncompleteSignature', 400],
+    ['AWS4-HMAC-SHA256 Credential=AKID/bad, SignedHeaders=host, Signature=ab', 'IncompleteSignature', 400],
   ] as const) {
     assert.throws(
       () => checkSignature(auth, new URLSearchParams()),
-      (error: ApiError) => error.code === expected && error.status === 403,
+      (error: ApiError) => error.code === expected && error.status === status,
     );
   }
   assert.equal(serviceOf(params({ Version: '2016-11-15' }), 'elasticache'), 'ec2', 'Version wins over the scope');

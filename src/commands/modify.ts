@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { lazyAction } from './lazy.js';
+
+export function register(program: Command): void {
+  program
+    .command('modify')
+    .summary("ModifyReplicationGroup: change in-transit encryption in AWS's steps, waiting for each")
+    .description(
+      'Change in-transit encryption of an existing group: off → preferred → required (and back), one ModifyReplicationGroup per step, each waited for. Prints the group afterwards.',
+    )
+    .argument('<id>', 'replication group id')
+    .requiredOption('--transit-encryption-mode <mode>', 'off, preferred (TLS and plain) or required (TLS only)')
+    .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
+    .option('--no-wait', 'return once a one-step change is requested')
+    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addHelpText(
+      'after',
+      `
+AWS moves a live group one mode at a time; preferred lets clients migrate to TLS without
+downtime. Afterwards, rewrite the apps' config: elasticache-kit endpoints <id> --format ...
+
+Examples:
+  $ elasticache-kit modify demo --transit-encryption-mode required --yes
+  $ elasticache-kit modify demo --transit-encryption-mode preferred --yes --no-wait
+
+Exit codes: 0 changed (or already so), 1 AWS error, 2 bad input (nothing changed),
+3 not found, 4 timed out, 130 interrupted.`,
+    )
+    .action(lazyAction(() => import('./modify.run.js')));
+}
