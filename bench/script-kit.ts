@@ -40,19 +40,22 @@ export function exec(
 /** The middle value (the upper middle for an even count): robust against one noisy round. */
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/**
- * Runs redis-benchmark with `argv` (plus --csv) and returns the mean ops/s of its SET and
- * GET rows ("SET","rps",…); throws with its output when it fails or prints no figures.
- */
-export async function redisBenchmarkOpsPerSec(argv: string[]): Promise<number> {
-  const result = await exec(process.env.REDIS_BENCHMARK ?? 'redis-benchmark', [...argv, '--csv']);
-  if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
-  const rps = result.stdout
+/** redis-benchmark --csv rows "SET","rps",… / "GET","rps",… → their ops/s; throws when there are none. */
+export function redisBenchmarkRps(stdout: string): number[] {
+  const rps = stdout
     .trim()
     .split('\n')
     .filter((line) => /^"(SET|GET)"/.test(line))
     .map((line) => Number(line.split('","')[1]!.replace(/"/g, '')));
-  if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${result.stdout}`);
+  if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${stdout}`);
+  return rps;
+}
+
+/** Runs redis-benchmark with `argv` (plus --csv): the mean ops/s of its SET and GET rows. */
+export async function redisBenchmarkOpsPerSec(argv: string[]): Promise<number> {
+  const result = await exec(process.env.REDIS_BENCHMARK ?? 'redis-benchmark', [...argv, '--csv']);
+  if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
+  const rps = redisBenchmarkRps(result.stdout);
   return rps.reduce((a, b) => a + b, 0) / rps.length;
 }
 

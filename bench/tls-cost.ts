@@ -24,7 +24,7 @@ import {
 import { startEmulator } from '../src/local/server.js';
 import { caCertPath } from '../src/local/tls-material.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag, median } from './script-kit.js';
+import { CLI, exec, flag, median, redisBenchmarkRps } from './script-kit.js';
 
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
 const rounds = Number(flag('--rounds', '3'));
@@ -110,13 +110,7 @@ async function redisBenchmark(port: number, clients: number, tls: string[]): Pro
     '--csv',
   ]);
   if (result.code !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
-  // One row per test: "SET","rps",... / "GET","rps",... -> their mean.
-  const rps = result.stdout
-    .trim()
-    .split('\n')
-    .filter((line) => /^"(SET|GET)"/.test(line))
-    .map((line) => Number(line.split('","')[1]!.replace(/"/g, '')));
-  if (rps.length === 0) throw new Error(`no figures in redis-benchmark output:\n${result.stdout}`);
+  const rps = redisBenchmarkRps(result.stdout);
   // -t set,get runs `requests` of each.
   return {
     opsPerSec: rps.reduce((a, b) => a + b, 0) / rps.length,
