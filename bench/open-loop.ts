@@ -24,8 +24,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function bench(port: number, seconds: number): Promise<{ p50: number; p99: number; max: number; opsPerSec: number }> {
+interface Figures {
+  p50: number;
+  p99: number;
+  max: number;
+  opsPerSec: number;
+  /** The client's CPU time (user + system) over its wall time, in % of one core. */
+  cpuPercent: number;
+}
+
+function bench(port: number, seconds: number): Promise<Figures> {
   const args = [
+    // GNU time reports the client's own CPU use: the schedule must not spin a core.
+    '-f',
+    'client-cpu %U %S %e',
+    process.execPath,
     CLI,
     '--output',
     'json',
@@ -43,7 +56,7 @@ function bench(port: number, seconds: number): Promise<{ p50: number; p99: numbe
     '--lag-probes',
     '0',
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn('/usr/bin/time', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -57,7 +70,9 @@ function bench(port: number, seconds: number): Promise<{ p50: number; p99: numbe
       const report = JSON.parse(out) as {
         total: { opsPerSec: number; latencyMs: { p50: number; p99: number; max: number } };
       };
-      resolve({ ...report.total.latencyMs, opsPerSec: report.total.opsPerSec });
+      const cpu = /client-cpu ([\d.]+) ([\d.]+) ([\d.]+)/.exec(err);
+      const cpuPercent = cpu ? Math.round(((Number(cpu[1]) + Number(cpu[2])) / Number(cpu[3])) * 100) : Number.NaN;
+      resolve({ ...report.total.latencyMs, opsPerSec: report.total.opsPerSec, cpuPercent });
     }),
   );
 }
@@ -73,12 +88,16 @@ const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), .
 try {
   for (let i = 0; i < 50 && cli('PING').stdout.trim() !== 'PONG'; i++) await sleep(100);
   const idle = await bench(port, 3);
-  console.log(`idle server, --rate 1000:          p50 ${idle.p50} ms  p99 ${idle.p99} ms  (${idle.opsPerSec} ops/s)`);
+  console.log(
+    `idle server, --rate 1000:          p50 ${idle.p50} ms  p99 ${idle.p99} ms  (${idle.opsPerSec} ops/s, client CPU ${idle.cpuPercent}%)`,
+  );
   const running = bench(port, 4);
   await sleep(3000); // node start + warmup 0.5 s, then well inside the measured 4 s
   spawn('redis-cli', ['-p', String(port), 'DEBUG', 'SLEEP', '0.5'], { stdio: 'ignore' });
   const stalled = await running;
-  console.log(`one 500 ms stall, --rate 1000:     p50 ${stalled.p50} ms  p99 ${stalled.p99} ms  max ${stalled.max} ms`);
+  console.log(
+    `one 500 ms stall, --rate 1000:     p50 ${stalled.p50} ms  p99 ${stalled.p99} ms  max ${stalled.max} ms  (client CPU ${stalled.cpuPercent}%)`,
+  );
 } finally {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));

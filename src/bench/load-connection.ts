@@ -18,7 +18,7 @@ import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions }
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
 import { isThrottled, type NodeStats } from './stats.js';
-import { latencyStart } from './schedule.js';
+import type { Scheduled } from './schedule.js';
 import { hostOr } from './slot-map.js';
 
 // Connection set-up commands: answered before (or between) the load, never counted.
@@ -86,7 +86,7 @@ export interface ConnectionWorkload {
   connectTimeoutMs: number;
 }
 
-export class LoadConnection {
+export class LoadConnection implements Scheduled {
   private socket?: Socket;
   private ready = false;
   private closed = false;
@@ -132,6 +132,13 @@ export class LoadConnection {
 
   get inFlight(): number {
     return this.count;
+  }
+
+  /** Open loop: when the next request is due; Infinity while none can be sent (a reply frees the window). */
+  nextDue(): number {
+    if (this.work.ratePerSecond <= 0 || !this.ready || !this.socket || !this.work.ratio)
+      return Number.POSITIVE_INFINITY;
+    return this.count < this.work.pipeline ? this.nextIntended : Number.POSITIVE_INFINITY;
   }
 
   /** Open loop: sends every request whose intended time has come. */
@@ -290,7 +297,9 @@ export class LoadConnection {
       const op = ratio.next();
       const key = this.work.keys.next();
       offset = op === OP_SET ? keyspace.encodeSet(out, offset, key) : keyspace.encodeGet(out, offset, key);
-      this.push(op, latencyStart(this.nextIntended, now), key);
+      // Timed from when it was due: the clock (schedule.ts) sends on time, so only a real
+      // hold-up (blocked loop, full window) lies between the two, and that must count.
+      this.push(op, this.nextIntended, key);
       this.nextIntended += interval;
     }
     if (offset > 0) this.socket.write(out.subarray(0, offset));

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterRouter, ClusterRouting } from './cluster-routing.js';
 import { KeyPicker, Keyspace, RatioSequence, type KeyPattern } from './keyspace.js';
 import { LoadConnection, RunControl, type NodeAddress, type RedirectHandler } from './load-connection.js';
+import { OpenLoopClock } from './schedule.js';
 import { NodeStats } from './stats.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'all';
@@ -78,6 +79,7 @@ export class Workload {
   private readonly connections: LoadConnection[] = [];
   private readonly byNode = new Map<string, LoadConnection[]>();
   private ticker?: NodeJS.Timeout;
+  private clock?: OpenLoopClock;
   private perConnectionRate = 0;
   /** Cluster mode: set by prepare() (loaded on demand: a load thread without a cluster never loads ioredis). */
   private router?: ClusterRouter;
@@ -207,11 +209,16 @@ export class Workload {
     const total = this.nodes.reduce((sum, node) => sum + (this.planOf(node).mix ? this.options.clients : 0), 0);
     this.perConnectionRate = this.options.rate > 0 && total > 0 ? this.options.rate / total : 0;
     for (const node of this.nodes) this.openConnections(node);
-    const period = this.perConnectionRate > 0 ? 1 : 100;
+    if (this.perConnectionRate > 0) {
+      // Open loop: sends on time (schedule.ts), and checks for unanswered requests as it goes.
+      this.clock = new OpenLoopClock(this.connections);
+      this.clock.start();
+      return;
+    }
     this.ticker = setInterval(() => {
       const now = performance.now();
       for (const connection of this.connections) connection.tick(now);
-    }, period);
+    }, 100);
   }
 
   private openConnections(node: LoadNode): void {
@@ -285,6 +292,7 @@ export class Workload {
       await sleep(5);
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
+    this.clock?.stop();
     for (const connection of this.connections) connection.close();
     this.router?.close();
   }
@@ -294,6 +302,7 @@ export class Workload {
     this.control.stopping = true;
     this.control.recording = false;
     if (this.ticker) clearInterval(this.ticker);
+    this.clock?.stop();
     for (const connection of this.connections) connection.close();
     this.router?.close();
   }

@@ -1,18 +1,61 @@
 /**
- * Open-loop latency start: the timer's own lateness is not server latency, a real delay
- * in sending (blocked loop, full window) still is (coordinated omission).
+ * The open loop's clock: it wakes from its timer a quantum before a send is due and polls
+ * the rest, so a send is not a timer quantum late (which would count as latency, since
+ * every request is timed from its intended time); it never sends early, and it does not
+ * poll while nothing can be sent.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TIMER_SLACK_MS, latencyStart } from '../../src/bench/schedule.js';
+import { performance } from 'node:perf_hooks';
+import { MAX_SLEEP_MS, OpenLoopClock, POLL_WINDOW_MS, sleepBefore, type Scheduled } from '../../src/bench/schedule.js';
 
-test('a send late only by the timer quantum is timed from when it was sent', () => {
-  assert.equal(latencyStart(100, 101.2), 101.2);
-  assert.equal(latencyStart(100, 100 + TIMER_SLACK_MS), 100 + TIMER_SLACK_MS);
-  assert.equal(latencyStart(100, 99.5), 100, 'never before the intended time');
+test('the timer is set to wake at least a poll window before the send is due', () => {
+  assert.equal(sleepBefore(5.4), 4, 'wakes 1.4 ms early: a timer firing up to a quantum late is still on time');
+  assert.ok(sleepBefore(3)! <= 3 - POLL_WINDOW_MS);
+  assert.equal(sleepBefore(POLL_WINDOW_MS), null, 'inside the window: poll, do not sleep');
+  assert.equal(sleepBefore(0.2), null);
+  assert.equal(sleepBefore(-3), null, 'overdue: next loop turn');
+  assert.equal(sleepBefore(500), MAX_SLEEP_MS, 'never sleeps long (a connection may come up)');
+  assert.equal(sleepBefore(Number.POSITIVE_INFINITY), MAX_SLEEP_MS, 'nothing can send: a short sleep, no polling');
 });
 
-test('a send held back longer than the slack is timed from its intended time', () => {
-  assert.equal(latencyStart(100, 100 + TIMER_SLACK_MS + 0.01), 100);
-  assert.equal(latencyStart(100, 600), 100, 'a 500 ms hold-up shows in full');
+/** Sends `count` requests `interval` ms apart from `first`, recording when each really went. */
+function schedule(first: number, interval: number, count: number): Scheduled & { sentLate: number[] } {
+  let next = first;
+  const sentLate: number[] = [];
+  return {
+    sentLate,
+    nextDue: () => (sentLate.length < count ? next : Number.POSITIVE_INFINITY),
+    tick(now) {
+      while (sentLate.length < count && next <= now) {
+        sentLate.push(performance.now() - next);
+        next += interval;
+      }
+    },
+  };
+}
+
+test('every send goes out, none before its time, and the clock stops when told', async () => {
+  const member = schedule(performance.now() + 5, 4, 25);
+  const clock = new OpenLoopClock([member]);
+  clock.start();
+  while (member.sentLate.length < 25) await new Promise((resolve) => setTimeout(resolve, 5));
+  clock.stop();
+  assert.ok(
+    member.sentLate.every((late) => late >= 0),
+    `a send went early: ${member.sentLate.filter((late) => late < 0).join(', ')}`,
+  );
+});
+
+test('nothing to send (a full window): sleeps instead of polling', async () => {
+  let ticks = 0;
+  const blocked: Scheduled = { nextDue: () => Number.POSITIVE_INFINITY, tick: () => void ticks++ };
+  const clock = new OpenLoopClock([blocked]);
+  clock.start();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  clock.stop();
+  const after = ticks;
+  assert.ok(ticks >= 2 && ticks <= 100 / MAX_SLEEP_MS + 2, `${ticks} ticks in 100 ms`);
+  await new Promise((resolve) => setTimeout(resolve, 3 * MAX_SLEEP_MS));
+  assert.equal(ticks, after, 'no tick after stop()');
 });
