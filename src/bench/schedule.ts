@@ -6,7 +6,7 @@
  * Sending from a 1 ms timer and timing every request from its intended time counted that
  * quantum as server latency (p50 1.2 ms against an idle server where memtier shows
  * 0.055 ms). So the clock sleeps on a timer only until POLL_WINDOW_MS before the next send
- * is due, then polls with setImmediate for the rest: each turn still reads every ready
+ * is due, then polls with setImmediate (and short kernel sleeps) for the rest: each turn still reads every ready
  * socket (replies are timestamped as they arrive), and the send goes out within one loop
  * turn of its intended time. Every request is then timed from its intended send time: a
  * send held back by the client (a blocked event loop, a full window behind a stalled
@@ -18,6 +18,16 @@ import { performance } from 'node:perf_hooks';
 export const POLL_WINDOW_MS = 1;
 /** The longest sleep: a connection that comes (back) up is served within this. */
 export const MAX_SLEEP_MS = 10;
+/**
+ * Inside the poll window each turn first sleeps in the kernel for a slice this short
+ * (Atomics.wait), not spinning: a fraction of the CPU, and a process that does not spin
+ * keeps its scheduling priority on a busy machine. A reply that lands during a slice is
+ * read at most this late. The last POLL_PRECISE_MS before a send are polled outright
+ * (the kernel's 50 µs timer slack would make the slice itself late).
+ */
+export const POLL_SLICE_MS = 0.05;
+export const POLL_PRECISE_MS = 0.1;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * How to wait for a send due `wait` ms from now: null to poll (next loop turn), else a
@@ -62,8 +72,13 @@ export class OpenLoopClock {
     for (let i = 0; i < members.length; i++) members[i]!.tick(performance.now());
     let due = Number.POSITIVE_INFINITY;
     for (let i = 0; i < members.length; i++) due = Math.min(due, members[i]!.nextDue());
-    const sleep = sleepBefore(due - performance.now());
-    if (sleep === null) this.immediate = setImmediate(this.run);
-    else this.timer = setTimeout(this.run, sleep);
+    const wait = due - performance.now();
+    const sleep = sleepBefore(wait);
+    if (sleep !== null) {
+      this.timer = setTimeout(this.run, sleep);
+      return;
+    }
+    if (wait > POLL_PRECISE_MS) Atomics.wait(PAUSE, 0, 0, Math.min(POLL_SLICE_MS, wait - POLL_PRECISE_MS));
+    this.immediate = setImmediate(this.run);
   };
 }
