@@ -21,6 +21,8 @@ import { freePort } from './helpers/ports.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 
 const LIFECYCLE_MS = 2500;
+/** For the tests that must act while a group is still creating, from a freshly started CLI. */
+const SLOW_GROUP_MS = 8000;
 let emulator: TestEmulator;
 const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
 const create = (id: string, ...extra: string[]) =>
@@ -54,12 +56,12 @@ describe('waiting on groups that take time (local --lifecycle-ms)', () => {
   });
 
   test('a re-run of create-cluster while the group is creating reports it and waits, with progress, exit 0', async () => {
-    const requested = await create('life', '--no-wait');
+    const requested = await create('life', '--no-wait', '--tag', `local-emulator:lifecycle-ms=${SLOW_GROUP_MS}`);
     assert.equal(requested.code, 0, requested.stderr);
     assert.equal(await statusOf('life'), 'creating');
 
     const started = Date.now();
-    const rerun = await create('life');
+    const rerun = await create('life', '--tag', `local-emulator:lifecycle-ms=${SLOW_GROUP_MS}`);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stderr, /replication group life already exists with these settings \(status: creating\)/);
     assert.match(rerun.stderr, /life: creating/, 'progress while creating');
@@ -69,7 +71,8 @@ describe('waiting on groups that take time (local --lifecycle-ms)', () => {
   });
 
   test('delete-cluster on a creating group: AWS refuses the delete until available, so the CLI waits and then deletes', async () => {
-    const requested = await create('young', '--no-wait');
+    // Its own, longer creating phase: a CLI started on a busy machine must still find it creating.
+    const requested = await create('young', '--no-wait', '--tag', `local-emulator:lifecycle-ms=${SLOW_GROUP_MS}`);
     assert.equal(requested.code, 0, requested.stderr);
     await assert.rejects(
       emulator.elasticache.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'young' })),
