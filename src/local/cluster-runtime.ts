@@ -405,6 +405,15 @@ export class ClusterRuntime {
         if (Date.now() > deadline) throw new Error(`${spec.memberId} did not learn of every node in time`);
         await sleep(100);
       }
+      // And every other node knows it: SETSLOT NODE names it on every primary during a
+      // migration, and a node that has not heard of it yet answers "Unknown node".
+      for (const other of this.members) {
+        if (other === member || !other.process.alive) continue;
+        while (!String(await other.process.command('CLUSTER', 'NODES')).includes(member.clusterNodeId)) {
+          if (Date.now() > deadline) throw new Error(`${other.memberId} did not learn of ${spec.memberId} in time`);
+          await sleep(100);
+        }
+      }
     } catch (error) {
       const index = this.members.indexOf(member);
       if (index >= 0) this.members.splice(index, 1);
