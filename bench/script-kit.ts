@@ -37,6 +37,42 @@ export function exec(
   });
 }
 
+/** Runs `elasticache-kit --output json bench <argv>` to its end, through `runner` (exec, or one that pins a core). */
+export function execBenchJson(argv: string[], runner: typeof exec = exec): ReturnType<typeof exec> {
+  return runner(process.execPath, [CLI, '--output', 'json', 'bench', ...argv]);
+}
+
+/**
+ * bench's flags for a SET-only or GET-only run on primaries, the like-for-like of
+ * redis-benchmark's SET and GET tests: one warm-up second, no lag probes.
+ */
+export function singleCommandBenchFlags(options: {
+  command: 'set' | 'get';
+  pipeline: number;
+  dataSize: number;
+  keyspace: number;
+  seconds: number;
+}): string[] {
+  return [
+    '--pipeline',
+    String(options.pipeline),
+    '--data-size',
+    String(options.dataSize),
+    '--key-maximum',
+    String(options.keyspace),
+    '--ratio',
+    options.command === 'set' ? '1:0' : '0:1',
+    '--read-from',
+    'primary',
+    '--test-time',
+    String(options.seconds),
+    '--warmup',
+    '1',
+    '--lag-probes',
+    '0',
+  ];
+}
+
 /** The middle value (the upper middle for an even count): robust against one noisy round. */
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisNode } from '../src/local/redis-node.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag, median } from './script-kit.js';
+import { exec, execBenchJson, flag, median } from './script-kit.js';
 
 const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
 const rounds = Number(flag('--rounds', '3'));
@@ -24,11 +24,7 @@ const pipeline = Number(flag('--pipeline', '16'));
 const clients = 50;
 
 async function benchOps(port: number, threads: number): Promise<number> {
-  const result = await exec(process.execPath, [
-    CLI,
-    '--output',
-    'json',
-    'bench',
+  const result = await execBenchJson([
     '--primary',
     `127.0.0.1:${port}`,
     '--threads',

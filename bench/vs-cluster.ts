@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { ClusterRuntime, evenSlotRanges } from '../src/local/cluster-runtime.js';
 import { findEngineBinary } from '../src/local/engine-binary.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag, median } from './script-kit.js';
+import { exec, execBenchJson, flag, median, singleCommandBenchFlags } from './script-kit.js';
 
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
 const SHARDS = 3;
@@ -69,33 +69,14 @@ async function redisBenchmark(seed: string, command: 'set' | 'get', expectedOpsP
 }
 
 async function ours(seed: string, command: 'set' | 'get'): Promise<{ opsPerSec: number; perShard: number[] }> {
-  const result = await exec(process.execPath, [
-    CLI,
-    '--output',
-    'json',
-    'bench',
+  const result = await execBenchJson([
     '--primary',
     seed,
     '--clients',
     String(Math.max(1, Math.round(clients / SHARDS))),
     '--threads',
     String(threads),
-    '--pipeline',
-    String(pipeline),
-    '--data-size',
-    String(dataSize),
-    '--key-maximum',
-    String(keyspace),
-    '--ratio',
-    command === 'set' ? '1:0' : '0:1',
-    '--read-from',
-    'primary',
-    '--test-time',
-    String(seconds),
-    '--warmup',
-    '1',
-    '--lag-probes',
-    '0',
+    ...singleCommandBenchFlags({ command, pipeline, dataSize, keyspace, seconds }),
   ]);
   if (result.code !== 0) throw new Error(`bench failed: ${result.stderr}`);
   const report = JSON.parse(result.stdout) as BenchReport;

@@ -24,7 +24,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisNode } from '../src/local/redis-node.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { CLI, exec, flag, hasSwitch, median } from './script-kit.js';
+import { exec, execBenchJson, flag, hasSwitch, median, singleCommandBenchFlags } from './script-kit.js';
 
 const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
 const rounds = Number(flag('--rounds', '3'));
@@ -86,32 +86,16 @@ async function redisBenchmark(
 }
 
 async function ours(port: number, pipeline: number, command: 'set' | 'get', attempt = 1): Promise<Figures> {
-  const result = await run(process.execPath, [
-    CLI,
-    '--output',
-    'json',
-    'bench',
-    '--primary',
-    `127.0.0.1:${port}`,
-    '--clients',
-    String(clients),
-    '--pipeline',
-    String(pipeline),
-    '--data-size',
-    String(dataSize),
-    '--key-maximum',
-    String(keyspace),
-    '--ratio',
-    command === 'set' ? '1:0' : '0:1',
-    '--read-from',
-    'primary',
-    '--test-time',
-    String(seconds),
-    '--warmup',
-    '1',
-    '--lag-probes',
-    '0',
-  ]);
+  const result = await execBenchJson(
+    [
+      '--primary',
+      `127.0.0.1:${port}`,
+      '--clients',
+      String(clients),
+      ...singleCommandBenchFlags({ command, pipeline, dataSize, keyspace, seconds }),
+    ],
+    run,
+  );
   // One retry: other people's builds may rewrite dist/ under a running benchmark.
   if (result.code !== 0 && attempt === 1) return ours(port, pipeline, command, 2);
   if (result.code !== 0) throw new Error(`bench failed: ${result.stderr}`);

@@ -12,7 +12,12 @@ import { readSecret, type SecretSource } from '../secrets.js';
 import { sortVersions } from '../plan/engine-versions.js';
 import type { Output } from '../ui/output.js';
 import { renderReview } from './create-cluster.review.js';
-import { printCreateResult, reviewAndConfirm } from './create-cluster.outcome.js';
+import {
+  printCreateResult,
+  refuseMissingWithoutTerminal,
+  refuseUnconfirmedWithoutTerminal,
+  reviewAndConfirm,
+} from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
 /** The flags as commander parses them: the plan's own fields, plus how to run. */
@@ -85,21 +90,14 @@ export async function run(context: CommandContext<CreateClusterOptions>): Promis
 
   const interactive = output.interactive;
   const missing = missingRequired(given);
-  if (!interactive) {
-    if (missing.length > 0)
-      throw new UsageError(`missing required values (no terminal to ask on): pass ${missing.join('; ')}`);
-    if (options.authTokenPrompt)
-      throw new UsageError('--auth-token-prompt needs a terminal; use --auth-token-env VAR or --auth-token-file FILE');
-  }
+  refuseMissingWithoutTerminal(interactive, missing);
+  if (!interactive && options.authTokenPrompt)
+    throw new UsageError('--auth-token-prompt needs a terminal; use --auth-token-env VAR or --auth-token-file FILE');
   const willPrompt = interactive && (missing.length > 0 || options.authTokenPrompt === true);
   // Without prompts, the whole plan (combinations included) is checked before connecting,
   // and before asking for --yes: a wrong value is the first thing to hear about.
   if (!willPrompt) resolvePlan(given);
-  if (!interactive && !options.yes && !options.dryRun) {
-    throw new UsageError(
-      'no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)',
-    );
-  }
+  refuseUnconfirmedWithoutTerminal(interactive, options);
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
   const { closeClients } = await import('../aws/clients.js');

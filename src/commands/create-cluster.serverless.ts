@@ -4,7 +4,6 @@
  * refused before anything else; every given value is checked before the first AWS call.
  */
 import type { CommandContext } from './lazy.js';
-import { UsageError } from '../errors.js';
 import { describeAccess } from '../plan/cluster-plan.js';
 import { describeSource } from '../plan/rules.js';
 import { portLabel } from '../plan/requests.js';
@@ -21,7 +20,12 @@ import {
 import { serverlessToolTags, type ServerlessNetwork } from '../plan/serverless-requests.js';
 import { renderKeyValues, type Cell } from '../ui/table.js';
 import type { CreateClusterOptions } from './create-cluster.run.js';
-import { printCreateResult, reviewAndConfirm } from './create-cluster.outcome.js';
+import {
+  printCreateResult,
+  refuseMissingWithoutTerminal,
+  refuseUnconfirmedWithoutTerminal,
+  reviewAndConfirm,
+} from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
 export async function runServerless(context: CommandContext<CreateClusterOptions>): Promise<void> {
@@ -33,15 +37,10 @@ export async function runServerless(context: CommandContext<CreateClusterOptions
   validateServerlessGiven(given);
   const interactive = output.interactive;
   const missing = missingServerless(given);
-  if (!interactive && missing.length > 0)
-    throw new UsageError(`missing required values (no terminal to ask on): pass ${missing.join('; ')}`);
+  refuseMissingWithoutTerminal(interactive, missing);
   const willPrompt = interactive && missing.length > 0;
   if (!willPrompt) resolveServerlessPlan(given);
-  if (!interactive && !options.yes && !options.dryRun) {
-    throw new UsageError(
-      'no terminal to confirm on: pass --yes to create without confirmation (or --dry-run to see the requests)',
-    );
-  }
+  refuseUnconfirmedWithoutTerminal(interactive, options);
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
   const { closeClients } = await import('../aws/clients.js');

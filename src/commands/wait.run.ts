@@ -2,6 +2,7 @@
 import type { CommandContext } from './lazy.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
 import { parseWaitTimeout, validateReplicationGroupId } from '../plan/rules.js';
+import { printTopology } from './print-topology.js';
 import { commandEvents, openAws } from './session.js';
 
 interface WaitOptions {
@@ -30,12 +31,7 @@ export async function run(context: CommandContext<WaitOptions>): Promise<void> {
       else output.result(`${id} deleted`);
       return;
     }
-    if (output.json) {
-      output.printJson(result.topology);
-      return;
-    }
-    const { renderTopology } = await import('../ui/topology-view.js');
-    output.result(renderTopology(result.topology));
+    await printTopology(output, result.topology);
   } finally {
     closeClients(aws);
   }

@@ -3,7 +3,7 @@
  * the run reports it and waits; different ones → exit 2 naming each difference. Pure:
  * the AWS step extracts ExistingGroup from the Describe results.
  */
-import type { ClusterPlan } from './cluster-plan.js';
+import type { ClusterPlan, NetworkAccess } from './cluster-plan.js';
 import { describeSource } from './rules.js';
 
 export interface ExistingGroup {
@@ -86,18 +86,32 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
     if (!same)
       found.push({ setting: '--subnets', existing: existing.subnetIds.join(','), planned: plan.subnetIds.join(',') });
   }
-  if (plan.access.kind === 'security-groups') {
-    const missing = plan.access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
+  found.push(...accessDifferences(plan.access, existing));
+  return found;
+}
+
+/**
+ * How callers reach the existing group or serverless cache, against the plan: the named
+ * security groups must all be attached; an --allow-from source must be one a tool-made
+ * group already admits.
+ */
+export function accessDifferences(
+  access: NetworkAccess,
+  existing: { securityGroupIds: readonly string[]; allowFromSources: readonly string[] },
+): Difference[] {
+  const found: Difference[] = [];
+  if (access.kind === 'security-groups') {
+    const missing = access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
     if (missing.length > 0) {
       found.push({
         setting: '--security-group',
         existing: existing.securityGroupIds.join(',') || '(none)',
-        planned: plan.access.groupIds.join(','),
+        planned: access.groupIds.join(','),
       });
     }
   }
-  if (plan.access.kind === 'allow-from') {
-    const source = describeSource(plan.access.source);
+  if (access.kind === 'allow-from') {
+    const source = describeSource(access.source);
     if (!existing.allowFromSources.includes(source)) {
       found.push({
         setting: '--allow-from',
@@ -110,6 +124,11 @@ export function differences(plan: ClusterPlan, existing: ExistingGroup): Differe
 }
 
 export function formatDifferences(id: string, found: readonly Difference[]): string {
+  return formatDifferencesOf('replication group', id, found);
+}
+
+/** The exit-2 message for an existing resource (`what` names its kind) that differs from the plan. */
+export function formatDifferencesOf(what: string, id: string, found: readonly Difference[]): string {
   const list = found.map((d) => `${d.setting} is ${d.existing}, the command asks for ${d.planned}`).join('; ');
-  return `replication group ${id} already exists with different settings: ${list}. Nothing was changed; run the command with the existing settings, or delete-cluster ${id} first`;
+  return `${what} ${id} already exists with different settings: ${list}. Nothing was changed; run the command with the existing settings, or delete-cluster ${id} first`;
 }

@@ -3,8 +3,7 @@
  * the plan. Same settings → report and wait; different → exit 2 naming each difference.
  * Pure: the AWS step extracts ExistingServerless from DescribeServerlessCaches.
  */
-import type { Difference } from './differences.js';
-import { describeSource } from './rules.js';
+import { accessDifferences, formatDifferencesOf, type Difference } from './differences.js';
 import type { ServerlessPlan } from './serverless-plan.js';
 
 export interface ExistingServerless {
@@ -52,28 +51,10 @@ export function serverlessDifferences(plan: ServerlessPlan, existing: ExistingSe
         planned: plan.subnetIds.join(','),
       });
   }
-  if (plan.access.kind === 'security-groups') {
-    const missing = plan.access.groupIds.filter((id) => !existing.securityGroupIds.includes(id));
-    if (missing.length > 0)
-      found.push({
-        setting: '--security-group',
-        existing: existing.securityGroupIds.join(',') || '(none)',
-        planned: plan.access.groupIds.join(','),
-      });
-  }
-  if (plan.access.kind === 'allow-from') {
-    const source = describeSource(plan.access.source);
-    if (!existing.allowFromSources.includes(source))
-      found.push({
-        setting: '--allow-from',
-        existing: existing.allowFromSources.join(',') || '(no security group made by elasticache-kit)',
-        planned: source,
-      });
-  }
+  found.push(...accessDifferences(plan.access, existing));
   return found;
 }
 
 export function formatServerlessDifferences(name: string, found: readonly Difference[]): string {
-  const list = found.map((d) => `${d.setting} is ${d.existing}, the command asks for ${d.planned}`).join('; ');
-  return `serverless cache ${name} already exists with different settings: ${list}. Nothing was changed; run the command with the existing settings, or delete-cluster ${name} first`;
+  return formatDifferencesOf('serverless cache', name, found);
 }
