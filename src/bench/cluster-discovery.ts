@@ -236,3 +236,57 @@ function dedupeIds(nodes: LoadNode[]): LoadNode[] {
     return id === node.id ? node : { ...node, id };
   });
 }
+
+/**
+ * Pure: the slot-map nodes bench does not know yet (a shard or a replica added since
+ * discovery), named as discovery names an unmatched node (`host:port`). A new replica joins
+ * its primary's shard; a new primary's shard is named after it (the same name in every load
+ * thread, whatever order they see the map in).
+ */
+export function joinedNodes(entries: SlotEntry[], known: LoadNode[], seed: NodeAddress): LoadNode[] {
+  const byClusterId = new Map(known.filter((n) => n.clusterId !== undefined).map((n) => [n.clusterId!, n]));
+  const joined: LoadNode[] = [];
+  const make = (ref: ClusterNodeRef, role: LoadNode['role'], shard?: string): LoadNode => {
+    const host = hostOr(ref.host, seed.host);
+    const id = `${host}:${ref.port}`;
+    const node: LoadNode = {
+      id,
+      role,
+      shard: shard ?? id,
+      clusterId: refKey(ref),
+      address: nodeAddress(seed, host, ref.port),
+    };
+    byClusterId.set(node.clusterId!, node);
+    joined.push(node);
+    return node;
+  };
+  for (const entry of entries) {
+    const primary = byClusterId.get(refKey(entry.primary)) ?? make(entry.primary, 'primary');
+    for (const replica of entry.replicas)
+      if (!byClusterId.has(refKey(replica))) make(replica, 'replica', primary.shard);
+  }
+  return joined;
+}
+
+/** Pure: the discovered shards with the nodes that joined since (new shards get their slots in `entries`). */
+export function withJoinedShards(
+  shards: ClusterShardLayout[],
+  nodes: LoadNode[],
+  entries: SlotEntry[],
+): ClusterShardLayout[] {
+  const out = shards.map((s) => ({ ...s, nodeIds: [...s.nodeIds] }));
+  for (const node of nodes) {
+    if (node.shard === undefined || out.some((s) => s.nodeIds.includes(node.id))) continue;
+    let shard = out.find((s) => s.id === node.shard);
+    if (!shard) {
+      const slots = entries
+        .filter((e) => refKey(e.primary) === node.clusterId)
+        .map((e) => ({ start: e.start, end: e.end }));
+      shard = { id: node.shard, slots, nodeIds: [] };
+      out.push(shard);
+    }
+    if (node.role === 'primary') shard.nodeIds.unshift(node.id);
+    else shard.nodeIds.push(node.id);
+  }
+  return out;
+}

@@ -13,8 +13,8 @@ import { closeControl, openControl } from './control-connection.js';
 import { keySlots } from './hash-slot.js';
 import type { Keyspace } from './keyspace.js';
 import { parseRedirect, type NodeAddress, type RedirectHandler, type RunControl } from './load-connection.js';
-import { isThrottled, type NodeStats } from './stats.js';
-import { querySlotMap } from './cluster-discovery.js';
+import { isThrottled, NodeStats } from './stats.js';
+import { joinedNodes, querySlotMap } from './cluster-discovery.js';
 import {
   formatRanges,
   hostOr,
@@ -233,6 +233,14 @@ export class ClusterRouter {
     if (signature === this.signature || this.closed) return;
     this.entries = entries;
     this.signature = signature;
+    // A shard (or replica) added since discovery: loaded and counted from now on, like the others.
+    for (const node of joinedNodes(entries, this.nodes, this.routing.seed)) {
+      const stats = new NodeStats();
+      // Its unavailability intervals count from the measurement's start, as the others' do.
+      stats.origin = this.load.stats.values().next().value?.origin ?? 0;
+      this.nodes.push(node);
+      this.load.stats.set(node.id, stats);
+    }
     this.assignments = assignKeys(this.nodes, entries, this.slotsOfKeys);
     this.indexAddresses();
     this.onChange?.();

@@ -101,12 +101,27 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
     for (const key of mine) pipeline.unlink(key);
     const results = (await pipeline.exec()) ?? [];
     for (const [i, [error, count]] of results.entries()) {
+      if (error && /^(MOVED|ASK) /.test(error.message)) {
+        removed += await unlinkInMigratingSlot(redis, mine[i]!);
+        continue;
+      }
       if (error && !isThrottled(error.message)) throw error;
       // Throttled (a serverless cache at its ECPU/s limit): that one again, after a pause.
       removed += Number(error ? await whileThrottled(() => redis.unlink(mine[i]!)) : count);
     }
   } while (cursor !== '0');
   return removed;
+}
+
+/**
+ * A key in a slot that is moving (a shard added or resharded while bench ran): the importing
+ * node answers MOVED until the move ends, but takes the UNLINK after ASKING; the source
+ * answers ASK once the key has moved on, and the key is then removed on the node it moved to.
+ */
+async function unlinkInMigratingSlot(redis: Redis, key: string): Promise<number> {
+  const [, [error, count] = [null, 0]] = (await redis.pipeline().asking().unlink(key).exec()) ?? [];
+  if (error && !/^(MOVED|ASK) /.test(error.message)) throw error;
+  return error ? 0 : Number(count);
 }
 
 /**

@@ -23,7 +23,7 @@ import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
 import { commandBytes } from './ecpu.js';
 import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
-import type { ClusterLayout } from './cluster-discovery.js';
+import { joinedNodes, readSlotMap, withJoinedShards, type ClusterLayout } from './cluster-discovery.js';
 import { tagForSlots } from './hash-slot.js';
 import { slotSet } from './slot-map.js';
 import { SlotMapWatcher } from './slot-map-watcher.js';
@@ -104,6 +104,8 @@ export async function runBench(
     hooks.warn?.(text);
   };
   const groups = groupsOf(nodes, settings, cluster);
+  // The nodes as discovered: a load thread's router adds nodes that join mid-run to its own list.
+  const discovered = [...nodes];
   if (cluster && /\{[^}]+\}/.test(settings.keyPrefix))
     warn(
       `--key-prefix ${settings.keyPrefix} has a hash tag: every bench key lands in one slot, so one shard takes all the load`,
@@ -209,11 +211,22 @@ export async function runBench(
     (cleanedUp ??= (async () => {
       workload.abort();
       await stopObservers();
-      const removed = await Promise.all(primaryControls.map((c) => removeKeys(c, settings.keyPrefix)));
-      return {
-        keysRemoved: removed.reduce((sum, r) => sum + r.keysRemoved, 0),
-        keysLeft: removed.some((r) => r.keysLeft < 0) ? -1 : removed.reduce((sum, r) => sum + r.keysLeft, 0),
+      const removeAll = async () => {
+        const removed = await Promise.all([
+          ...primaryControls.map((c) => removeKeys(c, settings.keyPrefix)),
+          // A shard added mid-run holds bench keys too (moved there, or written there since).
+          ...(cluster ? await joinedPrimaries(cluster, discovered) : []).map((node) => removeKeysOn(node, settings)),
+        ]);
+        return {
+          keysRemoved: removed.reduce((sum, r) => sum + r.keysRemoved, 0),
+          keysLeft: removed.some((r) => r.keysLeft < 0) ? -1 : removed.reduce((sum, r) => sum + r.keysLeft, 0),
+        };
       };
+      const first = await removeAll();
+      if (!cluster || first.keysLeft === 0) return first;
+      // Slots still moving: a key can move to a node whose SCAN had already passed. Once more.
+      const second = await removeAll();
+      return { keysRemoved: first.keysRemoved + second.keysRemoved, keysLeft: second.keysLeft };
     })());
   const removeInterruptHandler = onInterrupt(async () => {
     await cleanup();
@@ -306,6 +319,10 @@ export async function runBench(
     }
     await workload.stop();
     const t1 = performance.now();
+    // Nodes that joined the cluster mid-run (load threads found them in the re-read slot map):
+    // in the report per node and per shard, their figures merged by node id.
+    const finalSlots = cluster ? await readSlotMap(cluster.seed).catch(() => undefined) : undefined;
+    if (cluster && finalSlots) nodes.push(...joinedNodes(finalSlots, nodes, cluster.seed));
     // The offset-lag samples of each shard's sampler, gathered once more (they grew since).
     for (const sampler of samplers) for (const [id, samples] of sampler.offsetLag) offsetLag.set(id, samples);
     const timelinePoints = timeline.stop(t1);
@@ -364,7 +381,7 @@ export async function runBench(
       startedAt,
       durationMs,
       nodes,
-      stats: workload.stats,
+      stats: workload.latestStats(),
       lag: prober.stats,
       offsetLag,
       timeline: timelinePoints,
@@ -373,7 +390,7 @@ export async function runBench(
       ...(cluster
         ? {
             cluster: {
-              shards: cluster.shards,
+              shards: withJoinedShards(cluster.shards, nodes, finalSlots ?? cluster.slots),
               failovers,
               slotMapChanges: (watcher?.changes ?? []).map((c) => ({ atMs: c.at - t0, description: c.description })),
             },
@@ -399,6 +416,30 @@ export async function runBench(
     await cleanup().catch(() => undefined);
     removeInterruptHandler();
     closeAll();
+  }
+}
+
+/** The primaries of the slot map now that were not discovered at the start (a shard added mid-run). */
+async function joinedPrimaries(cluster: ClusterLayout, discovered: LoadNode[]): Promise<LoadNode[]> {
+  try {
+    return joinedNodes(await readSlotMap(cluster.seed), discovered, cluster.seed).filter((n) => n.role === 'primary');
+  } catch {
+    return [];
+  }
+}
+
+async function removeKeysOn(
+  node: LoadNode,
+  settings: BenchSettings,
+): Promise<{ keysRemoved: number; keysLeft: number }> {
+  let redis: Redis | undefined;
+  try {
+    redis = await connectControl(node.address, 'eck-bench-control');
+    return await removeKeys(redis, settings.keyPrefix);
+  } catch {
+    return { keysRemoved: 0, keysLeft: -1 };
+  } finally {
+    closeControl(redis);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   parseClusterSlots,
   slotMapSignature,
 } from '../../src/bench/slot-map.js';
-import { layoutCluster, type NodeName } from '../../src/bench/cluster-discovery.js';
+import { joinedNodes, layoutCluster, withJoinedShards, type NodeName } from '../../src/bench/cluster-discovery.js';
 import { assignKeys } from '../../src/bench/cluster-routing.js';
 import { parseRedirect } from '../../src/bench/load-connection.js';
 import { Keyspace } from '../../src/bench/keyspace.js';
@@ -216,4 +216,41 @@ test('parseRedirect reads MOVED and ASK, and nothing else', () => {
   assert.deepEqual(parseRedirect('MOVED 1 [::1]:7000', 'seed'), { ask: false, host: '::1', port: 7000 });
   assert.equal(parseRedirect('ERR unknown command', 'x'), null);
   assert.equal(parseRedirect('CLUSTERDOWN The cluster is down', 'x'), null);
+});
+
+test('joinedNodes: a shard and a replica added since discovery are new nodes; known ones are not', () => {
+  const seed = { host: 'config.local', port: 7000 };
+  const ref = (port: number) => ({ host: '127.0.0.1', port, id: `id-${port}` });
+  const before = [
+    { start: 0, end: 8191, primary: ref(7001), replicas: [ref(7002)] },
+    { start: 8192, end: 16383, primary: ref(7003), replicas: [] },
+  ];
+  const layout = layoutCluster(before, { seed }, new Map());
+  assert.deepEqual(joinedNodes(before, layout.nodes, seed), []);
+  const after = [
+    { start: 0, end: 5000, primary: ref(7001), replicas: [ref(7002)] },
+    { start: 5001, end: 8191, primary: ref(7005), replicas: [ref(7006)] },
+    { start: 8192, end: 16383, primary: ref(7003), replicas: [ref(7004)] },
+  ];
+  const joined = joinedNodes(after, layout.nodes, seed);
+  assert.deepEqual(
+    joined.map((n) => [n.id, n.role, n.shard, n.clusterId]),
+    [
+      ['127.0.0.1:7005', 'primary', '127.0.0.1:7005', 'id-7005'],
+      ['127.0.0.1:7006', 'replica', '127.0.0.1:7005', 'id-7006'],
+      ['127.0.0.1:7004', 'replica', '0002', 'id-7004'],
+    ],
+  );
+  assert.deepEqual(
+    withJoinedShards(layout.shards, [...layout.nodes, ...joined], after).map((s) => [
+      s.id,
+      formatRanges(s.slots),
+      s.nodeIds,
+    ]),
+    [
+      ['0001', '0-8191', ['127.0.0.1:7001', '127.0.0.1:7002']],
+      ['0002', '8192-16383', ['127.0.0.1:7003', '127.0.0.1:7004']],
+      ['127.0.0.1:7005', '5001-8191', ['127.0.0.1:7005', '127.0.0.1:7006']],
+    ],
+  );
 });
