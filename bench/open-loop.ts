@@ -4,10 +4,13 @@
  * about 0.055 ms here), and p99 at the same rate while the server stalls once for 500 ms
  * (DEBUG SLEEP 0.5): the stall must show, not hide (coordinated omission).
  *
+ * The same two figures for memtier_benchmark --rate-limiting (same rate over the same
+ * connections) when it is installed (MEMTIER_BENCHMARK names another binary), in the same run.
+ *
  *   npm run build && node dist/bench/open-loop.js
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
+const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
+const RATE = 1000;
+const CLIENTS = 10;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,6 +39,12 @@ interface Figures {
   cpuPercent: number;
 }
 
+/** GNU time's `client-cpu %U %S %e` line as % of one core (user + system over wall time). */
+function clientCpuPercent(stderr: string): number {
+  const cpu = /client-cpu ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+  return cpu ? Math.round(((Number(cpu[1]) + Number(cpu[2])) / Number(cpu[3])) * 100) : Number.NaN;
+}
+
 function bench(port: number, seconds: number): Promise<Figures> {
   const args = [
     // GNU time reports the client's own CPU use: the schedule must not spin a core.
@@ -46,9 +58,9 @@ function bench(port: number, seconds: number): Promise<Figures> {
     '--primary',
     `127.0.0.1:${port}`,
     '--rate',
-    '1000',
+    String(RATE),
     '--clients',
-    '10',
+    String(CLIENTS),
     '--test-time',
     String(seconds),
     '--warmup',
@@ -70,10 +82,81 @@ function bench(port: number, seconds: number): Promise<Figures> {
       const report = JSON.parse(out) as {
         total: { opsPerSec: number; latencyMs: { p50: number; p99: number; max: number } };
       };
-      const cpu = /client-cpu ([\d.]+) ([\d.]+) ([\d.]+)/.exec(err);
-      const cpuPercent = cpu ? Math.round(((Number(cpu[1]) + Number(cpu[2])) / Number(cpu[3])) * 100) : Number.NaN;
+      const cpuPercent = clientCpuPercent(err);
       resolve({ ...report.total.latencyMs, opsPerSec: report.total.opsPerSec, cpuPercent });
     }),
+  );
+}
+
+/** memtier at the same total rate: --rate-limiting is per connection. Figures from its JSON output. */
+function memtier(port: number, seconds: number): Promise<Figures> {
+  const json = join(dir, `memtier-${seconds}.json`);
+  const args = [
+    '-f',
+    'client-cpu %U %S %e',
+    MEMTIER,
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '--protocol',
+    'redis',
+    '--threads',
+    '1',
+    '-c',
+    String(CLIENTS),
+    '--rate-limiting',
+    String(RATE / CLIENTS),
+    '--ratio',
+    '1:10',
+    '-d',
+    '32',
+    '--key-maximum',
+    '10000',
+    '--test-time',
+    String(seconds),
+    '--print-percentiles',
+    '50,99,100',
+    '--hide-histogram',
+    '--json-out-file',
+    json,
+  ];
+  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`memtier_benchmark exited ${code}: ${err.slice(-500)}`));
+      const totals = (
+        JSON.parse(readFileSync(json, 'utf8')) as {
+          'ALL STATS': { Totals: { 'Ops/sec': number; 'Percentile Latencies': Record<string, number> } };
+        }
+      )['ALL STATS'].Totals;
+      const latency = totals['Percentile Latencies'];
+      const cpuPercent = clientCpuPercent(err);
+      resolve({
+        p50: latency['p50.000'] ?? Number.NaN,
+        p99: latency['p99.000'] ?? Number.NaN,
+        max: latency['p100.000'] ?? Number.NaN,
+        opsPerSec: Math.round(totals['Ops/sec']),
+        cpuPercent,
+      });
+    }),
+  );
+}
+
+/** Idle, then one 500 ms stall (DEBUG SLEEP) well inside a 4 s measured run: the two lines per tool. */
+async function measure(name: string, run: (port: number, seconds: number) => Promise<Figures>, startMs: number) {
+  const idle = await run(port, 3);
+  console.log(
+    `${name} idle server, --rate ${RATE}:  p50 ${idle.p50} ms  p99 ${idle.p99} ms  (${idle.opsPerSec} ops/s, client CPU ${idle.cpuPercent}%)`,
+  );
+  const running = run(port, 4);
+  await sleep(startMs);
+  spawn('redis-cli', ['-p', String(port), 'DEBUG', 'SLEEP', '0.5'], { stdio: 'ignore' });
+  const stalled = await running;
+  console.log(
+    `${name} one 500 ms stall:     p50 ${stalled.p50} ms  p99 ${stalled.p99} ms  max ${stalled.max} ms  (client CPU ${stalled.cpuPercent}%)`,
   );
 }
 
@@ -87,17 +170,9 @@ const server = spawn(
 const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
 try {
   for (let i = 0; i < 50 && cli('PING').stdout.trim() !== 'PONG'; i++) await sleep(100);
-  const idle = await bench(port, 3);
-  console.log(
-    `idle server, --rate 1000:          p50 ${idle.p50} ms  p99 ${idle.p99} ms  (${idle.opsPerSec} ops/s, client CPU ${idle.cpuPercent}%)`,
-  );
-  const running = bench(port, 4);
-  await sleep(3000); // node start + warmup 0.5 s, then well inside the measured 4 s
-  spawn('redis-cli', ['-p', String(port), 'DEBUG', 'SLEEP', '0.5'], { stdio: 'ignore' });
-  const stalled = await running;
-  console.log(
-    `one 500 ms stall, --rate 1000:     p50 ${stalled.p50} ms  p99 ${stalled.p99} ms  max ${stalled.max} ms  (client CPU ${stalled.cpuPercent}%)`,
-  );
+  await measure('elasticache-kit bench', bench, 3000); // node start + warmup 0.5 s, then inside the measured 4 s
+  if (spawnSync(MEMTIER, ['--version']).error) console.log(`memtier_benchmark: skipped (${MEMTIER} is not installed)`);
+  else await measure('memtier_benchmark', memtier, 2000);
 } finally {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
