@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { memtierFlags } from './script-kit.js';
 
 const CLI = fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
 const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
@@ -95,31 +96,13 @@ function memtier(port: number, seconds: number): Promise<Figures> {
     '-f',
     'client-cpu %U %S %e',
     MEMTIER,
-    '-s',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '--protocol',
-    'redis',
-    '--threads',
-    '1',
-    '-c',
-    String(CLIENTS),
-    '--rate-limiting',
-    String(RATE / CLIENTS),
-    '--ratio',
-    '1:10',
-    '-d',
-    '32',
-    '--key-maximum',
-    '10000',
-    '--test-time',
-    String(seconds),
-    '--print-percentiles',
-    '50,99,100',
-    '--hide-histogram',
-    '--json-out-file',
-    json,
+    ...memtierFlags({
+      port,
+      threads: 1,
+      clientsPerThread: CLIENTS,
+      seconds,
+      extra: ['--rate-limiting', String(RATE / CLIENTS), '--print-percentiles', '50,99,100', '--json-out-file', json],
+    }),
   ];
   const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';

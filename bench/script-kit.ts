@@ -170,3 +170,38 @@ export async function startEmulatedGroup(options: {
   };
   return { url: emulator.url, elasticache, ec2, env, close };
 }
+
+/**
+ * memtier_benchmark's flags for the scripts' common workload (SET:GET 1:10, 32-byte values,
+ * 10,000 keys) against 127.0.0.1:port, with the run's own extras (rate, pipeline, outputs).
+ */
+export function memtierFlags(options: {
+  port: number;
+  threads: number;
+  clientsPerThread: number;
+  seconds: number;
+  extra?: string[];
+}): string[] {
+  return [
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(options.port),
+    '--protocol',
+    'redis',
+    '--threads',
+    String(options.threads),
+    '-c',
+    String(options.clientsPerThread),
+    '--ratio',
+    '1:10',
+    '-d',
+    '32',
+    '--key-maximum',
+    '10000',
+    '--test-time',
+    String(options.seconds),
+    '--hide-histogram',
+    ...(options.extra ?? []),
+  ];
+}

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisNode } from '../src/local/redis-node.js';
 import type { BenchReport } from '../src/bench/report.js';
-import { exec, execBenchJson, flag, median } from './script-kit.js';
+import { exec, execBenchJson, flag, median, memtierFlags } from './script-kit.js';
 
 const MEMTIER = process.env.MEMTIER_BENCHMARK ?? 'memtier_benchmark';
 const rounds = Number(flag('--rounds', '3'));
@@ -49,29 +49,16 @@ async function benchOps(port: number, threads: number): Promise<number> {
 }
 
 async function memtierOps(port: number, threads: number): Promise<number> {
-  const result = await exec(MEMTIER, [
-    '-s',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '--protocol',
-    'redis',
-    '--threads',
-    String(threads),
-    '-c',
-    String(clients / threads),
-    '--pipeline',
-    String(pipeline),
-    '--ratio',
-    '1:10',
-    '-d',
-    '32',
-    '--key-maximum',
-    '10000',
-    '--test-time',
-    String(seconds),
-    '--hide-histogram',
-  ]);
+  const result = await exec(
+    MEMTIER,
+    memtierFlags({
+      port,
+      threads,
+      clientsPerThread: clients / threads,
+      seconds,
+      extra: ['--pipeline', String(pipeline)],
+    }),
+  );
   if (result.code !== 0) throw new Error(`memtier_benchmark failed: ${result.stderr}`);
   const totals = /^Totals\s+([\d.]+)/m.exec(result.stdout);
   if (!totals) throw new Error(`no Totals line in memtier output:\n${result.stdout}`);
