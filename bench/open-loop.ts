@@ -115,12 +115,15 @@ function memtier(port: number, seconds: number): Promise<Figures> {
           'ALL STATS': { Totals: { 'Ops/sec': number; 'Percentile Latencies': Record<string, number> } };
         }
       )['ALL STATS'].Totals;
-      const latency = totals['Percentile Latencies'];
+      // Keys are `p<percentile>` cut to memtier's 7-character buffer ("p50.00", "p100.0"): match by value.
+      const latency = (percentile: number) =>
+        Object.entries(totals['Percentile Latencies']).find(([key]) => Number(key.slice(1)) === percentile)?.[1] ??
+        Number.NaN;
       const cpuPercent = clientCpuPercent(err);
       resolve({
-        p50: latency['p50.000'] ?? Number.NaN,
-        p99: latency['p99.000'] ?? Number.NaN,
-        max: latency['p100.000'] ?? Number.NaN,
+        p50: latency(50),
+        p99: latency(99),
+        max: latency(100),
         opsPerSec: Math.round(totals['Ops/sec']),
         cpuPercent,
       });
