@@ -218,7 +218,7 @@ export function layoutCluster(entries: SlotEntry[], seed: ClusterSeed, names: Ma
 }
 
 /** The seed's connection options (TLS, AUTH) at another host and port. */
-function nodeAddress(seed: NodeAddress, host: string, port: number): NodeAddress {
+export function nodeAddress(seed: NodeAddress, host: string, port: number): NodeAddress {
   const address: NodeAddress = { ...seed, host, port };
   // An IP from the slot map, with TLS: verify the certificate against the seed's host name.
   if (seed.tls && seed.tls.servername === undefined && isIP(host) !== 0 && isIP(seed.host) === 0)

@@ -17,12 +17,13 @@ import {
   parseInfo,
   whileThrottled,
 } from './control-connection.js';
-import { countLostWrites } from './lag.js';
+import { countLostWrites, probeKey } from './lag.js';
 import { LagProbeThread } from './lag-thread.js';
 import { ReplicationSampler } from './replication-info.js';
 import { buildReport, type BenchReport } from './report.js';
 import { commandBytes } from './ecpu.js';
 import { addLagOverTime, TimelineSampler, type IntervalHistograms } from './timeline.js';
+import { ClusterKeyRemover, keyspaceKeys, namedKeys, type NamedKeys } from './cluster-cleanup.js';
 import { joinedNodes, readSlotMap, withJoinedShards, type ClusterLayout } from './cluster-discovery.js';
 import { tagForSlots } from './hash-slot.js';
 import { slotSet } from './slot-map.js';
@@ -206,6 +207,14 @@ export async function runBench(
   const watcher = cluster ? new SlotMapWatcher(cluster.seed, cluster.slots, nodes) : undefined;
   const stopObservers = () => Promise.allSettled([prober.stop(), watcher?.stop(), ...samplers.map((s) => s.stop())]);
 
+  /** The lag probes' keys that were written (the first up to the last acknowledged, per shard). */
+  const probeKeys = () =>
+    namedKeys(
+      groups.flatMap((group, index) => {
+        const last = (prober.acknowledged[index] ?? []).reduce((max, a) => Math.max(max, a.seq), 0);
+        return Array.from({ length: last }, (_, i) => probeKey(group.probePrefix, i + 1));
+      }),
+    );
   let cleanedUp: Promise<{ keysRemoved: number; keysLeft: number }> | undefined;
   const cleanup = () =>
     (cleanedUp ??= (async () => {
@@ -222,8 +231,14 @@ export async function runBench(
           keysLeft: removed.some((r) => r.keysLeft < 0) ? -1 : removed.reduce((sum, r) => sum + r.keysLeft, 0),
         };
       };
+      if (!cluster) return removeAll();
+      try {
+        return await removeClusterKeys(cluster, workload.keyspace, probeKeys(), settings.keyPrefix);
+      } catch (error) {
+        warn(`could not remove the bench keys by name (${messageOf(error)}): removed by SCAN on each primary instead`);
+      }
       const first = await removeAll();
-      if (!cluster || first.keysLeft === 0) return first;
+      if (first.keysLeft === 0) return first;
       // Slots still moving: a key can move to a node whose SCAN had already passed. Once more.
       const second = await removeAll();
       return { keysRemoved: first.keysRemoved + second.keysRemoved, keysLeft: second.keysLeft };
@@ -440,6 +455,26 @@ async function removeKeysOn(
     return { keysRemoved: 0, keysLeft: -1 };
   } finally {
     closeControl(redis);
+  }
+}
+
+/**
+ * A cluster's bench keys: those bench wrote, by name, where they are now (a resharding may
+ * still be moving them: cluster-cleanup.ts), then whatever else SCAN finds under the prefix.
+ */
+async function removeClusterKeys(
+  cluster: ClusterLayout,
+  keyspace: Workload['keyspace'],
+  probes: NamedKeys,
+  prefix: string,
+): Promise<{ keysRemoved: number; keysLeft: number }> {
+  const remover = new ClusterKeyRemover(cluster.seed);
+  try {
+    const named = (await remover.unlink(keyspaceKeys(keyspace))) + (await remover.unlink(probes));
+    const swept = await remover.sweep(prefix);
+    return { keysRemoved: named + swept.keysRemoved, keysLeft: swept.keysLeft };
+  } finally {
+    remover.close();
   }
 }
 
