@@ -307,8 +307,18 @@ export class Workload {
     this.router?.close();
   }
 
-  /** The figures so far, per node. */
+  /**
+   * The figures so far, per node. A node added to `nodes` from outside (run.ts adds those the
+   * final slot map names: a replica that joined after the router's last look) took no load here:
+   * empty figures, as ThreadedWorkload gives it.
+   */
   latestStats(): Map<string, NodeStats> {
+    for (const node of this.nodes) {
+      if (this.stats.has(node.id)) continue;
+      const stats = new NodeStats();
+      stats.origin = this.stats.values().next().value?.origin ?? 0;
+      this.stats.set(node.id, stats);
+    }
     return this.stats;
   }
 
