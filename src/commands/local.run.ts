@@ -3,7 +3,6 @@
  * background, stop it and anything it left behind, or report what runs) → render.
  */
 import { UsageError, messageOf } from '../errors.js';
-import { integerFlag, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
@@ -13,9 +12,10 @@ interface LocalOptions {
   host?: string;
   stateDir?: string;
   redisServer?: string;
-  replicationDelayMs?: string;
-  lifecycleMs?: string;
-  instances?: string;
+  /** Numbers checked by their argParser (src/commands/local.ts). */
+  replicationDelayMs?: number;
+  lifecycleMs?: number;
+  instances?: number;
   foreground?: boolean;
 }
 
@@ -48,10 +48,6 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
-function parseDelay(raw: string | undefined): number {
-  return integerFlag('--replication-delay-ms', raw, { ...REPLICATION_DELAY_MS, fallback: 0 });
-}
-
 function parseHost(raw: string | undefined): string {
   const host = raw ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host must be an IP address or host name (got ${host})`);
@@ -69,9 +65,9 @@ async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const { options, output } = context;
   const port = parsePort(options.port);
   const host = parseHost(options.host);
-  const replicationDelayMs = parseDelay(options.replicationDelayMs);
-  const lifecycleMs = integerFlag('--lifecycle-ms', options.lifecycleMs, { ...LIFECYCLE_MS, fallback: 0 });
-  const instances = integerFlag('--instances', options.instances, { min: 0, max: 20, fallback: 0 });
+  const replicationDelayMs = options.replicationDelayMs ?? 0;
+  const lifecycleMs = options.lifecycleMs ?? 0;
+  const instances = options.instances ?? 0;
   const stateDir = await stateDirOf(options.stateDir);
 
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);
