@@ -47,6 +47,7 @@ const ROWS: Row[] = [
   { command: ['bench'], flag: '--start-in', bad: '3601', accepts: integer(1, 3600) },
   { command: ['bench'], flag: '--worker-timeout', bad: '9', accepts: integer(10, 86400) },
   { command: ['bench'], flag: '--start-at', bad: 'now', accepts: integer(1, 100000000000000), hidden: true },
+  { command: ['local', 'start'], flag: '--port', bad: '70000', accepts: integer(1, 65535) },
   { command: ['local', 'start'], flag: '--replication-delay-ms', bad: '60001', accepts: integer(0, 60000) },
   { command: ['local', 'start'], flag: '--lifecycle-ms', bad: '-1', accepts: integer(0, 3600000) },
   { command: ['local', 'start'], flag: '--instances', bad: '21', accepts: integer(0, 20) },

@@ -8,7 +8,7 @@ import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
 
 interface LocalOptions {
-  port?: string;
+  port?: number;
   host?: string;
   stateDir?: string;
   redisServer?: string;
@@ -34,18 +34,9 @@ export async function run(context: CommandContext<LocalOptions>): Promise<void> 
   }
 }
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) {
-    try {
-      return localPort();
-    } catch (error) {
-      throw new UsageError(messageOf(error));
-    }
-  }
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
-    throw new UsageError(`--port must be a port number 1-65535 (got ${raw})`);
-  return port;
+/** --port (checked by its argParser, src/commands/local.ts), else ELASTICACHE_KIT_LOCAL_PORT or 4566. */
+function portOf(flag: number | undefined): number {
+  return flag ?? localPort();
 }
 
 function parseHost(raw: string | undefined): string {
@@ -63,7 +54,7 @@ async function stateDirOf(raw: string | undefined): Promise<string> {
 
 async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const { options, output } = context;
-  const port = parsePort(options.port);
+  const port = portOf(options.port);
   const host = parseHost(options.host);
   const replicationDelayMs = options.replicationDelayMs ?? 0;
   const lifecycleMs = options.lifecycleMs ?? 0;

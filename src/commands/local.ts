@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { integerOption, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
+import { DEFAULT_LOCAL_PORT, TCP_PORT } from '../globals.js';
 import { lazyAction } from './lazy.js';
 
 const START_HELP = `
@@ -44,7 +45,9 @@ export function register(program: Command): void {
   local
     .command('start')
     .description('start the emulator (in the background unless --foreground)')
-    .option('--port <port>', 'HTTP port (default: $ELASTICACHE_KIT_LOCAL_PORT or 4566)')
+    .addOption(
+      integerOption('--port <port>', 'HTTP port', TCP_PORT, `$ELASTICACHE_KIT_LOCAL_PORT or ${DEFAULT_LOCAL_PORT}`),
+    )
     .option('--host <host>', 'address to listen on (API and nodes)', '127.0.0.1')
     .option(
       '--state-dir <dir>',
