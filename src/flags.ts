@@ -1,25 +1,114 @@
 /**
- * Number flags shared by every command, and the limits two commands share. One
- * definition each, so the same flag has the same range and the same message everywhere.
+ * Flag parsing, one definition per flag: the factories return a commander `Option` whose
+ * help text shows the range (or the choices) and the default, and whose argParser checks
+ * the value against the same numbers and hands the command a typed value. A bad value is
+ * a UsageError thrown from the parser: commander passes it through unchanged, so the CLI
+ * prints `elasticache-kit: --clients must be an integer 1-1000 (got abc)` and exits 2.
+ *
+ * The parse functions are exported for the callers that check values that are not flags
+ * (prompt answers, API parameters): one parser per kind, one message per kind.
+ *
+ * Loaded by every command's registration (`--help`): commander and errors.ts only.
  */
+import { Option } from 'commander';
 import { UsageError } from './errors.js';
 
-export interface IntegerRange {
+export interface Range {
   min: number;
   max: number;
-  /** The value when the flag is absent. */
-  fallback: number;
 }
 
+/** What the help says when the flag is absent: a value, or words (`number of cores`). */
+export type DefaultText = number | string;
+
+const show = (raw: string) => (raw === '' ? '""' : raw);
+
 /** A whole number in [min, max] (underscores allowed as digit separators: 1_000_000). */
-export function integerFlag(flag: string, raw: string | undefined, range: IntegerRange): number {
-  if (raw === undefined) return range.fallback;
-  const text = raw.trim();
+export function parseInteger(flag: string, raw: string | number, range: Range): number {
+  const text = String(raw).trim();
   const value = Number(text.replace(/_/g, ''));
   if (text === '' || !/^-?[\d_]+$/.test(text) || !Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new UsageError(`${flag} must be an integer ${range.min}-${range.max} (got ${raw})`);
+    throw new UsageError(`${flag} must be an integer ${rangeText(range)} (got ${show(String(raw))})`);
   }
   return value;
+}
+
+/** A number in [min, max], decimals allowed (seconds: 0.5). */
+export function parseNumber(flag: string, raw: string | number, range: Range): number {
+  const text = String(raw).trim();
+  const value = Number(text);
+  if (text === '' || !Number.isFinite(value) || value < range.min || value > range.max) {
+    throw new UsageError(`${flag} must be a number ${rangeText(range)} (got ${show(String(raw))})`);
+  }
+  return value;
+}
+
+export interface ChoiceSettings {
+  /** Accept `all`, `ALL` and `All` for `all` (the default); false for values AWS takes verbatim. */
+  ignoreCase?: boolean;
+}
+
+/** One of `choices`, returned as the choice is spelled there. */
+export function parseChoice<T extends string>(
+  flag: string,
+  raw: string,
+  choices: readonly T[],
+  settings: ChoiceSettings = {},
+): T {
+  const ignoreCase = settings.ignoreCase ?? true;
+  const match = choices.find((choice) => (ignoreCase ? choice.toLowerCase() === raw.toLowerCase() : choice === raw));
+  if (match === undefined) throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got ${show(raw)})`);
+  return match;
+}
+
+/** `1-1000`, as both the help and the messages write a range. */
+export function rangeText(range: Range): string {
+  return `${range.min}-${range.max}`;
+}
+
+function defaultText(value: DefaultText | undefined): string {
+  return value === undefined ? '' : ` (default ${value})`;
+}
+
+/**
+ * `flags` takes an integer in `range`. Help: "<description>, <min>-<max> (default <d>)".
+ * The default is help text only: an absent flag stays undefined, so the command can tell
+ * "not given" from "given as the default" (a combination rule, an idempotent re-run).
+ */
+export function integerOption(flags: string, description: string, range: Range, defaultValue?: DefaultText): Option {
+  const option = new Option(flags, `${description}, ${rangeText(range)}${defaultText(defaultValue)}`);
+  const flag = flagOf(option);
+  return option.argParser((raw: string) => parseInteger(flag, raw, range));
+}
+
+/** As integerOption, for numbers with decimals (seconds). */
+export function numberOption(flags: string, description: string, range: Range, defaultValue?: DefaultText): Option {
+  const option = new Option(flags, `${description}, ${rangeText(range)}${defaultText(defaultValue)}`);
+  const flag = flagOf(option);
+  return option.argParser((raw: string) => parseNumber(flag, raw, range));
+}
+
+/**
+ * `flags` takes one of `choices`. Help: "<description>: <a>, <b> or <c> (default <d>)".
+ * (Not commander's own `.choices()`: its error is a two-line commander message, and it
+ * matches case-sensitively.)
+ */
+export function choiceOption<T extends string>(
+  flags: string,
+  description: string,
+  choices: readonly T[],
+  defaultValue?: string,
+  settings: ChoiceSettings = {},
+): Option {
+  const list =
+    choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices.join('');
+  const option = new Option(flags, `${description}: ${list}${defaultText(defaultValue)}`);
+  const flag = flagOf(option);
+  return option.argParser((raw: string) => parseChoice(flag, raw, choices, settings));
+}
+
+function flagOf(option: Option): string {
+  return option.long ?? option.short ?? option.name();
 }
 
 /** The emulator's simulated replication delay (`local start` and `demo`), in milliseconds. */

@@ -1,3 +1,5 @@
+import { parseInteger } from './flags.js';
+
 /** The options every command accepts (AWS CLI habits). */
 export interface GlobalOptions {
   region?: string;
@@ -16,17 +18,15 @@ export type OutputFormat = 'json' | 'table';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'table'];
 
 export const DEFAULT_LOCAL_PORT = 4566;
+/** A TCP port: the emulator's HTTP port (local start --port, ELASTICACHE_KIT_LOCAL_PORT). */
+export const TCP_PORT = { min: 1, max: 65_535 } as const;
 export const DEFAULT_LOCAL_HOST = '127.0.0.1';
 
 /** The port `--local` talks to: ELASTICACHE_KIT_LOCAL_PORT or 4566. */
 export function localPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ELASTICACHE_KIT_LOCAL_PORT;
   if (raw === undefined || raw === '') return DEFAULT_LOCAL_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`ELASTICACHE_KIT_LOCAL_PORT must be a port number 1-65535 (got ${raw})`);
-  }
-  return port;
+  return parseInteger('ELASTICACHE_KIT_LOCAL_PORT', raw, TCP_PORT);
 }
 
 export function localEndpointUrl(env: NodeJS.ProcessEnv = process.env): string {

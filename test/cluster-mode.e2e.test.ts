@@ -66,9 +66,12 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
 
   test('bad cluster-mode input: one line naming the flag, exit 2, before any API call', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--shards', '0'], /^elasticache-kit: --shards must be 1-500 \(got 0\)$/m],
-      [['--shards', '501'], /^elasticache-kit: --shards must be 1-500 \(got 501\)$/m],
-      [['--cluster-mode', 'on'], /^elasticache-kit: --cluster-mode must be enabled, disabled, compatible \(got on\)$/m],
+      [['--shards', '0'], /^elasticache-kit: --shards must be an integer 1-500 \(got 0\)$/m],
+      [['--shards', '501'], /^elasticache-kit: --shards must be an integer 1-500 \(got 501\)$/m],
+      [
+        ['--cluster-mode', 'on'],
+        /^elasticache-kit: --cluster-mode must be one of enabled, disabled, compatible \(got on\)$/m,
+      ],
       [['--shards', '3', '--cluster-mode', 'disabled'], /--shards 3 needs cluster mode enabled/],
       [
         ['--shards', '3', '--no-automatic-failover'],

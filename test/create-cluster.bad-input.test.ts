@@ -45,14 +45,18 @@ const ROWS: Array<[string, string[], RegExp]> = [
   [
     'engine',
     ['demo', '--engine', 'memcached', '--allow-from', '10.0.0.0/16', '--yes'],
-    /--engine must be redis or valkey \(got memcached\)/,
+    /--engine must be one of redis, valkey \(got memcached\)/,
   ],
   [
     'replicas 7',
     ['demo', '--replicas', '7', '--allow-from', '10.0.0.0/16', '--yes'],
-    /--replicas must be 0-5 \(got 7\)/,
+    /--replicas must be an integer 0-5 \(got 7\)/,
   ],
-  ['port', ['demo', '--port', '80', '--allow-from', '10.0.0.0/16', '--yes'], /--port must be 1024-65535 \(got 80\)/],
+  [
+    'port',
+    ['demo', '--port', '80', '--allow-from', '10.0.0.0/16', '--yes'],
+    /--port must be an integer 1024-65535 \(got 80\)/,
+  ],
   [
     'node type',
     ['demo', '--node-type', 't3.micro', '--allow-from', '10.0.0.0/16', '--yes'],

@@ -89,7 +89,7 @@ describe('create-cluster on a terminal', { skip: hasScript ? false : 'util-linux
     await pty.press('enter'); // Enabled
     // A shard count out of AWS's range is refused at the prompt, then corrected.
     await pty.answer('Number of shards (1-500)', '501');
-    await pty.expect('--shards must be 1-500 (got 501)');
+    await pty.expect('--shards must be an integer 1-500 (got 501)');
     await pty.press('backspace', 3);
     await pty.type('3');
     await pty.press('enter');

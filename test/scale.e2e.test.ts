@@ -42,8 +42,8 @@ test('scale --replicas: up and down on a cluster-mode-disabled group; refusals e
   await waitUntilReplicationGroupAvailable({ client: emulator.elasticache, ...WAIT }, { ReplicationGroupId: 'rg' });
 
   const refusals: [string[], RegExp][] = [
-    [['rg', '--replicas', '7', '--yes'], /--replicas must be 0-5 \(got 7\)/],
-    [['rg', '--shards', '0', '--yes'], /--shards must be 1-500 \(got 0\)/],
+    [['rg', '--replicas', '7', '--yes'], /--replicas must be an integer 0-5 \(got 7\)/],
+    [['rg', '--shards', '0', '--yes'], /--shards must be an integer 1-500 \(got 0\)/],
     [['rg', '--yes'], /pass --replicas N .* or --shards N/],
     [['rg', '--replicas', '2', '--shards', '2', '--yes'], /not both/],
     [['rg', '--replicas', '2'], /no terminal to confirm on: pass --yes/],

@@ -6,10 +6,14 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseEnvVarName, validateReplicationGroupId } from '../names.js';
-import { integerFlag as sharedIntegerFlag } from '../flags.js';
+import { DEFAULTS, type KEY_PATTERNS, type READ_FROM } from './defaults.js';
 import type { LoadShape } from './workload.js';
 
-/** The flags as commander hands them over (strings, booleans, repeated values as arrays). */
+/**
+ * The flags as commander hands them over: numbers and choices already checked by their
+ * argParser (src/flags.ts, defined in src/commands/bench.ts), absent ones undefined;
+ * strings, booleans, repeated values as arrays.
+ */
 export interface RawBenchOptions {
   primary?: string;
   replica?: string[];
@@ -22,22 +26,22 @@ export interface RawBenchOptions {
   authTokenEnv?: string;
   authTokenFile?: string;
   user?: string;
-  clients?: string;
-  threads?: string;
-  pipeline?: string;
+  clients?: number;
+  threads?: number;
+  pipeline?: number;
   ratio?: string;
-  dataSize?: string;
-  keyMaximum?: string;
-  keyPattern?: string;
-  readFrom?: string;
-  testTime?: string;
-  requests?: string;
-  rate?: string;
-  warmup?: string;
-  lagProbes?: string;
+  dataSize?: number;
+  keyMaximum?: number;
+  keyPattern?: (typeof KEY_PATTERNS)[number];
+  readFrom?: (typeof READ_FROM)[number];
+  testTime?: number;
+  requests?: number;
+  rate?: number;
+  warmup?: number;
+  lagProbes?: number;
   keyPrefix?: string;
-  keyTtl?: string;
-  requestTimeout?: string;
+  keyTtl?: number;
+  requestTimeout?: number;
   hdrOut?: string;
   json?: string;
   report?: string;
@@ -45,15 +49,15 @@ export interface RawBenchOptions {
   /** Distributed runs (hidden flags, src/bench/distributed/): this process is a worker. */
   worker?: boolean;
   /** Epoch ms at which every worker starts its load. */
-  startAt?: string;
+  startAt?: number;
   /** Where a worker puts its result (s3://bucket/prefix); the controller reads from there. */
   results?: string;
   /** The controller: the instances to run workers on (tag:Key=Value or i-…,i-…). */
   workers?: string;
   /** The controller: seconds from now to the shared start time. */
-  startIn?: string;
+  startIn?: number;
   /** The controller: seconds to wait for every worker after the start time. */
-  workerTimeout?: string;
+  workerTimeout?: number;
 }
 
 export interface HostPort {
@@ -94,40 +98,7 @@ export type TargetSpec =
   | { kind: 'direct'; primary: HostPort; replicas: HostPort[]; reader?: HostPort }
   | { kind: 'config'; file: string };
 
-export const DEFAULTS = {
-  clients: 50,
-  pipeline: 1,
-  ratio: '1:10',
-  dataSize: 32,
-  keyMaximum: 10_000,
-  keyPattern: 'R',
-  readFrom: 'all',
-  testTime: 10,
-  warmup: 1,
-  lagProbes: 20,
-  requestTimeoutMs: 5000,
-} as const;
-
-/** bench's number flags: src/flags.ts, with bench's argument order kept for its callers. */
-export function integerFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {
-  return sharedIntegerFlag(flag, raw, { min, max, fallback });
-}
-
-function numberFlag(flag: string, raw: string | undefined, min: number, max: number, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a number ${min}-${max} (got ${raw})`);
-  }
-  return value;
-}
-
-function choiceFlag<T extends string>(flag: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
-  if (raw === undefined) return fallback;
-  const match = choices.find((c) => c.toLowerCase() === raw.toLowerCase());
-  if (!match) throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got ${raw})`);
-  return match;
-}
+export { DEFAULTS } from './defaults.js';
 
 /** `SET:GET`, e.g. 1:10, 0:1 (GETs only), 1:0 (SETs only). */
 export function parseRatio(raw: string): { sets: number; gets: number } {
@@ -180,30 +151,34 @@ export function parseTargetSpec(id: string | undefined, raw: RawBenchOptions): T
   };
 }
 
+/**
+ * The settings of a run: defaults applied, and the rules between flags checked (each
+ * number and choice was checked alone by its argParser, src/commands/bench.ts).
+ */
 export function parseSettings(raw: RawBenchOptions, runId: string): BenchSettings {
-  const clients = integerFlag('--clients', raw.clients, 1, 1000, DEFAULTS.clients);
+  const clients = raw.clients ?? DEFAULTS.clients;
   // Default: every core, but never more threads than connections per node.
-  const threads = integerFlag('--threads', raw.threads, 1, 256, Math.min(availableParallelism(), clients));
+  const threads = raw.threads ?? Math.min(availableParallelism(), clients);
   if (threads > clients) throw new UsageError(`--threads must be at most --clients (${clients}) (got ${threads})`);
-  const pipeline = integerFlag('--pipeline', raw.pipeline, 1, 1000, DEFAULTS.pipeline);
+  const pipeline = raw.pipeline ?? DEFAULTS.pipeline;
   const { sets, gets } = parseRatio(raw.ratio ?? DEFAULTS.ratio);
-  const dataSize = integerFlag('--data-size', raw.dataSize, 1, 1_048_576, DEFAULTS.dataSize);
+  const dataSize = raw.dataSize ?? DEFAULTS.dataSize;
   if (pipeline * dataSize > 64 * 1_048_576) {
     throw new UsageError(
       `--pipeline × --data-size must be at most 64 MiB per connection (got ${pipeline} × ${dataSize} bytes)`,
     );
   }
-  const keyMaximum = integerFlag('--key-maximum', raw.keyMaximum, 1, 10_000_000, DEFAULTS.keyMaximum);
-  const keyPattern = choiceFlag('--key-pattern', raw.keyPattern, ['R', 'G', 'S'] as const, DEFAULTS.keyPattern);
-  const readFrom = choiceFlag('--read-from', raw.readFrom, ['primary', 'replicas', 'all'] as const, DEFAULTS.readFrom);
+  const keyMaximum = raw.keyMaximum ?? DEFAULTS.keyMaximum;
+  const keyPattern = raw.keyPattern ?? DEFAULTS.keyPattern;
+  const readFrom = raw.readFrom ?? DEFAULTS.readFrom;
   if (raw.testTime !== undefined && raw.requests !== undefined) {
     throw new UsageError('give --test-time or --requests, not both');
   }
-  const testTimeS = numberFlag('--test-time', raw.testTime, 0.1, 86_400, DEFAULTS.testTime);
-  const requests = raw.requests === undefined ? undefined : integerFlag('--requests', raw.requests, 1, 1e12, 0);
-  const rate = integerFlag('--rate', raw.rate, 0, 10_000_000, 0);
-  const warmupS = numberFlag('--warmup', raw.warmup, 0, 3600, DEFAULTS.warmup);
-  const lagProbes = integerFlag('--lag-probes', raw.lagProbes, 0, 1000, DEFAULTS.lagProbes);
+  const testTimeS = raw.testTime ?? DEFAULTS.testTime;
+  const requests = raw.requests;
+  const rate = raw.rate ?? 0;
+  const warmupS = raw.warmup ?? DEFAULTS.warmup;
+  const lagProbes = raw.lagProbes ?? DEFAULTS.lagProbes;
   const basePrefix = raw.keyPrefix ?? 'eck:bench:';
   if (basePrefix.length < 4 || basePrefix.length > 100 || /[\s*?[\]\\]/.test(basePrefix)) {
     throw new UsageError(
@@ -215,19 +190,13 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   const keyPrefix = `${basePrefix}${runId}:`;
   // Keys outlive the run only if the cleanup could not run: then the TTL removes them.
   const expectedS = warmupS + (requests === undefined ? testTimeS : 3600);
-  const keyTtlS = integerFlag('--key-ttl', raw.keyTtl, 10, 7 * 86_400, Math.ceil(expectedS + 300));
+  const keyTtlS = raw.keyTtl ?? Math.ceil(expectedS + 300);
   if (keyTtlS < expectedS) {
     throw new UsageError(
       `--key-ttl must be at least the run's length (${Math.ceil(expectedS)} s) so keys do not expire mid-run (got ${keyTtlS})`,
     );
   }
-  const requestTimeoutMs = integerFlag(
-    '--request-timeout',
-    raw.requestTimeout,
-    100,
-    600_000,
-    DEFAULTS.requestTimeoutMs,
-  );
+  const requestTimeoutMs = raw.requestTimeout ?? DEFAULTS.requestTimeoutMs;
   const tls = Boolean(raw.tls);
   if (!tls && (raw.ca !== undefined || raw.servername !== undefined || raw.insecure)) {
     const flag = raw.ca !== undefined ? '--ca' : raw.servername !== undefined ? '--servername' : '--insecure';
@@ -251,7 +220,7 @@ export function parseSettings(raw: RawBenchOptions, runId: string): BenchSetting
   if (raw.results !== undefined && !/^s3:\/\/[^/\s]+/.test(raw.results)) {
     throw new UsageError(`--results must be s3://bucket/prefix (got ${raw.results})`);
   }
-  const startAtMs = raw.startAt === undefined ? undefined : integerFlag('--start-at', raw.startAt, 1, 1e14, 0);
+  const startAtMs = raw.startAt;
   return {
     clients,
     threads,

@@ -15,13 +15,8 @@ import { writeBenchOutputs } from './bench-outputs.js';
 import { parseS3Url, parseWorkersSpec, type WorkersSpec } from '../bench/distributed/workers.js';
 import type { CommandContext } from './lazy.js';
 import { openAws } from './session.js';
-import {
-  integerFlag,
-  parseSettings,
-  parseTargetSpec,
-  type BenchSettings,
-  type RawBenchOptions,
-} from '../bench/options.js';
+import { DEFAULTS } from '../bench/defaults.js';
+import { parseSettings, parseTargetSpec, type BenchSettings, type RawBenchOptions } from '../bench/options.js';
 import type { ResolvedTargets } from '../bench/targets.js';
 
 export async function run(context: CommandContext<RawBenchOptions>): Promise<void> {
@@ -171,8 +166,8 @@ function parseDistributedFlags(options: RawBenchOptions): DistributedFlags {
   if (options.results !== undefined) parseS3Url('--results', options.results);
   return {
     ...(options.workers !== undefined ? { workers: parseWorkersSpec(options.workers) } : {}),
-    startInS: integerFlag('--start-in', options.startIn, 1, 3600, 30),
-    timeoutS: integerFlag('--worker-timeout', options.workerTimeout, 10, 86_400, 300),
+    startInS: options.startIn ?? DEFAULTS.startInS,
+    timeoutS: options.workerTimeout ?? DEFAULTS.workerTimeoutS,
   };
 }
 

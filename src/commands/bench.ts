@@ -3,6 +3,8 @@
  * stale-read probes. Flag names follow memtier_benchmark / redis-benchmark.
  */
 import { Option, type Command } from 'commander';
+import { DEFAULTS, KEY_PATTERNS, READ_FROM } from '../bench/defaults.js';
+import { choiceOption, integerOption, numberOption } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -60,22 +62,89 @@ export function register(program: Command): void {
     .option('--auth-token-env <var>', 'read the AUTH token from this environment variable')
     .option('--auth-token-file <file>', 'read the AUTH token from this file (keep it mode 600)')
     .option('--user <name>', 'ACL user name for AUTH (needs a token)')
-    .option('-c, --clients <n>', 'connections per node, 1-1000 (default 50)')
-    .option('--threads <n>', 'worker threads the load runs in, 1-256 and at most --clients (default: number of cores)')
-    .option('--pipeline <n>', 'requests in flight per connection, 1-1000 (default 1)')
-    .option('--ratio <set:get>', 'SET:GET mix; SETs go to the primary only (default 1:10)')
-    .option('-d, --data-size <bytes>', 'value size of SET, 1-1048576 (default 32)')
-    .option('--key-maximum <n>', 'keyspace size, prefilled so GETs hit, 1-10000000 (default 10000)')
-    .option('--key-pattern <R|G|S>', 'R random, G gaussian, S sequential (default R)')
-    .option('--read-from <where>', 'GETs go to: primary, replicas or all (default all)')
-    .option('--test-time <seconds>', 'measured seconds of load (default 10)')
-    .option('-n, --requests <n>', 'stop after this many requests in total instead of --test-time')
-    .option('--rate <ops/s>', 'cap on total ops/s (open loop; latency counts from the intended send time)')
-    .option('--warmup <seconds>', 'seconds of load before measuring, not recorded (default 1)')
-    .option('--lag-probes <n>', 'replication lag probes per second, 0 to turn off (default 20)')
+    .addOption(integerOption('-c, --clients <n>', 'connections per node', { min: 1, max: 1000 }, DEFAULTS.clients))
+    .addOption(
+      integerOption(
+        '--threads <n>',
+        'worker threads the load runs in, at most --clients',
+        { min: 1, max: 256 },
+        'number of cores',
+      ),
+    )
+    .addOption(
+      integerOption('--pipeline <n>', 'requests in flight per connection', { min: 1, max: 1000 }, DEFAULTS.pipeline),
+    )
+    .option('--ratio <set:get>', `SET:GET mix; SETs go to the primary only (default ${DEFAULTS.ratio})`)
+    .addOption(
+      integerOption('-d, --data-size <bytes>', 'value size of SET', { min: 1, max: 1_048_576 }, DEFAULTS.dataSize),
+    )
+    .addOption(
+      integerOption(
+        '--key-maximum <n>',
+        'keyspace size, prefilled so GETs hit',
+        { min: 1, max: 10_000_000 },
+        DEFAULTS.keyMaximum,
+      ),
+    )
+    .addOption(
+      choiceOption(
+        '--key-pattern <R|G|S>',
+        'key order, random, gaussian or sequential',
+        KEY_PATTERNS,
+        DEFAULTS.keyPattern,
+      ),
+    )
+    .addOption(choiceOption('--read-from <where>', 'where GETs go', READ_FROM, DEFAULTS.readFrom))
+    .addOption(
+      numberOption('--test-time <seconds>', 'measured seconds of load', { min: 0.1, max: 86_400 }, DEFAULTS.testTime),
+    )
+    .addOption(
+      integerOption('-n, --requests <n>', 'stop after this many requests in total instead of --test-time', {
+        min: 1,
+        max: 1e12,
+      }),
+    )
+    .addOption(
+      integerOption(
+        '--rate <ops/s>',
+        'cap on total ops/s (open loop; latency counts from the intended send time)',
+        { min: 0, max: 10_000_000 },
+        '0, no cap',
+      ),
+    )
+    .addOption(
+      numberOption(
+        '--warmup <seconds>',
+        'seconds of load before measuring, not recorded',
+        { min: 0, max: 3600 },
+        DEFAULTS.warmup,
+      ),
+    )
+    .addOption(
+      integerOption(
+        '--lag-probes <n>',
+        'replication lag probes per second, 0 to turn off',
+        { min: 0, max: 1000 },
+        DEFAULTS.lagProbes,
+      ),
+    )
     .option('--key-prefix <prefix>', 'bench keys are <prefix><run id>:… (default eck:bench:)')
-    .option('--key-ttl <seconds>', 'TTL of every bench key, in case cleanup cannot run (default run length + 300)')
-    .option('--request-timeout <ms>', 'a request unanswered this long fails its connection (default 5000)')
+    .addOption(
+      integerOption(
+        '--key-ttl <seconds>',
+        'TTL of every bench key, in case cleanup cannot run',
+        { min: 10, max: 7 * 86_400 },
+        'run length + 300',
+      ),
+    )
+    .addOption(
+      integerOption(
+        '--request-timeout <ms>',
+        'a request unanswered this long fails its connection',
+        { min: 100, max: 600_000 },
+        DEFAULTS.requestTimeoutMs,
+      ),
+    )
     .option(
       '--hdr-out <prefix>',
       "write each node's latency histogram to PREFIX<node>.hgrm (HdrHistogram percentile format)",
@@ -88,14 +157,30 @@ export function register(program: Command): void {
     .option('--report <file>', 'also write a self-contained HTML report (charts, no network needed to view it)')
     .option('--workers <instances>', 'run the bench on these EC2 instances via SSM: tag:Key=Value or i-…,i-…')
     .option('--results <s3-url>', 'workers write their results to s3://bucket/prefix (default: their SSM output)')
-    .option(
-      '--start-in <seconds>',
-      'with --workers: seconds until the shared start (delivery, npx, prefill) (default 30)',
+    .addOption(
+      integerOption(
+        '--start-in <seconds>',
+        'with --workers: seconds until the shared start (delivery, npx, prefill)',
+        { min: 1, max: 3600 },
+        DEFAULTS.startInS,
+      ),
     )
-    .option('--worker-timeout <seconds>', 'with --workers: seconds to wait past the expected end (default 300)')
+    .addOption(
+      integerOption(
+        '--worker-timeout <seconds>',
+        'with --workers: seconds to wait past the expected end',
+        { min: 10, max: 86_400 },
+        DEFAULTS.workerTimeoutS,
+      ),
+    )
     // A worker run (what --workers sends); documented for `bench merge` inputs.
     .addOption(new Option('--worker', 'print a worker result (for bench merge) instead of the report').hideHelp())
-    .addOption(new Option('--start-at <epoch-ms>', 'start the load at this time (after prefill)').hideHelp())
+    .addOption(
+      integerOption('--start-at <epoch-ms>', 'start the load at this time (after prefill)', {
+        min: 1,
+        max: 1e14,
+      }).hideHelp(),
+    )
     .addHelpText('after', EXAMPLES)
     .action(lazyAction(() => import('./bench.run.js')));
 }

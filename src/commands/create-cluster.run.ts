@@ -6,6 +6,7 @@
 import type { CommandContext } from './lazy.js';
 import { CliError, UsageError } from '../errors.js';
 import { missingRequired, resolvePlan, validateGiven, type PlanInput } from '../plan/cluster-plan.js';
+import type { ClusterMode, Engine } from '../plan/limits.js';
 import { validateAuthToken } from '../plan/rules.js';
 import { kindFromFlags, refuseServerlessOnlyFlags } from '../plan/serverless-plan.js';
 import { readSecret, type SecretSource } from '../secrets.js';
@@ -20,14 +21,20 @@ import {
 } from './create-cluster.outcome.js';
 import { commandEvents, openAws } from './session.js';
 
-/** The flags as commander parses them: the plan's own fields, plus how to run. */
+/**
+ * The flags as commander parses them: the plan's own fields, plus how to run. Numbers and
+ * choices arrive checked by their argParser (src/commands/create-cluster.ts); the plan
+ * checks them again with the same rules, as it does prompt answers.
+ */
 export type CreateClusterOptions = Omit<
   PlanInput,
-  'id' | 'authToken' | 'tags' | 'replicas' | 'shards' | 'port' | 'waitTimeout'
+  'id' | 'authToken' | 'tags' | 'replicas' | 'shards' | 'port' | 'waitTimeout' | 'engine' | 'clusterMode'
 > & {
-  replicas?: string;
-  shards?: string;
-  port?: string;
+  engine?: Engine;
+  clusterMode?: ClusterMode;
+  replicas?: number;
+  shards?: number;
+  port?: number;
   waitTimeout?: string;
   tag?: string[];
   authTokenEnv?: string;
@@ -39,10 +46,10 @@ export type CreateClusterOptions = Omit<
   /** --serverless and its own settings (create-cluster.serverless.ts). */
   serverless?: boolean;
   majorEngineVersion?: string;
-  maxDataStorage?: string;
-  minDataStorage?: string;
-  maxEcpuPerSecond?: string;
-  minEcpuPerSecond?: string;
+  maxDataStorage?: number;
+  minDataStorage?: number;
+  maxEcpuPerSecond?: number;
+  minEcpuPerSecond?: number;
   userGroup?: string;
 };
 

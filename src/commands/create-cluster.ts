@@ -1,4 +1,15 @@
 import { Option, type Command } from 'commander';
+import { choiceOption, integerOption } from '../flags.js';
+import {
+  CLUSTER_MODES,
+  DATA_STORAGE_GB,
+  ECPU_PER_SECOND,
+  ENGINES,
+  GROUP_DEFAULTS,
+  NODE_PORT,
+  REPLICAS,
+  SHARDS,
+} from '../plan/limits.js';
 import { lazyAction } from './lazy.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -66,23 +77,30 @@ export function register(program: Command): void {
       'Create a Valkey / Redis OSS replication group: 1 primary + N read replicas, or with cluster mode enabled N shards of 1 primary + M replicas.',
     )
     .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)')
-    .option('--engine <engine>', 'redis or valkey (default: redis)')
+    .addOption(choiceOption('--engine <engine>', 'the engine', ENGINES, GROUP_DEFAULTS.engine))
     .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
     .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')
     .option('--node-type <type>', 'cache node type, cache.<family>.<size> (default: cache.t3.micro)')
-    .option(
-      '--replicas <n>',
-      'read replicas (per shard with cluster mode), 0-5 (default: 2, i.e. 1 primary + 2 replicas)',
+    .addOption(
+      integerOption(
+        '--replicas <n>',
+        'read replicas (per shard with cluster mode)',
+        REPLICAS,
+        `${GROUP_DEFAULTS.replicas}, i.e. 1 primary + ${GROUP_DEFAULTS.replicas} replicas`,
+      ),
     )
-    .option(
-      '--shards <n>',
-      'node groups, 1-500; more than 1 means cluster mode enabled (default: 1, or 3 with --cluster-mode enabled)',
+    .addOption(
+      integerOption(
+        '--shards <n>',
+        'node groups; more than 1 means cluster mode enabled',
+        SHARDS,
+        `1, or ${GROUP_DEFAULTS.clusterShards} with --cluster-mode enabled`,
+      ),
     )
-    .option(
-      '--cluster-mode <mode>',
-      'enabled, disabled or compatible (default: disabled, or enabled with --shards > 1)',
+    .addOption(
+      choiceOption('--cluster-mode <mode>', 'cluster mode', CLUSTER_MODES, 'disabled, or enabled with --shards > 1'),
     )
-    .option('--port <port>', 'port the nodes listen on, 1024-65535 (default: 6379)')
+    .addOption(integerOption('--port <port>', 'port the nodes listen on', NODE_PORT, GROUP_DEFAULTS.port))
     .option('--multi-az', 'place replicas in other zones and fail over across zones (needs a replica)')
     .option('--no-multi-az', 'keep Multi-AZ disabled (the default)')
     .option('--automatic-failover', 'promote a replica when the primary fails (default: on with a replica)')
@@ -101,10 +119,28 @@ export function register(program: Command): void {
     .option('--auth-token-prompt', 'ask for the AUTH token with a hidden prompt (needs a terminal)')
     .option('--serverless', 'a serverless cache instead of a node-based group (no nodes; endpoint :6379, reader :6380)')
     .option('--major-engine-version <n>', 'serverless: major engine version, e.g. 7 or 8 (default: the newest)')
-    .option('--max-data-storage <gb>', 'serverless: most data the cache may hold, 1-5000 GB (default: no limit)')
-    .option('--min-data-storage <gb>', 'serverless: data storage always provisioned, 1-5000 GB')
-    .option('--max-ecpu-per-second <n>', 'serverless: ECPUs per second it may use, 1000-15000000 (default: no limit)')
-    .option('--min-ecpu-per-second <n>', 'serverless: ECPUs per second always provisioned, 1000-15000000')
+    .addOption(
+      integerOption(
+        '--max-data-storage <gb>',
+        'serverless: most data the cache may hold, GB',
+        DATA_STORAGE_GB,
+        'no limit',
+      ),
+    )
+    .addOption(
+      integerOption('--min-data-storage <gb>', 'serverless: data storage always provisioned, GB', DATA_STORAGE_GB),
+    )
+    .addOption(
+      integerOption(
+        '--max-ecpu-per-second <n>',
+        'serverless: ECPUs per second it may use',
+        ECPU_PER_SECOND,
+        'no limit',
+      ),
+    )
+    .addOption(
+      integerOption('--min-ecpu-per-second <n>', 'serverless: ECPUs per second always provisioned', ECPU_PER_SECOND),
+    )
     .option('--user-group <id>', 'serverless: RBAC user group whose users may connect (default: none)')
     .option('--tag <key=value>', 'tag for every resource created (repeatable)', collect)
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { DEMO_DEFAULTS, DEMO_ENGINES, DEMO_TEST_TIME_S } from '../demo/defaults.js';
+import { choiceOption, integerOption, REPLICATION_DELAY_MS } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
 const HELP = `
@@ -24,14 +26,20 @@ export function register(program: Command): void {
     .command('demo')
     .summary('the whole walkthrough on the local emulator: create 1+2, write config, bench, clean up')
     .description('Run the console walkthrough end to end on the local emulator: create, configure, benchmark, delete.')
-    .option('--id <id>', 'replication group id (default: demo)')
-    .option('--dir <folder>', 'folder for the config files it writes (default: ./elasticache-kit-demo)')
-    .option(
-      '--replication-delay-ms <ms>',
-      'simulated replication delay between primary and replicas, 0-60000 (default: 1)',
+    .option('--id <id>', `replication group id (default ${DEMO_DEFAULTS.id})`)
+    .option('--dir <folder>', `folder for the config files it writes (default ./${DEMO_DEFAULTS.dir})`)
+    .addOption(
+      integerOption(
+        '--replication-delay-ms <ms>',
+        'simulated replication delay between primary and replicas',
+        REPLICATION_DELAY_MS,
+        DEMO_DEFAULTS.replicationDelayMs,
+      ),
     )
-    .option('--test-time <seconds>', 'seconds of bench load, 1-600 (default: 10)')
-    .option('--engine <engine>', 'redis or valkey (default: redis)')
+    .addOption(
+      integerOption('--test-time <seconds>', 'seconds of bench load', DEMO_TEST_TIME_S, DEMO_DEFAULTS.testTimeS),
+    )
+    .addOption(choiceOption('--engine <engine>', 'the engine', DEMO_ENGINES, DEMO_DEFAULTS.engine))
     .option('--keep', 'leave the group and the emulator running and print how to connect')
     .addHelpText('after', HELP)
     .action(lazyAction(() => import('./demo.run.js')));

@@ -3,19 +3,19 @@
  * background, stop it and anything it left behind, or report what runs) → render.
  */
 import { UsageError, messageOf } from '../errors.js';
-import { integerFlag, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
 import type { CommandContext } from './lazy.js';
 
 interface LocalOptions {
-  port?: string;
+  port?: number;
   host?: string;
   stateDir?: string;
   redisServer?: string;
-  replicationDelayMs?: string;
-  lifecycleMs?: string;
-  instances?: string;
+  /** Numbers checked by their argParser (src/commands/local.ts). */
+  replicationDelayMs?: number;
+  lifecycleMs?: number;
+  instances?: number;
   foreground?: boolean;
 }
 
@@ -34,22 +34,9 @@ export async function run(context: CommandContext<LocalOptions>): Promise<void> 
   }
 }
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) {
-    try {
-      return localPort();
-    } catch (error) {
-      throw new UsageError(messageOf(error));
-    }
-  }
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
-    throw new UsageError(`--port must be a port number 1-65535 (got ${raw})`);
-  return port;
-}
-
-function parseDelay(raw: string | undefined): number {
-  return integerFlag('--replication-delay-ms', raw, { ...REPLICATION_DELAY_MS, fallback: 0 });
+/** --port (checked by its argParser, src/commands/local.ts), else ELASTICACHE_KIT_LOCAL_PORT or 4566. */
+function portOf(flag: number | undefined): number {
+  return flag ?? localPort();
 }
 
 function parseHost(raw: string | undefined): string {
@@ -67,11 +54,11 @@ async function stateDirOf(raw: string | undefined): Promise<string> {
 
 async function start(context: CommandContext<LocalOptions>): Promise<void> {
   const { options, output } = context;
-  const port = parsePort(options.port);
+  const port = portOf(options.port);
   const host = parseHost(options.host);
-  const replicationDelayMs = parseDelay(options.replicationDelayMs);
-  const lifecycleMs = integerFlag('--lifecycle-ms', options.lifecycleMs, { ...LIFECYCLE_MS, fallback: 0 });
-  const instances = integerFlag('--instances', options.instances, { min: 0, max: 20, fallback: 0 });
+  const replicationDelayMs = options.replicationDelayMs ?? 0;
+  const lifecycleMs = options.lifecycleMs ?? 0;
+  const instances = options.instances ?? 0;
   const stateDir = await stateDirOf(options.stateDir);
 
   const log = (line: string) => output.info(`${new Date().toISOString()} ${line}`);

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { integerOption, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
+import { DEFAULT_LOCAL_PORT, TCP_PORT } from '../globals.js';
 import { lazyAction } from './lazy.js';
 
 const START_HELP = `
@@ -31,6 +33,9 @@ Examples:
   $ elasticache-kit --output json local status              # for scripts
   $ elasticache-kit local status --state-dir /tmp/eck-state`;
 
+/** local start --instances: the emulated bastions. */
+const LOCAL_INSTANCES = { min: 0, max: 20 } as const;
+
 export function register(program: Command): void {
   const local = program
     .command('local')
@@ -40,22 +45,38 @@ export function register(program: Command): void {
   local
     .command('start')
     .description('start the emulator (in the background unless --foreground)')
-    .option('--port <port>', 'HTTP port (default: $ELASTICACHE_KIT_LOCAL_PORT or 4566)')
+    .addOption(
+      integerOption('--port <port>', 'HTTP port', TCP_PORT, `$ELASTICACHE_KIT_LOCAL_PORT or ${DEFAULT_LOCAL_PORT}`),
+    )
     .option('--host <host>', 'address to listen on (API and nodes)', '127.0.0.1')
     .option(
       '--state-dir <dir>',
       'where state and logs live (default: $ELASTICACHE_KIT_STATE_DIR or ~/.local/state/elasticache-kit)',
     )
     .option('--redis-server <path>', 'redis-server or valkey-server binary (default: found on PATH)')
-    .option('--replication-delay-ms <ms>', 'delay the primary→replica replication stream by this many ms', '0')
-    .option(
-      '--lifecycle-ms <ms>',
-      'make creating, modifying and deleting each last this many ms, as on AWS (per group: tag local-emulator:lifecycle-ms=N)',
-      '0',
+    .addOption(
+      integerOption(
+        '--replication-delay-ms <ms>',
+        'delay the primary→replica replication stream by this many ms',
+        REPLICATION_DELAY_MS,
+        0,
+      ),
     )
-    .option(
-      '--instances <n>',
-      'emulated EC2 instances tagged Role=bastion that SSM Run Command runs on, 0-20 (default 0)',
+    .addOption(
+      integerOption(
+        '--lifecycle-ms <ms>',
+        'make creating, modifying and deleting each last this many ms, as on AWS (per group: tag local-emulator:lifecycle-ms=N)',
+        LIFECYCLE_MS,
+        0,
+      ),
+    )
+    .addOption(
+      integerOption(
+        '--instances <n>',
+        'emulated EC2 instances tagged Role=bastion that SSM Run Command runs on',
+        LOCAL_INSTANCES,
+        0,
+      ),
     )
     .option('--foreground', 'run in this process until Ctrl-C or SIGTERM')
     .addHelpText('after', START_HELP)

@@ -3,11 +3,12 @@ import type { CommandContext } from './lazy.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
 import { parseWaitTimeout, validateReplicationGroupId } from '../plan/rules.js';
-import { parseTransitMode } from '../plan/transit-steps.js';
+import type { TransitMode } from '../plan/transit-steps.js';
 import { commandEvents, openAws } from './session.js';
 
 interface ModifyOptions {
-  transitEncryptionMode: string;
+  /** Checked by its argParser (src/commands/modify.ts). */
+  transitEncryptionMode: TransitMode;
   yes?: boolean;
   wait: boolean;
   waitTimeout?: string;
@@ -16,7 +17,7 @@ interface ModifyOptions {
 export async function run(context: CommandContext<ModifyOptions>): Promise<void> {
   const { options, output, globals } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
-  const transitEncryptionMode = parseTransitMode(options.transitEncryptionMode);
+  const { transitEncryptionMode } = options;
   const timeoutMinutes =
     options.waitTimeout !== undefined ? parseWaitTimeout(options.waitTimeout) : DEFAULTS.waitTimeoutMinutes;
   if (!options.yes && !output.interactive)

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { choiceOption } from '../flags.js';
+import { TRANSIT_MODES } from '../plan/transit-steps.js';
 import { lazyAction } from './lazy.js';
 
 export function register(program: Command): void {
@@ -9,7 +11,15 @@ export function register(program: Command): void {
       'Change in-transit encryption of an existing group: off → preferred → required (and back), one ModifyReplicationGroup per step, each waited for. Prints the group afterwards.',
     )
     .argument('<id>', 'replication group id')
-    .requiredOption('--transit-encryption-mode <mode>', 'off, preferred (TLS and plain) or required (TLS only)')
+    .addOption(
+      choiceOption(
+        '--transit-encryption-mode <mode>',
+        'in-transit encryption (preferred: TLS and plain; required: TLS only)',
+        TRANSIT_MODES,
+        undefined,
+        { ignoreCase: false },
+      ).makeOptionMandatory(),
+    )
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once a one-step change is requested')
     .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')

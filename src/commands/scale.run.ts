@@ -3,12 +3,13 @@ import type { CommandContext } from './lazy.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from '../plan/cluster-plan.js';
 import { parseWaitTimeout, validateReplicationGroupId } from '../plan/rules.js';
-import { checkWanted, parseScaleReplicas, parseScaleShards, type ScaleWanted } from '../plan/scale-plan.js';
+import { checkWanted, type ScaleWanted } from '../plan/scale-plan.js';
 import { commandEvents, openAws } from './session.js';
 
 interface ScaleOptions {
-  replicas?: string;
-  shards?: string;
+  /** Checked by their argParser (src/commands/scale.ts). */
+  replicas?: number;
+  shards?: number;
   yes?: boolean;
   dryRun?: boolean;
   wait: boolean;
@@ -19,8 +20,8 @@ export async function run(context: CommandContext<ScaleOptions>): Promise<void> 
   const { options, output, globals } = context;
   const id = validateReplicationGroupId(String(context.args[0]), 'id');
   const wanted: ScaleWanted = {
-    ...(options.replicas !== undefined ? { replicas: parseScaleReplicas(options.replicas) } : {}),
-    ...(options.shards !== undefined ? { shards: parseScaleShards(options.shards) } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.shards !== undefined ? { shards: options.shards } : {}),
   };
   checkWanted(wanted);
   const timeoutMinutes =

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { integerOption } from '../flags.js';
+import { REPLICAS, SHARDS } from '../plan/limits.js';
 import { lazyAction } from './lazy.js';
 
 export function register(program: Command): void {
@@ -9,8 +11,14 @@ export function register(program: Command): void {
       'Change a replication group online: --replicas N sets the read replicas of every shard (IncreaseReplicaCount / DecreaseReplicaCount), --shards N the number of shards of a cluster mode enabled group (ModifyReplicationGroupShardConfiguration: slots and their keys move while clients keep working). Shows what changes, asks, calls, and waits until the group is available in its new shape.',
     )
     .argument('<id>', 'replication group id')
-    .option('--replicas <n>', 'read replicas per shard afterwards (0-5)')
-    .option('--shards <n>', 'shards afterwards (1-500; cluster mode enabled only; the highest-numbered ones go first)')
+    .addOption(integerOption('--replicas <n>', 'read replicas per shard afterwards', REPLICAS))
+    .addOption(
+      integerOption(
+        '--shards <n>',
+        'shards afterwards (cluster mode enabled only; the highest-numbered ones go first)',
+        SHARDS,
+      ),
+    )
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--dry-run', 'print the exact API request as JSON and change nothing')
     .option('--no-wait', 'return once the change is requested')

@@ -3,7 +3,7 @@
  * probes → report. The group id is discovered and the config file read here, so
  * src/bench/ receives only a Topology or endpoints and knows nothing of AWS or files.
  *
- *   const { report, text, sentence } = await benchTopology(topology, { testTime: '10', clients: '10' });
+ *   const { report, text, sentence } = await benchTopology(topology, { testTime: 10, clients: 10 });
  */
 import { randomBytes } from 'node:crypto';
 import type { AwsContext } from '../aws/clients.js';

@@ -1,15 +1,17 @@
 /** The demo's flags, checked before anything starts (exit 2 naming the flag). */
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { integerFlag, REPLICATION_DELAY_MS } from '../flags.js';
 import { validateReplicationGroupId } from '../names.js';
+import { DEMO_DEFAULTS, type DEMO_ENGINES } from './defaults.js';
 
+export { DEMO_DEFAULTS } from './defaults.js';
+
+/** As commander hands them over: numbers and the engine already checked by their argParser (src/commands/demo.ts). */
 export interface DemoFlags {
   id?: string;
   dir?: string;
-  replicationDelayMs?: string;
-  testTime?: string;
-  engine?: string;
+  replicationDelayMs?: number;
+  testTime?: number;
+  engine?: (typeof DEMO_ENGINES)[number];
   keep?: boolean;
 }
 
@@ -22,28 +24,13 @@ export interface DemoOptions {
   keep: boolean;
 }
 
-export const DEMO_DEFAULTS = {
-  id: 'demo',
-  dir: 'elasticache-kit-demo',
-  replicationDelayMs: 1,
-  testTimeS: 10,
-  engine: 'redis',
-} as const;
-
 export function parseDemoOptions(flags: DemoFlags, cwd: string): DemoOptions {
-  const id = flags.id ?? DEMO_DEFAULTS.id;
-  const engine = flags.engine ?? DEMO_DEFAULTS.engine;
-  if (engine !== 'redis' && engine !== 'valkey')
-    throw new UsageError(`--engine must be redis or valkey (got ${engine})`);
   return {
-    id: validateReplicationGroupId(id, '--id'),
+    id: validateReplicationGroupId(flags.id ?? DEMO_DEFAULTS.id, '--id'),
     dir: resolve(cwd, flags.dir ?? DEMO_DEFAULTS.dir),
-    replicationDelayMs: integerFlag('--replication-delay-ms', flags.replicationDelayMs, {
-      ...REPLICATION_DELAY_MS,
-      fallback: DEMO_DEFAULTS.replicationDelayMs,
-    }),
-    testTimeS: integerFlag('--test-time', flags.testTime, { min: 1, max: 600, fallback: DEMO_DEFAULTS.testTimeS }),
-    engine,
+    replicationDelayMs: flags.replicationDelayMs ?? DEMO_DEFAULTS.replicationDelayMs,
+    testTimeS: flags.testTime ?? DEMO_DEFAULTS.testTimeS,
+    engine: flags.engine ?? DEMO_DEFAULTS.engine,
     keep: Boolean(flags.keep),
   };
 }

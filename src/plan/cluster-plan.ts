@@ -5,6 +5,7 @@
  * the AUTH token from its variable or file and passes the value in.
  */
 import { UsageError } from '../errors.js';
+import { GROUP_DEFAULTS } from './limits.js';
 import { DEFAULT_NODE_TYPE, supportsAutomaticFailover, supportsMultiAZ } from './node-types.js';
 import {
   describeSource,
@@ -32,12 +33,8 @@ import {
 } from './rules.js';
 
 export const DEFAULTS = {
-  engine: 'redis' as Engine,
+  ...GROUP_DEFAULTS,
   nodeType: DEFAULT_NODE_TYPE,
-  replicas: 2,
-  /** Shards when cluster mode is enabled and --shards is not given: the console's default. */
-  clusterShards: 3,
-  port: 6379,
   multiAZ: false,
   // On, as the console's presets and every serverless cache have it.
   transitEncryption: true,

@@ -5,19 +5,15 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from '../errors.js';
+import { parseChoice, parseInteger } from '../flags.js';
+import { CLUSTER_MODES, ENGINES, NODE_PORT, REPLICAS, SHARDS, type ClusterMode, type Engine } from './limits.js';
 import { familyList, parseNodeType } from './node-types.js';
 
-export const ENGINES = ['redis', 'valkey'] as const;
-export type Engine = (typeof ENGINES)[number];
-
-export const MAX_REPLICAS = 5;
-/** NumNodeGroups: AWS allows 1-500 shards in a cluster-mode-enabled group. */
-export const MAX_SHARDS = 500;
-/** botocore's ClusterMode enum. */
-export const CLUSTER_MODES = ['enabled', 'disabled', 'compatible'] as const;
-export type ClusterMode = (typeof CLUSTER_MODES)[number];
-export const MIN_PORT = 1024;
-export const MAX_PORT = 65535;
+export { CLUSTER_MODES, ENGINES, type ClusterMode, type Engine } from './limits.js';
+export const MAX_REPLICAS = REPLICAS.max;
+export const MAX_SHARDS = SHARDS.max;
+export const MIN_PORT = NODE_PORT.min;
+export const MAX_PORT = NODE_PORT.max;
 export const MAX_WAIT_MINUTES = 24 * 60;
 /** ElastiCache allows 50 tags per resource; the tool adds a few of its own. */
 export const MAX_USER_TAGS = 45;
@@ -31,12 +27,9 @@ const show = (value: string) => (value === '' ? '""' : value);
 // The id and env-var rules live in src/names.ts; re-exported for the plan's callers.
 export { parseEnvVarName, validateReplicationGroupId } from '../names.js';
 
+/** The rules below are the flags' own parsers (src/flags.ts), for prompt answers and other callers. */
 export function parseEngine(value: string): Engine {
-  const engine = value.toLowerCase();
-  if (!(ENGINES as readonly string[]).includes(engine)) {
-    throw new UsageError(`--engine must be redis or valkey (got ${show(value)})`);
-  }
-  return engine as Engine;
+  return parseChoice('--engine', value, ENGINES);
 }
 
 /** Shape only; whether AWS offers the version is checked against DescribeCacheEngineVersions. */
@@ -73,32 +66,20 @@ export function parseNodeTypeFlag(value: string): ParsedNodeType {
   };
 }
 
-function parseIntegerFlag(value: string, flag: string, min: number, max: number): number {
-  const text = value.trim();
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number ${min}-${max} (got ${show(value)})`);
-  const number = Number(text);
-  if (number < min || number > max) throw new UsageError(`${flag} must be ${min}-${max} (got ${value})`);
-  return number;
-}
-
 export function parseReplicas(value: string | number): number {
-  return parseIntegerFlag(String(value), '--replicas', 0, MAX_REPLICAS);
+  return parseInteger('--replicas', value, REPLICAS);
 }
 
 export function parseShards(value: string | number): number {
-  return parseIntegerFlag(String(value), '--shards', 1, MAX_SHARDS);
+  return parseInteger('--shards', value, SHARDS);
 }
 
 export function parseClusterMode(value: string): ClusterMode {
-  const mode = value.toLowerCase();
-  if (!(CLUSTER_MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`--cluster-mode must be ${CLUSTER_MODES.join(', ')} (got ${show(value)})`);
-  }
-  return mode as ClusterMode;
+  return parseChoice('--cluster-mode', value, CLUSTER_MODES);
 }
 
 export function parsePort(value: string | number): number {
-  return parseIntegerFlag(String(value), '--port', MIN_PORT, MAX_PORT);
+  return parseInteger('--port', value, NODE_PORT);
 }
 
 export function parseWaitTimeout(value: string | number): number {

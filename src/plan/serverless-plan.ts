@@ -6,7 +6,8 @@
  * as is naming a serverless-only setting without --serverless. Pure: no I/O.
  */
 import { UsageError } from '../errors.js';
-import { integerFlag } from '../flags.js';
+import { parseInteger } from '../flags.js';
+import { DATA_STORAGE_GB, ECPU_PER_SECOND } from './limits.js';
 import { DEFAULTS, resolveAccess, type NetworkAccess } from './cluster-plan.js';
 import {
   parseAllowFrom,
@@ -25,8 +26,7 @@ import {
 export const SERVERLESS_PORTS = { endpoint: 6379, reader: 6380 } as const;
 
 /** AWS's limits for CacheUsageLimits (GB of data; ECPUs per second). */
-export const DATA_STORAGE_GB = { min: 1, max: 5000 } as const;
-export const ECPU_PER_SECOND = { min: 1000, max: 15_000_000 } as const;
+export { DATA_STORAGE_GB, ECPU_PER_SECOND } from './limits.js';
 
 export const SERVERLESS_DEFAULTS = {
   // The console's default engine for a serverless cache.
@@ -142,11 +142,9 @@ export function parseMajorEngineVersion(value: string): string {
   return value.trim();
 }
 
-export const parseDataStorage = (flag: string, value: string | number) =>
-  integerFlag(flag, String(value), { ...DATA_STORAGE_GB, fallback: 0 });
+export const parseDataStorage = (flag: string, value: string | number) => parseInteger(flag, value, DATA_STORAGE_GB);
 
-export const parseEcpu = (flag: string, value: string | number) =>
-  integerFlag(flag, String(value), { ...ECPU_PER_SECOND, fallback: 0 });
+export const parseEcpu = (flag: string, value: string | number) => parseInteger(flag, value, ECPU_PER_SECOND);
 
 /** UserGroupId: 1-40 letters, digits or hyphens, starting with a letter (stored lower-case). */
 export function parseUserGroupId(value: string): string {

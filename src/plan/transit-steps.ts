@@ -3,7 +3,7 @@
  * and back required → preferred → off (ModifyReplicationGroup refuses a jump). This plans
  * the ModifyReplicationGroup requests from the current mode to the wanted one. Pure.
  */
-import { UsageError } from '../errors.js';
+import { parseChoice } from '../flags.js';
 
 export type TransitMode = 'off' | 'preferred' | 'required';
 export const TRANSIT_MODES: readonly TransitMode[] = ['off', 'preferred', 'required'];
@@ -14,9 +14,9 @@ export interface TransitStep {
   input: { TransitEncryptionEnabled?: boolean; TransitEncryptionMode?: 'preferred' | 'required' };
 }
 
+/** As AWS spells them (TransitEncryptionMode is case-sensitive). */
 export function parseTransitMode(raw: string): TransitMode {
-  if ((TRANSIT_MODES as readonly string[]).includes(raw)) return raw as TransitMode;
-  throw new UsageError(`--transit-encryption-mode must be one of ${TRANSIT_MODES.join(', ')} (got ${raw})`);
+  return parseChoice('--transit-encryption-mode', raw, TRANSIT_MODES, { ignoreCase: false });
 }
 
 /** The steps from `current` to `wanted`, one mode at a time; [] when already there. */

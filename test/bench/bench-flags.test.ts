@@ -150,7 +150,7 @@ test('pure parsers: ratio, host:port, defaults', () => {
     Math.min(availableParallelism(), 50),
     '--threads defaults to the cores, capped by --clients',
   );
-  assert.equal(parseSettings({ clients: '1' }, 'abcd1234').threads, 1);
+  assert.equal(parseSettings({ clients: 1 }, 'abcd1234').threads, 1);
   assert.equal(settings.readFrom, 'all');
   assert.ok(settings.keyTtlS >= settings.testTimeS + settings.warmupS);
 });

@@ -33,12 +33,12 @@ test('serverless shape: writes to the endpoint, reads from the reader endpoint, 
     nodes: [],
   };
   const { report } = await benchTopology(topology, {
-    testTime: '1.5',
-    warmup: '0',
-    clients: '2',
-    threads: '1',
+    testTime: 1.5,
+    warmup: 0,
+    clients: 2,
+    threads: 1,
     readFrom: 'replicas',
-    keyMaximum: '500',
+    keyMaximum: 500,
   });
   assert.equal(report.shards?.length, 1);
   assert.equal(report.shards![0]!.slots, '0-16383');

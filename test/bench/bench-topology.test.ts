@@ -20,10 +20,10 @@ test('benchTopology (for demo): a short in-process run on a discovered group giv
   const topology = await discoverTopology(aws, 'bench-api');
   const { benchTopology } = await import('../../src/core/bench.js');
   const { report, text, sentence } = await benchTopology(topology, {
-    testTime: '1',
-    warmup: '0',
-    clients: '2',
-    keyMaximum: '200',
+    testTime: 1,
+    warmup: 0,
+    clients: 2,
+    keyMaximum: 200,
   });
   assert.equal(report.nodes.length, 3);
   assert.ok(report.nodes.every((n) => n.ops > 0));

@@ -67,7 +67,7 @@ test('the worker command: this version from npx, the same load flags, the resolv
       { id: 'demo-002', role: 'replica', address: { host: '10.0.2.31', port: 6379, password: 'secret-token' } },
     ],
     tls: true,
-    raw: { clients: '20', ratio: '1:4', testTime: '60', authTokenEnv: 'REDIS_AUTH', workers: 'tag:Role=bastion' },
+    raw: { clients: 20, ratio: '1:4', testTime: 0.5, authTokenEnv: 'REDIS_AUTH', workers: 'tag:Role=bastion' },
     startAtMs: 1_800_000_000_000,
     results: 's3://bench-results/p',
     workerCount: 2,
@@ -76,7 +76,7 @@ test('the worker command: this version from npx, the same load flags, the resolv
     command,
     'export HOME="${HOME:-/root}"; ' +
       "npx --yes elasticache-kit@1.2.3 '--region' 'eu-west-1' 'bench' '--primary' '10.0.1.12:6379' '--replica' '10.0.2.31:6379' '--tls' " +
-      "'--clients' '20' '--ratio' '1:4' '--test-time' '60' '--auth-token-env' 'REDIS_AUTH' " +
+      "'--clients' '20' '--ratio' '1:4' '--test-time' '0.5' '--auth-token-env' 'REDIS_AUTH' " +
       "'--worker' '--start-at' '1800000000000' '--results' 's3://bench-results/p'",
   );
   assert.doesNotMatch(command, /secret-token/);
@@ -86,7 +86,7 @@ test('the worker command: this version from npx, the same load flags, the resolv
     region: 'eu-west-1',
     nodes: [{ id: 'p', role: 'primary', address: { host: '10.0.1.12', port: 6379 } }],
     tls: false,
-    raw: { rate: '10000', requests: '1000' },
+    raw: { rate: 10_000, requests: 1000 },
     startAtMs: 1,
     workerCount: 3,
   });

@@ -199,7 +199,7 @@ test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): stat
 test('bad flags exit 2 naming the flag; a missing engine exits 1 with the install hint; nothing starts', async (t) => {
   const box = await sandbox(t);
   const cases: Array<[string[], RegExp]> = [
-    [['local', 'start', '--port', '70000'], /--port must be a port number 1-65535 \(got 70000\)/],
+    [['local', 'start', '--port', '70000'], /--port must be an integer 1-65535 \(got 70000\)/],
     [['local', 'start', '--port', 'abc'], /--port/],
     [['local', 'start', '--replication-delay-ms', '-5'], /--replication-delay-ms/],
     [['local', 'start', '--instances', '21'], /--instances must be/],

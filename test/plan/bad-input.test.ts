@@ -23,8 +23,8 @@ export const BAD_INPUTS: Array<[string, PlanInput, RegExp[]]> = [
   ['id with a space', { id: 'my demo' }, [/id must be/]],
   ['id with a non-ASCII letter', { id: 'démo' }, [/id must be/]],
   // engine
-  ['engine memcached', { engine: 'memcached' }, [/--engine must be redis or valkey/, /got memcached/]],
-  ['engine empty', { engine: '' }, [/--engine must be redis or valkey/]],
+  ['engine memcached', { engine: 'memcached' }, [/--engine must be one of redis, valkey/, /got memcached/]],
+  ['engine empty', { engine: '' }, [/--engine must be one of redis, valkey/]],
   [
     'engine version garbage',
     { engineVersion: 'latest' },
@@ -70,18 +70,18 @@ export const BAD_INPUTS: Array<[string, PlanInput, RegExp[]]> = [
   ]),
   ['node type with extra part', { nodeType: 'cache.t3.micro.x' }, [/--node-type must look like/]],
   // replicas
-  ['replicas 6', { replicas: '6' }, [/--replicas must be 0-5 \(got 6\)/]],
-  ['replicas 7', { replicas: '7' }, [/--replicas must be 0-5 \(got 7\)/]],
-  ['replicas -1', { replicas: '-1' }, [/--replicas must be 0-5 \(got -1\)/]],
-  ['replicas 1.5', { replicas: '1.5' }, [/--replicas must be a whole number 0-5 \(got 1\.5\)/]],
-  ['replicas two', { replicas: 'two' }, [/--replicas must be a whole number 0-5 \(got two\)/]],
-  ['replicas empty', { replicas: '' }, [/--replicas must be a whole number 0-5/]],
+  ['replicas 6', { replicas: '6' }, [/--replicas must be an integer 0-5 \(got 6\)/]],
+  ['replicas 7', { replicas: '7' }, [/--replicas must be an integer 0-5 \(got 7\)/]],
+  ['replicas -1', { replicas: '-1' }, [/--replicas must be an integer 0-5 \(got -1\)/]],
+  ['replicas 1.5', { replicas: '1.5' }, [/--replicas must be an integer 0-5 \(got 1\.5\)/]],
+  ['replicas two', { replicas: 'two' }, [/--replicas must be an integer 0-5 \(got two\)/]],
+  ['replicas empty', { replicas: '' }, [/--replicas must be an integer 0-5/]],
   // port
-  ['port 80 (privileged)', { port: '80' }, [/--port must be 1024-65535 \(got 80\)/]],
-  ['port 0', { port: '0' }, [/--port must be 1024-65535/]],
-  ['port 65536', { port: '65536' }, [/--port must be 1024-65535 \(got 65536\)/]],
-  ['port text', { port: 'redis' }, [/--port must be a whole number 1024-65535 \(got redis\)/]],
-  ['port fractional', { port: '6379.5' }, [/--port must be a whole number/]],
+  ['port 80 (privileged)', { port: '80' }, [/--port must be an integer 1024-65535 \(got 80\)/]],
+  ['port 0', { port: '0' }, [/--port must be an integer 1024-65535/]],
+  ['port 65536', { port: '65536' }, [/--port must be an integer 1024-65535 \(got 65536\)/]],
+  ['port text', { port: 'redis' }, [/--port must be an integer 1024-65535 \(got redis\)/]],
+  ['port fractional', { port: '6379.5' }, [/--port must be an integer/]],
   // availability combinations
   [
     'multi-az with 0 replicas',

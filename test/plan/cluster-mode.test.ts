@@ -30,12 +30,15 @@ test('sharding: more than one shard means cluster mode enabled; --cluster-mode e
 });
 
 test('sharding: bad values and combinations are one line naming the flag, exit 2', () => {
-  assert.throws(() => resolvePlan({ ...base, shards: '0' }), usage(/^--shards must be 1-500 \(got 0\)$/));
-  assert.throws(() => resolvePlan({ ...base, shards: '501' }), usage(/^--shards must be 1-500 \(got 501\)$/));
-  assert.throws(() => resolvePlan({ ...base, shards: 'x' }), usage(/^--shards must be a whole number 1-500/));
+  assert.throws(() => resolvePlan({ ...base, shards: '0' }), usage(/^--shards must be an integer 1-500 \(got 0\)$/));
+  assert.throws(
+    () => resolvePlan({ ...base, shards: '501' }),
+    usage(/^--shards must be an integer 1-500 \(got 501\)$/),
+  );
+  assert.throws(() => resolvePlan({ ...base, shards: 'x' }), usage(/^--shards must be an integer 1-500/));
   assert.throws(
     () => resolvePlan({ ...base, clusterMode: 'on' }),
-    usage(/^--cluster-mode must be enabled, disabled, compatible \(got on\)$/),
+    usage(/^--cluster-mode must be one of enabled, disabled, compatible \(got on\)$/),
   );
   assert.throws(
     () => resolvePlan({ ...base, shards: '3', clusterMode: 'disabled' }),

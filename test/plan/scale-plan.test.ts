@@ -42,15 +42,15 @@ test('flag ranges: replicas 0-5, shards 1-500', () => {
   assert.equal(parseScaleShards('500'), 500);
   assert.match(
     usage(() => parseScaleReplicas('6')),
-    /--replicas must be 0-5 \(got 6\)/,
+    /--replicas must be an integer 0-5 \(got 6\)/,
   );
   assert.match(
     usage(() => parseScaleShards('501')),
-    /--shards must be 1-500 \(got 501\)/,
+    /--shards must be an integer 1-500 \(got 501\)/,
   );
   assert.match(
     usage(() => parseScaleShards('two')),
-    /--shards must be a whole number 1-500 \(got two\)/,
+    /--shards must be an integer 1-500 \(got two\)/,
   );
 });
 

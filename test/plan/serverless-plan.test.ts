@@ -53,7 +53,7 @@ test('usage limits: AWS ranges (1-5000 GB, 1000-15000000 ECPU/s), minimum not ab
   );
   usage(() => resolveServerlessPlan({ id: 's', majorEngineVersion: '7.1' }), /--major-engine-version must be a major/);
   usage(() => resolveServerlessPlan({ id: 's', userGroup: 'bad_group' }), /--user-group must be a user group id/);
-  usage(() => resolveServerlessPlan({ id: 's', engine: 'memcached' }), /--engine must be redis or valkey/);
+  usage(() => resolveServerlessPlan({ id: 's', engine: 'memcached' }), /--engine must be one of redis, valkey/);
 });
 
 test('node-based flags are refused with --serverless, naming them; serverless flags need --serverless', () => {

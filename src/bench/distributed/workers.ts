@@ -98,12 +98,12 @@ export function workerCommand(input: WorkerCommandInput): string {
   if (input.raw.insecure) args.push('--insecure');
   for (const [key, flag] of FORWARDED) {
     const value = input.raw[key];
-    if (typeof value === 'string') args.push(flag, value);
+    if (typeof value === 'string' || typeof value === 'number') args.push(flag, String(value));
   }
   // Totals over the whole run: each worker takes its share (rounded up, so never less in total).
-  const share = (raw: string) => String(Math.ceil(Number(raw) / input.workerCount));
+  const share = (total: number) => String(Math.ceil(total / input.workerCount));
   if (input.raw.requests !== undefined) args.push('--requests', share(input.raw.requests));
-  if (input.raw.rate !== undefined && input.raw.rate !== '0') args.push('--rate', share(input.raw.rate));
+  if (input.raw.rate !== undefined && input.raw.rate !== 0) args.push('--rate', share(input.raw.rate));
   args.push('--worker', '--start-at', String(input.startAtMs));
   if (input.results !== undefined) args.push('--results', input.results);
   // SSM runs the script without HOME (npm needs one for its cache); root is the default user.
