@@ -42,6 +42,9 @@ test('bench <cluster group>: shards and nodes named as AWS names them; TestFailo
       '1',
       '--key-maximum',
       '2000',
+      // Open loop: the failover is what is tested, not throughput (a closed loop takes both cores).
+      '--rate',
+      '2000',
     ],
     { env: emulator.env, after: t.after.bind(t) },
   );

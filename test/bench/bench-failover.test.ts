@@ -39,6 +39,9 @@ test('failover mid-run: reported with when, who, and the acknowledged writes che
       '4',
       '--key-maximum',
       '1000',
+      // Open loop: the failover is what is tested, not throughput (a closed loop takes both cores).
+      '--rate',
+      '2000',
     ],
     { env: emulator.env, after: (fn) => t.after(fn) },
   );
