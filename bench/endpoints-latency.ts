@@ -5,6 +5,10 @@
  * packages the command loads (ioredis, inquirer and ora must not be among them).
  *
  *   npm run build && node dist/bench/endpoints-latency.js [runs=15]
+ *
+ * The goal's ratio is against AWS CLI v2: every AWS CLI found ($AWS_CLI, `aws` on PATH,
+ * /usr/bin/aws: Debian's awscli package is v2, a pip install is often v1) is measured, and
+ * the ratio is judged against the first v2 among them.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +24,12 @@ import {
 import { startEmulator } from '../src/local/server.js';
 
 const runs = Number(process.argv[2] ?? 15);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(
+    'usage: node dist/bench/endpoints-latency.js [runs=15]   (AWS_CLI=/path/to/aws to compare another AWS CLI)',
+  );
+  process.exit(2);
+}
 // ELASTICACHE_KIT_BENCH_BIN points at another shim (e.g. one that loads tsc's dist/src) to compare.
 const CLI =
   process.env.ELASTICACHE_KIT_BENCH_BIN ?? fileURLToPath(new URL('../../bin/elasticache-kit.js', import.meta.url));
@@ -78,11 +88,17 @@ async function measure(name: string, start: () => Promise<RunResult>): Promise<n
   return median(times);
 }
 
-/** The AWS CLI's version line, or undefined when it is not installed. */
-async function awsCliVersion(): Promise<string | undefined> {
-  const result = await runProgram('aws', ['--version']).catch(() => undefined);
-  if (result?.code !== 0) return undefined;
-  return (result.stdout + result.stderr).trim().split(/\s/)[0];
+/** Every distinct AWS CLI installed ($AWS_CLI, `aws` on PATH, /usr/bin/aws), with its version word. */
+async function awsClis(): Promise<{ path: string; version: string }[]> {
+  const found = new Map<string, string>();
+  for (const path of [process.env.AWS_CLI, 'aws', '/usr/bin/aws', '/usr/local/bin/aws']) {
+    if (!path) continue;
+    const result = await runProgram(path, ['--version']).catch(() => undefined);
+    if (result?.code !== 0) continue;
+    const version = (result.stdout + result.stderr).trim().split(/\s/)[0]!;
+    if (![...found.values()].includes(version)) found.set(path, version);
+  }
+  return [...found].map(([path, version]) => ({ path, version }));
 }
 
 /** The bundle chunks (dist/bundle/*.js) a traced run loaded. */
@@ -140,11 +156,10 @@ try {
   );
   const help = await measure('--help', () => run(['--help']));
   const endpoints = medians.get('endpoints demo (json)')!;
-  const aws = await awsCliVersion();
-  let awsDescribe: number | undefined;
-  if (aws) {
-    awsDescribe = await measure(`${aws} describe-replication-groups`, () =>
-      runProgram('aws', [
+  const awsDescribes: { version: string; ms: number }[] = [];
+  for (const { path, version } of await awsClis()) {
+    const ms = await measure(`${version} describe-replication-groups`, () =>
+      runProgram(path, [
         '--endpoint-url',
         emulator.url,
         'elasticache',
@@ -153,18 +168,19 @@ try {
         'demo',
       ]),
     );
+    awsDescribes.push({ version, ms });
   }
   console.log('start-up goals (medians):');
   console.log(`  endpoints demo: ${endpoints.toFixed(0)} ms (goal <= 300 ms) ${endpoints <= 300 ? 'ok' : 'MISSED'}`);
   console.log(`  --local endpoints demo: ${local.toFixed(0)} ms (goal <= 300 ms) ${local <= 300 ? 'ok' : 'MISSED'}`);
-  if (awsDescribe !== undefined) {
-    const ratio = endpoints / awsDescribe;
-    console.log(
-      `  endpoints / ${aws} describe-replication-groups: ${ratio.toFixed(2)}x (goal <= 0.25x) ${ratio <= 0.25 ? 'ok' : 'MISSED'}`,
-    );
-  } else {
-    console.log('  endpoints / aws describe-replication-groups: not measured (the aws CLI is not installed)');
+  const v2 = awsDescribes.find((cli) => cli.version.startsWith('aws-cli/2.'));
+  for (const cli of awsDescribes) {
+    const ratio = endpoints / cli.ms;
+    const verdict =
+      cli === v2 ? ` (goal <= 0.25x) ${ratio <= 0.25 ? 'ok' : 'MISSED'}` : ' (the goal is set against v2)';
+    console.log(`  endpoints / ${cli.version} describe-replication-groups: ${ratio.toFixed(2)}x${verdict}`);
   }
+  if (!v2) console.log('  endpoints / AWS CLI v2: not measured (no AWS CLI v2 found; set AWS_CLI=/path/to/aws)');
   const helpRatio = help / nodeFloor;
   console.log(`  --help / bare node: ${helpRatio.toFixed(2)}x (goal <= 1.5x) ${helpRatio <= 1.5 ? 'ok' : 'MISSED'}`);
   const traced = await run([...target, 'endpoints', 'demo'], ['--import', HOOK]);

@@ -47,7 +47,8 @@ async function statusOf(id: string): Promise<string | undefined> {
   }
 }
 
-describe('waiting on groups that take time (local --lifecycle-ms)', () => {
+// The three tests wait on the emulator's clock, not on the CPU, each on its own group: run together.
+describe('waiting on groups that take time (local --lifecycle-ms)', { concurrency: true }, () => {
   before(async () => {
     emulator = await startTestEmulator({ lifecycleMs: LIFECYCLE_MS });
   });

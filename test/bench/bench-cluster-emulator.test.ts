@@ -7,37 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { benchOnEmulatorArgs, runCli, spawnCli } from '../helpers/cli.js';
 import { caCertPath } from '../../src/local/tls-material.js';
-import { createAvailableGroup, startTestEmulator } from '../helpers/emulator.js';
+import { createAvailableClusterGroup, startTestEmulator } from '../helpers/emulator.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 test('bench <cluster group>: shards and nodes named as AWS names them; TestFailover mid-run is a reported failover', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
-  await createAvailableGroup(emulator, {
-    ReplicationGroupId: 'shop',
-    NumCacheClusters: undefined,
-    CacheParameterGroupName: 'default.redis7.cluster.on',
-    NumNodeGroups: 3,
-    ReplicasPerNodeGroup: 1,
-    AutomaticFailoverEnabled: true,
-  });
+  await createAvailableClusterGroup(emulator, 'shop', { shards: 3, replicas: 1 });
 
   const running = spawnCli(
-    [
-      '--endpoint-url',
-      emulator.url,
-      '--output',
-      'json',
-      'bench',
-      'shop',
+    benchOnEmulatorArgs(emulator.url, 'shop', [
       '--test-time',
       '4',
-      '--warmup',
-      '0.2',
-      '--clients',
-      '2',
       '--threads',
       '1',
       '--key-maximum',
@@ -45,7 +28,7 @@ test('bench <cluster group>: shards and nodes named as AWS names them; TestFailo
       // Open loop: the failover is what is tested, not throughput (a closed loop takes both cores).
       '--rate',
       '2000',
-    ],
+    ]),
     { env: emulator.env, after: t.after.bind(t) },
   );
   assert.ok(await running.stderrMatches(/bench measure/), running.stderr());
@@ -80,16 +63,12 @@ test('bench <cluster group> with TLS and an AUTH token: every node over TLS (tls
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
   const token = 'cluster-bench-token-0123456789';
-  await createAvailableGroup(emulator, {
-    ReplicationGroupId: 'sec',
-    NumCacheClusters: undefined,
-    CacheParameterGroupName: 'default.redis7.cluster.on',
-    NumNodeGroups: 2,
-    ReplicasPerNodeGroup: 1,
-    AutomaticFailoverEnabled: true,
-    TransitEncryptionEnabled: true,
-    AuthToken: token,
-  });
+  await createAvailableClusterGroup(
+    emulator,
+    'sec',
+    { shards: 2, replicas: 1 },
+    { TransitEncryptionEnabled: true, AuthToken: token },
+  );
   const result = await runCli(
     [
       '--endpoint-url',

@@ -11,38 +11,21 @@ import {
   DescribeCacheClustersCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { spawnCli } from '../helpers/cli.js';
-import { createAvailableGroup, startTestEmulator, waitUntilAvailable } from '../helpers/emulator.js';
+import { benchOnEmulatorArgs, spawnCli } from '../helpers/cli.js';
+import { createAvailableClusterGroup, startTestEmulator, waitUntilAvailable } from '../helpers/emulator.js';
 import type { BenchReport } from '../../src/bench/report.js';
 
 for (const threads of ['1', '2']) {
   test(`bench <cluster group> --threads ${threads}: a shard added mid-run gets load, only MOVED/ASK, no key left`, async (t) => {
     const emulator = await startTestEmulator();
     t.after(() => emulator.close());
-    await createAvailableGroup(emulator, {
-      ReplicationGroupId: 'grow',
-      NumCacheClusters: undefined,
-      CacheParameterGroupName: 'default.redis7.cluster.on',
-      NumNodeGroups: 2,
-      ReplicasPerNodeGroup: 1,
-      AutomaticFailoverEnabled: true,
-    });
+    await createAvailableClusterGroup(emulator, 'grow', { shards: 2, replicas: 1 });
 
     const running = spawnCli(
-      [
-        '--endpoint-url',
-        emulator.url,
-        '--output',
-        'json',
-        'bench',
-        'grow',
+      benchOnEmulatorArgs(emulator.url, 'grow', [
         // Adding a shard takes a few seconds on a loaded machine: the new shard must serve before the end.
         '--test-time',
         '8',
-        '--warmup',
-        '0.2',
-        '--clients',
-        '2',
         '--threads',
         threads,
         '--key-maximum',
@@ -51,7 +34,7 @@ for (const threads of ['1', '2']) {
         // tested is routing, not throughput, and a closed loop would spend both cores on it.
         '--rate',
         '1000',
-      ],
+      ]),
       { env: emulator.env, after: t.after.bind(t) },
     );
     assert.ok(await running.stderrMatches(/bench measure/), running.stderr());

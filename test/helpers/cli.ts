@@ -99,3 +99,23 @@ export function spawnCli(
     exited,
   };
 }
+
+/**
+ * `bench <id>` against an emulator with JSON output, a short warmup and 2 connections per
+ * node, then `extra`: the runs the bench-on-emulator tests start and act on.
+ */
+export function benchOnEmulatorArgs(endpointUrl: string, id: string, extra: string[]): string[] {
+  return [
+    '--endpoint-url',
+    endpointUrl,
+    '--output',
+    'json',
+    'bench',
+    id,
+    '--warmup',
+    '0.2',
+    '--clients',
+    '2',
+    ...extra,
+  ];
+}

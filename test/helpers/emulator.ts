@@ -141,6 +141,27 @@ export async function createAvailableGroup(
   return waitUntilAvailable(emulator, id);
 }
 
+/**
+ * A cluster-mode-enabled group of `shards` node groups with `replicas` each (the cluster.on
+ * parameter group, as create-cluster --shards asks for it), available.
+ */
+export function createAvailableClusterGroup(
+  emulator: TestEmulator,
+  id: string,
+  layout: { shards: number; replicas: number },
+  input: Partial<CreateReplicationGroupCommandInput> = {},
+): Promise<ReplicationGroup> {
+  return createAvailableGroup(emulator, {
+    ReplicationGroupId: id,
+    NumCacheClusters: undefined,
+    CacheParameterGroupName: 'default.redis7.cluster.on',
+    NumNodeGroups: layout.shards,
+    ReplicasPerNodeGroup: layout.replicas,
+    AutomaticFailoverEnabled: true,
+    ...input,
+  });
+}
+
 /** Resolves with Describe's answer once the group is available, looking every 50 ms. */
 export async function waitUntilAvailable(emulator: TestEmulator, id: string): Promise<ReplicationGroup> {
   const group = await waitForReplicationGroup(awsContextOf(emulator), id, {
