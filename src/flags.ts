@@ -111,6 +111,31 @@ function flagOf(option: Option): string {
   return option.long ?? option.short ?? option.name();
 }
 
+/** The longest any wait may be told to last: a day, in minutes. */
+export const MAX_WAIT_MINUTES = 24 * 60;
+/** What every wait does without --wait-timeout. */
+export const DEFAULT_WAIT_MINUTES = 60;
+
+/** --wait-timeout: minutes, more than 0 (decimals allowed: 0.5) and at most a day. */
+export function parseWaitTimeout(value: string | number): number {
+  const text = String(value).trim();
+  const minutes = Number(text);
+  if (text === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_WAIT_MINUTES) {
+    throw new UsageError(
+      `--wait-timeout must be minutes, more than 0 and at most ${MAX_WAIT_MINUTES} (got ${show(String(value))})`,
+    );
+  }
+  return minutes;
+}
+
+/** `--wait-timeout <minutes>` of every command that waits; `description` says what gives up. */
+export function waitTimeoutOption(description: string): Option {
+  return new Option(
+    '--wait-timeout <minutes>',
+    `${description} after this many minutes, more than 0 and at most ${MAX_WAIT_MINUTES} (exit 4; default ${DEFAULT_WAIT_MINUTES})`,
+  ).argParser(parseWaitTimeout);
+}
+
 /** The emulator's simulated replication delay (`local start` and `demo`), in milliseconds. */
 export const REPLICATION_DELAY_MS = { min: 0, max: 60_000 } as const;
 /** local start --lifecycle-ms: how long creating/modifying/deleting last (at most an hour). */

@@ -340,8 +340,8 @@ test('a broken file is left byte for byte, exit 1 naming the line, before any AP
 
 test('bad flag values: exit 2 naming the flag and the allowed values, before any API call', async () => {
   const cases: [string[], RegExp][] = [
-    [['--use', 'primary'], /--use.*Allowed choices are endpoints, nodes/],
-    [['--format', 'yaml'], /--format.*Allowed choices are json, appsettings-xml/],
+    [['--use', 'primary'], /^elasticache-kit: --use must be one of endpoints, nodes \(got primary\)$/m],
+    [['--format', 'yaml'], /^elasticache-kit: --format must be one of json, appsettings-xml, .* \(got yaml\)$/m],
     [['--env-prefix', '1BAD'], /--env-prefix must be letters, digits and _/],
     [['--wait', '--wait-timeout', '0'], /--wait-timeout must be minutes/],
     [['--wait-timeout', '5'], /--wait-timeout only applies with --wait/],

@@ -28,7 +28,19 @@ const integer = (min: number, max: number) => new RegExp(`must be an integer (${
 const number = (min: number, max: number) => new RegExp(`must be a number (${min}-${max}) \\(got `);
 const choice = (...choices: string[]) => new RegExp(`must be one of (${choices.join(', ')}) \\(got `);
 
+const minutes = () => /must be minutes, (more than 0 and at most 1440) \(got /;
+
 const ROWS: Row[] = [
+  ...['create-cluster', 'wait', 'failover', 'modify', 'scale', 'delete-cluster', 'endpoints'].map(
+    (command): Row => ({ command: [command], flag: '--wait-timeout', bad: '0', accepts: minutes() }),
+  ),
+  {
+    command: ['endpoints'],
+    flag: '--format',
+    bad: 'yaml',
+    accepts: choice('json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url', 'stackexchange'),
+  },
+  { command: ['endpoints'], flag: '--use', bad: 'primary', accepts: choice('endpoints', 'nodes') },
   { command: ['bench'], flag: '--clients', bad: 'abc', accepts: integer(1, 1000) },
   { command: ['bench'], flag: '--clients', bad: '0', accepts: integer(1, 1000) },
   { command: ['bench'], flag: '--threads', bad: '257', accepts: integer(1, 256) },

@@ -35,7 +35,7 @@ export type CreateClusterOptions = Omit<
   replicas?: number;
   shards?: number;
   port?: number;
-  waitTimeout?: string;
+  waitTimeout?: number;
   tag?: string[];
   authTokenEnv?: string;
   authTokenFile?: string;

@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { choiceOption, integerOption } from '../flags.js';
+import type { Command } from 'commander';
+import { choiceOption, integerOption, waitTimeoutOption } from '../flags.js';
 import {
   CLUSTER_MODES,
   DATA_STORAGE_GB,
@@ -146,7 +146,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--dry-run', 'print the exact API requests as JSON and change nothing')
     .option('--no-wait', 'return once the creation is requested')
-    .addOption(new Option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)'))
+    .addOption(waitTimeoutOption('give up waiting'))
     .addHelpText('after', HELP)
     .action(lazyAction(() => import('./create-cluster.run.js')));
 }

@@ -9,7 +9,7 @@ interface DeleteOptions {
   yes?: boolean;
   keepNetwork?: boolean;
   wait: boolean;
-  waitTimeout?: string;
+  waitTimeout?: number;
 }
 
 export async function run(context: CommandContext<DeleteOptions>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { waitTimeoutOption } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--keep-network', 'keep the security group and subnet group even if the tool created them')
     .option('--no-wait', 'return once the deletion is requested (the network is then kept)')
-    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('give up waiting'))
     .addHelpText(
       'after',
       `

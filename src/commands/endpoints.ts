@@ -1,8 +1,19 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { choiceOption, waitTimeoutOption } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
-// Kept here (not imported from config/) so --help loads nothing but commander.
-const FORMATS = ['json', 'appsettings-xml', 'appsettings-json', 'dotenv', 'shell', 'github', 'url', 'stackexchange'];
+// Kept here (not imported from config/) so --help loads nothing but commander and src/flags.ts.
+const FORMATS = [
+  'json',
+  'appsettings-xml',
+  'appsettings-json',
+  'dotenv',
+  'shell',
+  'github',
+  'url',
+  'stackexchange',
+] as const;
+const USE_MODES = ['endpoints', 'nodes'] as const;
 
 export function register(program: Command): void {
   program
@@ -15,17 +26,20 @@ export function register(program: Command): void {
         '(only the keys the tool owns change; every other byte of the file stays).',
     )
     .argument('<id>', 'replication group id or serverless cache name')
-    .addOption(new Option('--format <format>', 'what to write (default: json, the Topology)').choices(FORMATS))
+    .addOption(choiceOption('--format <format>', 'what to write', FORMATS, 'json, the Topology'))
     .option(
       '--out <file>',
       'write (merge into) this file atomically instead of printing; github: instead of $GITHUB_OUTPUT',
     )
     .option('--backup', 'with --out: keep the previous file as FILE.bak')
     .option('--wait', 'wait until the group is available first (without it, a group that is not available exits 4)')
-    .option('--wait-timeout <minutes>', 'with --wait: give up after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('with --wait: give up'))
     .addOption(
-      new Option('--use <mode>', 'endpoints: primary + reader endpoints (default); nodes: each node’s address').choices(
-        ['endpoints', 'nodes'],
+      choiceOption(
+        '--use <mode>',
+        "which addresses: the primary + reader endpoints, or each node's own",
+        USE_MODES,
+        'endpoints',
       ),
     )
     .option('--include-auth', 'also write the AUTH token (files are then written 0600)')

@@ -9,7 +9,7 @@ interface FailoverOptions {
   nodeGroup?: string;
   yes?: boolean;
   wait: boolean;
-  waitTimeout?: string;
+  waitTimeout?: number;
 }
 
 export async function run(context: CommandContext<FailoverOptions>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { waitTimeoutOption } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('--node-group <id>', "node group (shard) to fail over, e.g. 0002 (default: the group's only one, 0001)")
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once the failover is requested')
-    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('give up waiting'))
     .addHelpText(
       'after',
       `

@@ -5,6 +5,7 @@
 import { UsageError, messageOf } from '../errors.js';
 import { localPort } from '../globals.js';
 import { renderKeyValues, renderTable } from '../ui/table.js';
+import { formatHostPort } from '../topology.js';
 import type { CommandContext } from './lazy.js';
 
 interface LocalOptions {
@@ -196,8 +197,8 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
           group.region,
           group.status,
           `${group.engine} ${group.engineVersion}${group.engineBinaryVersion ? ` (runs ${group.engineBinaryVersion})` : ''}`,
-          group.primaryEndpoint ? `${group.primaryEndpoint.address}:${group.primaryEndpoint.port}` : undefined,
-          group.readerEndpoint ? `${group.readerEndpoint.address}:${group.readerEndpoint.port}` : undefined,
+          group.primaryEndpoint ? formatHostPort(group.primaryEndpoint) : undefined,
+          group.readerEndpoint ? formatHostPort(group.readerEndpoint) : undefined,
           group.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),
         ]),
       );
@@ -212,8 +213,8 @@ async function status(context: CommandContext<LocalOptions>): Promise<void> {
           cache.region,
           cache.status,
           `${cache.engine} ${cache.engineVersion}`,
-          cache.endpoint ? `${cache.endpoint.address}:${cache.endpoint.port}` : undefined,
-          cache.readerEndpoint ? `${cache.readerEndpoint.address}:${cache.readerEndpoint.port}` : undefined,
+          cache.endpoint ? formatHostPort(cache.endpoint) : undefined,
+          cache.readerEndpoint ? formatHostPort(cache.readerEndpoint) : undefined,
           cache.nodes.map((node) => `${node.nodeId}:${node.port ?? '-'}(${node.role})`).join(' '),
         ]),
       );

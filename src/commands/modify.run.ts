@@ -11,7 +11,7 @@ interface ModifyOptions {
   transitEncryptionMode: TransitMode;
   yes?: boolean;
   wait: boolean;
-  waitTimeout?: string;
+  waitTimeout?: number;
 }
 
 export async function run(context: CommandContext<ModifyOptions>): Promise<void> {

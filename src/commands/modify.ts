@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { choiceOption } from '../flags.js';
+import { choiceOption, waitTimeoutOption } from '../flags.js';
 import { TRANSIT_MODES } from '../plan/transit-steps.js';
 import { lazyAction } from './lazy.js';
 
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     )
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once a one-step change is requested')
-    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('give up waiting'))
     .addHelpText(
       'after',
       `

@@ -13,7 +13,7 @@ interface ScaleOptions {
   yes?: boolean;
   dryRun?: boolean;
   wait: boolean;
-  waitTimeout?: string;
+  waitTimeout?: number;
 }
 
 export async function run(context: CommandContext<ScaleOptions>): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { integerOption } from '../flags.js';
+import { integerOption, waitTimeoutOption } from '../flags.js';
 import { REPLICAS, SHARDS } from '../plan/limits.js';
 import { lazyAction } from './lazy.js';
 
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--dry-run', 'print the exact API request as JSON and change nothing')
     .option('--no-wait', 'return once the change is requested')
-    .option('--wait-timeout <minutes>', 'give up waiting after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('give up waiting'))
     .addHelpText(
       'after',
       `

@@ -7,7 +7,7 @@ import { commandEvents, openAws } from './session.js';
 
 interface WaitOptions {
   deleted?: boolean;
-  waitTimeout?: string;
+  waitTimeout?: number;
 }
 
 export async function run(context: CommandContext<WaitOptions>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { waitTimeoutOption } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
 export function register(program: Command): void {
@@ -10,7 +11,7 @@ export function register(program: Command): void {
     )
     .argument('<id>', 'replication group id or serverless cache name')
     .option('--deleted', 'wait until the group no longer exists')
-    .option('--wait-timeout <minutes>', 'give up after this many minutes (exit 4; default 60)')
+    .addOption(waitTimeoutOption('give up'))
     .addHelpText(
       'after',
       `

@@ -14,7 +14,7 @@ export interface EndpointsFlags {
   out?: string;
   backup?: boolean;
   wait?: boolean;
-  waitTimeout?: string;
+  waitTimeout?: string | number;
   use?: string;
   includeAuth?: boolean;
   authTokenEnv?: string;
@@ -49,7 +49,7 @@ export const DEFAULT_FORMAT: FormatName = 'json';
 
 export function parseEndpointsRequest(
   flags: EndpointsFlags,
-  context: { jsonOutput: boolean; env: NodeJS.ProcessEnv; parseWaitTimeout: (value: string) => number },
+  context: { jsonOutput: boolean; env: NodeJS.ProcessEnv; parseWaitTimeout: (value: string | number) => number },
 ): EndpointsRequest {
   const format = (flags.format ?? DEFAULT_FORMAT) as FormatName;
   if (!FORMAT_NAMES.includes(format)) {

@@ -14,7 +14,6 @@ export const MAX_REPLICAS = REPLICAS.max;
 export const MAX_SHARDS = SHARDS.max;
 export const MIN_PORT = NODE_PORT.min;
 export const MAX_PORT = NODE_PORT.max;
-export const MAX_WAIT_MINUTES = 24 * 60;
 /** ElastiCache allows 50 tags per resource; the tool adds a few of its own. */
 export const MAX_USER_TAGS = 45;
 /** Tag keys the tool owns: users cannot set them (teardown relies on them). */
@@ -26,6 +25,7 @@ const show = (value: string) => (value === '' ? '""' : value);
 
 // The id and env-var rules live in src/names.ts; re-exported for the plan's callers.
 export { parseEnvVarName, validateReplicationGroupId } from '../names.js';
+export { MAX_WAIT_MINUTES, parseWaitTimeout } from '../flags.js';
 
 /** The rules below are the flags' own parsers (src/flags.ts), for prompt answers and other callers. */
 export function parseEngine(value: string): Engine {
@@ -80,17 +80,6 @@ export function parseClusterMode(value: string): ClusterMode {
 
 export function parsePort(value: string | number): number {
   return parseInteger('--port', value, NODE_PORT);
-}
-
-export function parseWaitTimeout(value: string | number): number {
-  const text = String(value).trim();
-  const minutes = Number(text);
-  if (text === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_WAIT_MINUTES) {
-    throw new UsageError(
-      `--wait-timeout must be minutes, more than 0 and at most ${MAX_WAIT_MINUTES} (got ${show(String(value))})`,
-    );
-  }
-  return minutes;
 }
 
 /** ReplicationGroupDescription: required by AWS; one printable line. */
