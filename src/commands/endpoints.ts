@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
 import { choiceOption, waitTimeoutOption } from '../flags.js';
+import { FORMAT_NAMES } from '../config/formats/types.js';
 import { lazyAction } from './lazy.js';
 
-// Kept here (not imported from config/) so --help loads nothing but commander and src/flags.ts.
-const FORMATS = [
-  'json',
-  'appsettings-xml',
-  'appsettings-json',
-  'dotenv',
-  'shell',
-  'github',
-  'url',
-  'stackexchange',
-] as const;
+// formats/types.ts imports only types: --help still loads nothing but commander and src/flags.ts.
 const USE_MODES = ['endpoints', 'nodes'] as const;
 
 export function register(program: Command): void {
@@ -26,7 +17,7 @@ export function register(program: Command): void {
         '(only the keys the tool owns change; every other byte of the file stays).',
     )
     .argument('<id>', 'replication group id or serverless cache name')
-    .addOption(choiceOption('--format <format>', 'what to write', FORMATS, 'json, the Topology'))
+    .addOption(choiceOption('--format <format>', 'what to write', FORMAT_NAMES, 'json, the Topology'))
     .option(
       '--out <file>',
       'write (merge into) this file atomically instead of printing; github: instead of $GITHUB_OUTPUT',
