@@ -19,7 +19,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
-import { removeCreated, type CreatedResource } from './network.js';
+import { describeSubnetGroup, findToolSecurityGroupByName, removeCreated, type CreatedResource } from './network.js';
+
+/** CreateCacheSubnetGroup's answer for a name in use (the SDK's exception name, and the wire code). */
+const SUBNET_GROUP_EXISTS = new Set(['CacheSubnetGroupAlreadyExistsFault', 'CacheSubnetGroupAlreadyExists']);
 import { CliError } from '../errors.js';
 import { AUTH_TOKEN_PLACEHOLDER, CREATED_SECURITY_GROUP_ID, type ApiRequest } from '../plan/requests.js';
 
@@ -48,6 +51,8 @@ export async function launch(
 ): Promise<LaunchResult> {
   const created = options.created ?? [];
   let securityGroupId: string | undefined;
+  /** The security group was made by a concurrent run, not this one. */
+  let adoptedSecurityGroup = false;
   const fill = (value: unknown): unknown => {
     if (value === CREATED_SECURITY_GROUP_ID) {
       if (!securityGroupId)
@@ -68,21 +73,46 @@ export async function launch(
       switch (request.action) {
         case 'CreateCacheSubnetGroup': {
           const typed = input as CreateCacheSubnetGroupCommandInput;
-          await aws.elasticache.send(new CreateCacheSubnetGroupCommand(typed));
-          created.push({ kind: 'subnet-group', name: typed.CacheSubnetGroupName! });
+          // Its name says which VPC and subnets it holds: one that another create-cluster made
+          // since this run looked is the same subnet group, used as is (and not this run's to undo).
+          const made = await aws.elasticache
+            .send(new CreateCacheSubnetGroupCommand(typed))
+            .then(() => true)
+            .catch(async (error: unknown) => {
+              if (!SUBNET_GROUP_EXISTS.has(awsErrorName(error))) throw error;
+              if (!(await describeSubnetGroup(aws, typed.CacheSubnetGroupName!))) throw error;
+              return false;
+            });
+          if (made) created.push({ kind: 'subnet-group', name: typed.CacheSubnetGroupName! });
           break;
         }
         case 'CreateSecurityGroup': {
-          const result = await aws.ec2.send(new CreateSecurityGroupCommand(input as CreateSecurityGroupCommandInput));
-          securityGroupId = result.GroupId;
-          if (!securityGroupId) throw new CliError('CreateSecurityGroup returned no GroupId');
-          created.push({ kind: 'security-group', groupId: securityGroupId });
+          const typed = input as CreateSecurityGroupCommandInput;
+          try {
+            const result = await aws.ec2.send(new CreateSecurityGroupCommand(typed));
+            securityGroupId = result.GroupId;
+            if (!securityGroupId) throw new CliError('CreateSecurityGroup returned no GroupId');
+            created.push({ kind: 'security-group', groupId: securityGroupId });
+          } catch (error) {
+            // Another create-cluster made the same tool security group (same VPC, source and
+            // port, hence the same name) since this run looked: use it, its rule included.
+            if (awsErrorName(error) !== 'InvalidGroup.Duplicate') throw error;
+            const existing = await findToolSecurityGroupByName(aws, typed.VpcId!, typed.GroupName!);
+            if (!existing) throw error;
+            securityGroupId = existing.groupId;
+            adoptedSecurityGroup = true;
+          }
           break;
         }
         case 'AuthorizeSecurityGroupIngress':
-          await aws.ec2.send(
-            new AuthorizeSecurityGroupIngressCommand(input as AuthorizeSecurityGroupIngressCommandInput),
-          );
+          try {
+            await aws.ec2.send(
+              new AuthorizeSecurityGroupIngressCommand(input as AuthorizeSecurityGroupIngressCommandInput),
+            );
+          } catch (error) {
+            // The adopted group's maker added this very rule.
+            if (!(adoptedSecurityGroup && awsErrorName(error) === 'InvalidPermission.Duplicate')) throw error;
+          }
           break;
         case 'CreateReplicationGroup':
           await aws.elasticache.send(new CreateReplicationGroupCommand(input as CreateReplicationGroupCommandInput));

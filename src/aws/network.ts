@@ -215,6 +215,22 @@ export async function findToolSecurityGroup(
   );
 }
 
+/**
+ * The tool-made security group named `name` in `vpcId`: what a create-cluster running at the
+ * same time made a moment ago (CreateSecurityGroup answered InvalidGroup.Duplicate).
+ */
+export async function findToolSecurityGroupByName(
+  aws: AwsContext,
+  vpcId: string,
+  name: string,
+): Promise<SecurityGroupInfo | undefined> {
+  const candidates = await securityGroupsWhere(aws, [
+    { Name: 'vpc-id', Values: [vpcId] },
+    { Name: 'group-name', Values: [name] },
+  ]);
+  return candidates.find((group) => group.vpcId === vpcId && group.groupName === name && createdByTool(group.tags));
+}
+
 // ---- resolution: the plan's network choices against what exists ------------------------
 
 /** Read-only: where the group will go and what must be created. Missing resources are usage errors (exit 2). */

@@ -1,0 +1,105 @@
+/**
+ * Two pipelines creating groups in one VPC at the same moment: each create-cluster looks,
+ * finds no tool-made subnet group or security group, and creates them; the slower one's
+ * CreateCacheSubnetGroup / CreateSecurityGroup then meet the other's. Each run must use what
+ * the other made (same name: same VPC, subnets, source and port) instead of failing, and the
+ * VPC ends with one of each.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DescribeCacheSubnetGroupsCommand } from '@aws-sdk/client-elasticache';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { runCli } from './helpers/cli.js';
+import { awsContextOf, startTestEmulator } from './helpers/emulator.js';
+import { resolvePlan } from '../src/plan/cluster-plan.js';
+import { planToRequests } from '../src/plan/requests.js';
+import { resolveNetwork } from '../src/aws/network.js';
+import { launch } from '../src/aws/launch.js';
+
+test('the race, step by step: B looked before A created the network; B then launches onto what A made', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const aws = awsContextOf(emulator);
+  // Both runs plan (Describe: no tool subnet group, no tool security group) before either launches.
+  const requestsOf = async (id: string) => {
+    const { plan } = resolvePlan({ id, replicas: 0, allowFrom: '10.8.0.0/16', transitEncryption: false });
+    return planToRequests(plan, await resolveNetwork(aws, plan));
+  };
+  const [a, b] = [await requestsOf('step-a'), await requestsOf('step-b')];
+  for (const requests of [a, b]) {
+    assert.deepEqual(
+      requests.map((r) => r.action),
+      ['CreateCacheSubnetGroup', 'CreateSecurityGroup', 'AuthorizeSecurityGroupIngress', 'CreateReplicationGroup'],
+    );
+  }
+  const made = await launch(aws, a);
+  assert.deepEqual(
+    made.created.map((c) => c.kind),
+    ['subnet-group', 'security-group'],
+  );
+  // B: the subnet group, the security group and its rule exist now; B uses them and records
+  // nothing as its own (it must never delete what A made when it undoes a failure).
+  const second = await launch(aws, b);
+  assert.deepEqual(second.created, []);
+  const { SecurityGroups } = await emulator.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: 'group-name', Values: ['elasticache-kit-6379-from-10.8.0.0/16'] }],
+    }),
+  );
+  assert.equal(SecurityGroups?.length, 1);
+  assert.equal(SecurityGroups![0]!.IpPermissions?.length, 1);
+});
+
+test('create-cluster runs started together share the network one of them made: all exit 0, one subnet group, one security group', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const ids = ['race-a', 'race-b', 'race-c', 'race-d'];
+  const results = await Promise.all(
+    ids.map((id) =>
+      runCli(
+        [
+          '--endpoint-url',
+          emulator.url,
+          'create-cluster',
+          id,
+          '--replicas',
+          '0',
+          '--no-transit-encryption',
+          '--allow-from',
+          '10.9.0.0/16',
+          '--no-wait',
+          '--yes',
+        ],
+        { env: emulator.env },
+      ),
+    ),
+  );
+  for (const [i, result] of results.entries()) assert.equal(result.code, 0, `${ids[i]}: ${result.stderr}`);
+
+  const { CacheSubnetGroups } = await emulator.elasticache.send(new DescribeCacheSubnetGroupsCommand({}));
+  const toolSubnetGroups = (CacheSubnetGroups ?? []).filter((g) =>
+    g.CacheSubnetGroupName?.startsWith('elasticache-kit-'),
+  );
+  assert.equal(toolSubnetGroups.length, 1, JSON.stringify(toolSubnetGroups.map((g) => g.CacheSubnetGroupName)));
+  const { SecurityGroups } = await emulator.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: 'group-name', Values: ['elasticache-kit-6379-from-10.9.0.0/16'] }],
+    }),
+  );
+  assert.equal(SecurityGroups?.length, 1);
+  assert.equal(SecurityGroups![0]!.IpPermissions?.length, 1, 'its one rule, added once');
+
+  // Every group is deletable, and the shared network goes with the last one.
+  for (const id of ids) {
+    const deleted = await runCli(['--endpoint-url', emulator.url, 'delete-cluster', id, '--yes'], {
+      env: emulator.env,
+    });
+    assert.equal(deleted.code, 0, `${id}: ${deleted.stderr}`);
+  }
+  const after = await emulator.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: 'group-name', Values: ['elasticache-kit-6379-from-10.9.0.0/16'] }],
+    }),
+  );
+  assert.equal(after.SecurityGroups?.length ?? 0, 0, 'the tool-made security group is gone with the last group');
+});
