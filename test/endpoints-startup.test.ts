@@ -4,10 +4,12 @@
  * EC2 client (most of a second to load) must not be among them, nor the XML parser for
  * a non-XML format.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from './helpers/cli.js';
 
@@ -23,9 +25,25 @@ function modulesIn(url: string): string[] {
   return map.sources.filter((source) => source.includes('/node_modules/'));
 }
 
-const HOOK =
-  'data:text/javascript,import {register} from "node:module"; register("data:text/javascript,' +
-  'export async function resolve(s,c,n){const r=await n(s,c); process.stderr.write(\\"LOADED \\"+r.url+\\"\\\\n\\"); return r;}");';
+/**
+ * Prints `LOADED <url>` for every ESM resolution. In-thread hooks (module.registerHooks, Node
+ * 22.15+) where they exist: a write from the off-thread hooks of module.register reaches
+ * stderr asynchronously, and a process as quick as `--help` can exit before it does (seen on
+ * Node 24). Node 20 has only module.register.
+ */
+const HOOK_SOURCE = `import module from 'node:module';
+const trace = (url) => process.stderr.write('LOADED ' + url + '\\n');
+if (module.registerHooks) {
+  module.registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); trace(r.url); return r; } });
+} else {
+  module.register('data:text/javascript,' + encodeURIComponent(
+    'export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write("LOADED " + r.url + "\\\\n"); return r; }'));
+}
+`;
+const hookDir = mkdtempSync(join(tmpdir(), 'eck-hook-'));
+const HOOK = join(hookDir, 'trace-resolve.mjs');
+writeFileSync(HOOK, HOOK_SOURCE);
+after(() => rmSync(hookDir, { recursive: true, force: true }));
 
 async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: number | null }> {
   const child = spawn(process.execPath, ['--import', HOOK, CLI_PATH, ...args], {
