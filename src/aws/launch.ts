@@ -75,15 +75,13 @@ export async function launch(
           const typed = input as CreateCacheSubnetGroupCommandInput;
           // Its name says which VPC and subnets it holds: one that another create-cluster made
           // since this run looked is the same subnet group, used as is (and not this run's to undo).
-          const made = await aws.elasticache
-            .send(new CreateCacheSubnetGroupCommand(typed))
-            .then(() => true)
-            .catch(async (error: unknown) => {
-              if (!SUBNET_GROUP_EXISTS.has(awsErrorName(error))) throw error;
-              if (!(await describeSubnetGroup(aws, typed.CacheSubnetGroupName!))) throw error;
-              return false;
-            });
-          if (made) created.push({ kind: 'subnet-group', name: typed.CacheSubnetGroupName! });
+          try {
+            await aws.elasticache.send(new CreateCacheSubnetGroupCommand(typed));
+            created.push({ kind: 'subnet-group', name: typed.CacheSubnetGroupName! });
+          } catch (error) {
+            if (!SUBNET_GROUP_EXISTS.has(awsErrorName(error))) throw error;
+            if (!(await describeSubnetGroup(aws, typed.CacheSubnetGroupName!))) throw error;
+          }
           break;
         }
         case 'CreateSecurityGroup': {

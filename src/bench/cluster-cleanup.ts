@@ -14,7 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { closeControl, connectControl, escapeGlob, whileThrottled } from './control-connection.js';
+import { closeControl, connectControl, escapeGlob, throttledRetryPause, whileThrottled } from './control-connection.js';
 import { joinedNodes, nodeAddress, readSlotMap } from './cluster-discovery.js';
 import { hashSlot, keySlots, SLOT_COUNT } from './hash-slot.js';
 import type { Keyspace } from './keyspace.js';
@@ -155,12 +155,12 @@ export class ClusterKeyRemover {
         redirected.set(id, to);
         continue;
       }
-      if (!isThrottled(error.message) || tries >= 20) throw error;
+      if (!isThrottled(error.message) || throttledRetryPause(tries) === undefined) throw error;
       throttled.push(key);
     }
     if (throttled.length > 0) {
       // A serverless cache at its ECPU/s limit refills within a second: those again, after a pause.
-      await sleep(Math.min(1000, 25 * 2 ** tries));
+      await sleep(throttledRetryPause(tries)!);
       removed += await this.unlinkAt(address, throttled, ask, hop, tries + 1);
     }
     for (const to of redirected.values()) removed += await this.unlinkAt(to.address, to.keys, to.ask, hop + 1);
