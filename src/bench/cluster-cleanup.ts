@@ -14,13 +14,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { closeControl, connectControl, escapeGlob, throttledRetryPause, whileThrottled } from './control-connection.js';
+import { closeControl, connectControl, escapeGlob, whileThrottled } from './control-connection.js';
 import { joinedNodes, nodeAddress, readSlotMap } from './cluster-discovery.js';
 import { hashSlot, keySlots, SLOT_COUNT } from './hash-slot.js';
 import type { Keyspace } from './keyspace.js';
 import { parseRedirect, type NodeAddress } from './load-connection.js';
 import { refKey } from './slot-map.js';
-import { isThrottled } from './stats.js';
+import { isThrottled, throttledRetryPause } from './stats.js';
 
 /** Keys known by name: `count` of them, the i-th named name(i), in slot slot(i). */
 export interface NamedKeys {

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import type { NodeAddress } from './load-connection.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isThrottled } from './stats.js';
+import { isThrottled, throttledRetryPause } from './stats.js';
 
 /** `readOnly`: READONLY at connect, so a cluster replica answers reads of its slots. */
 export function openControl(address: NodeAddress, name: string, readOnly = false): Redis {
@@ -138,12 +138,4 @@ export async function whileThrottled<T>(call: () => Promise<T>): Promise<T> {
       await sleep(pause);
     }
   }
-}
-
-/**
- * How long to wait before try `attempt` + 1 of something a serverless cache throttled:
- * 25 ms doubling up to 1 s; undefined after 20 tries (about 15 s in all), when to give up.
- */
-export function throttledRetryPause(attempt: number): number | undefined {
-  return attempt >= 20 ? undefined : Math.min(1000, 25 * 2 ** attempt);
 }

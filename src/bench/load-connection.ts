@@ -77,6 +77,8 @@ export interface ConnectionWorkload {
   readOnly?: boolean;
   /** Cluster: MOVED/ASK replies go here instead of counting as errors. */
   onRedirect?: RedirectHandler;
+  /** Prefill: the key index of a request a serverless cache throttled (to write it again). */
+  onThrottled?: (key: number) => void;
   /** Requests in flight (closed loop) or the most allowed in flight (open loop). */
   pipeline: number;
   /** Open loop: requests per second for this connection; 0 = closed loop. */
@@ -406,6 +408,7 @@ export class LoadConnection implements Scheduled {
     if (isThrottled(message)) {
       // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
       this.stats.markSuccess(performance.now());
+      this.work.onThrottled?.(this.keys[slot]!);
       if (this.control.recording) {
         this.stats.throttled++;
         if (++this.control.completed >= this.control.limit) this.control.onLimitReached?.();

@@ -93,3 +93,14 @@ export class NodeStats {
 export function isThrottled(message: string): boolean {
   return /\bthrottl/i.test(message);
 }
+
+/** The longest pause between tries of something a serverless cache throttled: its limit refills within a second. */
+export const THROTTLED_MAX_PAUSE_MS = 1000;
+
+/**
+ * How long to wait before try `attempt` + 1 of something a serverless cache throttled:
+ * 25 ms doubling up to 1 s; undefined after 20 tries (about 15 s in all), when to give up.
+ */
+export function throttledRetryPause(attempt: number): number | undefined {
+  return attempt >= 20 ? undefined : Math.min(THROTTLED_MAX_PAUSE_MS, 25 * 2 ** attempt);
+}

@@ -15,7 +15,7 @@ import type { ClusterRouter, ClusterRouting } from './cluster-routing.js';
 import { KeyPicker, Keyspace, RatioSequence, type KeyPattern } from './keyspace.js';
 import { LoadConnection, RunControl, type NodeAddress, type RedirectHandler } from './load-connection.js';
 import { OpenLoopClock } from './schedule.js';
-import { NodeStats } from './stats.js';
+import { NodeStats, THROTTLED_MAX_PAUSE_MS, throttledRetryPause } from './stats.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'all';
 
@@ -145,14 +145,48 @@ export class Workload {
   }
 
   private async prefillNode(primary: LoadNode, timeoutMs: number): Promise<void> {
-    const keys = this.assignment(primary).keys;
+    const deadline = performance.now() + timeoutMs;
+    const timedOut = (stats: NodeStats, count: number) =>
+      new Error(
+        `prefill of ${count} keys on ${primary.id} did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`,
+      );
+    // A serverless cache refuses SETs over its ECPU/s limit: those keys are written again
+    // once it refills, backing off while a pass gets nothing through (GETs of a key never
+    // written would miss, and bench would wait for a reader to catch up with it).
+    let keys = this.assignment(primary).keys;
+    let stalled = 0;
+    for (let attempt = 0; ; attempt++) {
+      const pass = await this.prefillPass(primary, keys, deadline);
+      if (pass.outcome === 'timeout') throw timedOut(pass.stats, pass.count);
+      if (pass.stats.errors > 0) throw new Error(`prefill failed on ${primary.id}: ${pass.stats.lastError ?? 'error'}`);
+      if (pass.throttled.length === 0) return;
+      // Given up as whileThrottled gives up, but counting only passes that wrote no key.
+      stalled = pass.throttled.length < pass.count ? 0 : stalled + 1;
+      const pause = throttledRetryPause(attempt) ?? THROTTLED_MAX_PAUSE_MS;
+      if (throttledRetryPause(stalled) === undefined || performance.now() + pause > deadline) {
+        throw new Error(
+          `prefill on ${primary.id}: ${pass.throttled.length} keys still throttled at the cache's ECPU/s limit (${pass.stats.lastError ?? 'throttled'})`,
+        );
+      }
+      await sleep(pause);
+      keys = Uint32Array.from(pass.throttled);
+    }
+  }
+
+  /** Writes `keys` (all: undefined) once on one deeply pipelined connection; says which were throttled. */
+  private async prefillPass(
+    primary: LoadNode,
+    keys: Uint32Array | undefined,
+    deadline: number,
+  ): Promise<{ outcome: 'done' | 'timeout'; stats: NodeStats; count: number; throttled: number[] }> {
     const count = keys ? keys.length : this.options.keyMaximum;
-    if (count === 0) return;
+    const stats = new NodeStats();
+    const throttled: number[] = [];
+    if (count === 0) return { outcome: 'done', stats, count, throttled };
     const control = new RunControl();
     control.recording = true;
     control.limit = count;
     const done = new Promise<void>((resolve) => (control.onLimitReached = resolve));
-    const stats = new NodeStats();
     const connection = new LoadConnection(
       primary.address,
       {
@@ -163,6 +197,7 @@ export class Workload {
         ratePerSecond: 0,
         requestTimeoutMs: this.options.requestTimeoutMs,
         connectTimeoutMs: this.options.connectTimeoutMs,
+        onThrottled: (key) => throttled.push(key),
       },
       stats,
       control,
@@ -170,14 +205,9 @@ export class Workload {
     connection.start();
     const timer = setInterval(() => connection.tick(performance.now()), 250);
     try {
-      const timeout = sleep(timeoutMs, 'timeout' as const, { ref: false });
+      const timeout = sleep(Math.max(0, deadline - performance.now()), 'timeout' as const, { ref: false });
       const outcome = await Promise.race([done.then(() => 'done' as const), timeout]);
-      if (outcome === 'timeout') {
-        throw new Error(
-          `prefill of ${count} keys on ${primary.id} did not finish within ${timeoutMs / 1000} s (${stats.lastError ?? 'no error'})`,
-        );
-      }
-      if (stats.errors > 0) throw new Error(`prefill failed on ${primary.id}: ${stats.lastError ?? 'error'}`);
+      return { outcome, stats, count, throttled };
     } finally {
       clearInterval(timer);
       connection.close();
