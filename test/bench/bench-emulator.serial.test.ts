@@ -3,6 +3,8 @@
  * through the emulator's delay relay): discovery by id, lag that matches the configured
  * replication delay, stale reads, and no key left behind. (The in-process run that demo
  * uses measures no timing: test/bench/bench-topology.test.ts.)
+ * A .serial file: the lag bound without delay (p50 < 10 ms) is absolute, and beside other
+ * bench files on a busy 2-core machine it has measured 12.5 ms.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,6 +4,9 @@
  * group, write their results to S3, and the controller merges them. The merged totals
  * are the workers' sums and the merged percentiles are those of the concatenated
  * histograms; bench merge on the downloaded results gives the same report.
+ * Not a .serial file: the only timings are relative (the workers' measured phases begin
+ * together, the controller gives up before SSM's own timeout), with room to spare on a
+ * busy machine; no test measures how fast anything is.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
