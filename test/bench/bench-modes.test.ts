@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { PACED_LOAD, runCli } from '../helpers/cli.js';
 import { startRedisServer } from '../helpers/redis.js';
 import { freePort } from '../helpers/ports.js';
 import type { BenchReport } from '../../src/bench/report.js';
@@ -24,7 +24,9 @@ test('--requests stops after that many requests; --hdr-out and --json write file
     '--primary',
     `127.0.0.1:${redis.port}`,
     '--requests',
-    '20000',
+    '5000',
+    '--threads',
+    '1',
     '--clients',
     '5',
     '--pipeline',
@@ -46,13 +48,13 @@ test('--requests stops after that many requests; --hdr-out and --json write file
   assert.match(result.stdout, /^node\s+role\s+address\s+ops\/s/m, 'a table on stdout');
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as BenchReport;
   const node = report.nodes[0]!;
-  assert.equal(node.ops + node.errors, 20000, 'exactly --requests requests');
+  assert.equal(node.ops + node.errors, 5000, 'exactly --requests requests');
   assert.ok(Math.abs(node.sets - node.gets) <= 20, `1:1 mix (${node.sets} SETs, ${node.gets} GETs)`);
   assert.equal(node.misses, 0, 'the prefilled keys hit');
   assert.deepEqual(report.replication, []);
   const hgrm = readFileSync(join(dir, 'lat-primary.hgrm'), 'utf8');
   assert.match(hgrm, /^\s+Value\s+Percentile\s+TotalCount\s+1\/\(1-Percentile\)/);
-  assert.match(hgrm, /#\[Max {5}=\s+[\d.]+, Total count {4}=\s+20000\]/);
+  assert.match(hgrm, /#\[Max {5}=\s+[\d.]+, Total count {4}=\s+5000\]/);
 });
 
 test('--rate runs open loop at that rate', async (t) => {
@@ -64,6 +66,8 @@ test('--rate runs open loop at that rate', async (t) => {
     'bench',
     '--primary',
     `127.0.0.1:${redis.port}`,
+    '--threads',
+    '1',
     '--rate',
     '3000',
     '--test-time',
@@ -97,6 +101,7 @@ test('AUTH token from an environment variable; never printed; a wrong one fails 
     '2',
     '--key-maximum',
     '100',
+    ...PACED_LOAD,
     '--auth-token-env',
     'BENCH_TOKEN',
   ];
@@ -126,7 +131,9 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
     'req',
     '-x509',
     '-newkey',
-    'rsa:2048',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
     '-nodes',
     '-keyout',
     'ca.key',
@@ -140,7 +147,9 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
   openssl(
     'req',
     '-newkey',
-    'rsa:2048',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
     '-nodes',
     '-keyout',
     'server.key',
@@ -196,6 +205,7 @@ test('TLS: --tls --ca --servername verifies; without the CA it fails; --insecure
     '2',
     '--key-maximum',
     '100',
+    ...PACED_LOAD,
   ];
   const verified = await runCli([
     '--output',
@@ -243,6 +253,11 @@ test('large values: replies split across reads are parsed (every GET a hit, no e
     '0.7',
     '--warmup',
     '0',
+    // Paced: 150 KB values are what is tested, not how many go through.
+    '--threads',
+    '1',
+    '--rate',
+    '300',
   ]);
   assert.equal(result.code, 0, result.stderr);
   const node = (JSON.parse(result.stdout) as BenchReport).nodes[0]!;

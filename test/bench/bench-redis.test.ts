@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { PACED_LOAD, runCli, spawnCli } from '../helpers/cli.js';
 import {
   commandCalls,
   keysMatching,
@@ -37,6 +37,8 @@ test('a short run reports every node, lag per replica, and leaves no bench key',
     '4',
     '--key-maximum',
     '2000',
+    // Paced: the report's contents are tested, not throughput.
+    ...PACED_LOAD,
   ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
@@ -111,6 +113,8 @@ test('a replica killed mid-run: the run completes, that node shows errors and un
       '4',
       '--key-maximum',
       '1000',
+      // Paced: what is tested is a node dying, not throughput.
+      ...PACED_LOAD,
     ],
     { after: (fn) => t.after(fn) },
   );
