@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { PACED_LOAD, runCli } from './helpers/cli.js';
 import { startTestEmulator } from './helpers/emulator.js';
 import { caCertPath } from '../src/local/tls-material.js';
 
@@ -73,6 +73,8 @@ test('TLS + AUTH: create → endpoints → bench --from-config → failover → 
     '200',
     '--lag-probes',
     '0',
+    // Paced: the token's path is tested, not throughput.
+    ...PACED_LOAD,
   ]);
   assert.equal(bench.code, 0, bench.stderr);
   const report = JSON.parse(bench.stdout) as { total: { ops: number; errors: number } };

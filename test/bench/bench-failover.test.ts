@@ -42,6 +42,8 @@ test('failover mid-run: reported with when, who, and the acknowledged writes che
       // Open loop: the failover is what is tested, not throughput (a closed loop takes both cores).
       '--rate',
       '2000',
+      '--threads',
+      '1',
     ],
     { env: emulator.env, after: (fn) => t.after(fn) },
   );

@@ -1,7 +1,7 @@
 /** Ctrl-C in the middle of a run: exit 130, and every bench key is gone anyway. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnCli } from '../helpers/cli.js';
+import { PACED_LOAD, spawnCli } from '../helpers/cli.js';
 import { commandCalls, connectTestClient, startRedisServer, waitForCommandCalls } from '../helpers/redis.js';
 
 test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
@@ -20,6 +20,8 @@ test('SIGINT mid-run removes the bench keys and exits 130', async (t) => {
       '4',
       '--key-maximum',
       '3000',
+      // Paced: what is tested is the interrupt, not throughput.
+      ...PACED_LOAD,
     ],
     { after: (fn) => t.after(fn) },
   );

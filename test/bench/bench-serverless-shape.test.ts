@@ -37,6 +37,8 @@ test('serverless shape: writes to the endpoint, reads from the reader endpoint, 
     warmup: 0,
     clients: 2,
     threads: 1,
+    // Paced: where the load goes is tested, not throughput.
+    rate: 1000,
     readFrom: 'replicas',
     keyMaximum: 500,
   });

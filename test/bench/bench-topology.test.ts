@@ -24,6 +24,9 @@ test('benchTopology (for demo): a short in-process run on a discovered group giv
     warmup: 0,
     clients: 2,
     keyMaximum: 200,
+    // Paced (one thread, 1000 ops/s): the report is tested, not throughput.
+    threads: 1,
+    rate: 1000,
   });
   assert.equal(report.nodes.length, 3);
   assert.ok(report.nodes.every((n) => n.ops > 0));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { HdrHistogram } from '../../src/bench/histogram.js';
 import { decodeCompressed, encodeCompressed } from '../../src/bench/hdr-log.js';
 import type { BenchReport } from '../../src/bench/report.js';
-import { runCli } from '../helpers/cli.js';
+import { PACED_LOAD, runCli } from '../helpers/cli.js';
 import { startRedisServer } from '../helpers/redis.js';
 
 test('the V2 compressed encoding round-trips counts, zero runs and large values', () => {
@@ -47,6 +47,8 @@ test('bench --hdr-log writes a 1.3 interval log per node', async (t) => {
     '0',
     '--hdr-log',
     prefix,
+    // Paced: the log's contents are tested, not throughput.
+    ...PACED_LOAD,
   ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as BenchReport;
