@@ -66,11 +66,11 @@ test('a serverless cache at its ECPU/s limit: endpoint writes, reader reads, lag
       '4000',
       '--pipeline',
       '4',
-      // 150 keys of 4 KB (~600 ECPUs) fit in the one-second burst a new cache starts with: the
-      // prefill is not throttled, so the reader holds every key at once (a throttled prefill
-      // SET is not retried: bench would wait 15 s for the reader, and its GETs would miss).
+      // 500 keys of 4 KB (~2000 ECPUs) are more than the one-second burst a new cache starts
+      // with: prefill SETs are throttled, and bench must write them again (before it did not,
+      // and the reader's GETs of those keys missed).
       '--key-maximum',
-      '150',
+      '500',
       '--warmup',
       '1',
       '--test-time',
