@@ -13,6 +13,7 @@ import { Cluster } from 'ioredis';
 import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
@@ -21,6 +22,13 @@ let emulator: TestEmulator;
 let dir: string;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
   runCli(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
+/**
+ * The same commander program in this process: for the runs whose subject is what a command
+ * says or does, not the process. Each command flow below still runs the real binary at
+ * least once (cli).
+ */
+const inProcess = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
 
 // In-transit encryption is on by default, as in the console: every client below speaks TLS.
 const CREATE = ['create-cluster', 'shop', '--shards', '3', '--replicas', '1', '--allow-from', '10.0.0.0/16'];
@@ -80,8 +88,9 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       [['--shards', '84', '--replicas', '5'], /504 nodes: a cluster-mode-enabled group has at most 500 nodes/],
       [['--shards', '3', '--replicas', '0', '--multi-az'], /--multi-az needs at least one replica per shard/],
     ];
-    for (const [flags, message] of cases) {
-      const result = await cli(['create-cluster', 'bad', '--allow-from', '10.0.0.0/16', '--yes', ...flags]);
+    for (const [index, [flags, message]] of cases.entries()) {
+      const run = index === 0 ? cli : inProcess;
+      const result = await run(['create-cluster', 'bad', '--allow-from', '10.0.0.0/16', '--yes', ...flags]);
       assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
@@ -91,7 +100,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
   });
 
   test('--dry-run prints the exact CreateReplicationGroup with NumNodeGroups, ReplicasPerNodeGroup, ClusterMode, cluster.on', async () => {
-    const result = await cli([...CREATE, '--dry-run']);
+    const result = await inProcess([...CREATE, '--dry-run']);
     assert.equal(result.code, 0, result.stderr);
     const requests = JSON.parse(result.stdout) as Array<{ action: string; input: Record<string, unknown> }>;
     const group = requests.at(-1)!;
@@ -103,7 +112,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.equal(group.input.AutomaticFailoverEnabled, true);
     assert.equal(group.input.NumCacheClusters, undefined);
     // Over the default quota: a warning that names it, and the request is still printed.
-    const big = await cli([
+    const big = await inProcess([
       ...CREATE.slice(0, 2),
       '--shards',
       '46',
@@ -147,7 +156,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     const again = await cli([...CREATE, '--yes']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /already exists with these settings/);
-    const more = await cli([
+    const more = await inProcess([
       ...CREATE.slice(0, 2),
       '--shards',
       '4',
@@ -160,7 +169,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.equal(more.code, 2, more.stderr);
     assert.match(more.stderr, /--shards is 3, the command asks for 4/);
     assert.match(more.stderr, /--replicas \(per shard\) is 1, the command asks for 2/);
-    const flat = await cli(['create-cluster', 'shop', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--yes']);
+    const flat = await inProcess(['create-cluster', 'shop', '--replicas', '1', '--allow-from', '10.0.0.0/16', '--yes']);
     assert.equal(flat.code, 2, flat.stderr);
     assert.match(flat.stderr, /--cluster-mode is enabled, the command asks for disabled/);
     assert.deepEqual(await groupIds(), ['shop']);
@@ -168,8 +177,9 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
 
   test('endpoints: the configuration endpoint in every format; appsettings-xml refused in one line', async () => {
     const config = `${topology.configurationEndpoint!.address}:${topology.configurationEndpoint!.port}`;
+    // The real binary for json, the others in-process.
     const run = async (format: string, extra: string[] = []) => {
-      const result = await cli(['endpoints', 'shop', '--format', format, ...extra]);
+      const result = await (format === 'json' ? cli : inProcess)(['endpoints', 'shop', '--format', format, ...extra]);
       assert.equal(result.code, 0, `${format}: ${result.stderr}`);
       return result.stdout;
     };
@@ -196,7 +206,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
     assert.match(readFileSync(github, 'utf8'), new RegExp(`^ELASTICACHE_CONFIGURATION_ENDPOINT=${config}$`, 'm'));
 
     const xml = join(dir, 'web.config');
-    const refused = await cli(['endpoints', 'shop', '--format', 'appsettings-xml', '--out', xml]);
+    const refused = await inProcess(['endpoints', 'shop', '--format', 'appsettings-xml', '--out', xml]);
     assert.equal(refused.code, 2, refused.stderr);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
     assert.match(refused.stderr, /ServiceStack\.Redis \(MasterNodes\/SlaveNodes\) has no cluster support/);
@@ -207,8 +217,8 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
   test('an ioredis Cluster seeded from the written url and .env files reaches every shard', async () => {
     const urlFile = join(dir, 'redis.urls');
     const envFile = join(dir, '.env');
-    assert.equal((await cli(['endpoints', 'shop', '--format', 'url', '--out', urlFile])).code, 0);
-    assert.equal((await cli(['endpoints', 'shop', '--format', 'dotenv', '--out', envFile])).code, 0);
+    assert.equal((await inProcess(['endpoints', 'shop', '--format', 'url', '--out', urlFile])).code, 0);
+    assert.equal((await inProcess(['endpoints', 'shop', '--format', 'dotenv', '--out', envFile])).code, 0);
     const url = new URL(/^configuration (\S+)$/m.exec(readFileSync(urlFile, 'utf8'))![1]!);
     assert.equal(url.protocol, 'rediss:');
     const fromUrl = clusterClient(url.hostname, Number(url.port));
@@ -229,10 +239,10 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
   });
 
   test('failover: without --node-group exit 2 listing the shards; --node-group 0002 promotes its replica and waits', async () => {
-    const ambiguous = await cli(['failover', 'shop', '--yes']);
+    const ambiguous = await inProcess(['failover', 'shop', '--yes']);
     assert.equal(ambiguous.code, 2, ambiguous.stderr);
     assert.match(ambiguous.stderr, /shop has 3 node groups: pass --node-group \(one of 0001, 0002, 0003\)/);
-    const unknown = await cli(['failover', 'shop', '--node-group', '0009', '--yes']);
+    const unknown = await inProcess(['failover', 'shop', '--node-group', '0009', '--yes']);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /--node-group must be one of 0001, 0002, 0003 \(got 0009\)/);
 
@@ -275,7 +285,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       table.stdout,
       /^shop +cluster +available +redis +cache\.t3\.micro +6 \(3 shards x 1 replica\) +127\.0\.0\.1:\d+$/m,
     );
-    const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<Record<string, unknown>>;
+    const json = JSON.parse((await inProcess(['list', '--output', 'json'])).stdout) as Array<Record<string, unknown>>;
     assert.deepEqual(
       json.map((g) => [g.replicationGroupId, g.kind, g.nodes, g.shards, g.replicasPerShard]),
       [['shop', 'cluster', 6, 3, 1]],
@@ -283,7 +293,7 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
   });
 
   test('--cluster-mode enabled with one shard and no replica is a valid cluster; its failover is refused (exit 2)', async () => {
-    const created = await cli([
+    const created = await inProcess([
       'create-cluster',
       'solo',
       '--cluster-mode',
@@ -305,10 +315,10 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       solo.shards!.map((shard) => [shard.id, shard.slots, shard.nodes.length]),
       [['0001', '0-16383', 1]],
     );
-    const refused = await cli(['failover', 'solo', '--yes']);
+    const refused = await inProcess(['failover', 'solo', '--yes']);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /solo shard 0001 has no replica to promote/);
-    assert.equal((await cli(['delete-cluster', 'solo', '--yes'])).code, 0);
+    assert.equal((await inProcess(['delete-cluster', 'solo', '--yes'])).code, 0);
   });
 
   test('--cluster-mode compatible: one shard, ClusterMode compatible in the request and the answer; a re-run is a no-op', async () => {
@@ -323,16 +333,16 @@ describe('cluster mode enabled end to end: create-cluster --shards, endpoints, f
       '10.0.0.0/16',
       '--yes',
     ];
-    const created = await cli([...args, '--output', 'json']);
+    const created = await inProcess([...args, '--output', 'json']);
     assert.equal(created.code, 0, created.stderr);
     assert.equal((JSON.parse(created.stdout) as Topology).shards!.length, 1);
     const group = (await emulator.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'mig' })))
       .ReplicationGroups![0]!;
     assert.equal(group.ClusterMode, 'compatible');
-    const again = await cli(args);
+    const again = await inProcess(args);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /already exists with these settings/);
-    assert.equal((await cli(['delete-cluster', 'mig', '--yes'])).code, 0);
+    assert.equal((await inProcess(['delete-cluster', 'mig', '--yes'])).code, 0);
   });
 
   test('delete-cluster removes the cluster and the network the tool made for it', async () => {

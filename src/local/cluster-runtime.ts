@@ -47,8 +47,27 @@ export interface ClusterRuntimeOptions {
    */
   replicationDelayMs?: number;
   readyTimeoutMs?: number;
+  /**
+   * cluster-node-timeout of every node (default CLUSTER_NODE_TIMEOUT_MS). Besides failure
+   * detection it sets how often nodes gossip: each pings every other at least every half
+   * of it, and what the emulator waits for (a replica's offset in everyone's CLUSTER SLOTS,
+   * a failover seen by all) travels by those pings.
+   */
+  nodeTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+/**
+ * cluster-node-timeout of the emulator's nodes. Gossip, and so every wait for the cluster to
+ * converge (creation, failover, a joining node), runs at half of it; a node is suspected
+ * only after it has not answered a ping for that long. 2 s: convergence in about a second
+ * instead of up to 2.5 s with the previous 5 s, and still far above any pause of a local
+ * redis-server (the suite's nodes answer pings within milliseconds even on a loaded
+ * 2-core machine). Nothing relies on slower failure detection: the emulator's failovers
+ * are manual (CLUSTER FAILOVER), and a dead node without replica leaves its shard down
+ * either way (cluster-require-full-coverage no).
+ */
+export const CLUSTER_NODE_TIMEOUT_MS = 2000;
 
 /**
  * Slots per migration round (each command of a round pipelined on one connection). Small
@@ -107,24 +126,27 @@ export class ClusterRuntime {
       const specs = options.shards.flatMap((shard) =>
         shard.memberIds.map((memberId) => ({ memberId, nodeGroupId: shard.nodeGroupId })),
       );
-      // Started one after the other: two cores shared by many, and each start is quick.
-      const members: ClusterMember[] = [];
-      for (const spec of specs) {
+      // Started one after the other (each picks a free port that the next must not pick
+      // too), primaries first: a primary serves only 2 s after its start
+      // (CLUSTER_WRITABLE_DELAY), which then runs while the replicas start and link.
+      const byMemberId = new Map<string, ClusterMember>();
+      for (const spec of [...specs].sort((a, b) => Number(isReplica(options, a)) - Number(isReplica(options, b)))) {
         const member = await startMember(options, spec);
         started.push(member);
-        members.push(member);
+        byMemberId.set(spec.memberId, member);
       }
-      const [first, ...others] = members;
-      // The bus port must be named: without it MEET assumes port+10000.
-      for (const member of others)
-        await first!.process.command('CLUSTER', 'MEET', options.host, member.process.port, member.busPort);
+      const members = specs.map((spec) => byMemberId.get(spec.memberId)!);
+      // Every pair meets directly instead of all meeting the first node and waiting for
+      // gossip to introduce the others (a replica can only REPLICATE a node it knows, and
+      // the cluster is whole only once every node knows every other).
+      await Promise.all(members.map((member, index) => meetAll(options, member, members.slice(index + 1))));
       for (const shard of options.shards) {
         const primary = members.find((member) => member.memberId === shard.memberIds[0])!;
         const args = shard.slots.flatMap((range) => [range.start, range.end]);
         await primary.process.command('CLUSTER', 'ADDSLOTSRANGE', ...args);
       }
       const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-      // A replica can only REPLICATE a node it already knows: wait for gossip to spread the meet.
+      // A replica can only REPLICATE a node it already knows: wait for the meet's handshake.
       for (const shard of options.shards) {
         const primary = members.find((member) => member.memberId === shard.memberIds[0])!;
         for (const replicaId of shard.memberIds.slice(1)) {
@@ -391,17 +413,21 @@ export class ClusterRuntime {
     if (this.members.some((member) => member.memberId === spec.memberId))
       throw new Error(`${spec.memberId} is already a member of ${this.groupId}`);
     const member = await startMember(this.options, spec);
-    const introducer = this.members.find((existing) => existing.process.alive);
+    const live = this.members.filter((existing) => existing.process.alive);
     try {
-      if (!introducer) throw new Error(`group ${this.groupId} has no live node to meet`);
-      await introducer.process.command('CLUSTER', 'MEET', this.options.host, member.process.port, member.busPort);
+      if (live.length === 0) throw new Error(`group ${this.groupId} has no live node to meet`);
+      // It meets every live node itself: each learns of it by its own handshake, not by gossip.
+      await meetAll(this.options, member, live);
       this.members.push(member);
       this.roles.set(member.memberId, role);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const info = parseInfo(String(await member.process.command('CLUSTER', 'INFO')));
-        // cluster_state:ok too: a new primary says CLUSTERDOWN (to MIGRATE as well) for its first 2 s.
-        if (Number(info.get('cluster_known_nodes')) >= this.members.length && info.get('cluster_state') === 'ok') break;
+        // A primary also cluster_state:ok: a new primary says CLUSTERDOWN (to MIGRATE as well)
+        // for its first 2 s. Not a replica-to-be: that delay is a primary's only, and it ends
+        // once the node replicates (the cluster's health, waited for after, includes its state).
+        const ready = role === 'replica' || info.get('cluster_state') === 'ok';
+        if (Number(info.get('cluster_known_nodes')) >= this.members.length && ready) break;
         if (Date.now() > deadline) throw new Error(`${spec.memberId} did not learn of every node in time`);
         await sleep(100);
       }
@@ -478,7 +504,7 @@ async function startMember(
       'cluster-enabled yes',
       `cluster-config-file ${quoteFileName('nodes.conf')}`,
       `cluster-port ${busPort}`,
-      'cluster-node-timeout 5000',
+      `cluster-node-timeout ${options.nodeTimeoutMs ?? CLUSTER_NODE_TIMEOUT_MS}`,
       // ElastiCache keeps serving the shards that are up when one shard is down.
       'cluster-require-full-coverage no',
       'cluster-replica-validity-factor 0',
@@ -522,6 +548,20 @@ async function startMember(
     await node.stop(1000);
     throw error;
   }
+}
+
+function isReplica(options: Pick<ClusterRuntimeOptions, 'shards'>, spec: { memberId: string }): boolean {
+  return !options.shards.some((shard) => shard.memberIds[0] === spec.memberId);
+}
+
+/** `member` sends CLUSTER MEET to each of `others` (the bus port named: without it MEET assumes port+10000). */
+async function meetAll(
+  options: Pick<ClusterRuntimeOptions, 'host'>,
+  member: ClusterMember,
+  others: ClusterMember[],
+): Promise<void> {
+  for (const other of others)
+    await member.process.command('CLUSTER', 'MEET', options.host, other.process.port, other.busPort);
 }
 
 async function stopMember(member: ClusterMember, graceMs: number): Promise<void> {

@@ -30,7 +30,7 @@ test('cluster mode: each replica lags its primary by about --replication-delay-m
     }),
   );
   await waitUntilReplicationGroupAvailable(
-    { client, minDelay: 1, maxDelay: 1, maxWaitTime: 90 },
+    { client, minDelay: 0.1, maxDelay: 0.25, maxWaitTime: 90 },
     { ReplicationGroupId: 'far' },
   );
   const endpoint = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'far' })))
