@@ -1,6 +1,10 @@
 /**
  * create-cluster and its companions end to end: the built CLI as a child process against
  * the local emulator (real SDK over HTTP, real redis-server nodes), as a user runs it.
+ * Each command flow (create-cluster --dry-run, create-cluster, wait, list, failover,
+ * delete-cluster) runs the real binary at least once; the other runs, whose subject is what
+ * the command does rather than the process, go through the same commander program
+ * in-process (helpers/cli-in-process.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,13 +24,18 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
 
 let emulator: TestEmulator;
+/** The built CLI as a child process: one run of each command flow the file covers. */
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
   runCli(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
+/** The same commander program in the test process, for the runs whose subject is not the process. */
+const cliIn = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
 
 async function securityGroups(): Promise<SecurityGroup[]> {
   return (await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
@@ -113,7 +122,7 @@ describe('create-cluster end to end against the emulator', () => {
     const subnets = (await emulator.ec2.send(new DescribeSubnetsCommand({})))
       .Subnets!.map((s) => s.SubnetId!)
       .slice(0, 2);
-    const open = await cli([
+    const open = await cliIn([
       'create-cluster',
       'edge',
       '--engine',
@@ -195,7 +204,7 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('the default output is a readable table of endpoints and nodes', async () => {
-    const result = await cli(['create-cluster', 'demo', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes']);
+    const result = await cliIn(['create-cluster', 'demo', '--replicas', '2', '--allow-from', '10.0.0.0/16', '--yes']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Primary endpoint +127\.0\.0\.1:\d+$/m);
     assert.match(result.stdout, /^demo-001 +primary/m);
@@ -203,7 +212,7 @@ describe('create-cluster end to end against the emulator', () => {
 
   test('the same command again is a no-op: exit 0, no second group, no second security group', async () => {
     const sgBefore = (await securityGroups()).length;
-    const result = await cli([
+    const result = await cliIn([
       'create-cluster',
       'demo',
       '--replicas',
@@ -217,7 +226,7 @@ describe('create-cluster end to end against the emulator', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /already exists with these settings/);
     assert.equal((JSON.parse(result.stdout) as Topology).replicationGroupId, 'demo');
-    const endpoints = await cli(['endpoints', 'demo', '--format', 'json']);
+    const endpoints = await cliIn(['endpoints', 'demo', '--format', 'json']);
     assert.equal(endpoints.code, 0, endpoints.stderr);
     assert.deepEqual(
       JSON.parse(result.stdout),
@@ -229,7 +238,7 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('changed settings exit 2 naming the differences, and change nothing', async () => {
-    const result = await cli([
+    const result = await cliIn([
       'create-cluster',
       'demo',
       '--replicas',
@@ -251,7 +260,7 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('a second group from the same source reuses the security group the tool made', async () => {
-    const result = await cli([
+    const result = await cliIn([
       'create-cluster',
       'second',
       '--replicas',
@@ -275,7 +284,7 @@ describe('create-cluster end to end against the emulator', () => {
     assert.match(table.stdout, /^ID +KIND +STATUS +ENGINE +NODE TYPE +NODES +ENDPOINT$/m);
     assert.match(table.stdout, /^demo +replication group +available +redis +cache\.t3\.micro +3 +127\.0\.0\.1:\d+$/m);
     assert.match(table.stdout, /^second +replication group +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
-    const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{
+    const json = JSON.parse((await cliIn(['list', '--output', 'json'])).stdout) as Array<{
       replicationGroupId: string;
       nodes: number;
     }>;
@@ -306,19 +315,19 @@ describe('create-cluster end to end against the emulator', () => {
     } finally {
       client.disconnect();
     }
-    const refused = await cli(['failover', 'second', '--yes']);
+    const refused = await cliIn(['failover', 'second', '--yes']);
     assert.equal(refused.code, 2, 'no replica, no automatic failover: refused before any change');
     assert.match(refused.stderr, /automatic failover/);
   });
 
   test('wait and delete-cluster on unknown groups: exit 3; wait --deleted on a missing group: exit 0', async () => {
-    assert.equal((await cli(['wait', 'nope'])).code, 3);
-    assert.equal((await cli(['delete-cluster', 'nope', '--yes'])).code, 3);
-    assert.equal((await cli(['wait', 'nope', '--deleted'])).code, 0);
+    assert.equal((await cliIn(['wait', 'nope'])).code, 3);
+    assert.equal((await cliIn(['delete-cluster', 'nope', '--yes'])).code, 3);
+    assert.equal((await cliIn(['wait', 'nope', '--deleted'])).code, 0);
   });
 
   test('a group on a hand-made security group, deleted right after create --no-wait: that security group is left alone', async () => {
-    const created = await cli([
+    const created = await cliIn([
       'create-cluster',
       'handmade',
       '--replicas',
@@ -329,7 +338,7 @@ describe('create-cluster end to end against the emulator', () => {
       '--no-wait',
     ]);
     assert.equal(created.code, 0, created.stderr);
-    const deleted = await cli(['delete-cluster', 'handmade', '--yes']);
+    const deleted = await cliIn(['delete-cluster', 'handmade', '--yes']);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(
       deleted.stderr,
@@ -339,7 +348,7 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('delete-cluster keeps shared network while used, then removes what the tool made, and nothing else', async () => {
-    const first = await cli(['delete-cluster', 'second', '--yes']);
+    const first = await cliIn(['delete-cluster', 'second', '--yes']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /kept security group .*still used by demo/);
     assert.equal((await toolGroups()).length, 1);
@@ -364,7 +373,7 @@ describe('create-cluster end to end against the emulator', () => {
     writeFileSync(tlsDir, 'not a folder');
     let result;
     try {
-      result = await cli([
+      result = await cliIn([
         'create-cluster',
         'tls',
         '--replicas',
@@ -393,7 +402,7 @@ describe('create-cluster end to end against the emulator', () => {
   });
 
   test('AWS-side checks before any change: unknown engine version, missing security group (exit 2)', async () => {
-    const version = await cli([
+    const version = await cliIn([
       'create-cluster',
       'x',
       '--allow-from',
@@ -404,10 +413,10 @@ describe('create-cluster end to end against the emulator', () => {
     ]);
     assert.equal(version.code, 2);
     assert.match(version.stderr, /--engine-version must be one of 7\.1, 7\.0, 6\.2/);
-    const sg = await cli(['create-cluster', 'x', '--security-group', 'sg-0123456789abcdef0', '--yes']);
+    const sg = await cliIn(['create-cluster', 'x', '--security-group', 'sg-0123456789abcdef0', '--yes']);
     assert.equal(sg.code, 2);
     assert.match(sg.stderr, /--security-group/);
-    const subnetGroup = await cli([
+    const subnetGroup = await cliIn([
       'create-cluster',
       'x',
       '--allow-from',

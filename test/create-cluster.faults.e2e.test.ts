@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { ACCOUNT_ID } from '../src/local/ec2-network.js';
 import { LIFECYCLE_TAG } from '../src/local/replication-groups.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
@@ -21,14 +22,20 @@ import { startFaultyProxy, type Fault } from './helpers/faulty-proxy.js';
 
 let emulator: TestEmulator;
 
+/**
+ * create-cluster through a faulty proxy: the built binary for the first case, the same
+ * commander program in-process for the others (what is tested is the SDK's retry and the
+ * run's answer to it, not the process).
+ */
 async function createThrough(
   id: string,
   fault: (body: string, action: string) => Fault | undefined,
   extra: string[] = [],
+  via: 'binary' | 'in-process' = 'in-process',
 ) {
   const proxy = await startFaultyProxy(emulator.url, fault);
   try {
-    const result = await runCli(
+    const result = await (via === 'binary' ? runCli : runCliInProcess)(
       [
         '--endpoint-url',
         proxy.url,
@@ -62,11 +69,16 @@ describe('create-cluster under network faults', () => {
 
   test('the CreateReplicationGroup answer is lost: the retry finds the group this run made, waits for it, keeps its network', async () => {
     let lost = false;
-    const result = await createThrough('retried', (_body, action) => {
-      if (action !== 'CreateReplicationGroup' || lost) return undefined;
-      lost = true;
-      return { kind: 'lose-answer' };
-    });
+    const result = await createThrough(
+      'retried',
+      (_body, action) => {
+        if (action !== 'CreateReplicationGroup' || lost) return undefined;
+        lost = true;
+        return { kind: 'lose-answer' };
+      },
+      [],
+      'binary',
+    );
     assert.equal(
       result.actions.filter((action) => action === 'CreateReplicationGroup').length,
       2,

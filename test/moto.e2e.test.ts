@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { freePort } from './helpers/ports.js';
 
 /** Why moto cannot run here, or undefined when it can. */
@@ -30,7 +31,10 @@ const env = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
 };
+/** The built CLI as a child process: one run of each command the file covers. */
 const cli = (args: string[]) => runCli(['--endpoint-url', url, ...args], { env });
+/** The same commander program in-process, for the other runs. */
+const cliIn = (args: string[]) => runCliInProcess(['--endpoint-url', url, ...args], { env });
 
 /** Each test runs for real when moto is there; otherwise it says why it did not. */
 function skipWithoutMoto(t: TestContext): boolean {
@@ -39,7 +43,8 @@ function skipWithoutMoto(t: TestContext): boolean {
   return true;
 }
 
-describe('against moto (python3 -m moto.server)', () => {
+// The two tests use groups of their own: they run side by side.
+describe('against moto (python3 -m moto.server)', { concurrency: true }, () => {
   before(async () => {
     if (missing !== undefined) return;
     const port = await freePort();
@@ -99,13 +104,13 @@ describe('against moto (python3 -m moto.server)', () => {
     const deleted = await cli(['delete-cluster', 'mo', '--yes', '--no-wait']);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stderr, /deleting mo/);
-    const after = await cli(['list', '--output', 'json']);
+    const after = await cliIn(['list', '--output', 'json']);
     assert.match(after.stdout, /"deleting"/);
   });
 
   test('moto ignores NumCacheClusters: 1 primary + 1 replica comes up with one node, and the run says so (exit 1)', async (t) => {
     if (skipWithoutMoto(t)) return;
-    const result = await cli([
+    const result = await cliIn([
       'create-cluster',
       'short',
       '--replicas',

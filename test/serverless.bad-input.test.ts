@@ -1,10 +1,13 @@
 /**
  * create-cluster --serverless: bad input is exit 2 with one line naming the flag, before
  * any API call. The endpoint is a closed port, so a call would be exit 1 (the control row).
+ * The rows run in-process through the commander program (helpers/cli-in-process.ts); the
+ * control and a few rows also run the real binary, which must answer byte for byte the same.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { freePort } from './helpers/ports.js';
 
 let closedEndpoint: string;
@@ -15,6 +18,8 @@ const env: NodeJS.ProcessEnv = {
 };
 const create = (args: string[]) =>
   runCli(['--endpoint-url', closedEndpoint, 'create-cluster', ...args], { env, timeoutMs: 60_000 });
+const createInProcess = (args: string[]) =>
+  runCliInProcess(['--endpoint-url', closedEndpoint, 'create-cluster', ...args], { env });
 const ok = ['--allow-from', '10.0.0.0/16', '--yes'];
 
 const ROWS: Array<[string[], RegExp]> = [
@@ -47,27 +52,49 @@ const ROWS: Array<[string[], RegExp]> = [
   [['s', '--serverless', '--allow-from', '10.0.0.0/16'], /no terminal to confirm on: pass --yes/],
 ];
 
+/**
+ * Rows that also run the real binary: a combination refused (commander parsed, the plan
+ * refused), a range (commander's argParser), and the missing --yes without a terminal
+ * (the real process's stdin is a pipe, not a TTY).
+ */
+const END_TO_END = [0, 5, 11];
+
 before(async () => {
   closedEndpoint = `http://127.0.0.1:${await freePort()}`;
 });
 
 test('control: a valid serverless command against the closed endpoint makes a call and fails with exit 1', async () => {
-  const result = await create(['s', '--serverless', ...ok]);
-  assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /connection refused|ECONNREFUSED/);
+  // Both ways: the in-process program reaches the network too, so its exit 2 below means "no call".
+  const args = ['s', '--serverless', ...ok];
+  for (const result of await Promise.all([create(args), createInProcess(args)])) {
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /connection refused|ECONNREFUSED/);
+  }
 });
 
 test('every bad serverless row exits 2 with one line naming the flag, and calls nothing', async () => {
-  for (let i = 0; i < ROWS.length; i += 4) {
-    await Promise.all(
-      ROWS.slice(i, i + 4).map(async ([args, pattern]) => {
-        const result = await create(args);
-        assert.equal(result.code, 2, `${args.join(' ')}: exit ${result.code}\n${result.stderr}`);
-        const line = result.stderr.split('\n').find((l) => l.startsWith('elasticache-kit: '));
-        assert.ok(line, `${args.join(' ')}: an error line`);
-        assert.match(line.slice('elasticache-kit: '.length), pattern);
-        assert.equal(result.stdout, '');
-      }),
-    );
+  for (const [args, pattern] of ROWS) {
+    const result = await createInProcess(args);
+    assert.equal(result.code, 2, `${args.join(' ')}: exit ${result.code}\n${result.stderr}`);
+    const line = result.stderr.split('\n').find((l) => l.startsWith('elasticache-kit: '));
+    assert.ok(line, `${args.join(' ')}: an error line`);
+    assert.match(line.slice('elasticache-kit: '.length), pattern);
+    assert.equal(result.stdout, '');
   }
+});
+
+test('the real binary answers some rows exactly as the in-process program does', async () => {
+  await Promise.all(
+    END_TO_END.map(async (index) => {
+      const [args, pattern] = ROWS[index]!;
+      const [child, inProcess] = await Promise.all([create(args), createInProcess(args)]);
+      assert.equal(child.code, 2, `${args.join(' ')}: exit ${child.code}\n${child.stderr}`);
+      assert.match(child.stderr, new RegExp(`^elasticache-kit: ${pattern.source.replace(/^\^/, '')}`, 'm'));
+      assert.deepEqual(
+        { code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr },
+        { code: child.code, stdout: child.stdout, stderr: child.stderr },
+        args.join(' '),
+      );
+    }),
+  );
 });

@@ -5,6 +5,9 @@
  * refused), the user's password written 0600 with --include-auth, a real ioredis Cluster
  * over TLS from the written config, a failed launch that takes back its security group,
  * Ctrl-C while waiting, and delete-cluster removing the cache and the network it made.
+ * Each command flow (create-cluster --dry-run, create-cluster, list, wait, endpoints with the
+ * password, Ctrl-C, delete-cluster) runs the real binary at least once; the other runs go
+ * through the same commander program in-process (helpers/cli-in-process.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +23,7 @@ import {
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { Cluster } from 'ioredis';
 import { runCli, spawnCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { caCertPath } from '../src/local/tls-material.js';
 import type { Topology } from '../src/topology.js';
@@ -27,8 +31,12 @@ import type { Topology } from '../src/topology.js';
 let emulator: TestEmulator;
 let dir: string;
 const PASSWORD = 'App-User-Password-0123';
+/** The built CLI as a child process: one run of each command flow the file covers. */
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
+/** The same commander program in the test process, for the runs whose subject is not the process. */
+const cliIn = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: { ...emulator.env, ...env } });
 const toolGroups = async () =>
   ((await emulator.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).filter((g) =>
     (g.Tags ?? []).some((tag) => tag.Key === 'created-by' && tag.Value === 'elasticache-kit'),
@@ -122,10 +130,10 @@ describe('a serverless cache through the CLI', () => {
   });
 
   test('idempotent: the same command reports and waits; different settings exit 2 naming them', async () => {
-    const same = await cli(CREATE);
+    const same = await cliIn(CREATE);
     assert.equal(same.code, 0, same.stderr);
     assert.match(same.stderr, /serverless cache sessions already exists with these settings \(status: available\)/);
-    const different = await cli([
+    const different = await cliIn([
       ...CREATE.filter((a) => a !== '--user-group' && a !== 'app-users').map((a) => (a === '5000' ? '6000' : a)),
     ]);
     assert.equal(different.code, 2, different.stderr);
@@ -137,14 +145,14 @@ describe('a serverless cache through the CLI', () => {
   });
 
   test('list: serverless caches and replication groups in one table with a kind; JSON is one document', async () => {
-    const created = await cli(['create-cluster', 'nodes', '--replicas', '0', '--allow-from', '10.0.0.0/16', '--yes']);
+    const created = await cliIn(['create-cluster', 'nodes', '--replicas', '0', '--allow-from', '10.0.0.0/16', '--yes']);
     assert.equal(created.code, 0, created.stderr);
     const table = await cli(['list']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ID +KIND +STATUS +ENGINE +NODE TYPE +NODES +ENDPOINT$/m);
     assert.match(table.stdout, /^nodes +replication group +available +redis +cache\.t3\.micro +1 +127\.0\.0\.1:\d+$/m);
     assert.match(table.stdout, /^sessions +serverless +available +valkey +- +- +127\.0\.0\.1:\d+ \(reader \d+\)$/m);
-    const json = JSON.parse((await cli(['list', '--output', 'json'])).stdout) as Array<{
+    const json = JSON.parse((await cliIn(['list', '--output', 'json'])).stdout) as Array<{
       kind: string;
       replicationGroupId: string;
     }>;
@@ -155,7 +163,7 @@ describe('a serverless cache through the CLI', () => {
         ['sessions', 'serverless'],
       ],
     );
-    const gone = await cli(['delete-cluster', 'nodes', '--yes']);
+    const gone = await cliIn(['delete-cluster', 'nodes', '--yes']);
     assert.equal(gone.code, 0, gone.stderr);
   });
 
@@ -168,27 +176,27 @@ describe('a serverless cache through the CLI', () => {
       ['endpoints', 'nosuch'],
       ['delete-cluster', 'nosuch', '--yes'],
     ]) {
-      const result = await cli(command);
+      const result = await cliIn(command);
       assert.equal(result.code, 3, `${command.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /nosuch not found: no replication group and no serverless cache of that name/);
     }
   });
 
   test('endpoints in every format: endpoint + reader endpoint, TLS, cluster protocol, the user', async () => {
-    const topology = JSON.parse((await cli(['endpoints', 'sessions'])).stdout) as Topology;
+    const topology = JSON.parse((await cliIn(['endpoints', 'sessions'])).stdout) as Topology;
     const endpoint = `127.0.0.1:${topology.primaryEndpoint!.port}`;
     const reader = `127.0.0.1:${topology.readerEndpoint!.port}`;
 
-    const url = await cli(['endpoints', 'sessions', '--format', 'url']);
+    const url = await cliIn(['endpoints', 'sessions', '--format', 'url']);
     assert.equal(url.stdout, `endpoint rediss://app@${endpoint}\nreader rediss://app@${reader}\n`);
     assert.match(url.stderr, /requires the password of user app; it is not written/);
 
-    const json = JSON.parse((await cli(['endpoints', 'sessions', '--format', 'appsettings-json'])).stdout);
+    const json = JSON.parse((await cliIn(['endpoints', 'sessions', '--format', 'appsettings-json'])).stdout);
     assert.deepEqual(json, {
       ElastiCache: { Endpoint: endpoint, ReaderEndpoint: reader, Tls: true, ClusterProtocol: true, User: 'app' },
     });
     for (const format of ['dotenv', 'shell']) {
-      const text = (await cli(['endpoints', 'sessions', '--format', format])).stdout.replace(/^export /gm, '');
+      const text = (await cliIn(['endpoints', 'sessions', '--format', format])).stdout.replace(/^export /gm, '');
       const env = parseEnv(text.replace(/'/g, ''));
       assert.equal(env.ELASTICACHE_ENDPOINT, endpoint, format);
       assert.equal(env.ELASTICACHE_READER_ENDPOINT, reader, format);
@@ -196,20 +204,20 @@ describe('a serverless cache through the CLI', () => {
       assert.equal(env.ELASTICACHE_USER, 'app', format);
     }
     const github = join(dir, 'github-output');
-    const gh = await cli(['endpoints', 'sessions', '--format', 'github', '--out', github]);
+    const gh = await cliIn(['endpoints', 'sessions', '--format', 'github', '--out', github]);
     assert.equal(gh.code, 0, gh.stderr);
     assert.match(await readFile(github, 'utf8'), new RegExp(`^ELASTICACHE_ENDPOINT=${endpoint}$`, 'm'));
-    const se = await cli(['endpoints', 'sessions', '--format', 'stackexchange']);
+    const se = await cliIn(['endpoints', 'sessions', '--format', 'stackexchange']);
     assert.equal(se.stdout, `${endpoint},ssl=true,user=app,abortConnect=false\n`);
 
-    const xml = await cli(['endpoints', 'sessions', '--format', 'appsettings-xml', '--out', join(dir, 'web.config')]);
+    const xml = await cliIn(['endpoints', 'sessions', '--format', 'appsettings-xml', '--out', join(dir, 'web.config')]);
     assert.equal(xml.code, 2);
     const lines = xml.stderr.trim().split('\n');
     assert.equal(lines.length, 1, xml.stderr);
     assert.match(lines[0]!, /it is a serverless cache, which speaks only the cluster protocol and ServiceStack\.Redis/);
     await assert.rejects(stat(join(dir, 'web.config')), 'nothing written');
 
-    const wrongUser = await cli(['endpoints', 'sessions', '--format', 'url', '--user', 'bob']);
+    const wrongUser = await cliIn(['endpoints', 'sessions', '--format', 'url', '--user', 'bob']);
     assert.equal(wrongUser.code, 2);
     assert.match(wrongUser.stderr, /--user bob is not in user group app-users/);
   });
@@ -255,7 +263,7 @@ describe('a serverless cache through the CLI', () => {
 
   test('a launch AWS rejects takes back the security group it made (exit 1, nothing left)', async () => {
     // Serverless Redis OSS has no major version 6: AWS (and the emulator) reject it at CreateServerlessCache.
-    const result = await cli([
+    const result = await cliIn([
       'create-cluster',
       'old',
       '--serverless',
@@ -292,10 +300,12 @@ describe('a serverless cache through the CLI', () => {
     assert.equal(await creating.exited, 130, creating.stderr());
     const resume = /Resume with: (elasticache-kit .*wait later)$/m.exec(creating.stderr());
     assert.ok(resume, creating.stderr());
-    const resumed = await runCli([...resume[1]!.split(' ').slice(1), '--output', 'json'], { env: emulator.env });
+    const resumed = await runCliInProcess([...resume[1]!.split(' ').slice(1), '--output', 'json'], {
+      env: emulator.env,
+    });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal((JSON.parse(resumed.stdout) as Topology).status, 'available');
-    const deleted = await cli(['delete-cluster', 'later', '--yes']);
+    const deleted = await cliIn(['delete-cluster', 'later', '--yes']);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stderr, /kept security group .*still used by sessions/, 'the group another cache uses stays');
   });

@@ -1,9 +1,12 @@
 /**
  * `elasticache-kit local start|status|stop` through the built CLI, as a user runs them:
  * a background server, groups with real nodes, and nothing left running afterwards,
- * also when the server was killed hard.
+ * also when the server was killed hard. Each command (start in the background, status,
+ * ca, stop, a bad flag) runs the real binary once; the other runs go through the same
+ * commander program in-process (helpers/cli-in-process.ts). Every test has a state dir and
+ * port of its own: they run side by side.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
@@ -12,7 +15,7 @@ import { join } from 'node:path';
 import {
   ElastiCacheClient,
   CreateReplicationGroupCommand,
-  waitUntilReplicationGroupAvailable,
+  DescribeReplicationGroupsCommand,
 } from '@aws-sdk/client-elasticache';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runCli } from '../helpers/cli.js';
@@ -62,194 +65,205 @@ async function createGroup(url: string, id: string): Promise<void> {
         NumCacheClusters: 2,
       }),
     );
-    await waitUntilReplicationGroupAvailable(
-      { client: elasticache, minDelay: 1, maxDelay: 1, maxWaitTime: 30 },
-      { ReplicationGroupId: id },
+    // Looked at every 50 ms: the SDK's waiter waits at least a second between looks.
+    await eventually(
+      async () =>
+        (await elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id })))
+          .ReplicationGroups?.[0]?.Status === 'available',
+      30_000,
     );
   } finally {
     elasticache.destroy();
   }
 }
 
-test('local start (background) → status → stop leaves no process', async (t) => {
-  const box = await sandbox(t);
-  const started = await runCli(['local', 'start', '--instances', '2'], { env: box.env });
-  assert.equal(started.code, 0, started.stderr);
-  assert.ok(started.stdout.includes(box.url), started.stdout);
-  // --instances reaches the background server: two bastions for bench --workers.
-  const ec2 = new EC2Client({
-    region: 'us-east-1',
-    endpoint: box.url,
-    credentials: { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'x' },
-  });
-  const bastions = await ec2.send(
-    new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: ['bastion'] }] }),
-  );
-  ec2.destroy();
-  assert.equal(bastions.Reservations?.length, 2);
-  assert.ok(started.stdout.includes(`export AWS_ENDPOINT_URL=${box.url}`));
-
-  const again = await runCli(['local', 'start'], { env: box.env });
-  assert.equal(again.code, 0);
-  assert.match(again.stderr, /already running/);
-
-  await createGroup(box.url, 'cli-demo');
-  const status = await runCli(['--output', 'json', 'local', 'status'], { env: box.env });
-  assert.equal(status.code, 0, status.stderr);
-  const report = JSON.parse(status.stdout);
-  assert.equal(report.running, true);
-  assert.equal(report.url, box.url);
-  assert.equal(report.groups.length, 1);
-  assert.equal(report.groups[0].status, 'available');
-  const nodePorts: number[] = report.groups[0].nodes.map((node: { port: number }) => node.port);
-  assert.equal(nodePorts.length, 2);
-  const table = await runCli(['local', 'status'], { env: box.env });
-  assert.match(table.stdout, /cli-demo\s+us-east-1\s+available/);
-  assert.match(table.stdout, /CA certificate\s+\(none yet/, 'no TLS group yet: no CA');
-
-  const ca = await runCli(['local', 'ca'], { env: box.env });
-  assert.equal(ca.code, 0, ca.stderr);
-  assert.equal(ca.stdout.trim(), join(box.stateDir, 'tls', 'ca.crt'));
-  assert.match(readFileSync(ca.stdout.trim(), 'utf8'), /BEGIN CERTIFICATE/);
-  assert.equal(statSync(join(box.stateDir, 'tls', 'ca.key')).mode & 0o777, 0o600);
-  const withCa = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
-  assert.equal(withCa.caCertificate, ca.stdout.trim(), 'status names the CA');
-
-  const pids = [report.pid as number, ...groupPids(readState(box.stateDir))];
-  assert.equal(pids.length, 3);
-  const stopped = await runCli(['local', 'stop'], { env: box.env });
-  assert.equal(stopped.code, 0, stopped.stderr);
-  assert.match(stopped.stdout, /Stopped the emulator/);
-  for (const pid of pids) assert.equal(processAlive(pid), false, `pid ${pid} is gone`);
-  for (const port of [box.port, ...nodePorts]) assert.equal(await portIsFree(port), true, `port ${port} is free`);
-  const after = await runCli(['local', 'status'], { env: box.env });
-  assert.match(after.stdout, /not running/);
-});
-
-test('a server killed hard takes its nodes along; stop and status cope', async (t) => {
-  const box = await sandbox(t);
-  assert.equal((await runCli(['local', 'start'], { env: box.env })).code, 0);
-  await createGroup(box.url, 'killed');
-  const state = readState(box.stateDir);
-  const nodePids = groupPids(state);
-  assert.equal(nodePids.length, 2);
-  process.kill(state.server!.pid, 'SIGKILL');
-  await eventually(() => !processAlive(state.server!.pid));
-
-  const status = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
-  assert.equal(status.running, false);
-  const stopped = JSON.parse((await runCli(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
-  assert.equal(stopped.wasRunning, false);
-  await eventually(() => nodePids.every((pid) => !processAlive(pid)));
-  assert.equal(readState(box.stateDir).groups.length, 0, 'the state is cleared');
-});
-
-test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): status lists them, start and stop kill them', async (t) => {
-  const box = await sandbox(t);
-  const orphanage = async () => {
-    // A real redis-server nobody owns, recorded in the state file of a server that is gone.
-    const port = await freePort();
-    const orphan = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { detached: true, stdio: 'ignore' },
-    );
-    orphan.unref();
-    t.after(() => {
-      if (processAlive(orphan.pid!)) process.kill(orphan.pid!, 'SIGKILL');
+describe('local start|status|stop|ca', { concurrency: true }, () => {
+  test('local start (background) → status → stop leaves no process', async (t) => {
+    const box = await sandbox(t);
+    const started = await runCli(['local', 'start', '--instances', '2'], { env: box.env });
+    assert.equal(started.code, 0, started.stderr);
+    assert.ok(started.stdout.includes(box.url), started.stdout);
+    // --instances reaches the background server: two bastions for bench --workers.
+    const ec2 = new EC2Client({
+      region: 'us-east-1',
+      endpoint: box.url,
+      credentials: { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'x' },
     });
-    await eventually(async () => !(await portIsFree(port)));
-    const dead = spawn(process.execPath, ['-e', '']);
-    await new Promise((resolve) => dead.once('exit', resolve));
-    const state = emptyState();
-    state.server = {
-      pid: dead.pid!,
-      host: '127.0.0.1',
-      port: box.port,
-      url: box.url,
-      startedAt: new Date().toISOString(),
-    };
-    state.groups = [
-      {
-        id: 'orphan',
-        region: 'us-east-1',
-        status: 'available',
-        nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }],
-        pids: [orphan.pid!],
-      } as GroupRecord,
-    ];
-    writeState(box.stateDir, state);
-    return orphan.pid!;
-  };
+    const bastions = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Role', Values: ['bastion'] }] }),
+    );
+    ec2.destroy();
+    assert.equal(bastions.Reservations?.length, 2);
+    assert.ok(started.stdout.includes(`export AWS_ENDPOINT_URL=${box.url}`));
 
-  const first = await orphanage();
-  const status = JSON.parse((await runCli(['--output', 'json', 'local', 'status'], { env: box.env })).stdout);
-  assert.equal(status.running, false);
-  assert.deepEqual(status.orphanPids, [first]);
-  const stopped = JSON.parse((await runCli(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
-  assert.deepEqual(stopped.killedOrphans, [first]);
-  await eventually(() => !processAlive(first));
+    const again = await runCliInProcess(['local', 'start'], { env: box.env });
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /already running/);
 
-  const second = await orphanage();
-  assert.equal((await runCli(['local', 'start'], { env: box.env })).code, 0);
-  await eventually(() => !processAlive(second));
-  assert.equal((await runCli(['local', 'stop'], { env: box.env })).code, 0);
-});
+    await createGroup(box.url, 'cli-demo');
+    const status = await runCli(['--output', 'json', 'local', 'status'], { env: box.env });
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout);
+    assert.equal(report.running, true);
+    assert.equal(report.url, box.url);
+    assert.equal(report.groups.length, 1);
+    assert.equal(report.groups[0].status, 'available');
+    const nodePorts: number[] = report.groups[0].nodes.map((node: { port: number }) => node.port);
+    assert.equal(nodePorts.length, 2);
+    const table = await runCliInProcess(['local', 'status'], { env: box.env });
+    assert.match(table.stdout, /cli-demo\s+us-east-1\s+available/);
+    assert.match(table.stdout, /CA certificate\s+\(none yet/, 'no TLS group yet: no CA');
 
-test('bad flags exit 2 naming the flag; a missing engine exits 1 with the install hint; nothing starts', async (t) => {
-  const box = await sandbox(t);
-  const cases: Array<[string[], RegExp]> = [
-    [['local', 'start', '--port', '70000'], /--port must be an integer 1-65535 \(got 70000\)/],
-    [['local', 'start', '--port', 'abc'], /--port/],
-    [['local', 'start', '--replication-delay-ms', '-5'], /--replication-delay-ms/],
-    [['local', 'start', '--instances', '21'], /--instances must be/],
-    [['local', 'start', '--no-such-flag'], /--no-such-flag/],
-  ];
-  for (const [args, message] of cases) {
-    const result = await runCliInProcess(args, { env: box.env });
-    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-    assert.match(result.stderr, message);
-  }
-  // One row through the real binary too.
-  const row = cases.find(([args]) => args.includes('70000'));
-  assert.ok(row);
-  const child = await runCli(row[0], { env: box.env });
-  assert.equal(child.code, 2, child.stderr);
-  assert.match(child.stderr, row[1]);
-  const missing = await runCli(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], {
-    env: box.env,
+    const ca = await runCli(['local', 'ca'], { env: box.env });
+    assert.equal(ca.code, 0, ca.stderr);
+    assert.equal(ca.stdout.trim(), join(box.stateDir, 'tls', 'ca.crt'));
+    assert.match(readFileSync(ca.stdout.trim(), 'utf8'), /BEGIN CERTIFICATE/);
+    assert.equal(statSync(join(box.stateDir, 'tls', 'ca.key')).mode & 0o777, 0o600);
+    const withCa = JSON.parse(
+      (await runCliInProcess(['--output', 'json', 'local', 'status'], { env: box.env })).stdout,
+    );
+    assert.equal(withCa.caCertificate, ca.stdout.trim(), 'status names the CA');
+
+    const pids = [report.pid as number, ...groupPids(readState(box.stateDir))];
+    assert.equal(pids.length, 3);
+    const stopped = await runCli(['local', 'stop'], { env: box.env });
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /Stopped the emulator/);
+    for (const pid of pids) assert.equal(processAlive(pid), false, `pid ${pid} is gone`);
+    for (const port of [box.port, ...nodePorts]) assert.equal(await portIsFree(port), true, `port ${port} is free`);
+    const after = await runCliInProcess(['local', 'status'], { env: box.env });
+    assert.match(after.stdout, /not running/);
   });
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /apt-get install -y redis-server/);
-  assert.equal(missing.stderr.trim().split('\n').length, 1, 'one line');
-  assert.equal(await probe(box.url), 'none', 'no server was started');
-});
 
-test('ensureEmulator (used by --local) starts one when none answers, and reuses it', async (t) => {
-  const box = await sandbox(t);
-  await ensureEmulator({ port: box.port, stateDir: box.stateDir });
-  assert.equal(await probe(box.url), 'emulator');
-  const pid = readState(box.stateDir).server!.pid;
-  await ensureEmulator({ port: box.port, stateDir: box.stateDir });
-  assert.equal(readState(box.stateDir).server!.pid, pid, 'the running one is reused');
-  const result = await stopEmulator(box.stateDir);
-  assert.equal(result.wasRunning, true);
-  assert.equal(processAlive(pid), false);
-});
+  test('a server killed hard takes its nodes along; stop and status cope', async (t) => {
+    const box = await sandbox(t);
+    assert.equal((await runCliInProcess(['local', 'start'], { env: box.env })).code, 0);
+    await createGroup(box.url, 'killed');
+    const state = readState(box.stateDir);
+    const nodePids = groupPids(state);
+    assert.equal(nodePids.length, 2);
+    process.kill(state.server!.pid, 'SIGKILL');
+    await eventually(() => !processAlive(state.server!.pid));
 
-test('ensureEmulator: a port taken by another program is a clear error, and nothing is started', async (t) => {
-  const box = await sandbox(t);
-  const { createServer } = await import('node:http');
-  const other = createServer((_request, response) => response.end('not the emulator'));
-  await new Promise<void>((resolve) => other.listen(box.port, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
-  await assert.rejects(
-    ensureEmulator({ port: box.port, stateDir: box.stateDir }),
-    (error: Error & { exitCode?: number }) => {
-      assert.match(error.message, new RegExp(`^--local: port ${box.port} on 127.0.0.1 is used by another program`));
-      assert.equal(error.exitCode, 1);
-      return true;
-    },
-  );
-  assert.equal(readState(box.stateDir).server, undefined);
+    const status = JSON.parse(
+      (await runCliInProcess(['--output', 'json', 'local', 'status'], { env: box.env })).stdout,
+    );
+    assert.equal(status.running, false);
+    const stopped = JSON.parse((await runCliInProcess(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
+    assert.equal(stopped.wasRunning, false);
+    await eventually(() => nodePids.every((pid) => !processAlive(pid)));
+    assert.equal(readState(box.stateDir).groups.length, 0, 'the state is cleared');
+  });
+
+  test('orphaned nodes of a dead server (no parent-death signal, e.g. macOS): status lists them, start and stop kill them', async (t) => {
+    const box = await sandbox(t);
+    const orphanage = async () => {
+      // A real redis-server nobody owns, recorded in the state file of a server that is gone.
+      const port = await freePort();
+      const orphan = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { detached: true, stdio: 'ignore' },
+      );
+      orphan.unref();
+      t.after(() => {
+        if (processAlive(orphan.pid!)) process.kill(orphan.pid!, 'SIGKILL');
+      });
+      await eventually(async () => !(await portIsFree(port)));
+      const dead = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => dead.once('exit', resolve));
+      const state = emptyState();
+      state.server = {
+        pid: dead.pid!,
+        host: '127.0.0.1',
+        port: box.port,
+        url: box.url,
+        startedAt: new Date().toISOString(),
+      };
+      state.groups = [
+        {
+          id: 'orphan',
+          region: 'us-east-1',
+          status: 'available',
+          nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }],
+          pids: [orphan.pid!],
+        } as GroupRecord,
+      ];
+      writeState(box.stateDir, state);
+      return orphan.pid!;
+    };
+
+    const first = await orphanage();
+    const status = JSON.parse(
+      (await runCliInProcess(['--output', 'json', 'local', 'status'], { env: box.env })).stdout,
+    );
+    assert.equal(status.running, false);
+    assert.deepEqual(status.orphanPids, [first]);
+    const stopped = JSON.parse((await runCliInProcess(['--output', 'json', 'local', 'stop'], { env: box.env })).stdout);
+    assert.deepEqual(stopped.killedOrphans, [first]);
+    await eventually(() => !processAlive(first));
+
+    const second = await orphanage();
+    assert.equal((await runCliInProcess(['local', 'start'], { env: box.env })).code, 0);
+    await eventually(() => !processAlive(second));
+    assert.equal((await runCliInProcess(['local', 'stop'], { env: box.env })).code, 0);
+  });
+
+  test('bad flags exit 2 naming the flag; a missing engine exits 1 with the install hint; nothing starts', async (t) => {
+    const box = await sandbox(t);
+    const cases: Array<[string[], RegExp]> = [
+      [['local', 'start', '--port', '70000'], /--port must be an integer 1-65535 \(got 70000\)/],
+      [['local', 'start', '--port', 'abc'], /--port/],
+      [['local', 'start', '--replication-delay-ms', '-5'], /--replication-delay-ms/],
+      [['local', 'start', '--instances', '21'], /--instances must be/],
+      [['local', 'start', '--no-such-flag'], /--no-such-flag/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCliInProcess(args, { env: box.env });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+    // One row through the real binary too.
+    const row = cases.find(([args]) => args.includes('70000'));
+    assert.ok(row);
+    const child = await runCli(row[0], { env: box.env });
+    assert.equal(child.code, 2, child.stderr);
+    assert.match(child.stderr, row[1]);
+    const missing = await runCliInProcess(['local', 'start', '--redis-server', join(box.stateDir, 'no-redis-server')], {
+      env: box.env,
+    });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /apt-get install -y redis-server/);
+    assert.equal(missing.stderr.trim().split('\n').length, 1, 'one line');
+    assert.equal(await probe(box.url), 'none', 'no server was started');
+  });
+
+  test('ensureEmulator (used by --local) starts one when none answers, and reuses it', async (t) => {
+    const box = await sandbox(t);
+    await ensureEmulator({ port: box.port, stateDir: box.stateDir });
+    assert.equal(await probe(box.url), 'emulator');
+    const pid = readState(box.stateDir).server!.pid;
+    await ensureEmulator({ port: box.port, stateDir: box.stateDir });
+    assert.equal(readState(box.stateDir).server!.pid, pid, 'the running one is reused');
+    const result = await stopEmulator(box.stateDir);
+    assert.equal(result.wasRunning, true);
+    assert.equal(processAlive(pid), false);
+  });
+
+  test('ensureEmulator: a port taken by another program is a clear error, and nothing is started', async (t) => {
+    const box = await sandbox(t);
+    const { createServer } = await import('node:http');
+    const other = createServer((_request, response) => response.end('not the emulator'));
+    await new Promise<void>((resolve) => other.listen(box.port, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    await assert.rejects(
+      ensureEmulator({ port: box.port, stateDir: box.stateDir }),
+      (error: Error & { exitCode?: number }) => {
+        assert.match(error.message, new RegExp(`^--local: port ${box.port} on 127.0.0.1 is used by another program`));
+        assert.equal(error.exitCode, 1);
+        return true;
+      },
+    );
+    assert.equal(readState(box.stateDir).server, undefined);
+  });
 });
