@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled test files under dist/test with node's own test runner.
-// (Node 20's `node --test` takes no glob patterns, so the files are listed here.)
+// Runs the compiled test files under dist/test with node's own test runner (node:test).
 //
 // Usage: node scripts/run-tests.js [unit | e2e] [substring …]
 //   unit       only the files that run in the test process: pure logic, and the emulator,
@@ -9,16 +8,24 @@
 //   substring  only files whose path contains one of them
 // With neither, every file: `npm test` runs both layers.
 //
+// Each file is a process of its own (`node <file>` with the spec and TAP reporters), several
+// at a time, longest first. Not `node --test <files…>`: Node 20's runner sorts the files by
+// name, so a long file that sorts last starts last and the suite waits for it alone.
+//
 // Files named *.serial.test.js measure timing (replication lag, stale reads) and run
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
 // would be measured instead of what the test is about.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 
 const LAYERS = ['unit', 'e2e'];
-const root = new URL('../dist/test/', import.meta.url).pathname;
+const repo = new URL('..', import.meta.url).pathname;
+const root = join(repo, 'dist', 'test');
+// How long each file took last time, to start the longest first. Kept beside the installed
+// packages (as other tools keep their caches), so a clean checkout starts without it.
+const durationsFile = join(repo, 'node_modules', '.cache', 'elasticache-kit', 'test-durations.json');
 const args = process.argv.slice(2);
 const layer = LAYERS.includes(args[0]) ? args.shift() : undefined;
 const filters = args;
@@ -49,55 +56,133 @@ function layerOf(file) {
   return /from ['"][./]*(helpers\/cli|commands\/pty)\.js['"]/.test(source) ? 'e2e' : 'unit';
 }
 
-/**
- * Longest first, so that two lanes end together instead of one waiting on a long file
- * that started last. Without timings at hand, what makes a file long is what it starts:
- * the CLI as a child process, the emulator, redis-server; then its size.
- */
-function expectedCost(file) {
-  const source = readFileSync(file, 'utf8');
-  const starts = [/helpers\/cli\.js/, /helpers\/emulator\.js/, /helpers\/redis\.js/, /node:child_process/].filter(
-    (pattern) => pattern.test(source),
-  ).length;
-  return starts * 1_000_000 + statSync(file).size;
+function readDurations() {
+  try {
+    return JSON.parse(readFileSync(durationsFile, 'utf8'));
+  } catch {
+    return {};
+  }
 }
 
+/**
+ * Seconds the file is expected to take: last run's time, or, for a file not timed yet, a
+ * guess from what it starts (the CLI as a child process, the emulator, redis-server, a
+ * cluster) and its size, which puts such files ahead of the pure-logic ones.
+ */
+function expectedSeconds(file, durations) {
+  const known = durations[relative(root, file)];
+  if (typeof known === 'number') return known;
+  const source = readFileSync(file, 'utf8');
+  const starts = [
+    /helpers\/cli\.js/,
+    /helpers\/emulator\.js/,
+    /helpers\/redis\.js/,
+    /node:child_process/,
+    /[Cc]luster/,
+  ].filter((pattern) => pattern.test(source)).length;
+  return starts * 5 + statSync(file).size / 10_000;
+}
+
+const durations = readDurations();
 const serial = files.filter((file) => file.endsWith('.serial.test.js')).sort();
 const parallel = files
   .filter((file) => !serial.includes(file))
-  .map((file) => ({ file, cost: expectedCost(file) }))
-  .sort((a, b) => b.cost - a.cost || a.file.localeCompare(b.file))
+  .map((file) => ({ file, seconds: expectedSeconds(file, durations) }))
+  .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
   .map(({ file }) => file);
+
 const tapDir = mkdtempSync(join(tmpdir(), 'eck-tests-'));
-const totals = { pass: 0, fail: 0, skipped: 0 };
-let status = 0;
-for (const [name, group, concurrency] of [
-  // Three lanes on any machine: a file mostly waits on redis-server, the emulator's clock or a
-  // child process, so two lanes left a 2-core machine's CPU idle about half the time.
-  ['parallel', parallel, process.env.TEST_CONCURRENCY ?? 3],
-  ['serial', serial, 1],
-]) {
-  if (group.length === 0) continue;
-  const tap = join(tapDir, `${name}.tap`);
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--test',
-      `--test-concurrency=${concurrency}`,
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...group,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0) status = result.status ?? 1;
-  const summary = readFileSync(tap, 'utf8');
-  for (const key of Object.keys(totals))
-    totals[key] += Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+const failedFiles = [];
+const started = performance.now();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // The files get the Ctrl-C too (same process group) and stop their servers; wait for them.
+  interrupted = true;
+});
+
+/** Runs one file; prints its report as one block when it ends (files run side by side). */
+function runFile(file, index) {
+  const tap = join(tapDir, `${index}.tap`);
+  const fileStarted = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - fileStarted) / 1000;
+      let counts = {};
+      try {
+        counts = Object.fromEntries(
+          [...readFileSync(tap, 'utf8').matchAll(/^# (pass|fail|cancelled|skipped|todo) (\d+)$/gm)].map((m) => [
+            m[1],
+            Number(m[2]),
+          ]),
+        );
+      } catch {
+        // No TAP at all: the process died before its reporter wrote anything; counted as failed below.
+      }
+      for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
+      const failed = code !== 0 || (counts.fail ?? 0) > 0 || (counts.cancelled ?? 0) > 0;
+      if (failed) failedFiles.push(relative(repo, file));
+      // Node's per-file summary lines (ℹ tests … ℹ duration_ms) would repeat a hundred times:
+      // the one summary is printed at the end.
+      const report = Buffer.concat(output)
+        .toString('utf8')
+        .replace(/(\n?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+)+\s*$/u, '\n');
+      const status = failed ? ` ✖ FAILED (exit ${signal ?? code})` : '';
+      process.stdout.write(`\n▶ ${relative(repo, file)} (${seconds.toFixed(1)} s)${status}\n${report}`);
+      durations[relative(root, file)] = Math.round(seconds * 10) / 10;
+      resolve();
+    });
+  });
 }
+
+/** Runs `queue` with `lanes` files at a time. */
+async function runAll(queue, lanes) {
+  let next = 0;
+  const lane = async () => {
+    while (next < queue.length && !interrupted) {
+      const index = next++;
+      await runFile(queue[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
+}
+
+// Two files per core: a file mostly waits on redis-server, the emulator's clock or a child
+// process, so one per core left the CPU idle much of the time. On 2 cores, 4 lanes ran the
+// suite in 149 s against 177 s with 3 (5: 141 s, but a 2-core machine is then CPU-bound,
+// and the files that check timing get less margin).
+const lanes = Number(process.env.TEST_CONCURRENCY ?? 2 * availableParallelism());
+if (!Number.isInteger(lanes) || lanes < 1) {
+  console.error(`TEST_CONCURRENCY must be a whole number of at least 1 (got ${process.env.TEST_CONCURRENCY})`);
+  process.exit(2);
+}
+await runAll(parallel, lanes);
+await runAll(serial, 1);
 rmSync(tapDir, { recursive: true, force: true });
-// One closing line for the whole suite (both runs).
-console.log(`\n${totals.pass} passed, ${totals.fail} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
-process.exit(status);
+try {
+  mkdirSync(dirname(durationsFile), { recursive: true });
+  writeFileSync(durationsFile, `${JSON.stringify(durations, null, 1)}\n`);
+} catch {
+  // Only the next run's order depends on it.
+}
+
+const wall = ((performance.now() - started) / 1000).toFixed(1);
+const extra = ['cancelled', 'skipped', 'todo'].filter((key) => totals[key] > 0).map((key) => `, ${totals[key]} ${key}`);
+console.log(`\n${totals.pass} passed, ${totals.fail} failed${extra.join('')} (${files.length} files, ${wall} s)`);
+if (failedFiles.length > 0) console.log(`failed: ${failedFiles.join(', ')}`);
+if (interrupted) console.log('interrupted: files not started were skipped');
+process.exit(failedFiles.length > 0 || interrupted ? 1 : 0);

@@ -13,7 +13,8 @@ import {
   type CreateReplicationGroupCommandInput,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { createRequire } from 'node:module';
 import type { AwsContext } from '../../src/aws/clients.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { startEmulator } from '../../src/local/server.js';
@@ -25,7 +26,8 @@ export interface TestEmulator {
   /** Environment for child CLIs: dummy credentials, us-east-1, the endpoint, the port and state dir. */
   env: NodeJS.ProcessEnv;
   elasticache: ElastiCacheClient;
-  ec2: EC2Client;
+  /** Made at first use (see loadEc2Client). */
+  readonly ec2: EC2Client;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,16 @@ function removeOnExit(stateDir: string): void {
     for (const dir of openStateDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
+/**
+ * The EC2 client class, loaded when a test first uses `emulator.ec2`, through require.
+ * Why: @aws-sdk/client-ec2 is one 2 MB CommonJS file, and an ES import of it first has
+ * Node scan all of it for export names, about 0.3 s of CPU; loading it at all costs as much
+ * again. Most files that start an emulator never call EC2, and it is one process per file.
+ */
+function loadEc2Client(): typeof EC2Client {
+  return (createRequire(import.meta.url)('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client;
+}
+
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
 export async function startTestEmulator(
@@ -79,7 +91,7 @@ export async function startTestEmulator(
   // As the CLI does (src/aws/clients.ts): the SDK's Node-version notice is noise in test logs.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const elasticache = new ElastiCacheClient(clientConfig);
-  const ec2 = new EC2Client(clientConfig);
+  let ec2: EC2Client | undefined;
   const env: NodeJS.ProcessEnv = {
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
@@ -97,11 +109,14 @@ export async function startTestEmulator(
     stateDir,
     env,
     elasticache,
-    ec2,
+    get ec2() {
+      ec2 ??= new (loadEc2Client())(clientConfig);
+      return ec2;
+    },
     close: () =>
       (closing ??= (async () => {
         elasticache.destroy();
-        ec2.destroy();
+        ec2?.destroy();
         try {
           await emulator.close();
         } finally {
