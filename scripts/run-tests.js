@@ -24,8 +24,10 @@ const LAYERS = ['unit', 'e2e'];
 const repo = new URL('..', import.meta.url).pathname;
 const root = join(repo, 'dist', 'test');
 // How long each file took last time, to start the longest first. Kept beside the installed
-// packages (as other tools keep their caches), so a clean checkout starts without it.
+// packages (as other tools keep their caches); a clean checkout (CI) starts from the times
+// committed in test/durations.json, refreshed by copying the cache there now and then.
 const durationsFile = join(repo, 'node_modules', '.cache', 'elasticache-kit', 'test-durations.json');
+const committedDurationsFile = join(repo, 'test', 'durations.json');
 const args = process.argv.slice(2);
 const layer = LAYERS.includes(args[0]) ? args.shift() : undefined;
 const filters = args;
@@ -57,15 +59,18 @@ function layerOf(file) {
 }
 
 function readDurations() {
-  try {
-    return JSON.parse(readFileSync(durationsFile, 'utf8'));
-  } catch {
-    return {};
-  }
+  const read = (file) => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return {};
+    }
+  };
+  return { ...read(committedDurationsFile), ...read(durationsFile) };
 }
 
 /**
- * Seconds the file is expected to take: last run's time, or, for a file not timed yet, a
+ * Seconds the file is expected to take: last run's time, or, for a file never timed, a
  * guess from what it starts (the CLI as a child process, the emulator, redis-server, a
  * cluster) and its size, which puts such files ahead of the pure-logic ones.
  */
@@ -175,7 +180,9 @@ await runAll(serial, 1);
 rmSync(tapDir, { recursive: true, force: true });
 try {
   mkdirSync(dirname(durationsFile), { recursive: true });
-  writeFileSync(durationsFile, `${JSON.stringify(durations, null, 1)}\n`);
+  // Sorted and indented as the formatter wants, so a copy can be committed as it is.
+  const sorted = Object.fromEntries(Object.entries(durations).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(durationsFile, `${JSON.stringify(sorted, null, 2)}\n`);
 } catch {
   // Only the next run's order depends on it.
 }
