@@ -4,6 +4,7 @@
  */
 import {
   CacheClusterNotFoundFault,
+  CacheSubnetGroupAlreadyExistsFault,
   CacheSubnetGroupNotFoundFault,
   ReplicationGroupNotFoundFault,
   ServerlessCacheNotFoundFault,
@@ -20,6 +21,8 @@ import { nonAwsAnswerEndpoint, nonAwsAnswerStatus } from './non-aws-answer.js';
 export const isReplicationGroupNotFound = (error: unknown): boolean => error instanceof ReplicationGroupNotFoundFault;
 export const isCacheClusterNotFound = (error: unknown): boolean => error instanceof CacheClusterNotFoundFault;
 export const isCacheSubnetGroupNotFound = (error: unknown): boolean => error instanceof CacheSubnetGroupNotFoundFault;
+export const isCacheSubnetGroupAlreadyExists = (error: unknown): boolean =>
+  error instanceof CacheSubnetGroupAlreadyExistsFault;
 export const isServerlessCacheNotFound = (error: unknown): boolean => error instanceof ServerlessCacheNotFoundFault;
 export const isUserGroupNotFound = (error: unknown): boolean => error instanceof UserGroupNotFoundFault;
 /** An endpoint (an older emulator, a partial AWS clone) that does not implement the action at all. */

@@ -18,11 +18,8 @@ import {
   type CreateSecurityGroupCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
-import { awsErrorName, explainAwsError } from './errors.js';
+import { awsErrorName, explainAwsError, isCacheSubnetGroupAlreadyExists } from './errors.js';
 import { describeSubnetGroup, findToolSecurityGroupByName, removeCreated, type CreatedResource } from './network.js';
-
-/** CreateCacheSubnetGroup's answer for a name in use (the SDK's exception name, and the wire code). */
-const SUBNET_GROUP_EXISTS = new Set(['CacheSubnetGroupAlreadyExistsFault', 'CacheSubnetGroupAlreadyExists']);
 import { CliError } from '../errors.js';
 import { AUTH_TOKEN_PLACEHOLDER, CREATED_SECURITY_GROUP_ID, type ApiRequest } from '../plan/requests.js';
 
@@ -79,7 +76,7 @@ export async function launch(
             await aws.elasticache.send(new CreateCacheSubnetGroupCommand(typed));
             created.push({ kind: 'subnet-group', name: typed.CacheSubnetGroupName! });
           } catch (error) {
-            if (!SUBNET_GROUP_EXISTS.has(awsErrorName(error))) throw error;
+            if (!isCacheSubnetGroupAlreadyExists(error)) throw error;
             if (!(await describeSubnetGroup(aws, typed.CacheSubnetGroupName!))) throw error;
           }
           break;
