@@ -131,7 +131,10 @@ export async function startTestEmulator(
 export function awsContextOf(emulator: TestEmulator): AwsContext {
   return {
     elasticache: emulator.elasticache,
-    ec2: emulator.ec2,
+    // Read through, so a core that never calls EC2 (the waiter below) does not load it.
+    get ec2() {
+      return emulator.ec2;
+    },
     region: TEST_REGION,
     endpointUrl: emulator.url,
     local: true,
