@@ -16,7 +16,16 @@
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
 // would be measured instead of what the test is about.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import module from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -105,6 +114,8 @@ const childEnv = module.enableCompileCache
 const tapDir = mkdtempSync(join(tmpdir(), 'eck-tests-'));
 const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
 const failedFiles = [];
+/** What each failed file said about its failures, repeated at the end where a log's tail shows it. */
+const failureReports = [];
 const started = performance.now();
 let interrupted = false;
 process.on('SIGINT', () => {
@@ -154,10 +165,21 @@ function runFile(file, index) {
         .replace(/(\n?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+)+\s*$/u, '\n');
       const status = failed ? ` ✖ FAILED (exit ${signal ?? code})` : '';
       process.stdout.write(`\n▶ ${relative(repo, file)} (${seconds.toFixed(1)} s)${status}\n${report}`);
+      if (failed) failureReports.push(`\n▶ ${relative(repo, file)}${status}\n${failureSection(report)}`);
       durations[relative(root, file)] = Math.round(seconds * 10) / 10;
       resolve();
     });
   });
+}
+
+/**
+ * The spec reporter's own "failing tests:" part (each failure with its error and stack),
+ * or the report's last lines when the process died before writing one.
+ */
+function failureSection(report) {
+  const start = report.lastIndexOf('✖ failing tests:');
+  if (start >= 0) return `${report.slice(start).trimEnd()}\n`;
+  return `${report.trimEnd().split('\n').slice(-40).join('\n')}\n`;
 }
 
 /** Runs `queue` with `lanes` files at a time. */
@@ -187,12 +209,18 @@ rmSync(tapDir, { recursive: true, force: true });
 try {
   mkdirSync(dirname(durationsFile), { recursive: true });
   // Sorted and indented as the formatter wants, so a copy can be committed as it is.
-  const sorted = Object.fromEntries(Object.entries(durations).sort(([a], [b]) => a.localeCompare(b)));
+  // Files since deleted or renamed are dropped.
+  const sorted = Object.fromEntries(
+    Object.entries(durations)
+      .filter(([file]) => existsSync(join(root, file)))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   writeFileSync(durationsFile, `${JSON.stringify(sorted, null, 2)}\n`);
 } catch {
   // Only the next run's order depends on it.
 }
 
+for (const failure of failureReports) process.stdout.write(failure);
 const wall = ((performance.now() - started) / 1000).toFixed(1);
 const extra = ['cancelled', 'skipped', 'todo'].filter((key) => totals[key] > 0).map((key) => `, ${totals[key]} ${key}`);
 console.log(`\n${totals.pass} passed, ${totals.fail} failed${extra.join('')} (${files.length} files, ${wall} s)`);

@@ -22,6 +22,7 @@ import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { readState, groupPids, processAlive, emptyState, writeState, type GroupRecord } from '../../src/local/state.js';
 import { stopEmulator } from '../../src/local/stopper.js';
 import { ensureEmulator, probe } from '../../src/local/launcher.js';
@@ -44,6 +45,56 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 1
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * A detached redis-server (its own session, so no test process group owns it) on a free
+ * port, once it answers there as itself. freePort() only says the port was free a moment
+ * ago: the suite's other files start servers and open connections all the while, so a
+ * server that lost its port is replaced, and the answer must carry this pid, not merely
+ * come from whatever now listens there.
+ */
+async function startUnownedRedis(t: { after(fn: () => void): void }): Promise<{ pid: number; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { detached: true, stdio: 'ignore' },
+    );
+    server.unref();
+    const pid = server.pid!;
+    t.after(() => {
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    });
+    const deadline = Date.now() + 10_000;
+    while (server.exitCode === null && server.signalCode === null && Date.now() < deadline) {
+      if ((await redisProcessId(port)) === pid) return { pid, port };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (attempt === 3) throw new Error(`redis-server did not come up on a free port in ${attempt} attempts`);
+  }
+}
+
+/** The process_id a Redis server on the port reports in INFO, or undefined when none answers. */
+function redisProcessId(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      const match = /process_id:(\d+)/.exec(reply);
+      if (match) {
+        resolve(Number(match[1]));
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(undefined));
+  });
 }
 
 function client(url: string): ElastiCacheClient {
@@ -159,17 +210,7 @@ describe('local start|status|stop|ca', { concurrency: true }, () => {
     const box = await sandbox(t);
     const orphanage = async () => {
       // A real redis-server nobody owns, recorded in the state file of a server that is gone.
-      const port = await freePort();
-      const orphan = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { detached: true, stdio: 'ignore' },
-      );
-      orphan.unref();
-      t.after(() => {
-        if (processAlive(orphan.pid!)) process.kill(orphan.pid!, 'SIGKILL');
-      });
-      await eventually(async () => !(await portIsFree(port)));
+      const orphan = await startUnownedRedis(t);
       const dead = spawn(process.execPath, ['-e', '']);
       await new Promise((resolve) => dead.once('exit', resolve));
       const state = emptyState();
@@ -185,12 +226,20 @@ describe('local start|status|stop|ca', { concurrency: true }, () => {
           id: 'orphan',
           region: 'us-east-1',
           status: 'available',
-          nodes: [{ nodeId: 'orphan-001', role: 'primary', availabilityZone: 'us-east-1a', port, pid: orphan.pid }],
-          pids: [orphan.pid!],
+          nodes: [
+            {
+              nodeId: 'orphan-001',
+              role: 'primary',
+              availabilityZone: 'us-east-1a',
+              port: orphan.port,
+              pid: orphan.pid,
+            },
+          ],
+          pids: [orphan.pid],
         } as GroupRecord,
       ];
       writeState(box.stateDir, state);
-      return orphan.pid!;
+      return orphan.pid;
     };
 
     const first = await orphanage();
