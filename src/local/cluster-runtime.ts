@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './free-port.js';
 import { parseInfo, type RespConnection, type RespValue } from './resp.js';
 import type { SlotMove, SlotRange } from '../plan/slots.js';
 import { RedisNode, type NodeTls } from './redis-node.js';
@@ -490,8 +489,6 @@ async function startMember(
   options: ClusterRuntimeOptions,
   spec: { memberId: string; nodeGroupId: string },
 ): Promise<ClusterMember> {
-  // The cluster bus port is picked free too: port+10000 may be taken or beyond 65535.
-  const busPort = await freePort(options.host);
   const delayMs = options.replicationDelayMs ?? 0;
   const relayHost = delayMs > 0 ? replicationAddress(options.host) : undefined;
   const node = await RedisNode.start({
@@ -500,10 +497,10 @@ async function startMember(
     dir: join(options.dataDir, spec.memberId),
     password: options.authToken,
     tls: options.tls,
+    clusterBus: true,
     extraConfig: [
       'cluster-enabled yes',
       `cluster-config-file ${quoteFileName('nodes.conf')}`,
-      `cluster-port ${busPort}`,
       `cluster-node-timeout ${options.nodeTimeoutMs ?? CLUSTER_NODE_TIMEOUT_MS}`,
       // ElastiCache keeps serving the shards that are up when one shard is down.
       'cluster-require-full-coverage no',
@@ -527,6 +524,7 @@ async function startMember(
     readyTimeoutMs: options.readyTimeoutMs,
     log: options.log,
   });
+  const busPort = node.busPort!;
   const relays: TcpProxy[] = [];
   try {
     if (relayHost) {

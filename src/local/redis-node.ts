@@ -45,6 +45,11 @@ export interface RedisNodeOptions {
   tls?: NodeTls;
   /** Start as a replica of this address. */
   replicaOf?: { host: string; port: number };
+  /**
+   * A cluster node: its bus port (`cluster-port`) is picked free with the client port, so
+   * a port race on either is retried with both; read it back as `busPort`.
+   */
+  clusterBus?: boolean;
   /** Extra config lines (no secrets, they would be fine here, but keep them in `password`). */
   extraConfig?: string[];
   /** Extra command-line arguments after the config path, e.g. ['--maxmemory', '10mb']. Never secrets. */
@@ -146,6 +151,8 @@ export class RedisNode {
   /** Resolves when the process has exited (any cause). */
   readonly exited: Promise<void>;
   private exitedFlag = false;
+  /** The cluster bus port, for a node started with `clusterBus`. */
+  busPort: number | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -192,8 +199,13 @@ export class RedisNode {
         options.tls && options.tls.mode === 'preferred' && options.tls.plainPort === undefined
           ? { ...options.tls, plainPort: await freePort(options.host) }
           : options.tls;
+      // The bus port is needed because port+10000 may be taken or beyond 65535.
+      const busPort = options.clusterBus ? await freePort(options.host) : undefined;
+      const extraConfig = busPort ? [...(options.extraConfig ?? []), `cluster-port ${busPort}`] : options.extraConfig;
       try {
-        return await RedisNode.startOnce({ ...options, port, tls });
+        const node = await RedisNode.startOnce({ ...options, port, tls, extraConfig });
+        node.busPort = busPort;
+        return node;
       } catch (error) {
         lastError = error as Error;
         // Another process grabbed the port between freePort() and bind: pick another.

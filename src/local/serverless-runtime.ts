@@ -26,7 +26,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aclSetUserArgs, OPEN_DEFAULT_USER, type AclUser } from './acl.js';
 import { EcpuLimiter } from './ecpu-limiter.js';
-import { freePort } from './free-port.js';
 import { clusterHealthy } from './cluster-runtime.js';
 import { RedisNode } from './redis-node.js';
 import { ServerlessEndpoint } from './serverless-endpoint.js';
@@ -156,7 +155,6 @@ export class ServerlessRuntime {
   /** Starts one cluster node announcing the endpoint of its role, and adds it to the members. */
   private async startNode(role: 'primary' | 'replica'): Promise<Member> {
     const nodeId = `${this.options.name}-0001-${String(this.nextNodeNumber++).padStart(3, '0')}`;
-    const busPort = await freePort(this.options.host);
     const { certFile, keyFile, caCertFile } = this.options.tls;
     const process = await RedisNode.start({
       binary: this.options.engineBinary,
@@ -165,10 +163,10 @@ export class ServerlessRuntime {
       username: ADMIN_USER,
       password: this.adminPassword,
       tls: { mode: 'required', certFile, keyFile, caCertFile },
+      clusterBus: true,
       extraConfig: [
         'cluster-enabled yes',
         'cluster-config-file "nodes.conf"',
-        `cluster-port ${busPort}`,
         'cluster-node-timeout 5000',
         'tls-cluster yes',
         `cluster-announce-ip ${this.hostIp}`,
@@ -185,7 +183,7 @@ export class ServerlessRuntime {
       nodeId,
       role,
       process,
-      busPort,
+      busPort: process.busPort!,
       clusterId: String(await process.command('CLUSTER', 'MYID')),
     };
     this.members.push(member);

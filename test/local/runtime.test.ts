@@ -257,3 +257,21 @@ test('killOrphans kills leftover engine processes and nothing else', async (t) =
   await node.exited;
   assert.ok(await portIsFree(node.port));
 });
+
+test('RedisNode with clusterBus: the bus port it picked is the one the node listens on', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eck-bus-'));
+  const node = await RedisNode.start({
+    binary: binary.path,
+    host: HOST,
+    dir,
+    clusterBus: true,
+    extraConfig: ['cluster-enabled yes', 'cluster-config-file "nodes.conf"'],
+  });
+  t.after(async () => {
+    await node.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(node.busPort && node.busPort !== node.port);
+  assert.deepEqual(await node.command('CONFIG', 'GET', 'cluster-port'), ['cluster-port', String(node.busPort)]);
+  assert.equal(await portIsFree(node.busPort), false, 'the bus listens');
+});
