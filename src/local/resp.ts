@@ -83,6 +83,12 @@ export class RespConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private readonly pending: Pending[] = [];
   private closedError: Error | undefined;
+  /** True while this tick's commands are being gathered into one write (see call). */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   private constructor(
     private readonly socket: Socket,
@@ -151,6 +157,13 @@ export class RespConnection {
           reject(error);
         },
       });
+      // Commands sent in one tick (a Promise.all of SETSLOTs, say) go out in one write:
+      // corked until the tick ends, then flushed with a single writev.
+      if (!this.corked) {
+        this.corked = true;
+        this.socket.cork();
+        process.nextTick(this.uncork);
+      }
       this.socket.write(encodeCommand(args));
     });
   }
