@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { runCli, spawnCli } from './helpers/cli.js';
+import { DEMO_BENCH } from '../src/demo/defaults.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { freePort } from './helpers/ports.js';
 import { stopEmulator } from '../src/local/stopper.js';
@@ -65,6 +66,8 @@ describe('demo', { concurrency: true }, () => {
     const report = JSON.parse(await readFile(join(work, 'out', 'bench.json'), 'utf8'));
     assert.equal(report.nodes.length, 3);
     for (const node of report.nodes) assert.ok(node.ops > 0, `${node.id} did work`);
+    // Paced, so the figures are the group's and not the machine's CPU queue.
+    assert.equal(report.config.rate, DEMO_BENCH.rate);
     assert.equal(report.replication.length, 2);
     for (const replica of report.replication) assert.ok(replica.probes > 0, `${replica.node} was probed`);
     assert.equal(report.cleanup.keysLeft, 0);

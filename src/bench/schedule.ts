@@ -19,8 +19,8 @@ export const POLL_WINDOW_MS = 1;
 /** The longest sleep: a connection that comes (back) up is served within this. */
 export const MAX_SLEEP_MS = 10;
 /**
- * Inside the poll window each turn first sleeps in the kernel for a slice this short
- * (Atomics.wait), not spinning: a fraction of the CPU, and a process that does not spin
+ * Inside the poll window, while a reply is awaited, each turn first sleeps in the kernel
+ * for a slice this short (Atomics.wait), not spinning: a fraction of the CPU, and a process that does not spin
  * keeps its scheduling priority on a busy machine. A reply that lands during a slice is
  * read at most this late. The last POLL_PRECISE_MS before a send are polled outright
  * (the kernel's 50 µs timer slack would make the slice itself late).
@@ -40,9 +40,23 @@ export function sleepBefore(wait: number): number | null {
   return Math.min(MAX_SLEEP_MS, Math.floor(wait - POLL_WINDOW_MS));
 }
 
+/**
+ * Inside the poll window: how long to sleep in the kernel before the next loop turn, for a
+ * send due `wait` ms from now. A slice while a reply is awaited (it is read at most a slice
+ * late); with every request answered no reply can land, so one sleep until just before the
+ * send (at 1,000 ops/s on loopback that is most of each window) instead of a loop turn per
+ * slice. The last POLL_PRECISE_MS are polled outright: 0.
+ */
+export function pauseBefore(wait: number, allAnswered: boolean): number {
+  if (wait <= POLL_PRECISE_MS) return 0;
+  return allAnswered ? wait - POLL_PRECISE_MS : Math.min(POLL_SLICE_MS, wait - POLL_PRECISE_MS);
+}
+
 export interface Scheduled {
   /** When this sends next (performance.now() ms); Infinity when it cannot send now. */
   nextDue(): number;
+  /** Requests sent and not yet answered: a reply to one of them may land at any moment. */
+  readonly inFlight: number;
   /** Sends everything due by `now`; also checks for requests that never got an answer. */
   tick(now: number): void;
 }
@@ -78,7 +92,10 @@ export class OpenLoopClock {
       this.timer = setTimeout(this.run, sleep);
       return;
     }
-    if (wait > POLL_PRECISE_MS) Atomics.wait(PAUSE, 0, 0, Math.min(POLL_SLICE_MS, wait - POLL_PRECISE_MS));
+    let answered = true;
+    for (let i = 0; i < members.length && answered; i++) answered = members[i]!.inFlight === 0;
+    const pause = pauseBefore(wait, answered);
+    if (pause > 0) Atomics.wait(PAUSE, 0, 0, pause);
     this.immediate = setImmediate(this.run);
   };
 }

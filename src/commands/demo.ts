@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEMO_DEFAULTS, DEMO_ENGINES, DEMO_TEST_TIME_S } from '../demo/defaults.js';
+import { DEMO_BENCH, DEMO_DEFAULTS, DEMO_ENGINES, DEMO_TEST_TIME_S } from '../demo/defaults.js';
 import { choiceOption, integerOption, REPLICATION_DELAY_MS } from '../flags.js';
 import { lazyAction } from './lazy.js';
 
@@ -11,7 +11,8 @@ What it does, with no AWS account:
      delay (--replication-delay-ms);
   3. writes its endpoints into --dir as the walkthrough's <appSettings> block (App.config)
      and as .env;
-  4. runs a short bench against the primary and each replica and explains the result;
+  4. runs a short bench against the primary and each replica, paced at ${DEMO_BENCH.rate.toLocaleString('en-US')} ops/s so
+     that it measures the group rather than your machine, and explains the result;
   5. deletes the group and stops what it started (--keep leaves it running and prints how
      to connect with redis-cli).
 Each step runs the same elasticache-kit command you would type, and shows it.

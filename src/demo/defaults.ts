@@ -13,3 +13,9 @@ export const DEMO_DEFAULTS = {
 /** demo --test-time: whole seconds of bench load. */
 export const DEMO_TEST_TIME_S = { min: 1, max: 600 } as const;
 export const DEMO_ENGINES = ['redis', 'valkey'] as const;
+
+/**
+ * The demo's bench: connections per node, and the open loop's ops/s across the group
+ * (plenty of reads after writes on each replica, a fraction of one core).
+ */
+export const DEMO_BENCH = { clients: 10, rate: 2000 } as const;

@@ -33,7 +33,7 @@ for (const threads of ['1', '2']) {
         // Open loop at a rate the moving slots still see many times a second: what is
         // tested is routing, not throughput, and a closed loop would spend both cores on it.
         '--rate',
-        '1000',
+        '250',
       ]),
       { env: emulator.env, after: t.after.bind(t) },
     );

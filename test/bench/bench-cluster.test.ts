@@ -20,7 +20,7 @@ import { DEFAULT_KEYS, FORMATS } from '../../src/config/formats/index.js';
 import { endpointValues } from '../../src/config/values.js';
 import type { Topology } from '../../src/topology.js';
 
-/** bench on the cluster (2 clients per node, 2000 ops/s, JSON), running; resolves once it measures. */
+/** bench on the cluster (2 clients per node, 500 ops/s, JSON), running; resolves once it measures. */
 async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: string[]): Promise<RunningCli> {
   const running = spawnCli(
     [
@@ -36,7 +36,7 @@ async function benchUntilMeasuring(t: TestContext, cluster: TestCluster, extra: 
       // Open loop: these runs test what bench reports when the cluster changes, not throughput,
       // and a closed loop would spend both cores of a CI machine on load.
       '--rate',
-      '2000',
+      '500',
       ...extra,
     ],
     { after: t.after.bind(t) },

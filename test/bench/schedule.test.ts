@@ -7,7 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { MAX_SLEEP_MS, OpenLoopClock, POLL_WINDOW_MS, sleepBefore, type Scheduled } from '../../src/bench/schedule.js';
+import {
+  MAX_SLEEP_MS,
+  OpenLoopClock,
+  POLL_PRECISE_MS,
+  POLL_SLICE_MS,
+  POLL_WINDOW_MS,
+  pauseBefore,
+  sleepBefore,
+  type Scheduled,
+} from '../../src/bench/schedule.js';
 
 test('the timer is set to wake at least a poll window before the send is due', () => {
   assert.equal(sleepBefore(5.4), 4, 'wakes 1.4 ms early: a timer firing up to a quantum late is still on time');
@@ -19,12 +28,21 @@ test('the timer is set to wake at least a poll window before the send is due', (
   assert.equal(sleepBefore(Number.POSITIVE_INFINITY), MAX_SLEEP_MS, 'nothing can send: a short sleep, no polling');
 });
 
+test('inside the window: slices while a reply is awaited, one sleep when all are answered', () => {
+  assert.equal(pauseBefore(0.8, false), POLL_SLICE_MS, 'a reply may land: read it within a slice');
+  assert.equal(pauseBefore(0.8, true), 0.8 - POLL_PRECISE_MS, 'nothing can land: sleep until just before the send');
+  assert.ok(pauseBefore(POLL_PRECISE_MS + 0.01, false) <= 0.01 + 1e-9, 'never past the precise part');
+  assert.equal(pauseBefore(POLL_PRECISE_MS, true), 0, 'the last part is polled outright');
+  assert.equal(pauseBefore(-1, true), 0, 'overdue: send now');
+});
+
 /** Sends `count` requests `interval` ms apart from `first`, recording when each really went. */
 function schedule(first: number, interval: number, count: number): Scheduled & { sentLate: number[] } {
   let next = first;
   const sentLate: number[] = [];
   return {
     sentLate,
+    inFlight: 0,
     nextDue: () => (sentLate.length < count ? next : Number.POSITIVE_INFINITY),
     tick(now) {
       while (sentLate.length < count && next <= now) {
@@ -49,7 +67,7 @@ test('every send goes out, none before its time, and the clock stops when told',
 
 test('nothing to send (a full window): sleeps instead of polling', async () => {
   let ticks = 0;
-  const blocked: Scheduled = { nextDue: () => Number.POSITIVE_INFINITY, tick: () => void ticks++ };
+  const blocked: Scheduled = { inFlight: 1, nextDue: () => Number.POSITIVE_INFINITY, tick: () => void ticks++ };
   const clock = new OpenLoopClock([blocked]);
   clock.start();
   await new Promise((resolve) => setTimeout(resolve, 100));
