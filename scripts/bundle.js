@@ -1,22 +1,39 @@
 #!/usr/bin/env node
 /**
  * Bundles the shipped CLI (src/cli.ts and everything it imports, npm dependencies included)
- * into dist/bundle/ with esbuild. Why: start-up is dominated by resolving and compiling
- * hundreds of small SDK modules; one tree-shaken bundle, split into a chunk per lazily
- * imported command, loads only what the command run needs. Tests keep using tsc's dist/src.
+ * into dist/bundle/ with esbuild, with bench's two worker threads as entry points of their
+ * own. Why: start-up is dominated by resolving and compiling hundreds of small SDK modules;
+ * one tree-shaken bundle, split into a chunk per lazily imported command, loads only what
+ * the command run needs. And the package then needs no dependency at run time: installing
+ * it (npx) fetches one tarball, not a hundred packages. The licences of what is bundled
+ * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests keep using tsc's dist/src.
  */
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
+/** Entry points: the CLI, and the files bench starts as worker threads (a Worker needs a file). */
+const entryPoints = {
+  cli: join(root, 'src', 'cli.ts'),
+  'load-worker': join(root, 'src', 'bench', 'load-worker.ts'),
+  'lag-worker': join(root, 'src', 'bench', 'lag-worker.ts'),
+};
+/** The tsc output of each entry point, which src/ names in `new URL(…, import.meta.url)`. */
+const entryByCompiledPath = new Map(
+  Object.entries(entryPoints).map(([name, source]) => [
+    join(root, 'dist', relative(root, source)).replace(/\.ts$/, '.js'),
+    `./${name}.js`,
+  ]),
+);
 
 // `new URL('<relative>', import.meta.url)` in src/ is relative to the tsc output
 // (dist/src/<dir>/file.js); in a chunk it would be relative to dist/bundle/. Rewrite each
-// such path so it names the same file from the bundle (the bin, package.json, the lag
-// worker, which stays tsc output since a Worker needs a file of its own).
+// such path so it names the same file from the bundle: a worker's own entry point, or
+// (the bin, package.json) the file itself.
 const relativeUrls = {
   name: 'relative-import-meta-urls',
   setup(pluginBuild) {
@@ -24,7 +41,8 @@ const relativeUrls = {
       const source = await readFile(args.path, 'utf8');
       const compiledDir = dirname(join(root, 'dist', relative(root, args.path)));
       const contents = source.replace(/new URL\((['"])([^'"]+)\1, import\.meta\.url\)/g, (_match, quote, target) => {
-        let fromBundle = relative(outdir, resolve(compiledDir, target)).split('\\').join('/');
+        const compiled = resolve(compiledDir, target);
+        let fromBundle = entryByCompiledPath.get(compiled) ?? relative(outdir, compiled).split('\\').join('/');
         if (!fromBundle.startsWith('.')) fromBundle = './' + fromBundle;
         return `new URL(${quote}${fromBundle}${quote}, import.meta.url)`;
       });
@@ -34,8 +52,8 @@ const relativeUrls = {
 };
 
 const external = process.argv.includes('--external-deps');
-await build({
-  entryPoints: { cli: join(root, 'src', 'cli.ts') },
+const result = await build({
+  entryPoints,
   outdir,
   bundle: true,
   splitting: true,
@@ -57,5 +75,37 @@ await build({
     js: "import { createRequire as __ekCreateRequire } from 'node:module'; const require = __ekCreateRequire(import.meta.url);",
   },
   plugins: [relativeUrls],
+  metafile: true,
   logLevel: 'warning',
 });
+
+await writeFile(join(outdir, 'THIRD-PARTY-NOTICES.txt'), await notices(result.metafile));
+
+/**
+ * Every npm package with code in the bundle (name, version, licence) and the licence
+ * files they ship, as their licences ask of a redistribution. A text several packages
+ * share (the SDK's Apache-2.0) is printed once, under all of their names.
+ */
+async function notices(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) dirs.add(match[1]);
+  }
+  const byText = new Map();
+  for (const dir of [...dirs].sort()) {
+    const manifest = JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8'));
+    const files = readdirSync(join(root, dir))
+      .filter((name) => /^(licen[cs]e|copying|notice)/i.test(name))
+      .sort();
+    const texts = await Promise.all(files.map(async (name) => (await readFile(join(root, dir, name), 'utf8')).trim()));
+    const text =
+      texts.join('\n\n') || `(${manifest.name} ships no licence file; its package.json says ${manifest.license})`;
+    const names = byText.get(text) ?? [];
+    names.push(`${manifest.name} ${manifest.version} (${manifest.license ?? 'see below'})`);
+    byText.set(text, names);
+  }
+  const separator = `\n\n${'-'.repeat(78)}\n\n`;
+  const sections = [...byText].map(([text, names]) => `${names.join('\n')}\n\n${text}`);
+  return `elasticache-kit bundles the following packages.${separator}${sections.join(separator)}\n`;
+}

@@ -1,4 +1,8 @@
-/** The published shape works: `npm pack`, install the tarball into an empty folder, run it through npx. */
+/**
+ * The published shape works: `npm pack`, install the tarball into an empty folder, run it
+ * through npx. The package is bundled: it installs nothing else, and bench's worker threads
+ * (their own entry points in the bundle) run from the installed copy.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startReplicatedRedis } from './helpers/redis.js';
+import type { BenchReport } from '../src/bench/report.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,4 +69,50 @@ test('the packed tarball installs offline-friendly and runs via npx', { timeout:
   });
   const { version: packed } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal(version.stdout.trim(), packed);
+
+  // Nothing but the package itself was installed; the licences of what it bundles come with it.
+  const installed = (await readdir(join(app, 'node_modules'))).filter((name) => !name.startsWith('.'));
+  assert.deepEqual(installed, ['elasticache-kit']);
+  const notices = await readFile(
+    join(app, 'node_modules', 'elasticache-kit', 'dist', 'bundle', 'THIRD-PARTY-NOTICES.txt'),
+    'utf8',
+  );
+  assert.match(notices, /^ioredis \d+\.\d+\.\d+ \(MIT\)$/m);
+
+  // Two load threads and the lag prober: both worker files are in the tarball and load.
+  const redis = await startReplicatedRedis(1);
+  t.after(() => redis.stop());
+  const bench = await run(
+    process.execPath,
+    [
+      join(app, 'node_modules', '.bin', 'elasticache-kit'),
+      '--output',
+      'json',
+      'bench',
+      '--primary',
+      `127.0.0.1:${redis.primary.port}`,
+      '--replica',
+      `127.0.0.1:${redis.replicas[0]!.port}`,
+      '--threads',
+      '2',
+      '--clients',
+      '2',
+      '--requests',
+      '2000',
+      '--warmup',
+      '0',
+      '--lag-probes',
+      '20',
+      '--key-maximum',
+      '200',
+    ],
+    { cwd: app, env },
+  );
+  const report = JSON.parse(bench.stdout) as BenchReport;
+  // With --threads 2 all the load runs in the two load-worker threads: no ops without them.
+  assert.ok(
+    report.nodes.every((node) => node.ops > 0),
+    JSON.stringify(report.nodes.map((n) => [n.id, n.ops])),
+  );
+  assert.ok(report.replication[0]!.probes > 0, 'the lag worker probed the replica');
 });

@@ -84,7 +84,7 @@ export class LoadThread {
   onLimit?: () => void;
   private readonly worker: Worker;
   private finished?: Promise<void>;
-  /** Resolves once the thread is booted and prepared (or has ended, or after 30 s). */
+  /** Resolves once the thread is booted and prepared (or has ended, or after 30 s); rejects if it failed to start. */
   readonly ready: Promise<void>;
 
   /**
@@ -102,7 +102,7 @@ export class LoadThread {
       }
     });
     this.worker.on('error', () => undefined);
-    this.ready = new Promise<void>((resolve) => {
+    this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, 30_000);
       timer.unref();
       const done = () => {
@@ -112,8 +112,16 @@ export class LoadThread {
       this.worker.on('message', (message: LoadWorkerMessage) => {
         if (message.type === 'ready') done();
       });
+      // A thread that cannot start (its file missing from an install, a load error) fails the
+      // run now: otherwise a --requests run waits forever for requests nobody sends.
+      this.worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`a load thread did not start: ${error.message}`));
+      });
       this.worker.once('exit', done);
     });
+    // Handled here so an abort before anyone awaits it is not an unhandled rejection.
+    this.ready.catch(() => undefined);
     this.send({ type: 'init', nodes, options });
   }
 

@@ -165,7 +165,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const server = createServer((request, response) => {
     void handleRequest(request, response, { elasticache, more: [serverless, users], ec2, log, others });
   });
-  server.keepAliveTimeout = 5000;
+  // An idle keep-alive connection is closed after this. A client that reuses one just as
+  // the server lets it go gets "socket hang up" (HTTP keep-alive's race; the CLI retries,
+  // a test's client with maxAttempts 1 does not): Node's 5 s default met it whenever a
+  // client had been idle about 5 s, common in tests that run the CLI in between.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
