@@ -194,11 +194,11 @@ async function runAll(queue, lanes) {
   await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
 }
 
-// Two files per core: a file mostly waits on redis-server, the emulator's clock or a child
-// process, so one per core left the CPU idle much of the time. On 2 cores, 4 lanes ran the
-// suite in 149 s against 177 s with 3 (5: 141 s, but a 2-core machine is then CPU-bound,
-// and the files that check timing get less margin).
-const lanes = Number(process.env.TEST_CONCURRENCY ?? 2 * availableParallelism());
+// Two and a half files per core: a file mostly waits on redis-server, the emulator's clock
+// or a child process, so one per core left the CPU idle much of the time. On 2 cores, back
+// to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of the run (3 lanes
+// had been 177 s against 149 s with 4). More lanes only add contention.
+const lanes = Number(process.env.TEST_CONCURRENCY ?? Math.ceil(2.5 * availableParallelism()));
 if (!Number.isInteger(lanes) || lanes < 1) {
   console.error(`TEST_CONCURRENCY must be a whole number of at least 1 (got ${process.env.TEST_CONCURRENCY})`);
   process.exit(2);
