@@ -8,6 +8,7 @@
  * 100 ms) and every node re-planned; the load follows a failover or a resharding within a
  * round trip. An ASK is a slot in migration: only that request goes elsewhere.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { closeControl, openControl } from './control-connection.js';
 import { keySlots } from './hash-slot.js';
@@ -26,6 +27,9 @@ import {
   type SlotRange,
 } from './slot-map.js';
 import type { LoadNode } from './workload.js';
+
+/** Redirections followed for one request before it counts as an error (ioredis's maxRedirections). */
+const MAX_REDIRECTS = 16;
 
 /** What a Workload needs to route in a cluster (structured-cloneable: it crosses to load threads). */
 export interface ClusterRouting {
@@ -152,7 +156,8 @@ export class ClusterRouter {
 
   /**
    * A MOVED/ASK from `origin`: the request is retried where it points (after ASKING for an
-   * ASK; a few hops at most) and counted there; a MOVED also re-reads the slot map.
+   * ASK; up to MAX_REDIRECTS hops, as ioredis's cluster client allows) and counted there; a
+   * MOVED also re-reads the slot map.
    */
   redirected(origin: LoadNode, redirect: Parameters<RedirectHandler>[0]): void {
     if (!redirect.ask) this.refresh();
@@ -182,12 +187,16 @@ export class ClusterRouter {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const next = parseRedirect(message, r.host);
-      if (next && hop < 5) {
+      if (next && hop < MAX_REDIRECTS) {
         if (control.recording) {
           if (next.ask) stats.ask++;
           else stats.moved++;
         }
         if (!next.ask) this.refresh();
+        // Past a few hops the nodes disagree on the slot's owner for a moment (seen once while a
+        // shard was added: 10 requests spent 5 immediate hops, the last a MOVED to the new
+        // primary); a short pause lets the slot map settle instead of spending every hop at once.
+        if (hop >= 3) await sleep(Math.min(100, 10 * hop));
         return this.retry(origin, { ...r, ...next }, hop + 1);
       }
       if (isThrottled(message)) {
