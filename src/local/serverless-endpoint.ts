@@ -11,6 +11,7 @@
  * SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE/MONITOR, whose replies are not one per request; those
  * connections are not throttled).
  */
+import { trackAcceptedSockets } from './accepted-sockets.js';
 import { type Server, type TLSSocket, connect as tlsConnect, createServer } from 'node:tls';
 import { type EcpuLimiter, ecpusFor } from './ecpu-limiter.js';
 import { frameEnd, PendingBytes, requestEnd, requestName } from './resp-frames.js';
@@ -51,6 +52,7 @@ type Pending = { kind: 'forwarded'; requestBytes: number; rawAfter: boolean } | 
 export class ServerlessEndpoint {
   private readonly relays = new Set<Relay>();
   private closing: Promise<void> | undefined;
+  private readonly destroyAccepted: () => void;
   /** Requests answered with the throttling error, for `local status` and tests. */
   throttledCount = 0;
 
@@ -59,6 +61,7 @@ export class ServerlessEndpoint {
     readonly address: { address: string; port: number },
     private readonly options: ServerlessEndpointOptions,
   ) {
+    this.destroyAccepted = trackAcceptedSockets(server);
     server.on('secureConnection', (client) => this.accept(client));
     // A client that fails the handshake is simply gone; nothing to log per connection.
     server.on('tlsClientError', () => undefined);
@@ -87,6 +90,7 @@ export class ServerlessEndpoint {
     this.closing ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const relay of [...this.relays]) relay.destroy();
+      this.destroyAccepted();
     });
     return this.closing;
   }

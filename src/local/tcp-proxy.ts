@@ -4,6 +4,7 @@
  * replication relays. Bytes are piped as they come (no parsing); optionally the
  * target→client direction is held back by a fixed delay (see delayed-pipe.ts).
  */
+import { trackAcceptedSockets } from './accepted-sockets.js';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { delayedPipe } from './delayed-pipe.js';
 
@@ -43,12 +44,14 @@ interface Link {
 export class TcpProxy {
   private readonly links = new Set<Link>();
   private closing: Promise<void> | undefined;
+  private readonly destroyAccepted: () => void;
 
   private constructor(
     private readonly server: Server,
     readonly address: { address: string; port: number },
     private readonly options: TcpProxyOptions,
   ) {
+    this.destroyAccepted = trackAcceptedSockets(server);
     server.on('connection', (client) => this.accept(client));
   }
 
@@ -92,6 +95,7 @@ export class TcpProxy {
     this.closing ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.closeConnections();
+      this.destroyAccepted();
     });
     return this.closing;
   }

@@ -12,6 +12,11 @@ import { portIsFree } from '../helpers/ports.js';
 import { RespConnection } from '../../src/local/resp.js';
 import { DelayRelay } from '../../src/local/delay-relay.js';
 import { TcpProxy } from '../../src/local/tcp-proxy.js';
+import { ServerlessEndpoint } from '../../src/local/serverless-endpoint.js';
+import { ensureTlsMaterial } from '../../src/local/tls-material.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const HOST = '127.0.0.1';
 const execFileAsync = promisify(execFile);
@@ -152,4 +157,54 @@ test('TcpProxy: half-close still delivers the reply; close() frees the port and 
   const refused = connect({ host: HOST, port: refusing.port });
   refused.on('error', () => undefined);
   await once(refused, 'close');
+});
+
+/** Whether `promise` settles within `ms` (a close() that waits on a stuck socket never does). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([promise.then(() => true), late]);
+  clearTimeout(timer);
+  return settled;
+}
+
+test('close() ends connections the proxies do not hold yet: a first byte never sent, a TLS handshake never finished', async (t) => {
+  // TcpProxy with a plain port: a connection waits for its first byte to pick TLS or plain.
+  const proxy = await TcpProxy.listen({
+    host: HOST,
+    pickTarget: () => ({ host: HOST, port: 1, plainPort: 1 }),
+  });
+  const silent = connect({ host: HOST, port: proxy.port, allowHalfOpen: true });
+  silent.on('error', () => undefined);
+  t.after(() => silent.destroy());
+  await once(silent, 'connect');
+  await sleep(50);
+  assert.equal(await settlesWithin(proxy.close(), 3000), true, 'TcpProxy.close() waited on a silent client');
+  await once(silent, 'end');
+
+  // A serverless endpoint (TLS): a client that connects, sends a few bytes and goes quiet.
+  const stateDir = mkdtempSync(join(tmpdir(), 'eck-endpoint-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+  const material = ensureTlsMaterial(stateDir, HOST);
+  const endpoint = await ServerlessEndpoint.listen({
+    host: HOST,
+    tls: {
+      cert: readFileSync(material.certFile),
+      key: readFileSync(material.keyFile),
+      ca: readFileSync(material.caCertFile),
+    },
+    target: () => undefined,
+    limiter: () => undefined,
+    name: 'test endpoint',
+  });
+  const stalled = connect({ host: HOST, port: endpoint.port, allowHalfOpen: true });
+  stalled.on('error', () => undefined);
+  t.after(() => stalled.destroy());
+  await once(stalled, 'connect');
+  stalled.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40])); // the start of a ClientHello, no more
+  await sleep(50);
+  assert.equal(await settlesWithin(endpoint.close(), 3000), true, 'ServerlessEndpoint.close() waited on a handshake');
+  await once(stalled, 'end');
 });
