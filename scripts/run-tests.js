@@ -123,6 +123,9 @@ process.on('SIGINT', () => {
   interrupted = true;
 });
 
+/** The longest a file may run: the slowest takes ~30 s on 2 busy cores. */
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
+
 /** Runs one file; prints its report as one block when it ends (files run side by side). */
 function runFile(file, index) {
   const tap = join(tapDir, `${index}.tap`);
@@ -142,7 +145,15 @@ function runFile(file, index) {
     const output = [];
     child.stdout.on('data', (chunk) => output.push(chunk));
     child.stderr.on('data', (chunk) => output.push(chunk));
+    // A file that hangs (a promise nothing settles) fails here rather than holding CI to its
+    // own limit; its servers go with it (nodes die with their parent, setpriv --pdeathsig).
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       const seconds = (performance.now() - fileStarted) / 1000;
       let counts = {};
       try {
@@ -163,7 +174,11 @@ function runFile(file, index) {
       const report = Buffer.concat(output)
         .toString('utf8')
         .replace(/(\n?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+)+\s*$/u, '\n');
-      const status = failed ? ` ✖ FAILED (exit ${signal ?? code})` : '';
+      const status = timedOut
+        ? ` ✖ FAILED (killed after ${FILE_TIMEOUT_MS / 1000} s: it hung)`
+        : failed
+          ? ` ✖ FAILED (exit ${signal ?? code})`
+          : '';
       process.stdout.write(`\n▶ ${relative(repo, file)} (${seconds.toFixed(1)} s)${status}\n${report}`);
       if (failed) failureReports.push(`\n▶ ${relative(repo, file)}${status}\n${failureSection(report)}`);
       durations[relative(root, file)] = Math.round(seconds * 10) / 10;
