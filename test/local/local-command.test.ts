@@ -22,9 +22,9 @@ import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { readState, groupPids, processAlive, emptyState, writeState, type GroupRecord } from '../../src/local/state.js';
 import { stopEmulator } from '../../src/local/stopper.js';
+import { parseInfo, respCommand } from '../../src/local/resp.js';
 import { ensureEmulator, probe } from '../../src/local/launcher.js';
 
 async function sandbox(t: { after(fn: () => Promise<void>): void }) {
@@ -78,23 +78,13 @@ async function startUnownedRedis(t: { after(fn: () => void): void }): Promise<{ 
 }
 
 /** The process_id a Redis server on the port reports in INFO, or undefined when none answers. */
-function redisProcessId(port: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write('INFO server\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      const match = /process_id:(\d+)/.exec(reply);
-      if (match) {
-        resolve(Number(match[1]));
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(undefined));
-  });
+async function redisProcessId(port: number): Promise<number | undefined> {
+  try {
+    const info = parseInfo(String(await respCommand({ host: '127.0.0.1', port, timeoutMs: 1000 }, 'INFO', 'server')));
+    return Number(info.get('process_id'));
+  } catch {
+    return undefined;
+  }
 }
 
 function client(url: string): ElastiCacheClient {
