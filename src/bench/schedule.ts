@@ -20,9 +20,9 @@ export const POLL_WINDOW_MS = 1;
 export const MAX_SLEEP_MS = 10;
 /**
  * Inside the poll window, while a reply is awaited, each turn first sleeps in the kernel
- * for a slice this short (Atomics.wait), not spinning: a fraction of the CPU, and a process that does not spin
- * keeps its scheduling priority on a busy machine. A reply that lands during a slice is
- * read at most this late. The last POLL_PRECISE_MS before a send are polled outright
+ * for a slice this short (Atomics.wait), not spinning: a fraction of the CPU, and a process
+ * that does not spin keeps its scheduling priority on a busy machine. A reply that lands
+ * during a slice is read at most this late. The last POLL_PRECISE_MS before a send are polled outright
  * (the kernel's 50 µs timer slack would make the slice itself late).
  */
 export const POLL_SLICE_MS = 0.05;
@@ -85,15 +85,17 @@ export class OpenLoopClock {
     const members = this.members;
     for (let i = 0; i < members.length; i++) members[i]!.tick(performance.now());
     let due = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < members.length; i++) due = Math.min(due, members[i]!.nextDue());
+    let answered = true;
+    for (let i = 0; i < members.length; i++) {
+      due = Math.min(due, members[i]!.nextDue());
+      if (members[i]!.inFlight > 0) answered = false;
+    }
     const wait = due - performance.now();
     const sleep = sleepBefore(wait);
     if (sleep !== null) {
       this.timer = setTimeout(this.run, sleep);
       return;
     }
-    let answered = true;
-    for (let i = 0; i < members.length && answered; i++) answered = members[i]!.inFlight === 0;
     const pause = pauseBefore(wait, answered);
     if (pause > 0) Atomics.wait(PAUSE, 0, 0, pause);
     this.immediate = setImmediate(this.run);
