@@ -123,8 +123,18 @@ process.on('SIGINT', () => {
   interrupted = true;
 });
 
+/** A setting from the environment (a whole number, at least 1), or `fallback` when unset. */
+function wholeNumberFromEnv(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`${name} must be a whole number of at least 1 (got ${process.env[name]})`);
+    process.exit(2);
+  }
+  return value;
+}
+
 /** The longest a file may run: the slowest takes ~30 s on 2 busy cores. */
-const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
+const FILE_TIMEOUT_MS = wholeNumberFromEnv('TEST_FILE_TIMEOUT_MS', 300_000);
 
 /** Runs one file; prints its report as one block when it ends (files run side by side). */
 function runFile(file, index) {
@@ -213,11 +223,7 @@ async function runAll(queue, lanes) {
 // or a child process, so one per core left the CPU idle much of the time. On 2 cores, back
 // to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of the run (3 lanes
 // had been 177 s against 149 s with 4). More lanes only add contention.
-const lanes = Number(process.env.TEST_CONCURRENCY ?? Math.ceil(2.5 * availableParallelism()));
-if (!Number.isInteger(lanes) || lanes < 1) {
-  console.error(`TEST_CONCURRENCY must be a whole number of at least 1 (got ${process.env.TEST_CONCURRENCY})`);
-  process.exit(2);
-}
+const lanes = wholeNumberFromEnv('TEST_CONCURRENCY', Math.ceil(2.5 * availableParallelism()));
 await runAll(parallel, lanes);
 await runAll(serial, 1);
 rmSync(tapDir, { recursive: true, force: true });
