@@ -13,7 +13,7 @@ import { runCli } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { awsContextOf, startTestEmulator } from './helpers/emulator.js';
 import { resolvePlan } from '../src/plan/cluster-plan.js';
-import { planToRequests } from '../src/plan/requests.js';
+import { CREATED_SECURITY_GROUP_ID, planToRequests } from '../src/plan/requests.js';
 import { resolveNetwork } from '../src/aws/network.js';
 import { launch } from '../src/aws/launch.js';
 
@@ -48,6 +48,34 @@ test('the race, step by step: B looked before A created the network; B then laun
     }),
   );
   assert.equal(SecurityGroups?.length, 1);
+  assert.equal(SecurityGroups![0]!.IpPermissions?.length, 1);
+});
+
+test('the other way round: B adopts the security group A just made and opens the port before A does; A goes on', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  const aws = awsContextOf(emulator);
+  const requestsOf = async (id: string) => {
+    const { plan } = resolvePlan({ id, replicas: 0, allowFrom: '10.7.0.0/16', transitEncryption: false });
+    return planToRequests(plan, await resolveNetwork(aws, plan));
+  };
+  const [a, b] = [await requestsOf('turn-a'), await requestsOf('turn-b')];
+  // A gets as far as its security group...
+  const madeByA = await launch(aws, a.slice(0, 2));
+  const groupOfA = madeByA.created.find((c) => c.kind === 'security-group');
+  assert.ok(groupOfA && groupOfA.kind === 'security-group');
+  // ...B runs whole, adopting that group and adding its rule...
+  assert.deepEqual((await launch(aws, b)).created, []);
+  // ...and A's own AuthorizeSecurityGroupIngress meets the rule B added: A goes on, its group made.
+  const rest = JSON.parse(JSON.stringify(a.slice(2)).split(CREATED_SECURITY_GROUP_ID).join(groupOfA.groupId));
+  await launch(aws, rest, { created: madeByA.created });
+  assert.deepEqual(
+    madeByA.created.map((c) => c.kind),
+    ['subnet-group', 'security-group'],
+  );
+  const { SecurityGroups } = await emulator.ec2.send(
+    new DescribeSecurityGroupsCommand({ GroupIds: [groupOfA.groupId] }),
+  );
   assert.equal(SecurityGroups![0]!.IpPermissions?.length, 1);
 });
 

@@ -48,8 +48,6 @@ export async function launch(
 ): Promise<LaunchResult> {
   const created = options.created ?? [];
   let securityGroupId: string | undefined;
-  /** The security group was made by a concurrent run, not this one. */
-  let adoptedSecurityGroup = false;
   const fill = (value: unknown): unknown => {
     if (value === CREATED_SECURITY_GROUP_ID) {
       if (!securityGroupId)
@@ -95,7 +93,6 @@ export async function launch(
             const existing = await findToolSecurityGroupByName(aws, typed.VpcId!, typed.GroupName!);
             if (!existing) throw error;
             securityGroupId = existing.groupId;
-            adoptedSecurityGroup = true;
           }
           break;
         }
@@ -105,8 +102,9 @@ export async function launch(
               new AuthorizeSecurityGroupIngressCommand(input as AuthorizeSecurityGroupIngressCommandInput),
             );
           } catch (error) {
-            // The adopted group's maker added this very rule.
-            if (!(adoptedSecurityGroup && awsErrorName(error) === 'InvalidPermission.Duplicate')) throw error;
+            // This very rule is there already: the group's maker added it (this run adopted the
+            // group), or a concurrent run that adopted this run's new group got to it first.
+            if (awsErrorName(error) !== 'InvalidPermission.Duplicate') throw error;
           }
           break;
         case 'CreateReplicationGroup':
