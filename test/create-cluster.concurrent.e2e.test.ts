@@ -16,17 +16,20 @@ import { resolvePlan } from '../src/plan/cluster-plan.js';
 import { CREATED_SECURITY_GROUP_ID, planToRequests } from '../src/plan/requests.js';
 import { resolveNetwork } from '../src/aws/network.js';
 import { launch } from '../src/aws/launch.js';
+import type { AwsContext } from '../src/aws/clients.js';
+
+/** The requests create-cluster would send for a group with no replica, opened to `allowFrom`. */
+async function requestsOf(aws: AwsContext, id: string, allowFrom: string) {
+  const { plan } = resolvePlan({ id, replicas: 0, allowFrom, transitEncryption: false });
+  return planToRequests(plan, await resolveNetwork(aws, plan));
+}
 
 test('the race, step by step: B looked before A created the network; B then launches onto what A made', async (t) => {
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
   const aws = awsContextOf(emulator);
   // Both runs plan (Describe: no tool subnet group, no tool security group) before either launches.
-  const requestsOf = async (id: string) => {
-    const { plan } = resolvePlan({ id, replicas: 0, allowFrom: '10.8.0.0/16', transitEncryption: false });
-    return planToRequests(plan, await resolveNetwork(aws, plan));
-  };
-  const [a, b] = [await requestsOf('step-a'), await requestsOf('step-b')];
+  const [a, b] = [await requestsOf(aws, 'step-a', '10.8.0.0/16'), await requestsOf(aws, 'step-b', '10.8.0.0/16')];
   for (const requests of [a, b]) {
     assert.deepEqual(
       requests.map((r) => r.action),
@@ -55,11 +58,7 @@ test('the other way round: B adopts the security group A just made and opens the
   const emulator = await startTestEmulator();
   t.after(() => emulator.close());
   const aws = awsContextOf(emulator);
-  const requestsOf = async (id: string) => {
-    const { plan } = resolvePlan({ id, replicas: 0, allowFrom: '10.7.0.0/16', transitEncryption: false });
-    return planToRequests(plan, await resolveNetwork(aws, plan));
-  };
-  const [a, b] = [await requestsOf('turn-a'), await requestsOf('turn-b')];
+  const [a, b] = [await requestsOf(aws, 'turn-a', '10.7.0.0/16'), await requestsOf(aws, 'turn-b', '10.7.0.0/16')];
   // A gets as far as its security group...
   const madeByA = await launch(aws, a.slice(0, 2));
   const groupOfA = madeByA.created.find((c) => c.kind === 'security-group');
