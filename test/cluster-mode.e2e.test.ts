@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { Cluster } from 'ioredis';
 import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 let dir: string;

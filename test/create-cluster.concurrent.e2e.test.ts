@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeCacheSubnetGroupsCommand } from '@aws-sdk/client-elasticache';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { awsContextOf, startTestEmulator } from './helpers/emulator.js';
@@ -17,6 +16,9 @@ import { CREATED_SECURITY_GROUP_ID, planToRequests } from '../src/plan/requests.
 import { resolveNetwork } from '../src/aws/network.js';
 import { launch } from '../src/aws/launch.js';
 import type { AwsContext } from '../src/aws/clients.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 /** The requests create-cluster would send for a group with no replica, opened to `allowFrom`. */
 async function requestsOf(aws: AwsContext, id: string, allowFrom: string) {

@@ -17,17 +17,15 @@ import {
   DescribeReplicationGroupsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import {
-  CreateSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  type SecurityGroup,
-} from '@aws-sdk/client-ec2';
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import type { Topology } from '../src/topology.js';
 import { caCertPath } from '../src/local/tls-material.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 /** The built CLI as a child process: one run of each command flow the file covers. */

@@ -12,13 +12,15 @@ import {
   DescribeCacheSubnetGroupsCommand,
   DescribeReplicationGroupsCommand,
 } from '@aws-sdk/client-elasticache';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { ACCOUNT_ID } from '../src/local/ec2-network.js';
 import { LIFECYCLE_TAG } from '../src/local/replication-groups.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { startFaultyProxy, type Fault } from './helpers/faulty-proxy.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 

@@ -6,9 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { DescribeReplicationGroupsCommand, DescribeServerlessCachesCommand } from '@aws-sdk/client-elasticache';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { PtySession } from './commands/pty.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 const sessions: PtySession[] = [];

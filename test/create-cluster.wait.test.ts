@@ -4,9 +4,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env: emulator.env });

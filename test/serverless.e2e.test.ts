@@ -20,13 +20,15 @@ import {
   CreateUserGroupCommand,
   DescribeServerlessCachesCommand,
 } from '@aws-sdk/client-elasticache';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { Cluster } from 'ioredis';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { caCertPath } from '../src/local/tls-material.js';
 import type { Topology } from '../src/topology.js';
+import { ec2Sdk } from './helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 let emulator: TestEmulator;
 let dir: string;

@@ -69,7 +69,7 @@ export async function connect(
     elasticache as never,
     () => endpointUrl ?? `https://elasticache.${region ?? 'unknown-region'}.amazonaws.com`,
   );
-  const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('@aws-sdk/client-ec2')).EC2Client(common);
+  const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('./ec2-client.js')).EC2Client(common);
   if (settings.debug) {
     logApiCalls(elasticache as unknown as MiddlewareHost);
     if (options.ec2 !== false) logApiCalls(ec2 as unknown as MiddlewareHost);

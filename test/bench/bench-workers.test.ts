@@ -14,7 +14,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateReplicationGroupCommand } from '@aws-sdk/client-elasticache';
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListCommandInvocationsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLI_PATH, PACED_LOAD, runCli } from '../helpers/cli.js';
@@ -25,6 +24,9 @@ import type { AwsContext } from '../../src/aws/clients.js';
 import { mergeHistograms } from '../../src/bench/histogram.js';
 import { parseWorkerResult } from '../../src/bench/distributed/worker-result.js';
 import type { BenchReport } from '../../src/bench/report.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const { DescribeInstancesCommand } = ec2Sdk();
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 

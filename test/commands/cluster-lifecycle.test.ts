@@ -1,7 +1,6 @@
 /** The create and delete cores without any UI (as demo and drills call them), in process against the emulator. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { DescribeCacheSubnetGroupsCommand } from '@aws-sdk/client-elasticache';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { createCluster } from '../../src/core/create-cluster.js';
@@ -9,6 +8,9 @@ import { deleteCluster } from '../../src/core/delete-cluster.js';
 import { headlessEvents } from '../../src/core/events.js';
 import { resolvePlan } from '../../src/plan/cluster-plan.js';
 import type { AwsContext } from '../../src/aws/clients.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const { DescribeSecurityGroupsCommand } = ec2Sdk();
 
 test('core createCluster then deleteCluster: a 1+1 group comes and goes with its network', async (t) => {
   const emulator = await startTestEmulator();

@@ -14,10 +14,10 @@ import {
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { createRequire } from 'node:module';
 import type { AwsContext } from '../../src/aws/clients.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { startEmulator } from '../../src/local/server.js';
+import { ec2Sdk } from './ec2.js';
 
 export interface TestEmulator {
   url: string;
@@ -26,7 +26,7 @@ export interface TestEmulator {
   /** Environment for child CLIs: dummy credentials, us-east-1, the endpoint, the port and state dir. */
   env: NodeJS.ProcessEnv;
   elasticache: ElastiCacheClient;
-  /** Made at first use (see loadEc2Client). */
+  /** Made at first use (see helpers/ec2.ts). */
   readonly ec2: EC2Client;
   close(): Promise<void>;
 }
@@ -48,16 +48,6 @@ function removeOnExit(stateDir: string): void {
     for (const dir of openStateDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
-/**
- * The EC2 client class, loaded when a test first uses `emulator.ec2`, through require.
- * Why: @aws-sdk/client-ec2 is one 2 MB CommonJS file, and an ES import of it first has
- * Node scan all of it for export names, about 0.3 s of CPU; loading it at all costs as much
- * again. Most files that start an emulator never call EC2, and it is one process per file.
- */
-function loadEc2Client(): typeof EC2Client {
-  return (createRequire(import.meta.url)('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client;
-}
-
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
 export async function startTestEmulator(
@@ -110,7 +100,8 @@ export async function startTestEmulator(
     env,
     elasticache,
     get ec2() {
-      ec2 ??= new (loadEc2Client())(clientConfig);
+      // Made at first use: most files that start an emulator never call EC2 (helpers/ec2.ts).
+      ec2 ??= new (ec2Sdk().EC2Client)(clientConfig);
       return ec2;
     },
     close: () =>

@@ -2,6 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CreateReplicationGroupCommand,
+  DeleteReplicationGroupCommand,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+} from '@aws-sdk/client-elasticache';
+import { startTestEmulator } from '../helpers/emulator.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateTagsCommand,
@@ -9,14 +18,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
-} from '@aws-sdk/client-ec2';
-import {
-  CreateReplicationGroupCommand,
-  DeleteReplicationGroupCommand,
-  waitUntilReplicationGroupAvailable,
-  waitUntilReplicationGroupDeleted,
-} from '@aws-sdk/client-elasticache';
-import { startTestEmulator } from '../helpers/emulator.js';
+} = ec2Sdk();
 
 async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: Error) => {
@@ -72,7 +74,7 @@ test('EC2: default VPC and subnets, security groups with rules, tags, dependenci
   await rejects(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0000'] })), 'InvalidSubnetID.NotFound');
 
   // Regions are separate networks.
-  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  const { EC2Client } = ec2Sdk();
   const west = new EC2Client({
     region: 'eu-west-1',
     endpoint: emulator.url,

@@ -17,8 +17,10 @@ import {
   waitUntilReplicationGroupAvailable,
   type CreateReplicationGroupCommandInput,
 } from '@aws-sdk/client-elasticache';
-import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const { DescribeSubnetsCommand } = ec2Sdk();
 
 async function rejects(promise: Promise<unknown>, name: string, status?: number, message?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: Error & { $metadata?: { httpStatusCode?: number } }) => {

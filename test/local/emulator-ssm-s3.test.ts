@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CancelCommandCommand,
   GetCommandInvocationCommand,
@@ -23,6 +22,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startTestEmulator, TEST_REGION, type TestEmulator } from '../helpers/emulator.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const { DescribeInstancesCommand } = ec2Sdk();
 
 const credentials = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 

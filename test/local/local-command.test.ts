@@ -17,7 +17,6 @@ import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
 } from '@aws-sdk/client-elasticache';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { freePort, portIsFree } from '../helpers/ports.js';
@@ -26,6 +25,9 @@ import { readState, groupPids, processAlive, emptyState, writeState, type GroupR
 import { stopEmulator } from '../../src/local/stopper.js';
 import { parseInfo, respCommand } from '../../src/local/resp.js';
 import { ensureEmulator, probe } from '../../src/local/launcher.js';
+import { ec2Sdk } from '../helpers/ec2.js';
+
+const { DescribeInstancesCommand, EC2Client } = ec2Sdk();
 
 async function sandbox(t: { after(fn: () => Promise<void>): void }) {
   const stateDir = await mkdtemp(join(tmpdir(), 'eck-local-'));
