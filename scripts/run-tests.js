@@ -10,7 +10,10 @@
 //
 // Each file is a process of its own (`node <file>` with the spec and TAP reporters), several
 // at a time, longest first. Not `node --test <files…>`: Node 20's runner sorts the files by
-// name, so a long file that sorts last starts last and the suite waits for it alone.
+// name, so a long file that sorts last starts last and the suite waits for it alone. Files
+// that took under a second last time run several to a process (scripts/test-batch.js, each
+// file in a suite named after it): for them, starting Node and loading the test runner and
+// the project's modules cost more CPU than their tests.
 //
 // Files named *.serial.test.js measure timing (replication lag, stale reads) and run
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
@@ -24,6 +27,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  statfsSync,
   writeFileSync,
 } from 'node:fs';
 import module from 'node:module';
@@ -100,18 +104,72 @@ function expectedSeconds(file, durations) {
 
 const durations = readDurations();
 const serial = files.filter((file) => file.endsWith('.serial.test.js')).sort();
-const parallel = files
-  .filter((file) => !serial.includes(file))
-  .map((file) => ({ file, seconds: expectedSeconds(file, durations) }))
-  .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
-  .map(({ file }) => file);
 
+/** A file that took less than this last time is short: it can share a process (a batch). */
+const SHORT_SECONDS = 1.5;
+/** At most this many files to a batch, so the short files still spread over the lanes. */
+const BATCH_FILES = 8;
+
+/**
+ * What runs in parallel: one job per file, except that short files go in batches. Each job
+ * is { files, seconds }; the longest start first.
+ */
+function parallelJobs() {
+  const timed = files
+    .filter((file) => !serial.includes(file))
+    .map((file) => ({ file, seconds: expectedSeconds(file, durations) }))
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
+  // Only files known to be short, and of the in-process layer (an e2e file's CLI processes
+  // would not be cheaper for sharing its process).
+  const short = timed.filter(
+    ({ file, seconds }) => seconds < SHORT_SECONDS && relative(root, file) in durations && layerOf(file) === 'unit',
+  );
+  const jobs = timed.filter((entry) => !short.includes(entry)).map(({ file, seconds }) => ({ files: [file], seconds }));
+  const batches = Math.ceil(short.length / BATCH_FILES);
+  for (let index = 0; index < batches; index++) {
+    // Dealt round-robin from longest to shortest, so the batches take about as long each.
+    const members = short.filter((_, position) => position % batches === index);
+    if (members.length > 0) {
+      jobs.push({ files: members.map(({ file }) => file), seconds: members.reduce((sum, m) => sum + m.seconds, 0) });
+    }
+  }
+  return jobs.sort((a, b) => b.seconds - a.seconds || a.files[0].localeCompare(b.files[0]));
+}
+const parallel = parallelJobs();
+
+/**
+ * The test processes' temp folder: one on a memory file system (Linux's /dev/shm) when it has
+ * room to spare, unless TMPDIR names one. Why: the tests write thousands of small files
+ * there (emulator state, node dirs and logs, TLS material, config files), and both the
+ * emulator (its state) and redis-server in cluster mode (nodes.conf) fsync theirs; on a
+ * disk those waits stalled every file at once (four files ran 3x their usual time while
+ * a cluster missed its 30 s start deadline). Removed with everything in it at the end.
+ */
+function scratchFolder() {
+  if (process.env.TMPDIR === undefined) {
+    try {
+      const { bavail, bsize } = statfsSync('/dev/shm');
+      // A container's default /dev/shm is 64 MB; the suite needs a few hundred at most.
+      if (bavail * bsize >= 1024 ** 3) return mkdtempSync('/dev/shm/eck-tests-');
+    } catch {
+      // no /dev/shm (macOS): the usual temp folder
+    }
+  }
+  return mkdtempSync(join(tmpdir(), 'eck-tests-'));
+}
+const scratch = scratchFolder();
+const tapDir = join(scratch, 'tap');
+mkdirSync(tapDir);
 // Node 22.1+ keeps compiled code on disk between processes (each file and each CLI it starts
 // loads the same modules again); Node 20 has no such cache and ignores the variable.
-const childEnv = module.enableCompileCache
-  ? { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(dirname(durationsFile), 'compile') }
-  : process.env;
-const tapDir = mkdtempSync(join(tmpdir(), 'eck-tests-'));
+const childEnv = {
+  ...process.env,
+  TMPDIR: join(scratch, 'tmp'),
+  ...(module.enableCompileCache
+    ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(dirname(durationsFile), 'compile') }
+    : {}),
+};
+mkdirSync(childEnv.TMPDIR);
 const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
 const failedFiles = [];
 /** What each failed file said about its failures, repeated at the end where a log's tail shows it. */
@@ -136,10 +194,19 @@ function wholeNumberFromEnv(name, fallback) {
 /** The longest a file may run: the slowest takes ~30 s on 2 busy cores. */
 const FILE_TIMEOUT_MS = wholeNumberFromEnv('TEST_FILE_TIMEOUT_MS', 300_000);
 
-/** Runs one file; prints its report as one block when it ends (files run side by side). */
-function runFile(file, index) {
-  const tap = join(tapDir, `${index}.tap`);
-  const fileStarted = performance.now();
+let jobsStarted = 0;
+
+/**
+ * Runs one job (a file, or a batch of short files in one process); prints its report as one
+ * block when it ends (jobs run side by side).
+ */
+function runJob({ files: jobFiles }) {
+  const tap = join(tapDir, `${jobsStarted++}.tap`);
+  const batch = jobFiles.length > 1;
+  const name = batch
+    ? `${jobFiles.length} short files: ${jobFiles.map((file) => relative(root, file)).join(', ')}`
+    : relative(repo, jobFiles[0]);
+  const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -148,7 +215,8 @@ function runFile(file, index) {
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',
         `--test-reporter-destination=${tap}`,
-        file,
+        ...(batch ? [join(repo, 'scripts', 'test-batch.js')] : []),
+        ...jobFiles,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv },
     );
@@ -164,21 +232,34 @@ function runFile(file, index) {
     }, FILE_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const seconds = (performance.now() - fileStarted) / 1000;
-      let counts = {};
+      const seconds = (performance.now() - started) / 1000;
+      let tapText = '';
       try {
-        counts = Object.fromEntries(
-          [...readFileSync(tap, 'utf8').matchAll(/^# (pass|fail|cancelled|skipped|todo) (\d+)$/gm)].map((m) => [
-            m[1],
-            Number(m[2]),
-          ]),
-        );
+        tapText = readFileSync(tap, 'utf8');
       } catch {
         // No TAP at all: the process died before its reporter wrote anything; counted as failed below.
       }
+      const counts = Object.fromEntries(
+        [...tapText.matchAll(/^# (pass|fail|cancelled|skipped|todo) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+      );
       for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
       const failed = code !== 0 || (counts.fail ?? 0) > 0 || (counts.cancelled ?? 0) > 0;
-      if (failed) failedFiles.push(relative(repo, file));
+      // A batch's files are its top-level suites: each one's outcome and time.
+      const suites = new Map(
+        [...tapText.matchAll(/^(not )?ok \d+ - (.+)\n {2}---\n {2}duration_ms: ([\d.]+)/gm)].map((m) => [
+          m[2],
+          { ok: m[1] === undefined, seconds: Number(m[3]) / 1000 },
+        ]),
+      );
+      const failedBefore = failedFiles.length;
+      for (const file of jobFiles) {
+        // In a batch, a file whose suite never ended (the process died or hung) failed too.
+        const suite = batch ? suites.get(relative(repo, file)) : { ok: !failed, seconds };
+        if (!suite?.ok) failedFiles.push(relative(repo, file));
+        if (suite) durations[relative(root, file)] = Math.round(suite.seconds * 10) / 10;
+      }
+      // Every suite passed, yet the process failed (an error after the last test): the batch did.
+      if (failed && failedFiles.length === failedBefore) failedFiles.push(name);
       // Node's per-file summary lines (ℹ tests … ℹ duration_ms) would repeat a hundred times:
       // the one summary is printed at the end.
       const report = Buffer.concat(output)
@@ -189,9 +270,8 @@ function runFile(file, index) {
         : failed
           ? ` ✖ FAILED (exit ${signal ?? code})`
           : '';
-      process.stdout.write(`\n▶ ${relative(repo, file)} (${seconds.toFixed(1)} s)${status}\n${report}`);
-      if (failed) failureReports.push(`\n▶ ${relative(repo, file)}${status}\n${failureSection(report)}`);
-      durations[relative(root, file)] = Math.round(seconds * 10) / 10;
+      process.stdout.write(`\n▶ ${name} (${seconds.toFixed(1)} s)${status}\n${report}`);
+      if (failed) failureReports.push(`\n▶ ${name}${status}\n${failureSection(report)}`);
       resolve();
     });
   });
@@ -207,14 +287,11 @@ function failureSection(report) {
   return `${report.trimEnd().split('\n').slice(-40).join('\n')}\n`;
 }
 
-/** Runs `queue` with `lanes` files at a time. */
+/** Runs `queue` (jobs) with `lanes` processes at a time. */
 async function runAll(queue, lanes) {
   let next = 0;
   const lane = async () => {
-    while (next < queue.length && !interrupted) {
-      const index = next++;
-      await runFile(queue[index], index);
-    }
+    while (next < queue.length && !interrupted) await runJob(queue[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
 }
@@ -225,8 +302,11 @@ async function runAll(queue, lanes) {
 // had been 177 s against 149 s with 4). More lanes only add contention.
 const lanes = wholeNumberFromEnv('TEST_CONCURRENCY', Math.ceil(2.5 * availableParallelism()));
 await runAll(parallel, lanes);
-await runAll(serial, 1);
-rmSync(tapDir, { recursive: true, force: true });
+await runAll(
+  serial.map((file) => ({ files: [file] })),
+  1,
+);
+rmSync(scratch, { recursive: true, force: true });
 try {
   mkdirSync(dirname(durationsFile), { recursive: true });
   // Sorted and indented as the formatter wants, so a copy can be committed as it is.
