@@ -1,12 +1,13 @@
 /** The report as text: a table per node, a table per replica, then the notes. */
 import { renderTable } from '../ui/table.js';
 import { interpretReport, shardTable, workerTable, type BenchReport } from './report.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 export function renderReport(report: BenchReport): string {
   const parts: string[] = [];
   parts.push(
     `bench ${report.runId}: ${report.durationS} s measured from ${report.startedAt}, ${report.client.connections} connections, ` +
-      `${report.total.opsPerSec.toLocaleString('en-US')} ops/s in total\n`,
+      `${groupedNumber(report.total.opsPerSec)} ops/s in total\n`,
   );
   parts.push(
     renderTable(
@@ -110,9 +111,9 @@ function serverlessNotes(serverless: NonNullable<BenchReport['serverless']>): st
   const { ecpu, throttled } = serverless;
   return [
     `ECPUs consumed (estimated from the commands sent: 1 per KB transferred, at least 1; ${ecpu.perSet} per SET, ${ecpu.perGetHit} per GET hit): ` +
-      `${ecpu.total.toLocaleString('en-US')} in total, ${ecpu.perSecond.toLocaleString('en-US')} ECPU/s`,
+      `${groupedNumber(ecpu.total)} in total, ${groupedNumber(ecpu.perSecond)} ECPU/s`,
     throttled > 0
-      ? `throttled: ${throttled.toLocaleString('en-US')} requests refused at the cache's ECPU/s limit (usage limits; not failures of the run, and not in ops)`
+      ? `throttled: ${groupedNumber(throttled)} requests refused at the cache's ECPU/s limit (usage limits; not failures of the run, and not in ops)`
       : 'throttled: none (the load stayed under the ECPU/s limit)',
   ];
 }
@@ -132,5 +133,5 @@ export function progressText(
   phase: string,
 ): string {
   const lag = lagP50Ms === undefined ? '' : `, lag p50 ${lagP50Ms.toFixed(2)} ms`;
-  return `bench ${phase} ${elapsed}: ${Math.round(opsPerSec).toLocaleString('en-US')} ops/s, p99 ${p99Ms.toFixed(2)} ms${lag}`;
+  return `bench ${phase} ${elapsed}: ${groupedNumber(Math.round(opsPerSec))} ops/s, p99 ${p99Ms.toFixed(2)} ms${lag}`;
 }

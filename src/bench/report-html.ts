@@ -4,6 +4,7 @@
  * charts can be tested without a browser and the browser test only checks that it renders.
  */
 import { interpretReport, shardTable, workerTable, type BenchReport } from './report.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;
@@ -52,8 +53,7 @@ interface ChartSpec {
   xMax?: number;
 }
 
-const fmt = (n: number) =>
-  Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3)).toString();
+const fmt = (n: number) => (Math.abs(n) >= 1000 ? groupedNumber(Math.round(n)) : Number(n.toPrecision(3)).toString());
 
 function niceMax(value: number): number {
   if (!(value > 0)) return 1;
@@ -355,7 +355,7 @@ export function renderReportHtml(report: BenchReport): string {
 <title>bench ${escapeHtml(report.runId)}</title><style>${STYLE}</style></head><body>
 <h1>elasticache-kit bench, ${escapeHtml(report.startedAt)}, ${report.durationS} s</h1>
 <p class="sentence" id="sentence">${escapeHtml(sentence)}</p>
-<p>Total ${report.total.ops.toLocaleString('en-US')} ops, ${report.total.opsPerSec.toLocaleString('en-US')} ops/s, p99 ${report.total.latencyMs.p99} ms, ${report.total.errors} errors; client CPU ${report.client.cpuPercent}% over ${report.client.connections} connections.</p>
+<p>Total ${groupedNumber(report.total.ops)} ops, ${groupedNumber(report.total.opsPerSec)} ops/s, p99 ${report.total.latencyMs.p99} ms, ${report.total.errors} errors; client CPU ${report.client.cpuPercent}% over ${report.client.connections} connections.</p>
 ${extras}
 ${throughputChart(report)}
 ${latencyChart(report)}

@@ -10,6 +10,7 @@ import type { TimelinePoint } from './timeline.js';
 import type { ClusterShardLayout } from './cluster-discovery.js';
 import { formatRanges } from './slot-map.js';
 import { estimateEcpus, type CommandBytes, type EcpuEstimate } from './ecpu.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 export interface LatencyMs extends PercentileSummary {}
 
@@ -464,10 +465,10 @@ export function interpretReport(report: BenchReport): string {
   if (replicas.length === 0) {
     const primary = report.nodes.find((n) => n.role === 'primary');
     const base = report.shards
-      ? `the cluster's ${report.shards.length} shards served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(report.total.latencyMs.p99)}`
+      ? `the cluster's ${report.shards.length} shards served ${groupedNumber(report.total.opsPerSec)} ops/s with p99 ${ms(report.total.latencyMs.p99)}`
       : primary
-        ? `the primary served ${primary.opsPerSec.toLocaleString('en-US')} ops/s with p99 ${ms(primary.latencyMs.p99)}`
-        : `the run served ${report.total.opsPerSec.toLocaleString('en-US')} ops/s`;
+        ? `the primary served ${groupedNumber(primary.opsPerSec)} ops/s with p99 ${ms(primary.latencyMs.p99)}`
+        : `the run served ${groupedNumber(report.total.opsPerSec)} ops/s`;
     return `${base}; with no replica measured, every read goes to the primary and always sees the latest write${down ? `, though ${down.node} was unreachable for ${down.durationS} s` : ''}${tail}`;
   }
   const worst = replicas.reduce((a, b) => (b.staleReadRatio > a.staleReadRatio ? b : a));

@@ -18,6 +18,7 @@ import { openAws } from './session.js';
 import { DEFAULTS } from '../bench/defaults.js';
 import { parseSettings, parseTargetSpec, type BenchSettings, type RawBenchOptions } from '../bench/options.js';
 import type { ResolvedTargets } from '../bench/targets.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 export async function run(context: CommandContext<RawBenchOptions>): Promise<void> {
   const { output, options, globals } = context;
@@ -63,9 +64,7 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     throw new CliError(`bench failed: ${messageOf(error)}`, undefined, { cause: error });
   }
   const { report, histograms } = result;
-  progress.succeed(
-    `bench ${runId}: ${report.total.opsPerSec.toLocaleString('en-US')} ops/s over ${report.durationS} s`,
-  );
+  progress.succeed(`bench ${runId}: ${groupedNumber(report.total.opsPerSec)} ops/s over ${report.durationS} s`);
   if (report.client.saturated) output.warn(report.warnings[report.warnings.length - 1]!);
 
   if (options.worker) {
@@ -120,7 +119,7 @@ async function runOnWorkers(
   }
   const { report } = result.merged;
   progress.succeed(
-    `bench ${runId}: ${report.workers?.length ?? 0} workers, ${report.total.opsPerSec.toLocaleString('en-US')} ops/s in total`,
+    `bench ${runId}: ${report.workers?.length ?? 0} workers, ${groupedNumber(report.total.opsPerSec)} ops/s in total`,
   );
   for (const failure of result.failed) output.warn(`${failure.worker} ${failure.status}: ${failure.reason}`);
   await writeBenchOutputs(output, settings, report, result.merged.histograms, result.merged.intervals);

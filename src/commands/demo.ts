@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEMO_BENCH, DEMO_DEFAULTS, DEMO_ENGINES, DEMO_TEST_TIME_S } from '../demo/defaults.js';
 import { choiceOption, integerOption, REPLICATION_DELAY_MS } from '../flags.js';
 import { lazyAction } from './lazy.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 const HELP = `
 What it does, with no AWS account:
@@ -11,7 +12,7 @@ What it does, with no AWS account:
      delay (--replication-delay-ms);
   3. writes its endpoints into --dir as the walkthrough's <appSettings> block (App.config)
      and as .env;
-  4. runs a short bench against the primary and each replica, paced at ${DEMO_BENCH.rate.toLocaleString('en-US')} ops/s so
+  4. runs a short bench against the primary and each replica, paced at ${groupedNumber(DEMO_BENCH.rate)} ops/s so
      that it measures the group rather than your machine, and explains the result;
   5. deletes the group and stops what it started (--keep leaves it running and prints how
      to connect with redis-cli).

@@ -21,6 +21,7 @@ import {
   type Engine,
   type Tag,
 } from './rules.js';
+import { groupedNumber } from '../ui/numbers.js';
 
 /** The two ports of every serverless cache: the endpoint and the reader endpoint. */
 export const SERVERLESS_PORTS = { endpoint: 6379, reader: 6380 } as const;
@@ -280,6 +281,6 @@ export function describeLimits(plan: Pick<ServerlessPlan, 'dataStorageGb' | 'ecp
   const range = (limit: { max?: number; min?: number }, unit: string) =>
     limit.max === undefined && limit.min === undefined
       ? 'no limit'
-      : `${limit.min !== undefined ? `min ${limit.min.toLocaleString('en-US')} ` : ''}${limit.max !== undefined ? `max ${limit.max.toLocaleString('en-US')} ` : ''}${unit}`.trim();
+      : `${limit.min !== undefined ? `min ${groupedNumber(limit.min)} ` : ''}${limit.max !== undefined ? `max ${groupedNumber(limit.max)} ` : ''}${unit}`.trim();
   return `data ${range(plan.dataStorageGb, 'GB')}; ${range(plan.ecpuPerSecond, 'ECPU/s')}`;
 }
