@@ -7,6 +7,7 @@ import { paginateDescribeEvents, type Event } from '@aws-sdk/client-elasticache'
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
 import { nonAwsAnswerStatus } from './non-aws-answer.js';
+import { compareIds } from '../names.js';
 
 export interface CompletedFailover {
   previous: string;
@@ -44,5 +45,5 @@ export async function completedFailovers(
       if (!match) return [];
       return [{ previous: match[1]!, promoted: match[2]!, key: `${event.Date?.toISOString()} ${event.Message}` }];
     })
-    .sort((a, b) => a.key.localeCompare(b.key));
+    .sort((a, b) => compareIds(a.key, b.key));
 }

@@ -13,6 +13,7 @@ import type { AwsContext } from './clients.js';
 import { explainAwsError, isCacheClusterNotFound, isReplicationGroupNotFound } from './errors.js';
 import { NotFoundError } from '../errors.js';
 import type { Endpoint, Shard, Topology, TopologyNode } from '../topology.js';
+import { compareIds } from '../names.js';
 
 /** The raw group, or NotFoundError (exit 3). */
 export async function describeReplicationGroup(aws: AwsContext, replicationGroupId: string): Promise<ReplicationGroup> {
@@ -136,7 +137,7 @@ function nodesOf(nodeGroup: NodeGroup, clusters: Map<string, CacheCluster>): Top
 }
 
 function sortPrimaryFirst(nodes: TopologyNode[]): TopologyNode[] {
-  return [...nodes].sort((a, b) => (a.role === b.role ? a.id.localeCompare(b.id) : a.role === 'primary' ? -1 : 1));
+  return [...nodes].sort((a, b) => (a.role === b.role ? compareIds(a.id, b.id) : a.role === 'primary' ? -1 : 1));
 }
 
 function endpointOf(endpoint: { Address?: string; Port?: number } | undefined): Endpoint | undefined {

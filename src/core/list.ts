@@ -7,6 +7,7 @@ import type { AwsContext } from '../aws/clients.js';
 import { buildTopology, shapeOfGroup } from '../aws/topology.js';
 import { serverlessTopology } from '../aws/serverless.js';
 import type { Endpoint, TopologyKind } from '../topology.js';
+import { compareIds } from '../names.js';
 
 export interface GroupSummary {
   /** replication-group, cluster (cluster mode enabled) or serverless. */
@@ -74,6 +75,6 @@ export async function listGroups(aws: AwsContext): Promise<GroupSummary[]> {
     listServerlessCaches(aws, { tolerateUnsupported: true }),
   ]);
   return [...groups.map(summarise), ...caches.map(summariseServerless)].sort((a, b) =>
-    a.replicationGroupId.localeCompare(b.replicationGroupId),
+    compareIds(a.replicationGroupId, b.replicationGroupId),
   );
 }
