@@ -5,6 +5,7 @@
  */
 import type { AwsContext } from './clients.js';
 import { NotFoundError } from '../errors.js';
+import type { ReplicationGroup, ServerlessCache } from '@aws-sdk/client-elasticache';
 import type { Topology, TopologyKind } from '../topology.js';
 
 export function notFoundAnywhere(aws: AwsContext, id: string): NotFoundError {
@@ -13,30 +14,50 @@ export function notFoundAnywhere(aws: AwsContext, id: string): NotFoundError {
   );
 }
 
-/** 'replication-group' (or 'cluster'), 'serverless', or undefined when neither exists. */
-export async function findTopologyKind(aws: AwsContext, id: string): Promise<TopologyKind | undefined> {
+/** What an id names, with the description that told: the Topology is built from it, not described again. */
+type Found =
+  | { kind: 'replication-group' | 'cluster'; group: ReplicationGroup }
+  | { kind: 'serverless'; cache: ServerlessCache };
+
+async function lookUp(aws: AwsContext, id: string): Promise<Found | undefined> {
   const { describeReplicationGroup } = await import('./topology.js');
   try {
     const group = await describeReplicationGroup(aws, id);
-    return group.ClusterEnabled === true || group.ClusterMode === 'enabled' ? 'cluster' : 'replication-group';
+    return {
+      kind: group.ClusterEnabled === true || group.ClusterMode === 'enabled' ? 'cluster' : 'replication-group',
+      group,
+    };
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
   const { describeServerlessCacheRaw } = await import('./serverless.js');
   try {
-    await describeServerlessCacheRaw(aws, id);
-    return 'serverless';
+    return { kind: 'serverless', cache: await describeServerlessCacheRaw(aws, id) };
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
   return undefined;
 }
 
-/** The Topology of whatever `id` names; NotFoundError (exit 3) naming both kinds otherwise. */
+/** 'replication-group' (or 'cluster'), 'serverless', or undefined when neither exists. */
+export async function findTopologyKind(aws: AwsContext, id: string): Promise<TopologyKind | undefined> {
+  return (await lookUp(aws, id))?.kind;
+}
+
+/**
+ * The Topology of whatever `id` names; NotFoundError (exit 3) naming both kinds otherwise.
+ * Built from the description that found the kind: one DescribeReplicationGroups call, not
+ * two (a round trip to AWS saved on every endpoints and bench).
+ */
 export async function discoverAnyTopology(aws: AwsContext, id: string): Promise<Topology> {
-  const kind = await findTopologyKind(aws, id);
-  if (kind === undefined) throw notFoundAnywhere(aws, id);
-  return discoverTopologyOfKind(aws, id, kind);
+  const found = await lookUp(aws, id);
+  if (found === undefined) throw notFoundAnywhere(aws, id);
+  if (found.kind === 'serverless') {
+    const { serverlessTopologyOf } = await import('./serverless.js');
+    return serverlessTopologyOf(aws, found.cache);
+  }
+  const { topologyOf } = await import('./topology.js');
+  return topologyOf(aws, found.group);
 }
 
 /** The Topology when the kind is already known (e.g. after waiting for it). */

@@ -92,7 +92,11 @@ export async function describeServerlessCache(aws: AwsContext, name: string): Pr
 
 /** The Topology of a serverless cache, with its user group's user names when it has one. */
 export async function discoverServerlessTopology(aws: AwsContext, name: string): Promise<Topology> {
-  const cache = await describeServerlessCacheRaw(aws, name);
+  return serverlessTopologyOf(aws, await describeServerlessCacheRaw(aws, name));
+}
+
+/** The Topology of a cache already described (one more call for its user group's users). */
+export async function serverlessTopologyOf(aws: AwsContext, cache: ServerlessCache): Promise<Topology> {
   const users = cache.UserGroupId ? await userGroupUserNames(aws, cache.UserGroupId) : undefined;
   return serverlessTopology(cache, users);
 }

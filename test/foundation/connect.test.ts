@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { createAvailableGroup, startTestEmulator } from '../helpers/emulator.js';
 
 /** An environment with no AWS configuration at all: no variables, no config files. */
 async function bareEnv(t: { after(fn: () => Promise<void>): void }): Promise<NodeJS.ProcessEnv> {
@@ -59,4 +59,14 @@ test('--debug logs every API call with its outcome, and never its parameters', a
   assert.equal(result.code, 3);
   assert.match(result.stderr, /^debug: ElastiCache\.DescribeReplicationGroups → \S+ in \d+ ms$/m);
   assert.doesNotMatch(result.stderr, /missing-group.*debug|ReplicationGroupId/);
+});
+
+test('endpoints describes the group once: the call that finds its kind gives the Topology', async (t) => {
+  const emulator = await startTestEmulator();
+  t.after(() => emulator.close());
+  await createAvailableGroup(emulator, { ReplicationGroupId: 'once', NumCacheClusters: 2 });
+  const result = await runCli(['--debug', '--endpoint-url', emulator.url, 'endpoints', 'once'], { env: emulator.env });
+  assert.equal(result.code, 0, result.stderr);
+  const calls = result.stderr.match(/^debug: \S+/gm) ?? [];
+  assert.deepEqual(calls, ['debug: ElastiCache.DescribeReplicationGroups', 'debug: ElastiCache.DescribeCacheClusters']);
 });
