@@ -5,7 +5,7 @@
  *   const redis = await startRedisServer();
  *   t.after(() => redis.stop());
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,7 +85,7 @@ export async function startReplicatedRedis(
         await startRedisServer({ password: options.password, replicaOf: { host: '127.0.0.1', port: primary.port } }),
       );
     }
-    await waitForLinks(started, options.password);
+    await waitForLinks(primary, started, options.password);
   } catch (error) {
     await stop();
     throw error;
@@ -93,7 +93,12 @@ export async function startReplicatedRedis(
   return { primary, replicas: started, stop };
 }
 
-async function waitForLinks(replicas: TestRedis[], password: string | undefined, timeoutMs = 15_000): Promise<void> {
+async function waitForLinks(
+  primary: TestRedis,
+  replicas: TestRedis[],
+  password: string | undefined,
+  timeoutMs = 15_000,
+): Promise<void> {
   const { parseInfo, respCommand } = await import('../../src/local/resp.js');
   const deadline = Date.now() + timeoutMs;
   for (const replica of replicas) {
@@ -102,7 +107,16 @@ async function waitForLinks(replicas: TestRedis[], password: string | undefined,
         String(await respCommand({ host: replica.host, port: replica.port, password }, 'INFO', 'replication')),
       );
       if (info.get('master_link_status') === 'up') break;
-      if (Date.now() > deadline) throw new Error(`replica on port ${replica.port} did not sync within ${timeoutMs} ms`);
+      if (Date.now() > deadline) {
+        // What the replica says of its link, and the end of both logs: why it did not sync.
+        const state = ['master_host', 'master_port', 'master_link_status', 'master_sync_in_progress']
+          .map((key) => `${key}:${info.get(key)}`)
+          .join(' ');
+        throw new Error(
+          `replica on port ${replica.port} did not sync within ${timeoutMs} ms (${state})\n` +
+            `replica log:\n${logTail(replica)}\nprimary log:\n${logTail(primary)}`,
+        );
+      }
       await sleep(50);
     }
   }
@@ -232,5 +246,13 @@ export async function keysMatching(port: number, pattern: string, host = '127.0.
     return keys;
   } finally {
     redis.disconnect();
+  }
+}
+
+function logTail(node: TestRedis, lines = 20): string {
+  try {
+    return readFileSync(join(node.dir, 'redis.log'), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(no log: ${(error as Error).message})`;
   }
 }
