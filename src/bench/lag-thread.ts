@@ -36,8 +36,27 @@ export class LagProbeThread {
     this.worker.on('error', () => undefined);
   }
 
-  start(): void {
+  /**
+   * Starts probing; resolves once the thread has booted and its probe connections are up
+   * (or have failed), so a measurement that starts then has lag samples from its first
+   * second. On a busy CI machine the thread once took over a second to get there, and the
+   * report's first second had no lag. Resolves at once when there is nothing to probe, and
+   * if the thread dies (its error is the run's, through stop()).
+   */
+  start(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    const ready = new Promise<void>((resolve) => {
+      const onMessage = (message: LagWorkerMessage) => {
+        if (message.type !== 'ready') return;
+        worker.off('message', onMessage);
+        resolve();
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', () => resolve());
+    });
     this.send({ type: 'start', groups: this.groups, options: this.options });
+    return ready;
   }
 
   beginMeasuring(): void {

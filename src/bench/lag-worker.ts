@@ -2,7 +2,8 @@
  * The lag probes in their own thread. In the load's thread a poll's reply waits behind
  * thousands of load replies per event-loop turn, which would add that wait to every lag
  * sample (1-2 ms at full load); here the probe connections have an event loop to
- * themselves. Messages in: start, measure, switch, stop. Out: progress, result.
+ * themselves. Messages in: start, measure, switch, stop. Out: ready (the probes are
+ * connected), progress, result.
  * One prober per group (a cluster's shards; one group otherwise), each with its own key
  * prefix (a hash tag pins a shard's probe keys to that shard).
  */
@@ -25,6 +26,7 @@ export type LagWorkerRequest =
   | { type: 'stop' };
 
 export type LagWorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; lagP50Us?: number }
   | {
       type: 'result';
@@ -47,7 +49,7 @@ parentPort?.on('message', (request: LagWorkerRequest) => {
       probers = request.groups.map(
         (group) => new LagProber(group.primary, group.replicas, { ...request.options, keyPrefix: group.keyPrefix }),
       );
-      for (const prober of probers) prober.start();
+      void Promise.all(probers.map((prober) => prober.start())).then(() => post({ type: 'ready' }));
       progressTimer = setInterval(() => {
         const merged = new HdrHistogram();
         for (const prober of probers) for (const stats of prober.stats.values()) merged.add(stats.lag);

@@ -133,13 +133,17 @@ export class LagProber {
     return probeKey(this.options.keyPrefix, seq);
   }
 
-  start(): void {
-    if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return;
-    // Commands on a connection still connecting fail at once (no offline queue): the first
-    // probe waits until every connection is up or has failed, or it would count a replica
-    // that is merely still connecting as an error.
+  /**
+   * Starts probing; resolves once every probe connection is up (or has failed), when the
+   * first probe goes out. Commands on a connection still connecting fail at once (no
+   * offline queue): the first probe waits, or it would count a replica that is merely
+   * still connecting as an error.
+   */
+  start(): Promise<void> {
+    if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return Promise.resolve();
     const connected = Promise.allSettled([this.writer, ...this.pollers.values()].map((c) => c.connect()));
     this.loop = connected.then(() => this.run());
+    return connected.then(() => undefined);
   }
 
   /** After a failover the probe writes follow the new primary. */

@@ -273,8 +273,10 @@ export async function runBench(
     // With no warmup the load starts measured: after beginMeasuring and the --requests limit, so
     // no request goes out unrecorded (a thread could otherwise send between the two messages).
     const measureFromStart = settings.warmupS === 0;
+    // The lag probes connect first (their thread booted during the prefill), so the first
+    // measured second has its lag samples too.
+    await prober.start();
     if (!measureFromStart) workload.start();
-    prober.start();
     for (const sampler of samplers) sampler.start();
     watcher?.start();
     if (settings.warmupS > 0) {
