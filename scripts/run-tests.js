@@ -11,7 +11,7 @@
 // Each file is a process of its own (`node <file>` with the spec and TAP reporters), several
 // at a time, longest first. Not `node --test <files…>`: Node 20's runner sorts the files by
 // name, so a long file that sorts last starts last and the suite waits for it alone. Files
-// that took under a second last time run several to a process (scripts/test-batch.js, each
+// that took under 1.5 s last time run several to a process (scripts/test-batch.js, each
 // file in a suite named after it): for them, starting Node and loading the test runner and
 // the project's modules cost more CPU than their tests.
 //
@@ -129,9 +129,7 @@ function parallelJobs() {
   for (let index = 0; index < batches; index++) {
     // Dealt round-robin from longest to shortest, so the batches take about as long each.
     const members = short.filter((_, position) => position % batches === index);
-    if (members.length > 0) {
-      jobs.push({ files: members.map(({ file }) => file), seconds: members.reduce((sum, m) => sum + m.seconds, 0) });
-    }
+    jobs.push({ files: members.map(({ file }) => file), seconds: members.reduce((sum, m) => sum + m.seconds, 0) });
   }
   return jobs.sort((a, b) => b.seconds - a.seconds || a.files[0].localeCompare(b.files[0]));
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs several short test files in this one process (scripts/run-tests.js starts it for
-// the files that took under a second last time): each file's tests in a suite named after
+// the files that took under 1.5 s last time): each file's tests in a suite named after
 // the file, so a report and a failure still say which file they come from. Why: starting
 // Node, its test runner and the project's modules costs a short file more CPU than its
 // tests do. Usage: node scripts/test-batch.js <file.test.js> …

@@ -5,7 +5,7 @@
  *   const redis = await startRedisServer();
  *   t.after(() => redis.stop());
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,8 @@ export interface TestRedis {
   pid: number;
   /** The node's temp dir (redis.conf, redis.log). */
   dir: string;
+  /** The last lines of its log (RedisNode.logTail), for error messages. */
+  logTail(lines?: number): string;
   /** Kills the process and removes its temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
     port: node.port,
     pid: node.pid,
     dir,
+    logTail: (lines) => node.logTail(lines),
     stop: () => (stopped ??= node.stop(1000).finally(() => rmSync(dir, { recursive: true, force: true }))),
   };
 }
@@ -114,7 +117,7 @@ async function waitForLinks(
           .join(' ');
         throw new Error(
           `replica on port ${replica.port} did not sync within ${timeoutMs} ms (${state})\n` +
-            `replica log:\n${logTail(replica)}\nprimary log:\n${logTail(primary)}`,
+            `replica log: ${replica.logTail(20)}\nprimary log: ${primary.logTail(20)}`,
         );
       }
       await sleep(50);
@@ -246,13 +249,5 @@ export async function keysMatching(port: number, pattern: string, host = '127.0.
     return keys;
   } finally {
     redis.disconnect();
-  }
-}
-
-function logTail(node: TestRedis, lines = 20): string {
-  try {
-    return readFileSync(join(node.dir, 'redis.log'), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch (error) {
-    return `(no log: ${(error as Error).message})`;
   }
 }
