@@ -6,7 +6,7 @@
  * one tree-shaken bundle, split into a chunk per lazily imported command, loads only what
  * the command run needs. And the package then needs no dependency at run time: installing
  * it (npx) fetches one tarball, not a hundred packages. The licences of what is bundled
- * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests keep using tsc's dist/src.
+ * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests use dist/src, which scripts/transpile.js writes file by file.
  */
 import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ const entryPoints = {
   'load-worker': join(root, 'src', 'bench', 'load-worker.ts'),
   'lag-worker': join(root, 'src', 'bench', 'lag-worker.ts'),
 };
-/** The tsc output of each entry point, which src/ names in `new URL(…, import.meta.url)`. */
+/** The file-by-file output (dist/src, scripts/transpile.js) of each entry point, which src/ names in `new URL(…, import.meta.url)`. */
 const entryByCompiledPath = new Map(
   Object.entries(entryPoints).map(([name, source]) => [
     join(root, 'dist', relative(root, source)).replace(/\.ts$/, '.js'),
@@ -30,7 +30,7 @@ const entryByCompiledPath = new Map(
   ]),
 );
 
-// `new URL('<relative>', import.meta.url)` in src/ is relative to the tsc output
+// `new URL('<relative>', import.meta.url)` in src/ is relative to the file-by-file output
 // (dist/src/<dir>/file.js); in a chunk it would be relative to dist/bundle/. Rewrite each
 // such path so it names the same file from the bundle: a worker's own entry point, or
 // (the bin, package.json) the file itself.
