@@ -25,6 +25,7 @@ export class ReplicaLagStats {
   readonly lag = new HdrHistogram();
   /** Round trip of each poll in µs: the resolution of the lag figures. */
   readonly pollRtt = new HdrHistogram();
+  /** Probes that finished: seen, timed out or failed (not one the end of the run cut short). */
   probes = 0;
   /** Probes never seen within the poll timeout. */
   timeouts = 0;
@@ -228,7 +229,6 @@ export class LagProber {
     const poller = this.pollers.get(id)!;
     const stats = this.stats.get(id)!;
     const recording = this.recording;
-    if (recording) stats.probes++;
     let first = true;
     for (;;) {
       const sent = performance.now();
@@ -236,12 +236,15 @@ export class LagProber {
       try {
         seen = await poller.get(key);
       } catch {
-        if (recording) stats.errors++;
+        if (recording) {
+          stats.probes++;
+          stats.errors++;
+        }
         return;
       }
       const replied = performance.now();
       if (!recording) {
-        if (seen === value || replied - ackAt > this.options.pollTimeoutMs) return;
+        if (seen === value || replied - ackAt > this.options.pollTimeoutMs || this.stopped) return;
         continue;
       }
       stats.pollRtt.record((replied - sent) * 1000);
@@ -251,6 +254,7 @@ export class LagProber {
         first = false;
       }
       if (seen === value) {
+        stats.probes++;
         // The replica answered this GET about halfway through its round trip: timing to
         // the midpoint instead of the reply removes the half-RTT bias a loaded replica
         // (slow polls) would add; what is left is within ± half a poll RTT (reported).
@@ -259,10 +263,14 @@ export class LagProber {
         stats.samples.push([performance.timeOrigin + ackAt, lagUs]);
         return;
       }
-      if (replied - ackAt > this.options.pollTimeoutMs || this.stopped) {
+      if (replied - ackAt > this.options.pollTimeoutMs) {
+        stats.probes++;
         stats.timeouts++;
         return;
       }
+      // The run ended with this probe not yet seen: it was cut short, not timed out, so it
+      // counts as neither (its first read still counts as a read after write).
+      if (this.stopped) return;
     }
   }
 }

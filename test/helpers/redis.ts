@@ -134,7 +134,7 @@ export async function commandCalls(node: { host: string; port: number }, command
 }
 
 /** Polls `done` every `intervalMs` until it holds; after `timeoutMs`, throws what `failure` says. */
-async function pollUntil(
+export async function pollUntil(
   done: () => Promise<boolean>,
   timeoutMs: number,
   failure: () => string,
