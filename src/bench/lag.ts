@@ -25,8 +25,6 @@ export class ReplicaLagStats {
   readonly lag = new HdrHistogram();
   /** Round trip of each poll in µs: the resolution of the lag figures. */
   readonly pollRtt = new HdrHistogram();
-  /** Probes that finished: seen, timed out or failed (not one the end of the run cut short). */
-  probes = 0;
   /** Probes never seen within the poll timeout. */
   timeouts = 0;
   /** Probes whose polls failed (replica unreachable). */
@@ -41,15 +39,19 @@ export class ReplicaLagStats {
     this.lag.reset();
     this.pollRtt.reset();
     this.samples = [];
-    this.probes = this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
+    this.timeouts = this.errors = this.readsAfterWrite = this.staleReads = 0;
+  }
+
+  /** Probes that finished: seen (one lag sample each), timed out or failed; not one the end of the run cut short. */
+  get probes(): number {
+    return this.lag.totalCount + this.timeouts + this.errors;
   }
 
   snapshot(): ReplicaLagSnapshot {
-    const { probes, timeouts, errors, readsAfterWrite, staleReads } = this;
+    const { timeouts, errors, readsAfterWrite, staleReads } = this;
     return {
       lag: this.lag.snapshot(),
       pollRtt: this.pollRtt.snapshot(),
-      probes,
       timeouts,
       errors,
       readsAfterWrite,
@@ -62,7 +64,6 @@ export class ReplicaLagStats {
     const stats = new ReplicaLagStats();
     stats.lag.add(HdrHistogram.fromSnapshot(snapshot.lag));
     stats.pollRtt.add(HdrHistogram.fromSnapshot(snapshot.pollRtt));
-    stats.probes = snapshot.probes;
     stats.timeouts = snapshot.timeouts;
     stats.errors = snapshot.errors;
     stats.readsAfterWrite = snapshot.readsAfterWrite;
@@ -75,7 +76,6 @@ export class ReplicaLagStats {
 export interface ReplicaLagSnapshot {
   lag: HistogramSnapshot;
   pollRtt: HistogramSnapshot;
-  probes: number;
   timeouts: number;
   errors: number;
   readsAfterWrite: number;
@@ -177,8 +177,7 @@ export class LagProber {
    * failed), at most the poll timeout.
    */
   private async untilEveryReplicaProbed(): Promise<void> {
-    const probed = () =>
-      [...this.stats.values()].every((stats) => stats.lag.totalCount + stats.timeouts + stats.errors > 0);
+    const probed = () => [...this.stats.values()].every((stats) => stats.probes > 0);
     if (probed()) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -236,10 +235,7 @@ export class LagProber {
       try {
         seen = await poller.get(key);
       } catch {
-        if (recording) {
-          stats.probes++;
-          stats.errors++;
-        }
+        if (recording) stats.errors++;
         return;
       }
       const replied = performance.now();
@@ -254,7 +250,6 @@ export class LagProber {
         first = false;
       }
       if (seen === value) {
-        stats.probes++;
         // The replica answered this GET about halfway through its round trip: timing to
         // the midpoint instead of the reply removes the half-RTT bias a loaded replica
         // (slow polls) would add; what is left is within ± half a poll RTT (reported).
@@ -264,7 +259,6 @@ export class LagProber {
         return;
       }
       if (replied - ackAt > this.options.pollTimeoutMs) {
-        stats.probes++;
         stats.timeouts++;
         return;
       }

@@ -81,7 +81,6 @@ function input(stale: number, reads: number, overrides: Partial<ReportInput> = {
   const lag = new ReplicaLagStats();
   for (let i = 0; i < 100; i++) lag.lag.record(20_000 + i * 10);
   lag.pollRtt.record(150);
-  lag.probes = 100;
   lag.readsAfterWrite = reads;
   lag.staleReads = stale;
   return {
