@@ -6,7 +6,8 @@
  * one tree-shaken bundle, split into a chunk per lazily imported command, loads only what
  * the command run needs. And the package then needs no dependency at run time: installing
  * it (npx) fetches one tarball, not a hundred packages. The licences of what is bundled
- * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests use dist/src, which scripts/transpile.js writes file by file.
+ * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests use dist/src, which
+ * scripts/transpile.js writes file by file.
  */
 import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +23,10 @@ const entryPoints = {
   'load-worker': join(root, 'src', 'bench', 'load-worker.ts'),
   'lag-worker': join(root, 'src', 'bench', 'lag-worker.ts'),
 };
-/** The file-by-file output (dist/src, scripts/transpile.js) of each entry point, which src/ names in `new URL(…, import.meta.url)`. */
+/**
+ * The file-by-file output (dist/src, scripts/transpile.js) of each entry point, which src/
+ * names in `new URL(…, import.meta.url)`.
+ */
 const entryByCompiledPath = new Map(
   Object.entries(entryPoints).map(([name, source]) => [
     join(root, 'dist', relative(root, source)).replace(/\.ts$/, '.js'),
