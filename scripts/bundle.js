@@ -1,22 +1,27 @@
 #!/usr/bin/env node
 /**
  * Bundles the shipped CLI (src/cli.ts and everything it imports, npm dependencies included)
- * into dist/bundle/ with esbuild, with bench's two worker threads as entry points of their
- * own. Why: start-up is dominated by resolving and compiling hundreds of small SDK modules;
- * one tree-shaken bundle, split into a chunk per lazily imported command, loads only what
- * the command run needs. And the package then needs no dependency at run time: installing
- * it (npx) fetches one tarball, not a hundred packages. The licences of what is bundled
- * go into dist/bundle/THIRD-PARTY-NOTICES.txt. Tests use dist/src, which
- * scripts/transpile.js writes file by file.
+ * into dist/bundle/, with bench's two worker threads as entry points of their own. Why:
+ * start-up is dominated by resolving and compiling hundreds of small SDK modules; a
+ * tree-shaken bundle, split so that a command loads only what it needs, in few files, is
+ * quicker. And the package then needs no dependency at run time: installing it (npx)
+ * fetches one tarball, not a hundred packages. The licences of what is bundled go into
+ * dist/bundle/THIRD-PARTY-NOTICES.txt. Tests use dist/src, which scripts/transpile.js
+ * writes file by file.
+ *
+ * Two steps: esbuild compiles and bundles, split at every dynamic import, into a staging
+ * directory; scripts/regroup-chunks.js then groups those files into the chunks shipped.
  */
 import { build } from 'esbuild';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { regroupChunks } from './regroup-chunks.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
+const stageDir = join(root, 'dist', 'bundle-stage');
 /** Entry points: the CLI, and the files bench starts as worker threads (a Worker needs a file). */
 const entryPoints = {
   cli: join(root, 'src', 'cli.ts'),
@@ -55,16 +60,17 @@ const relativeUrls = {
   },
 };
 
-const external = process.argv.includes('--external-deps');
+await rm(outdir, { recursive: true, force: true });
+await rm(stageDir, { recursive: true, force: true });
 const result = await build({
   entryPoints,
-  outdir,
+  outdir: stageDir,
+  absWorkingDir: root,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.17',
-  packages: external ? 'external' : undefined,
   // The SDK's ES module builds (dist-es) tree-shake, and a dynamic import() of them yields
   // named exports; its CommonJS builds (esbuild's default on node) do neither.
   mainFields: ['module', 'main'],
@@ -83,6 +89,8 @@ const result = await build({
   logLevel: 'warning',
 });
 
+await regroupChunks({ metafile: result.metafile, root, outdir, cliPath: join(stageDir, 'cli.js') });
+await rm(stageDir, { recursive: true });
 await writeFile(join(outdir, 'THIRD-PARTY-NOTICES.txt'), await notices(result.metafile));
 
 /**

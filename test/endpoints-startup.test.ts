@@ -26,26 +26,33 @@ function modulesIn(url: string): string[] {
 }
 
 /**
- * Prints `LOADED <url>` for every ESM resolution. In-thread hooks (module.registerHooks, Node
- * 22.15+) where they exist: a write from the off-thread hooks of module.register reaches
- * stderr asynchronously, and a process as quick as `--help` can exit before it does (seen on
- * Node 24). Node 20 has only module.register.
+ * Appends the URL of every ESM resolution to a file, synchronously: the line is written before
+ * the module loads, so even a run as quick as `--help` cannot exit first. (A write to stderr
+ * from the off-thread hooks of module.register reaches it asynchronously, after the exit of a
+ * quick process.) In-thread hooks (module.registerHooks, Node 22.15+) where they exist; Node 20
+ * has only module.register.
  */
 const HOOK_SOURCE = `import module from 'node:module';
-const trace = (url) => process.stderr.write('LOADED ' + url + '\\n');
+import { appendFileSync } from 'node:fs';
+const traceFile = process.env.ECK_TRACE_FILE;
 if (module.registerHooks) {
-  module.registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); trace(r.url); return r; } });
+  module.registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); appendFileSync(traceFile, r.url + '\\n'); return r; } });
 } else {
   module.register('data:text/javascript,' + encodeURIComponent(
-    'export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write("LOADED " + r.url + "\\\\n"); return r; }'));
+    'import { appendFileSync } from "node:fs"; export async function resolve(s, c, n) { const r = await n(s, c); appendFileSync(' +
+      JSON.stringify(traceFile) + ', r.url + "\\\\n"); return r; }'));
 }
 `;
 const hookDir = mkdtempSync(join(tmpdir(), 'eck-hook-'));
 const HOOK = join(hookDir, 'trace-resolve.mjs');
 writeFileSync(HOOK, HOOK_SOURCE);
 after(() => rmSync(hookDir, { recursive: true, force: true }));
+let traces = 0;
 
-async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: number | null }> {
+/** The npm modules a run of the CLI loads (see modulesIn), the bundle files, and its exit code. */
+async function loadedBy(args: string[]): Promise<{ loaded: string[]; bundleFiles: string[]; code: number | null }> {
+  const traceFile = join(hookDir, `trace-${++traces}.txt`);
+  writeFileSync(traceFile, '');
   const child = spawn(process.execPath, ['--import', HOOK, CLI_PATH, ...args], {
     env: {
       ...process.env,
@@ -54,18 +61,22 @@ async function loadedBy(args: string[]): Promise<{ loaded: string[]; code: numbe
       AWS_SECRET_ACCESS_KEY: 'x',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_MAX_ATTEMPTS: '1',
+      ECK_TRACE_FILE: traceFile,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: 'ignore',
   });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { loaded: [...stderr.matchAll(/^LOADED (.*)$/gm)].flatMap((m) => modulesIn(m[1]!)), code };
+  const urls = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter(Boolean))];
+  return {
+    loaded: urls.flatMap(modulesIn),
+    bundleFiles: urls.filter((url) => /\/dist\/bundle\/[^/]+\.js$/.test(url)).map((url) => url.split('/').pop()!),
+    code,
+  };
 }
 
 test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inquirer, ora or XML parser', async () => {
   // Port 9 refuses the connection: the command gets as far as the API call, then fails (exit 1).
-  const { loaded, code } = await loadedBy([
+  const { loaded, bundleFiles, code } = await loadedBy([
     '--endpoint-url',
     'http://127.0.0.1:9',
     'endpoints',
@@ -74,6 +85,7 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
     'dotenv',
   ]);
   assert.equal(code, 1);
+  assert.equal(bundleFiles.length, 2, `cli.js and the chunk the light commands share: ${bundleFiles.join(' ')}`);
   assert.ok(
     loaded.some((url) => url.includes('@aws-sdk/client-elasticache')),
     'the hook sees the SDK being loaded',
@@ -83,8 +95,10 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
   }
 });
 
-test('endpoints --help loads nothing but commander', async () => {
-  const { loaded } = await loadedBy(['endpoints', '--help']);
+test('endpoints --help loads nothing but commander, and from cli.js alone', async () => {
+  const { loaded, bundleFiles } = await loadedBy(['endpoints', '--help']);
+  // Each file costs Node about a millisecond to resolve, read and link (scripts/regroup-chunks.js).
+  assert.deepEqual(bundleFiles, ['cli.js']);
   const packages = new Set(
     loaded
       .filter((url) => url.includes('/node_modules/'))
