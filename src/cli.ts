@@ -8,6 +8,7 @@ import { addGlobalOptions } from './cli-globals.js';
 import { CliError, ExitCode, messageOf } from './errors.js';
 import { setProgramStreams } from './commands/lazy.js';
 import type { OutputStreams } from './ui/output.js';
+import { terminalColumns, writeTo } from './ui/process-stdio.js';
 import { register as registerLocal } from './commands/local.js';
 import { register as registerCreateCluster } from './commands/create-cluster.js';
 import { register as registerWait } from './commands/wait.js';
@@ -45,11 +46,14 @@ export function buildProgram(streams: OutputStreams = process): Command {
   const program = new Command('elasticache-kit')
     .description('Create, discover, benchmark and emulate Amazon ElastiCache (Valkey / Redis OSS) replication groups.')
     .configureOutput({
-      writeOut: (text) => streams.stdout.write(text),
-      writeErr: (text) => streams.stderr.write(text),
+      writeOut: (text) => writeTo(streams, 'stdout', text),
+      writeErr: (text) => writeTo(streams, 'stderr', text),
       // Commander's own fallback when not a terminal: 80 columns.
-      getOutHelpWidth: () => terminalColumns(streams.stdout) ?? 80,
-      getErrHelpWidth: () => terminalColumns(streams.stderr) ?? 80,
+      getOutHelpWidth: () => terminalColumns(streams, 'stdout') ?? 80,
+      getErrHelpWidth: () => terminalColumns(streams, 'stderr') ?? 80,
+      // The help has no styles to strip (and commander's check would create process.stdout).
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -75,10 +79,6 @@ export function buildProgram(streams: OutputStreams = process): Command {
   return program;
 }
 
-function terminalColumns(stream: OutputStreams['stdout']): number | undefined {
-  return stream.isTTY ? (stream as NodeJS.WriteStream).columns : undefined;
-}
-
 /** Commander exits by itself on usage errors; we want exit code 2 and our own handling. */
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride();
@@ -86,11 +86,6 @@ function exitOverrideEverywhere(command: Command): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // `elasticache-kit … | head` closes stdout early: that is the reader's choice, not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
-    throw error;
-  });
   process.exitCode = await run(argv);
 }
 
@@ -100,23 +95,23 @@ export async function run(argv: string[], streams: OutputStreams = process): Pro
     await buildProgram(streams).parseAsync(argv);
     return ExitCode.ok;
   } catch (error) {
-    return reportError(error, argv.includes('--debug'), streams.stderr);
+    return reportError(error, argv.includes('--debug'), (text) => writeTo(streams, 'stderr', text));
   }
 }
 
-function reportError(error: unknown, debug: boolean, stderr: OutputStreams['stderr']): number {
+function reportError(error: unknown, debug: boolean, writeErr: (text: string) => void): number {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; real usage errors were already printed.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const prefix = 'elasticache-kit: ';
   if (error instanceof CliError) {
-    stderr.write(prefix + error.message + '\n');
-    if (debug && error.cause) stderr.write(String((error.cause as Error).stack ?? error.cause) + '\n');
+    writeErr(prefix + error.message + '\n');
+    if (debug && error.cause) writeErr(String((error.cause as Error).stack ?? error.cause) + '\n');
     return error.exitCode;
   }
-  stderr.write(prefix + 'unexpected error: ' + messageOf(error) + '\n');
-  if (debug && error instanceof Error) stderr.write((error.stack ?? '') + '\n');
-  else stderr.write('(run again with --debug for the stack trace)\n');
+  writeErr(prefix + 'unexpected error: ' + messageOf(error) + '\n');
+  if (debug && error instanceof Error) writeErr((error.stack ?? '') + '\n');
+  else writeErr('(run again with --debug for the stack trace)\n');
   return ExitCode.failure;
 }

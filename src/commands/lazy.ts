@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { readGlobals } from '../cli-globals.js';
 import { Output, type OutputStreams } from '../ui/output.js';
+import { exitQuietlyWhenStdoutCloses } from '../ui/process-stdio.js';
 import type { GlobalOptions } from '../globals.js';
 
 export interface CommandContext<Options = Record<string, unknown>> {
@@ -39,7 +40,9 @@ export function lazyAction(load: () => Promise<CommandModule>) {
     const command = actionArgs[actionArgs.length - 1] as Command;
     const args = actionArgs.slice(0, -2);
     const globals = readGlobals(command);
-    const output = new Output(globals, streamsOf(command));
+    const streams = streamsOf(command);
+    if (streams === process) exitQuietlyWhenStdoutCloses();
+    const output = new Output(globals, streams);
     const module = await load();
     await module.run({ args, options: command.opts(), globals, output, command });
   };
