@@ -38,11 +38,29 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
+/** Every command, by name: buildProgram declares in full only those the command line names. */
+const COMMANDS: [name: string, register: (program: Command, complete: boolean) => void][] = [
+  ['create-cluster', registerCreateCluster],
+  ['wait', registerWait],
+  ['list', registerList],
+  ['failover', registerFailover],
+  ['modify', registerModify],
+  ['delete-cluster', registerDeleteCluster],
+  ['endpoints', registerEndpoints],
+  ['scale', registerScale],
+  ['bench', registerBench],
+  ['local', registerLocal],
+  ['demo', registerDemo],
+];
+
 /**
  * The program, writing to `streams` (the process's own by default; tests pass their own to
  * run the CLI in-process). Set before the commands are registered: they inherit it.
+ * Given the command line it will parse (`argv`), it declares the options, help and action of
+ * the commands named in it only, the others by name, summary and arguments (declaredOnly):
+ * enough for the list of commands, for `help <command>` and for "did you mean".
  */
-export function buildProgram(streams: OutputStreams = process): Command {
+export function buildProgram(streams: OutputStreams = process, argv?: readonly string[]): Command {
   const program = new Command('elasticache-kit')
     .description('Create, discover, benchmark and emulate Amazon ElastiCache (Valkey / Redis OSS) replication groups.')
     .configureOutput({
@@ -60,20 +78,10 @@ export function buildProgram(streams: OutputStreams = process): Command {
     .addHelpText('after', EXAMPLES);
   setProgramStreams(program, streams);
   addGlobalOptions(program);
-  for (const register of [
-    registerCreateCluster,
-    registerWait,
-    registerList,
-    registerFailover,
-    registerModify,
-    registerDeleteCluster,
-    registerEndpoints,
-    registerScale,
-    registerBench,
-    registerLocal,
-    registerDemo,
-  ]) {
-    register(program);
+  const named = argv && new Set(argv.slice(2));
+  for (const [name, register] of COMMANDS) {
+    register(program, !named || named.has(name));
+    if (program.commands.at(-1)?.name() !== name) throw new Error(`COMMANDS names ${name} for another command`);
   }
   exitOverrideEverywhere(program);
   return program;
@@ -92,7 +100,7 @@ export async function main(argv: string[]): Promise<void> {
 /** Parses and runs one command line; the exit code the process should end with. */
 export async function run(argv: string[], streams: OutputStreams = process): Promise<number> {
   try {
-    await buildProgram(streams).parseAsync(argv);
+    await buildProgram(streams, argv).parseAsync(argv);
     return ExitCode.ok;
   } catch (error) {
     return reportError(error, argv.includes('--debug'), (text) => writeTo(streams, 'stderr', text));

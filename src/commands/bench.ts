@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULTS, KEY_PATTERNS, READ_FROM } from '../bench/defaults.js';
 import { choiceOption, integerOption, numberOption } from '../flags.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -42,15 +42,20 @@ Many bastions (--workers): each instance runs the same bench through SSM Run Com
 shared time, and the workers' histograms are merged exactly (per node and per second);
 lag and stale reads stay per worker. The instances need the SSM agent and Node 20.17+.`;
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('bench')
     .description(
       'SET/GET load on the primary and every replica: ops/s, latency percentiles, replication lag, stale reads',
     )
     .argument('[id]', 'replication group id or serverless cache name (nodes are discovered through the API), or merge')
     // Not a subcommand: the global options may follow the command, and merge shares --json/--report/--hdr-*.
-    .argument('[files...]', 'with merge: worker result files (bench … --worker --json FILE) to merge into one report')
+    .argument('[files...]', 'with merge: worker result files (bench … --worker --json FILE) to merge into one report');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .option('--primary <host:port>', 'the primary node (no API call)')
     .option('--replica <host:port>', 'a replica node; repeat for each replica', collect)
     .option('--reader <host:port>', 'the reader endpoint, benchmarked like a replica')

@@ -10,7 +10,7 @@ import {
   REPLICAS,
   SHARDS,
 } from '../plan/limits.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -69,14 +69,19 @@ Exit codes: 0 created (or already there with the same settings), 1 AWS error, 2 
 or declined (nothing created), 4 --wait-timeout exceeded (the group keeps being created),
 130 interrupted.`;
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('create-cluster')
     .summary('create a replication group (the console walkthrough): prompts or flags, review, launch, wait')
+    .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Create a Valkey / Redis OSS replication group: 1 primary + N read replicas, or with cluster mode enabled N shards of 1 primary + M replicas.',
     )
-    .argument('[id]', 'replication group id: 1-40 letters, digits, hyphens; starts with a letter (stored lower-case)')
     .addOption(choiceOption('--engine <engine>', 'the engine', ENGINES, GROUP_DEFAULTS.engine))
     .option('--engine-version <version>', 'engine version offered by DescribeCacheEngineVersions (default: the newest)')
     .option('--description <text>', 'description of the group (default: "<id>, created by elasticache-kit")')

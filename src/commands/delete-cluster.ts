@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { waitTimeoutOption } from '../flags.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('delete-cluster')
     .summary('delete a replication group, wait until gone, remove the network the tool made for it')
+    .argument('<id>', 'replication group id or serverless cache name');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Delete a replication group and wait until it is gone; then remove the security group and cache subnet group the tool created for it, when nothing else uses them.',
     )
-    .argument('<id>', 'replication group id or serverless cache name')
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--keep-network', 'keep the security group and subnet group even if the tool created them')
     .option('--no-wait', 'return once the deletion is requested (the network is then kept)')

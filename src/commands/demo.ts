@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEMO_BENCH, DEMO_DEFAULTS, DEMO_ENGINES, DEMO_TEST_TIME_S } from '../demo/defaults.js';
 import { choiceOption, integerOption, REPLICATION_DELAY_MS } from '../flags.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 import { groupedNumber } from '../ui/numbers.js';
 
 const HELP = `
@@ -23,10 +23,15 @@ Examples:
   $ elasticache-kit demo --replication-delay-ms 20 --test-time 5
   $ elasticache-kit demo --keep          # then: redis-cli -p <port>, elasticache-kit --local delete-cluster demo --yes`;
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('demo')
-    .summary('the whole walkthrough on the local emulator: create 1+2, write config, bench, clean up')
+    .summary('the whole walkthrough on the local emulator: create 1+2, write config, bench, clean up');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description('Run the console walkthrough end to end on the local emulator: create, configure, benchmark, delete.')
     .option('--id <id>', `replication group id (default ${DEMO_DEFAULTS.id})`)
     .option('--dir <folder>', `folder for the config files it writes (default ./${DEMO_DEFAULTS.dir})`)

@@ -1,22 +1,27 @@
 import type { Command } from 'commander';
 import { choiceOption, waitTimeoutOption } from '../flags.js';
 import { FORMAT_NAMES } from '../config/formats/types.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
 // formats/types.ts imports only types: --help still loads nothing but commander and src/flags.ts.
 const USE_MODES = ['endpoints', 'nodes'] as const;
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('endpoints')
     .summary(
       'write a replication group’s endpoints as app config (appSettings, .env, shell, GitHub outputs, URLs, JSON)',
     )
+    .argument('<id>', 'replication group id or serverless cache name');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Discover a replication group and print its endpoints as config text on stdout, or merge them into a file with --out\n' +
         '(only the keys the tool owns change; every other byte of the file stays).',
     )
-    .argument('<id>', 'replication group id or serverless cache name')
     .addOption(choiceOption('--format <format>', 'what to write', FORMAT_NAMES, 'json, the Topology'))
     .option(
       '--out <file>',

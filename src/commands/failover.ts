@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { waitTimeoutOption } from '../flags.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('failover')
     .summary('TestFailover: promote a replica, wait, print the new primary (failover drills)')
+    .argument('<id>', 'replication group id');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       "Run TestFailover on the group's node group: the primary is replaced by a replica. Waits until the group is available with a new primary and prints it.",
     )
-    .argument('<id>', 'replication group id')
     .option('--node-group <id>', "node group (shard) to fail over, e.g. 0002 (default: the group's only one, 0001)")
     .option('-y, --yes', 'skip the confirmation (needed without a terminal)')
     .option('--no-wait', 'return once the failover is requested')

@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('list')
-    .summary('list replication groups and serverless caches: kind, status, engine, node type, nodes, endpoint')
+    .summary('list replication groups and serverless caches: kind, status, engine, node type, nodes, endpoint');
+  if (!complete) {
+    declaredOnly(command, { options: false });
+    return;
+  }
+  command
     .description(
       'List the replication groups and serverless caches of the region in one table: kind, status, engine, node type, node count and endpoint.',
     )

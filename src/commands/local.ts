@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { integerOption, LIFECYCLE_MS, REPLICATION_DELAY_MS } from '../flags.js';
 import { DEFAULT_LOCAL_PORT, TCP_PORT } from '../globals.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
 const START_HELP = `
 The emulator speaks the AWS Query protocol of ElastiCache (2015-02-02) and EC2 (2016-11-15),
@@ -36,10 +36,14 @@ Examples:
 /** local start --instances: the emulated bastions. */
 const LOCAL_INSTANCES = { min: 0, max: 20 } as const;
 
-export function register(program: Command): void {
+export function register(program: Command, complete = true): void {
   const local = program
     .command('local')
     .description('run the local ElastiCache + EC2 emulator (real redis-server replication behind the AWS API)');
+  if (!complete) {
+    declaredOnly(local, { options: false });
+    return;
+  }
   const action = lazyAction(() => import('./local.run.js'));
 
   local

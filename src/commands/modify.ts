@@ -1,16 +1,21 @@
 import type { Command } from 'commander';
 import { choiceOption, waitTimeoutOption } from '../flags.js';
 import { TRANSIT_MODES } from '../plan/transit-steps.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('modify')
     .summary("ModifyReplicationGroup: change in-transit encryption in AWS's steps, waiting for each")
+    .argument('<id>', 'replication group id');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Change in-transit encryption of an existing group: off → preferred → required (and back), one ModifyReplicationGroup per step, each waited for. Prints the group afterwards.',
     )
-    .argument('<id>', 'replication group id')
     .addOption(
       choiceOption(
         '--transit-encryption-mode <mode>',

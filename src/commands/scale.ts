@@ -1,16 +1,21 @@
 import type { Command } from 'commander';
 import { integerOption, waitTimeoutOption } from '../flags.js';
 import { REPLICAS, SHARDS } from '../plan/limits.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('scale')
     .summary('change the replicas per shard, or the number of shards (online)')
+    .argument('<id>', 'replication group id');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Change a replication group online: --replicas N sets the read replicas of every shard (IncreaseReplicaCount / DecreaseReplicaCount), --shards N the number of shards of a cluster mode enabled group (ModifyReplicationGroupShardConfiguration: slots and their keys move while clients keep working). Shows what changes, asks, calls, and waits until the group is available in its new shape.',
     )
-    .argument('<id>', 'replication group id')
     .addOption(integerOption('--replicas <n>', 'read replicas per shard afterwards', REPLICAS))
     .addOption(
       integerOption(

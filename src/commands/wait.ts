@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { waitTimeoutOption } from '../flags.js';
-import { lazyAction } from './lazy.js';
+import { declaredOnly, lazyAction } from './lazy.js';
 
-export function register(program: Command): void {
-  program
+export function register(program: Command, complete = true): void {
+  const command = program
     .command('wait')
     .summary('wait until a replication group or serverless cache is available (or deleted)')
+    .argument('<id>', 'replication group id or serverless cache name');
+  if (!complete) {
+    declaredOnly(command);
+    return;
+  }
+  command
     .description(
       'Wait until a replication group (or a serverless cache of that name) is available, or with --deleted until it is gone, showing its status.',
     )
-    .argument('<id>', 'replication group id or serverless cache name')
     .option('--deleted', 'wait until the group no longer exists')
     .addOption(waitTimeoutOption('give up'))
     .addHelpText(
