@@ -75,17 +75,24 @@ function median(times: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Times `runs` fresh processes after 2 warm-ups and prints one line; returns the median. */
-async function measure(name: string, start: () => Promise<RunResult>): Promise<number> {
-  for (let i = 0; i < 2; i++) await start();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const result = await start();
-    if (result.code !== 0) throw new Error(`${name} exited ${result.code}: ${result.stderr}`);
-    times.push(result.ms);
+/**
+ * Times `runs` fresh processes of each scenario after 2 warm-up rounds and prints one line
+ * per scenario; returns the medians by name. Interleaved: each round runs every scenario
+ * once, so a ratio compares runs taken side by side. (Scenario after scenario, the machine's
+ * speed drifts between the two figures of a ratio: this machine's bare `node -e 0` moved
+ * from 27 to 36 ms within minutes.)
+ */
+async function measureInterleaved(scenarios: [name: string, start: () => Promise<RunResult>][]) {
+  const times = new Map(scenarios.map(([name]) => [name, [] as number[]]));
+  for (let round = -2; round < runs; round++) {
+    for (const [name, start] of scenarios) {
+      const result = await start();
+      if (result.code !== 0) throw new Error(`${name} exited ${result.code}: ${result.stderr}`);
+      if (round >= 0) times.get(name)!.push(result.ms);
+    }
   }
-  console.log(`  ${name.padEnd(58)} ${summary(times)}`);
-  return median(times);
+  for (const [name, ms] of times) console.log(`  ${name.padEnd(58)} ${summary(ms)}`);
+  return new Map([...times].map(([name, ms]) => [name, median(ms)]));
 }
 
 /** Every distinct AWS CLI installed ($AWS_CLI, `aws` on PATH, /usr/bin/aws), with its version word. */
@@ -132,44 +139,51 @@ try {
     { ReplicationGroupId: 'demo' },
   );
   const target = ['--endpoint-url', emulator.url];
-  const scenarios: [string, string[]][] = [
-    ['--version (node + CLI floor)', ['--version']],
-    ['endpoints demo (json)', [...target, 'endpoints', 'demo']],
-    ['endpoints demo --format dotenv', [...target, 'endpoints', 'demo', '--format', 'dotenv']],
-    [
-      'endpoints demo --format appsettings-xml --out web.config',
-      [...target, 'endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config'],
-    ],
-    // For comparison: the same two API calls from a command that still loads the EC2 client.
-    ['wait demo --output json (same calls + EC2 client load)', [...target, '--output', 'json', 'wait', 'demo']],
-  ];
-  console.log(
-    `endpoints latency: ${runs} runs each after 2 warm-up runs, a fresh process per run (node ${process.version})`,
-  );
-  const nodeFloor = await measure('node -e 0 (bare node start)', () => runProgram(process.execPath, ['-e', '0']));
-  const medians = new Map<string, number>();
-  for (const [name, args] of scenarios) medians.set(name, await measure(name, () => run(args)));
   // --local as a user types it: the CLI probes the emulator's port first, then calls it.
   const localEnv = { ELASTICACHE_KIT_LOCAL_PORT: String(emulator.port), ELASTICACHE_KIT_STATE_DIR: stateDir };
-  const local = await measure('--local endpoints demo (probe + the same calls)', () =>
-    run(['--local', 'endpoints', 'demo'], [], localEnv),
+  const LOCAL = '--local endpoints demo (probe + the same calls)';
+  const BARE = 'node -e 0 (bare node start)';
+  const clis = await awsClis();
+  const describe = (version: string) => `${version} describe-replication-groups`;
+  const scenarios: [string, () => Promise<RunResult>][] = [
+    [BARE, () => runProgram(process.execPath, ['-e', '0'])],
+    ...(
+      [
+        ['--version (node + CLI floor)', ['--version']],
+        ['endpoints demo (json)', [...target, 'endpoints', 'demo']],
+        ['endpoints demo --format dotenv', [...target, 'endpoints', 'demo', '--format', 'dotenv']],
+        [
+          'endpoints demo --format appsettings-xml --out web.config',
+          [...target, 'endpoints', 'demo', '--format', 'appsettings-xml', '--out', 'web.config'],
+        ],
+        // For comparison: the same two API calls from a command that still loads the EC2 client.
+        ['wait demo --output json (same calls + EC2 client load)', [...target, '--output', 'json', 'wait', 'demo']],
+        ['--help', ['--help']],
+      ] as [string, string[]][]
+    ).map(([name, args]): [string, () => Promise<RunResult>] => [name, () => run(args)]),
+    [LOCAL, () => run(['--local', 'endpoints', 'demo'], [], localEnv)],
+    ...clis.map(({ path, version }): [string, () => Promise<RunResult>] => [
+      describe(version),
+      () =>
+        runProgram(path, [
+          '--endpoint-url',
+          emulator.url,
+          'elasticache',
+          'describe-replication-groups',
+          '--replication-group-id',
+          'demo',
+        ]),
+    ]),
+  ];
+  console.log(
+    `endpoints latency: ${runs} rounds after 2 warm-up rounds, each running every scenario once in a fresh process (node ${process.version})`,
   );
-  const help = await measure('--help', () => run(['--help']));
+  const medians = await measureInterleaved(scenarios);
+  const nodeFloor = medians.get(BARE)!;
+  const local = medians.get(LOCAL)!;
+  const help = medians.get('--help')!;
   const endpoints = medians.get('endpoints demo (json)')!;
-  const awsDescribes: { version: string; ms: number }[] = [];
-  for (const { path, version } of await awsClis()) {
-    const ms = await measure(`${version} describe-replication-groups`, () =>
-      runProgram(path, [
-        '--endpoint-url',
-        emulator.url,
-        'elasticache',
-        'describe-replication-groups',
-        '--replication-group-id',
-        'demo',
-      ]),
-    );
-    awsDescribes.push({ version, ms });
-  }
+  const awsDescribes = clis.map(({ version }) => ({ version, ms: medians.get(describe(version))! }));
   console.log('start-up goals (medians):');
   console.log(`  endpoints demo: ${endpoints.toFixed(0)} ms (goal <= 300 ms) ${endpoints <= 300 ? 'ok' : 'MISSED'}`);
   console.log(`  --local endpoints demo: ${local.toFixed(0)} ms (goal <= 300 ms) ${local <= 300 ? 'ok' : 'MISSED'}`);
