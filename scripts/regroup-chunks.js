@@ -6,7 +6,8 @@
  * does not know that what `cli.js` imports is always loaded before any command. So `--help`
  * loaded 11 files and `endpoints` 46, and Node spends about a millisecond per file
  * resolving, reading and linking it (Node 20 more than 24). After this step `--help` loads
- * cli.js alone, and `endpoints` 3 files.
+ * cli.js alone, and `endpoints` 5 files: cli.js, the chunk the light commands share, its own,
+ * and two facades (see regroupChunks).
  *
  * Rollup only regroups whole files of esbuild's output (each is one rollup module), and
  * only the light ones (see chunkGroups): the heavy files (the EC2 client, ioredis, the
@@ -37,6 +38,8 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
   const heavy = [...graph.keys()].filter((file) => !groups.has(file));
   // A heavy file still imports light files by esbuild's names: each such file gets a facade of
   // that name, re-exporting its exports from the chunk it went to (rollup writes one for an entry).
+  // Rollup also points a light chunk's dynamic import of such a file at its facade: one more
+  // small file to load (endpoints loads two: aws/clients and aws/any-topology).
   const input = {};
   for (const file of heavy)
     for (const imported of graph.get(file).imports) if (groups.has(imported)) input[stem(imported)] = imported;
@@ -92,6 +95,8 @@ function outputGraph(metafile, root) {
  *   HEAVY_SOURCE and the COMMON_PACKAGES code it imports statically. A file is light when
  *   it and all it imports statically is, so `common` never drags a heavy file in. The SDK's
  *   own lazy imports (the credential providers other than env) stay lazy.
+ * - `<command>.run`: the light source only that command reaches, so that `endpoints` does
+ *   not parse the plans of create-cluster and scale.
  */
 function chunkGroups(graph, cliPath) {
   const isPackageCode = (file) => graph.get(file).inputs.some((input) => input.includes('node_modules/'));
@@ -123,6 +128,31 @@ function chunkGroups(graph, cliPath) {
 
   for (const file of graph.keys())
     if (!groups.has(file) && !isPackageCode(file) && isLight(file)) addWithStaticImports(file, 'common');
+
+  // Source in `common` that a single command reaches goes to that command's chunk. Whatever
+  // reaches a file reaches what it imports statically, so `common` never imports such a chunk.
+  // The light files that heavy ones import count as reached by one more user: 'heavy'.
+  const entries = []; // [a file in common, the user it stands for]
+  for (const [file, group] of groups)
+    if (group === 'cli')
+      for (const target of graph.get(file).imports) if (groups.get(target) === 'common') entries.push([target, target]);
+  for (const [file, { imports }] of graph)
+    if (!groups.has(file))
+      for (const target of imports) if (groups.get(target) === 'common') entries.push([target, 'heavy']);
+  const users = new Map(); // a file in common → the users that reach it
+  for (const [entry, user] of entries) {
+    const reached = [entry];
+    for (const file of reached) {
+      users.set(file, (users.get(file) ?? new Set()).add(user));
+      for (const next of graph.get(file).imports)
+        if (groups.get(next) === 'common' && !reached.includes(next)) reached.push(next);
+    }
+  }
+  for (const [file, reachedBy] of users) {
+    const [user] = reachedBy;
+    if (reachedBy.size === 1 && user !== 'heavy' && !isPackageCode(file))
+      groups.set(file, stem(user).replace(/-[A-Z0-9]{8}$/, '')); // esbuild's hash off: endpoints.run
+  }
   return groups;
 }
 

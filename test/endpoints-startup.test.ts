@@ -85,7 +85,9 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
     'dotenv',
   ]);
   assert.equal(code, 1);
-  assert.equal(bundleFiles.length, 2, `cli.js and the chunk the light commands share: ${bundleFiles.join(' ')}`);
+  // cli.js, the chunk the light commands share, its own, and the one-line facades (re-exports) of
+  // the two modules heavier commands import too; 46 files before scripts/regroup-chunks.js.
+  assert.ok(bundleFiles.length <= 5, `${bundleFiles.length} bundle files: ${bundleFiles.join(' ')}`);
   assert.ok(
     loaded.some((url) => url.includes('@aws-sdk/client-elasticache')),
     'the hook sees the SDK being loaded',
