@@ -163,14 +163,16 @@ export class ClusterRouter {
     if (!redirect.ask) this.refresh();
     if (this.load.control.stopping) return;
     this.redirectsInFlight++;
-    void this.retry(origin, redirect, 1).finally(() => this.redirectsInFlight--);
+    void this.retry(origin, redirect, 1, [origin.id]).finally(() => this.redirectsInFlight--);
   }
 
-  private async retry(origin: LoadNode, r: Parameters<RedirectHandler>[0], hop: number): Promise<void> {
+  /** `path`: the nodes asked so far for this request, so an error says where its redirections went. */
+  private async retry(origin: LoadNode, r: Parameters<RedirectHandler>[0], hop: number, path: string[]): Promise<void> {
     const { control, value, ttlMs } = this.load;
     const target = this.nodeAt(r.host, r.port);
     const stats = this.load.stats.get((target ?? origin).id)!;
     const key = this.keyspace.keyName(r.key);
+    const asked = [...path, `${r.ask ? 'ASK' : 'MOVED'} ${r.host}:${r.port}`];
     let reply: string | null;
     try {
       const redis = await this.redirectConnection(r.host, r.port, target?.address ?? origin.address);
@@ -197,7 +199,7 @@ export class ClusterRouter {
         // shard was added: 10 requests spent 5 immediate hops, the last a MOVED to the new
         // primary); a short pause lets the slot map settle instead of spending every hop at once.
         if (hop >= 3) await sleep(Math.min(100, 10 * hop));
-        return this.retry(origin, { ...r, ...next }, hop + 1);
+        return this.retry(origin, { ...r, ...next }, hop + 1, asked);
       }
       if (isThrottled(message)) {
         // A serverless cache at its ECPU/s limit: counted, not an error of the run.
@@ -207,7 +209,8 @@ export class ClusterRouter {
         }
         return;
       }
-      stats.lastError = message;
+      // Out of redirections: where they went tells a slot map in flux from nodes that disagree.
+      stats.lastError = next ? `${message} (after ${hop} redirections: ${asked.join(' → ')})` : message;
       if (control.recording) {
         stats.errors++;
         if (++control.completed >= control.limit) control.onLimitReached?.();
