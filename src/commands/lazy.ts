@@ -1,6 +1,7 @@
 /**
- * Commands are declared up front (so --help lists them and their flags) but their code,
- * with the AWS SDK, ioredis, inquirer and ora behind it, is imported only when run.
+ * Commands are declared up front (so --help lists them; their flags when the command line
+ * names them, see buildProgram) but their code, with the AWS SDK, ioredis, inquirer and ora
+ * behind it, is imported only when run.
  */
 import { type Command, Option } from 'commander';
 import { readGlobals } from '../cli-globals.js';
