@@ -173,7 +173,7 @@ function cliEntry(cliPath) {
 function heavyFilesAsIs(heavy) {
   return {
     name: 'heavy-files-as-is',
-    async resolveId(source, importer) {
+    resolveId(source, importer) {
       if (!importer || !source.startsWith('.')) return null;
       const file = resolve(importer, '..', source);
       return heavy.has(file) ? { id: file, external: true } : null;
