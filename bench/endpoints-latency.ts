@@ -11,7 +11,7 @@
  * the ratio is judged against the first v2 among them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,10 +46,13 @@ const env = {
   NO_COLOR: '1',
 };
 
-// Records every npm package the child resolves (module hooks run before the CLI does).
-const HOOK =
-  'data:text/javascript,import {register} from "node:module"; register("data:text/javascript,' +
-  'export async function resolve(s,c,n){const r=await n(s,c); process.stderr.write(\\"LOADED \\"+r.url+\\"\\\\n\\"); return r;}");';
+// Records every file the child loaded (the bundle is CommonJS: require's cache holds them all)
+// on stderr as it exits.
+const HOOK = join(stateDir, 'trace-loads.cjs');
+writeFileSync(
+  HOOK,
+  "process.on('exit', () => require('node:fs').writeSync(2, Object.keys(require.cache).map((f) => 'LOADED ' + f + '\\n').join('')));",
+);
 
 type RunResult = { ms: number; code: number | null; stdout: string; stderr: string };
 
@@ -110,7 +113,7 @@ async function awsClis(): Promise<{ path: string; version: string }[]> {
 
 /** The bundle chunks (dist/bundle/*.js) a traced run loaded. */
 function stderrChunks(stderr: string): Set<string> {
-  return new Set([...stderr.matchAll(/^LOADED (file:.*\/dist\/bundle\/[^/]+\.js)$/gm)].map((m) => m[1]!));
+  return new Set([...stderr.matchAll(/^LOADED (.*\/dist\/bundle\/[^/]+\.js)$/gm)].map((m) => m[1]!));
 }
 
 function summary(times: number[]): string {
@@ -162,6 +165,11 @@ try {
       ] as [string, string[]][]
     ).map(([name, args]): [string, () => Promise<RunResult>] => [name, () => run(args)]),
     [LOCAL, () => run(['--local', 'endpoints', 'demo'], [], localEnv)],
+    // What a run costs without the compiled code of the previous one (bin/compile-cache.js).
+    [
+      'endpoints demo, compile cache off',
+      () => run([...target, 'endpoints', 'demo'], [], { NODE_DISABLE_COMPILE_CACHE: '1' }),
+    ],
     ...clis.map(({ path, version }): [string, () => Promise<RunResult>] => [
       describe(version),
       () =>
@@ -197,11 +205,11 @@ try {
   if (!v2) console.log('  endpoints / AWS CLI v2: not measured (no AWS CLI v2 found; set AWS_CLI=/path/to/aws)');
   const helpRatio = help / nodeFloor;
   console.log(`  --help / bare node: ${helpRatio.toFixed(2)}x (goal <= 1.5x) ${helpRatio <= 1.5 ? 'ok' : 'MISSED'}`);
-  const traced = await run([...target, 'endpoints', 'demo'], ['--import', HOOK]);
+  const traced = await run([...target, 'endpoints', 'demo'], ['--require', HOOK]);
   // A bundle chunk stands for the npm packages compiled into it, which its source map lists.
   const loaded = [...traced.stderr.matchAll(/^LOADED (.*)$/gm)].map((m) => m[1]!);
   const bundled = [...stderrChunks(traced.stderr)].flatMap(
-    (url) => (JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] }).sources,
+    (file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources,
   );
   const packages = new Set(
     [...loaded, ...bundled]

@@ -97,10 +97,6 @@ const result = await build({
   keepNames: true,
   sourcemap: 'linked',
   chunkNames: '[name]-[hash]',
-  // Bundled CommonJS dependencies (ioredis, …) call require() for node built-ins.
-  banner: {
-    js: "import { createRequire as __ekCreateRequire } from 'node:module'; const require = __ekCreateRequire(import.meta.url);",
-  },
   plugins: [relativeUrls, commanderSpawnsLazily],
   metafile: true,
   logLevel: 'warning',
@@ -108,6 +104,8 @@ const result = await build({
 
 await regroupChunks({ metafile: result.metafile, root, outdir, cliPath: join(stageDir, 'cli.js') });
 await rm(stageDir, { recursive: true });
+// The chunks are CommonJS (see regroup-chunks.js) in a package whose .js files are ES modules.
+await writeFile(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 await writeFile(join(outdir, 'THIRD-PARTY-NOTICES.txt'), await notices(result.metafile));
 
 /**

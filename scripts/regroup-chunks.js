@@ -1,20 +1,23 @@
 /**
  * The second step of scripts/bundle.js: rollup regroups the files esbuild split the CLI into,
- * so that a command loads few files.
+ * so that a command loads few files, and writes them as CommonJS.
  *
- * Why: esbuild makes a chunk for every set of dynamic-import targets that share code, and it
- * does not know that what `cli.js` imports is always loaded before any command. So `--help`
- * loaded 11 files and `endpoints` 46, and Node spends about a millisecond per file
+ * Why regroup: esbuild makes a chunk for every set of dynamic-import targets that share code,
+ * and it does not know that what `cli.js` imports is always loaded before any command. So
+ * `--help` loaded 11 files and `endpoints` 46, and Node spends about a millisecond per file
  * resolving, reading and linking it (Node 20 more than 24). After this step `--help` loads
- * cli.js alone, and `endpoints` 5 files: cli.js, the chunk the light commands share, its own,
- * and two facades (see regroupChunks).
+ * cli.js alone, and `endpoints` 3 files: cli.js, the chunk the light commands share, and its own.
  *
- * Rollup only regroups whole files of esbuild's output (each is one rollup module), and
- * only the light ones (see chunkGroups): the heavy files (the EC2 client, ioredis, the
- * emulator, …) are copied as esbuild wrote them, since regrouping all 3.5 MB would make
- * the build seconds slower for no start-up gain.
+ * Rollup only regroups whole files of esbuild's output (each is one rollup module), and only
+ * the light ones (see chunkGroups): each heavy file (the EC2 client, ioredis, the emulator, …)
+ * stays a chunk of its own.
+ *
+ * Why CommonJS (esbuild cannot split CommonJS, rollup can): Node 20 has no cache for compiled
+ * code, and an ES module cannot be handed one; a CommonJS file can (bin/compile-cache.js).
+ * On Node 20 that took `endpoints` from 218 to 174 ms, and `--help` from 117 to 104 ms; a
+ * CommonJS entry also spares Node 20 starting its ES module loader. Node 22+ caches either.
  */
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { rollup } from 'rollup';
@@ -30,25 +33,23 @@ const HEAVY_SOURCE = /^src\/(local|bench)\//;
 
 /**
  * Writes the shipped bundle to `outdir` from esbuild's split output (`metafile`, paths
- * relative to `root`): the light files regrouped by rollup, the others copied.
+ * relative to `root`): the light files regrouped, each heavy file a chunk of its own.
  */
 export async function regroupChunks({ metafile, root, outdir, cliPath }) {
   const graph = outputGraph(metafile, root);
   const groups = chunkGroups(graph, cliPath);
   const heavy = [...graph.keys()].filter((file) => !groups.has(file));
-  // A heavy file still imports light files by esbuild's names: each such file gets a facade of
-  // that name, re-exporting its exports from the chunk it went to (rollup writes one for an entry).
-  // Rollup also points a light chunk's dynamic import of such a file at its facade: one more
-  // small file to load (endpoints loads two: aws/clients and aws/any-topology).
-  const input = {};
-  for (const file of heavy)
-    for (const imported of graph.get(file).imports) if (groups.has(imported)) input[stem(imported)] = imported;
+  // Each heavy file is an entry, so its chunk keeps esbuild's name (bench's worker files must
+  // be load-worker.js and lag-worker.js); the light groups are rollup's manual chunks.
+  const lightGroups = new Map([...groups.values()].map((group) => [group, group]));
+  const input = { cli: cliPath };
+  for (const file of heavy) input[stem(file)] = file;
 
   const bundle = await rollup({
     input,
-    plugins: [cliEntry(cliPath), heavyFilesAsIs(new Set(heavy)), builtinsWithoutFacades(groups), esbuildSourceMaps()],
-    // A facade exports exactly what the esbuild file did.
-    preserveEntrySignatures: 'strict',
+    plugins: [builtinsWithoutFacades(groups), esbuildSourceMaps(), importMetaUrlInCommonJs()],
+    // An entry's chunk may export more than the esbuild file did: no facade file to load.
+    preserveEntrySignatures: 'allow-extension',
     // esbuild already tree-shook; a second pass would find nothing and take seconds.
     treeshake: false,
     onwarn(warning, warn) {
@@ -58,18 +59,19 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
   });
   await bundle.write({
     dir: outdir,
-    format: 'es',
+    format: 'cjs',
+    generatedCode: 'es2015',
+    exports: 'named',
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-[hash].js',
     sourcemap: true,
+    // A built-in's one-line module goes with the chunk of the light group that imports it; one a
+    // heavy file imports has that file for its only importer, so rollup puts it there.
     manualChunks: (id) =>
-      groups.get(id) ?? (id.startsWith(BUILTIN) ? id.slice(BUILTIN.length).split(':')[0] : undefined),
-    paths: (id) => (graph.has(id) ? `./${basename(id)}` : id),
+      groups.get(id) ??
+      (id.startsWith(BUILTIN) ? lightGroups.get(id.slice(BUILTIN.length, id.lastIndexOf(':'))) : undefined),
   });
   await bundle.close();
-  for (const file of heavy)
-    for (const name of [basename(file), `${basename(file)}.map`])
-      await copyFile(join(file, '..', name), join(outdir, name));
 }
 
 /** esbuild's output files (absolute paths) → the output files each imports, statically or not. */
@@ -159,28 +161,6 @@ function chunkGroups(graph, cliPath) {
 const BUILTIN = '\0builtin:';
 const stem = (file) => basename(file, '.js');
 
-/** cli.js is the `cli` chunk itself (it may export more than src/cli.ts does): no facade file to load. */
-function cliEntry(cliPath) {
-  return {
-    name: 'cli-entry',
-    buildStart() {
-      this.emitFile({ type: 'chunk', id: cliPath, name: stem(cliPath), preserveSignature: 'allow-extension' });
-    },
-  };
-}
-
-/** Imports of a heavy file stay imports of that file, which is copied beside the chunks. */
-function heavyFilesAsIs(heavy) {
-  return {
-    name: 'heavy-files-as-is',
-    resolveId(source, importer) {
-      if (!importer || !source.startsWith('.')) return null;
-      const file = resolve(importer, '..', source);
-      return heavy.has(file) ? { id: file, external: true } : null;
-    },
-  };
-}
-
 /**
  * `import { x } from 'node:fs'` becomes `process.getBuiltinModule('node:fs').x` (Node 20.16+).
  * Why: to import a built-in as an ES module, Node builds a facade of all its exports and so
@@ -197,16 +177,24 @@ function builtinsWithoutFacades(groups) {
     resolveId(source, importer) {
       const name = source.replace(/^node:/, '');
       if (!builtins.has(name) || !importer) return null;
-      return { id: `${BUILTIN}${groups.get(importer)}:${name}`, moduleSideEffects: false };
+      return { id: `${BUILTIN}${groups.get(importer) ?? importer}:${name}`, moduleSideEffects: false };
     },
     load(id) {
       if (!id.startsWith(BUILTIN)) return null;
-      const name = id.slice(BUILTIN.length).split(':')[1];
+      const name = id.slice(id.lastIndexOf(':') + 1);
       return {
         code: `export default process.getBuiltinModule(${JSON.stringify(`node:${name}`)});`,
         syntheticNamedExports: 'default',
       };
     },
+  };
+}
+
+/** `import.meta.url` (worker files, package.json) is the chunk's own file URL; rollup's default also checks for a browser. */
+function importMetaUrlInCommonJs() {
+  return {
+    name: 'import-meta-url-in-commonjs',
+    resolveImportMeta: (property) => (property === 'url' ? "require('node:url').pathToFileURL(__filename).href" : null),
   };
 }
 

@@ -1,8 +1,7 @@
 /**
  * `endpoints` is what CI calls on every run: it must not load what it does not use. The
- * child's ESM resolutions are recorded by a module hook; ioredis, inquirer, ora and the
- * EC2 client (most of a second to load) must not be among them, nor the XML parser for
- * a non-XML format.
+ * files the child loads are recorded as it exits; ioredis, inquirer, ora and the EC2 client
+ * (most of a second to load) must not be among them, nor the XML parser for a non-XML format.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,41 +9,28 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from './helpers/cli.js';
 
 /**
  * The shipped CLI is a bundle (dist/bundle): a loaded chunk stands for the npm packages
- * compiled into it, which its source map lists. Returns the node_modules paths a URL
- * brings in (the URL itself when it is a plain node_modules file).
+ * compiled into it, which its source map lists. Returns the node_modules paths a loaded
+ * file brings in (the file itself when it is a plain node_modules file).
  */
-function modulesIn(url: string): string[] {
-  if (!url.startsWith('file:') || !/\/dist\/bundle\/[^/]+\.js$/.test(url))
-    return url.includes('/node_modules/') ? [url] : [];
-  const map = JSON.parse(readFileSync(fileURLToPath(url) + '.map', 'utf8')) as { sources: string[] };
+function modulesIn(file: string): string[] {
+  if (!/\/dist\/bundle\/[^/]+\.js$/.test(file)) return file.includes('/node_modules/') ? [file] : [];
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
   return map.sources.filter((source) => source.includes('/node_modules/'));
 }
 
 /**
- * Appends the URL of every ESM resolution to a file, synchronously: the line is written before
- * the module loads, so even a run as quick as `--help` cannot exit first. (A write to stderr
- * from the off-thread hooks of module.register reaches it asynchronously, after the exit of a
- * quick process.) In-thread hooks (module.registerHooks, Node 22.15+) where they exist; Node 20
- * has only module.register.
+ * Writes the path of every module the process loaded (the bundle is CommonJS, so require's
+ * cache holds them all) when it exits, `--help`'s quick exit included.
  */
-const HOOK_SOURCE = `import module from 'node:module';
-import { appendFileSync } from 'node:fs';
-const traceFile = process.env.ECK_TRACE_FILE;
-if (module.registerHooks) {
-  module.registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); appendFileSync(traceFile, r.url + '\\n'); return r; } });
-} else {
-  module.register('data:text/javascript,' + encodeURIComponent(
-    'import { appendFileSync } from "node:fs"; export async function resolve(s, c, n) { const r = await n(s, c); appendFileSync(' +
-      JSON.stringify(traceFile) + ', r.url + "\\\\n"); return r; }'));
-}
+const HOOK_SOURCE = `process.on('exit', () =>
+  require('node:fs').writeFileSync(process.env.ECK_TRACE_FILE, Object.keys(require.cache).join('\\n')));
 `;
 const hookDir = mkdtempSync(join(tmpdir(), 'eck-hook-'));
-const HOOK = join(hookDir, 'trace-resolve.mjs');
+const HOOK = join(hookDir, 'trace-loads.cjs');
 writeFileSync(HOOK, HOOK_SOURCE);
 after(() => rmSync(hookDir, { recursive: true, force: true }));
 let traces = 0;
@@ -53,7 +39,7 @@ let traces = 0;
 async function loadedBy(args: string[]): Promise<{ loaded: string[]; bundleFiles: string[]; code: number | null }> {
   const traceFile = join(hookDir, `trace-${++traces}.txt`);
   writeFileSync(traceFile, '');
-  const child = spawn(process.execPath, ['--import', HOOK, CLI_PATH, ...args], {
+  const child = spawn(process.execPath, ['--require', HOOK, CLI_PATH, ...args], {
     env: {
       ...process.env,
       AWS_REGION: 'us-east-1',
@@ -66,10 +52,10 @@ async function loadedBy(args: string[]): Promise<{ loaded: string[]; bundleFiles
     stdio: 'ignore',
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const urls = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter(Boolean))];
+  const files = readFileSync(traceFile, 'utf8').split('\n').filter(Boolean);
   return {
-    loaded: urls.flatMap(modulesIn),
-    bundleFiles: urls.filter((url) => /\/dist\/bundle\/[^/]+\.js$/.test(url)).map((url) => url.split('/').pop()!),
+    loaded: files.flatMap(modulesIn),
+    bundleFiles: files.filter((file) => /\/dist\/bundle\/[^/]+\.js$/.test(file)).map((file) => file.split('/').pop()!),
     code,
   };
 }
@@ -85,12 +71,11 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
     'dotenv',
   ]);
   assert.equal(code, 1);
-  // cli.js, the chunk the light commands share, its own, and the one-line facades (re-exports) of
-  // the two modules heavier commands import too; 46 files before scripts/regroup-chunks.js.
-  assert.ok(bundleFiles.length <= 5, `${bundleFiles.length} bundle files: ${bundleFiles.join(' ')}`);
+  // cli.js, the chunk the light commands share, and its own; 46 files before scripts/regroup-chunks.js.
+  assert.ok(bundleFiles.length <= 3, `${bundleFiles.length} bundle files: ${bundleFiles.join(' ')}`);
   assert.ok(
     loaded.some((url) => url.includes('@aws-sdk/client-elasticache')),
-    'the hook sees the SDK being loaded',
+    'the trace sees the SDK being loaded',
   );
   for (const heavy of ['@aws-sdk/client-ec2', 'ioredis', '@inquirer', '/ora/', 'fast-xml-parser']) {
     assert.ok(!loaded.some((url) => url.includes(heavy)), `${heavy} was loaded`);
