@@ -75,8 +75,9 @@ export class TimelineSampler {
     this.timer.unref();
   }
 
-  sample(now: number): void {
-    const seconds = Math.max(1e-3, (now - this.lastAt) / 1000);
+  /** `pointAt` (≤ now): where the interval's ops/s point ends; its histograms run to `now`. */
+  sample(now: number, pointAt = now): void {
+    const seconds = Math.max(1e-3, (pointAt - this.lastAt) / 1000);
     const opsPerSec: Record<string, number> = {};
     const byNode = new Map<string, HdrHistogram>();
     for (const [id, s] of this.stats()) {
@@ -89,21 +90,30 @@ export class TimelineSampler {
     const lagBytes: Record<string, number> = {};
     for (const [id, samples] of this.offsetLag) if (samples.length > 0) lagBytes[id] = samples[samples.length - 1]!;
     const startS = (this.lastAt - this.t0) / 1000;
-    this.intervals.push({ startS: round3(startS), lengthS: round3(seconds), byNode });
+    this.intervals.push({
+      startS: round3(startS),
+      lengthS: round3(Math.max(1e-3, (now - this.lastAt) / 1000)),
+      byNode,
+    });
     this.lastAt = now;
-    this.points.push({ tS: round3((now - this.t0) / 1000), opsPerSec, lagBytes });
+    this.points.push({ tS: round3((pointAt - this.t0) / 1000), opsPerSec, lagBytes });
   }
 
   /**
-   * Stops sampling. The partial last interval always keeps its histograms (the intervals
-   * add up to the whole run); its ops/s point only when it is at least 0.2 s long.
+   * Stops sampling, at `now`, after the load stopped sending at `loadEndedAt` and what was in
+   * flight drained. The partial last interval always keeps its histograms (the intervals add
+   * up to the whole run). Its ops/s point counts what completed up to `now` over the time the
+   * load still sent, and is kept only when that was at least 0.2 s: the drain (up to 2 s of
+   * redirections just after a failover) sends nothing, and counted as time it read as a last
+   * second without ops.
    */
-  stop(now = performance.now()): TimelinePoint[] {
+  stop(now = performance.now(), loadEndedAt = now): TimelinePoint[] {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (now > this.lastAt) {
-      const short = now - this.lastAt < 200 && this.points.length > 0;
-      this.sample(now);
+      const pointAt = Math.min(now, Math.max(this.lastAt, loadEndedAt));
+      const short = pointAt - this.lastAt < 200 && this.points.length > 0;
+      this.sample(now, pointAt);
       if (short) this.points.pop();
     }
     return this.points;

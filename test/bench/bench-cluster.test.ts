@@ -161,7 +161,10 @@ describe('bench on a real Redis Cluster', { concurrency: 2 }, () => {
     for (const other of report.shards!.filter((s) => s.id !== '0002')) assert.equal(other.failovers.length, 0);
     // The per-second timeline (the HTML report's throughput chart) follows the threads' figures live.
     const perSecond = (report.timeline ?? []).map((p) => Object.values(p.opsPerSec).reduce((a, b) => a + b, 0));
-    assert.ok(perSecond.length >= 3 && perSecond.every((ops) => ops > 0), `timeline: ${perSecond.join(' ')}`);
+    assert.ok(
+      perSecond.length >= 3 && perSecond.every((ops) => ops > 0),
+      `timeline: ${(report.timeline ?? []).map((p, i) => `t=${p.tS}s ${perSecond[i]}/s`).join(', ')}; slot map changes: ${JSON.stringify(report.slotMapChanges)}; failovers: ${JSON.stringify(shard.failovers)}; duration ${report.durationS} s`,
+    );
     // The table text and the HTML report say it in words.
     const change = report.slotMapChanges![0]!;
     assert.ok(renderReport(report).includes(`slot map changed at t=${change.atS}s: ${change.description}`));
