@@ -334,7 +334,7 @@ export async function runBench(
     } else {
       await sleepUnlessAborted(settings.testTimeS * 1000, hooks.signal);
     }
-    const loadEnded = performance.now();
+    timeline.loadStopped();
     await workload.stop();
     const t1 = performance.now();
     // Nodes that joined the cluster mid-run (load threads found them in the re-read slot map):
@@ -343,7 +343,7 @@ export async function runBench(
     if (cluster && finalSlots) nodes.push(...joinedNodes(finalSlots, nodes, cluster.seed));
     // The offset-lag samples of each shard's sampler, gathered once more (they grew since).
     for (const sampler of samplers) for (const [id, samples] of sampler.offsetLag) offsetLag.set(id, samples);
-    const timelinePoints = timeline.stop(t1, loadEnded);
+    const timelinePoints = timeline.stop(t1);
     const cpu = process.cpuUsage(cpu0);
     if (progressTimer) clearInterval(progressTimer);
     await stopObservers();

@@ -57,6 +57,7 @@ export class TimelineSampler {
   private last = new Map<string, number>();
   private lastLatency = new Map<string, HdrHistogram>();
   private lastAt = 0;
+  private loadEndedAt: number | undefined;
 
   /** `stats` is read each time: the threaded workload replaces its map on every refresh. */
   constructor(
@@ -100,18 +101,26 @@ export class TimelineSampler {
   }
 
   /**
-   * Stops sampling, at `now`, after the load stopped sending at `loadEndedAt` and what was in
-   * flight drained. The partial last interval always keeps its histograms (the intervals add
-   * up to the whole run). Its ops/s point counts what completed up to `now` over the time the
-   * load still sent, and is kept only when that was at least 0.2 s: the drain (up to 2 s of
-   * redirections just after a failover) sends nothing, and counted as time it read as a last
-   * second without ops.
+   * The load stopped sending: no periodic sample from now on. What follows (the drain of
+   * requests in flight, up to 2 s of redirections just after a failover; the final slot map
+   * read) sends nothing, and a sample taken then read as a last second without ops.
    */
-  stop(now = performance.now(), loadEndedAt = now): TimelinePoint[] {
+  loadStopped(at = performance.now()): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.loadEndedAt ??= at;
+  }
+
+  /**
+   * Stops sampling, at `now`, once what was in flight has drained. The partial last interval
+   * always keeps its histograms (the intervals add up to the whole run). Its ops/s point counts
+   * what completed up to `now` over the time the load still sent (to loadStopped), and is kept
+   * only when that was at least 0.2 s.
+   */
+  stop(now = performance.now()): TimelinePoint[] {
+    this.loadStopped(now);
     if (now > this.lastAt) {
-      const pointAt = Math.min(now, Math.max(this.lastAt, loadEndedAt));
+      const pointAt = Math.min(now, Math.max(this.lastAt, this.loadEndedAt!));
       const short = pointAt - this.lastAt < 200 && this.points.length > 0;
       this.sample(now, pointAt);
       if (short) this.points.pop();

@@ -26,8 +26,9 @@ test('a drain after the load stopped is not a last second without ops', () => {
   timeline.sample(2000);
   // The load stops sending at 2.0 s; in-flight requests (redirections after a failover) drain
   // until 2.6 s and 3 of them complete.
+  timeline.loadStopped(2000);
   completeAt(3);
-  const points = timeline.stop(2600, 2000);
+  const points = timeline.stop(2600);
   assert.deepEqual(
     points.map((p) => [p.tS, p.opsPerSec.n]),
     [
@@ -51,8 +52,9 @@ test('a last part-second of load is a point over the time the load sent', () => 
   completeAt(500);
   timeline.sample(1000);
   // Sending until 1.5 s (500 ops), drained by 1.7 s (with 10 more).
+  timeline.loadStopped(1500);
   completeAt(510);
-  const points = timeline.stop(1700, 1500);
+  const points = timeline.stop(1700);
   assert.deepEqual(
     points.map((p) => [p.tS, p.opsPerSec.n]),
     [
@@ -67,4 +69,19 @@ test('a last part-second of load is a point over the time the load sent', () => 
     again.timeline.stop(600).map((p) => [p.tS, p.opsPerSec.n]),
     [[0.6, 500]],
   );
+});
+
+test('no periodic sample once the load stopped: the drain and the final slot map read send nothing', async () => {
+  const stats = new NodeStats();
+  const timeline = new TimelineSampler(() => new Map([['n', stats]]), performance.now());
+  timeline.start(5);
+  stats.record(true, 100, 0);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  const sampled = timeline.points.length;
+  assert.ok(sampled > 0, 'the timer samples while the load runs');
+  timeline.loadStopped();
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  // Once seen after a failover: a sample 1.5 s after the load stopped, while the final slot map
+  // was read, made a last point of 0 ops/s.
+  assert.equal(timeline.points.length, sampled);
 });
