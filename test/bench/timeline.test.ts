@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NodeStats } from '../../src/bench/stats.js';
-import { TimelineSampler } from '../../src/bench/timeline.js';
+import { TimelineSampler, type TimelinePoint } from '../../src/bench/timeline.js';
 
 /** A sampler over one node whose running total the test sets; nothing runs on a timer. */
 function sampler() {
@@ -18,6 +18,9 @@ function sampler() {
   return { timeline, completeAt };
 }
 
+/** Each point as [seconds, ops/s of the one node]. */
+const perSecond = (points: TimelinePoint[]) => points.map((p) => [p.tS, p.opsPerSec.n]);
+
 test('a drain after the load stopped is not a last second without ops', () => {
   const { timeline, completeAt } = sampler();
   completeAt(500);
@@ -28,14 +31,10 @@ test('a drain after the load stopped is not a last second without ops', () => {
   // until 2.6 s and 3 of them complete.
   timeline.loadStopped(2000);
   completeAt(3);
-  const points = timeline.stop(2600);
-  assert.deepEqual(
-    points.map((p) => [p.tS, p.opsPerSec.n]),
-    [
-      [1, 500],
-      [2, 480],
-    ],
-  );
+  assert.deepEqual(perSecond(timeline.stop(2600)), [
+    [1, 500],
+    [2, 480],
+  ]);
   // The drain's completions are still in the run's histograms: the intervals cover 0–2.6 s.
   assert.deepEqual(
     timeline.intervals.map((i) => [i.startS, i.lengthS, i.byNode.get('n')!.totalCount]),
@@ -51,24 +50,17 @@ test('a last part-second of load is a point over the time the load sent', () => 
   const { timeline, completeAt } = sampler();
   completeAt(500);
   timeline.sample(1000);
-  // Sending until 1.5 s (500 ops), drained by 1.7 s (with 10 more).
+  // Sending until 1.5 s, drained by 1.7 s: 510 more completed since 1.0 s.
   timeline.loadStopped(1500);
   completeAt(510);
-  const points = timeline.stop(1700);
-  assert.deepEqual(
-    points.map((p) => [p.tS, p.opsPerSec.n]),
-    [
-      [1, 500],
-      [1.5, 1020],
-    ],
-  );
+  assert.deepEqual(perSecond(timeline.stop(1700)), [
+    [1, 500],
+    [1.5, 1020],
+  ]);
   // Without a separate end of load (the runs that stop at once), the point ends where it stops.
   const again = sampler();
   again.completeAt(300);
-  assert.deepEqual(
-    again.timeline.stop(600).map((p) => [p.tS, p.opsPerSec.n]),
-    [[0.6, 500]],
-  );
+  assert.deepEqual(perSecond(again.timeline.stop(600)), [[0.6, 500]]);
 });
 
 test('no periodic sample once the load stopped: the drain and the final slot map read send nothing', async () => {
