@@ -42,13 +42,15 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
   const heavy = [...graph.keys()].filter((file) => !groups.has(file));
   // Each heavy file is an entry, so its chunk keeps esbuild's name (bench's worker files must
   // be load-worker.js and lag-worker.js); the light groups are rollup's manual chunks.
-  const lightGroups = new Map([...groups.values()].map((group) => [group, group]));
   const input = { cli: cliPath };
   for (const file of heavy) input[stem(file)] = file;
 
   const bundle = await rollup({
     input,
-    plugins: [builtinsWithoutFacades(groups), esbuildSourceMaps(), importMetaUrlInCommonJs()],
+    plugins: [esbuildSourceMaps(), importMetaUrlInCommonJs()],
+    // Built-ins stay require() calls, each in the chunk that uses it: a built-in loads only
+    // with a chunk that needs it (`common`'s node:crypto does not load with cli.js).
+    external: (id) => builtins.has(id.replace(/^node:/, '')),
     // An entry's chunk may export more than the esbuild file did: no facade file to load.
     preserveEntrySignatures: 'allow-extension',
     // esbuild already tree-shook; a second pass would find nothing and take seconds.
@@ -66,11 +68,10 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-[hash].js',
     sourcemap: true,
-    // A built-in's one-line module goes with the chunk of the light group that imports it; one a
-    // heavy file imports has that file for its only importer, so rollup puts it there.
-    manualChunks: (id) =>
-      groups.get(id) ??
-      (id.startsWith(BUILTIN) ? lightGroups.get(id.slice(BUILTIN.length, id.lastIndexOf(':'))) : undefined),
+    // `import('node:https')` as require() too: the chunks run through vm.Script (bin/compile-cache.js),
+    // which Node 20 gives no dynamic import() without --experimental-vm-modules.
+    dynamicImportInCjs: false,
+    manualChunks: (id) => groups.get(id),
   });
   await bundle.close();
 }
@@ -159,37 +160,8 @@ function chunkGroups(graph, cliPath) {
   return groups;
 }
 
-const BUILTIN = '\0builtin:';
+const builtins = new Set(builtinModules);
 const stem = (file) => basename(file, '.js');
-
-/**
- * `import { x } from 'node:fs'` becomes `process.getBuiltinModule('node:fs').x` (Node 20.16+).
- * Why: to import a built-in as an ES module, Node builds a facade of all its exports and so
- * runs every lazy getter; `node:fs`'s loads streams, readline and fs/promises, about 3 ms of a
- * 50 ms `--help`. The functions are the same ones either way.
- *
- * Each chunk gets its own one-line module per built-in, so a built-in is still loaded only
- * when a chunk that imports it is (`common`'s node:crypto must not load with cli.js).
- */
-function builtinsWithoutFacades(groups) {
-  const builtins = new Set(builtinModules);
-  return {
-    name: 'builtins-without-facades',
-    resolveId(source, importer) {
-      const name = source.replace(/^node:/, '');
-      if (!builtins.has(name) || !importer) return null;
-      return { id: `${BUILTIN}${groups.get(importer) ?? importer}:${name}`, moduleSideEffects: false };
-    },
-    load(id) {
-      if (!id.startsWith(BUILTIN)) return null;
-      const name = id.slice(id.lastIndexOf(':') + 1);
-      return {
-        code: `export default process.getBuiltinModule(${JSON.stringify(`node:${name}`)});`,
-        syntheticNamedExports: 'default',
-      };
-    },
-  };
-}
 
 /** `import.meta.url` (worker files, package.json) is the chunk's own file URL; rollup's default also checks for a browser. */
 function importMetaUrlInCommonJs() {
