@@ -8,12 +8,12 @@
 //   substring  only files whose path contains one of them
 // With neither, every file: `npm test` runs both layers.
 //
-// Each file is a process of its own (`node <file>` with the spec and TAP reporters), several
-// at a time, longest first. Not `node --test <files…>`: Node 20's runner sorts the files by
-// name, so a long file that sorts last starts last and the suite waits for it alone. Files
-// that took under 1.5 s last time run several to a process (scripts/test-batch.js, each
-// file in a suite named after it): for them, starting Node and loading the test runner and
-// the project's modules cost more CPU than their tests.
+// The files run in batches, each batch one process (`node scripts/test-batch.js <files…>`
+// with the spec and TAP reporters; each file in a suite named after it, one after the
+// other), several batches at a time, longest first. Not `node --test <files…>`: Node 20's
+// runner sorts the files by name, so a long file that sorts last starts last and the suite
+// waits for it alone. Why batches (see parallelJobs): starting Node and loading the test
+// runner, the SDK and the project's modules again for each file cost a third of the suite's CPU.
 //
 // Files named *.serial.test.js measure timing (replication lag, stale reads) and run
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
@@ -105,33 +105,38 @@ function expectedSeconds(file, durations) {
 const durations = readDurations();
 const serial = files.filter((file) => file.endsWith('.serial.test.js')).sort();
 
-/** A file that took less than this last time is short: it can share a process (a batch). */
-const SHORT_SECONDS = 1.5;
-/** At most this many files to a batch, so the short files still spread over the lanes. */
-const BATCH_FILES = 8;
+// Two and a half files per core: a file mostly waits on redis-server, the emulator's clock
+// or a child process, so one per core left the CPU idle much of the time. On 2 cores, back
+// to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of the run (3 lanes
+// had been 177 s against 149 s with 4). More lanes only add contention.
+const lanes = wholeNumberFromEnv('TEST_CONCURRENCY', Math.ceil(2.5 * availableParallelism()));
+/**
+ * How many processes the parallel files share: two per lane, so a lane that drew a slow
+ * batch still has the others catch up, and few enough that most files share a process.
+ */
+const batchCount = wholeNumberFromEnv('TEST_BATCHES', 2 * lanes);
 
 /**
- * What runs in parallel: one job per file, except that short files go in batches. Each job
- * is { files, seconds }; the longest start first.
+ * What runs in parallel: the files dealt into `batchCount` batches of about equal expected
+ * time (each file, longest first, to the batch with the least so far), each batch one
+ * process; the longest batch starts first. Why batches and not a process per file: the
+ * suite is CPU-bound on 2 cores, and a test process costs ~0.5 s of CPU before its first
+ * test (Node, the test runner, the SDK, the emulator's modules) and more to tear down.
+ * Side by side on 2 cores (/usr/bin/time over the whole run): a process per file (and
+ * batches of the files under 1.5 s only) 340 s of CPU, 179 s; 13 batches, 231 s, 131 s.
  */
 function parallelJobs() {
   const timed = files
     .filter((file) => !serial.includes(file))
     .map((file) => ({ file, seconds: expectedSeconds(file, durations) }))
     .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
-  // Only files known to be short, and of the in-process layer (an e2e file's CLI processes
-  // would not be cheaper for sharing its process).
-  const short = timed.filter(
-    ({ file, seconds }) => seconds < SHORT_SECONDS && relative(root, file) in durations && layerOf(file) === 'unit',
-  );
-  const jobs = timed.filter((entry) => !short.includes(entry)).map(({ file, seconds }) => ({ files: [file], seconds }));
-  const batches = Math.ceil(short.length / BATCH_FILES);
-  for (let index = 0; index < batches; index++) {
-    // Dealt round-robin from longest to shortest, so the batches take about as long each.
-    const members = short.filter((_, position) => position % batches === index);
-    jobs.push({ files: members.map(({ file }) => file), seconds: members.reduce((sum, m) => sum + m.seconds, 0) });
+  const batches = Array.from({ length: Math.min(batchCount, timed.length) }, () => ({ files: [], seconds: 0 }));
+  for (const { file, seconds } of timed) {
+    const emptiest = batches.reduce((least, batch) => (batch.seconds < least.seconds ? batch : least));
+    emptiest.files.push(file);
+    emptiest.seconds += seconds;
   }
-  return jobs.sort((a, b) => b.seconds - a.seconds || a.files[0].localeCompare(b.files[0]));
+  return batches.sort((a, b) => b.seconds - a.seconds || a.files[0].localeCompare(b.files[0]));
 }
 const parallel = parallelJobs();
 
@@ -189,20 +194,20 @@ function wholeNumberFromEnv(name, fallback) {
   return value;
 }
 
-/** The longest a file may run: the slowest takes ~30 s on 2 busy cores. */
+/** The longest a batch may run: the slowest takes ~75 s on 2 busy cores (a file alone, ~35 s). */
 const FILE_TIMEOUT_MS = wholeNumberFromEnv('TEST_FILE_TIMEOUT_MS', 300_000);
 
 let jobsStarted = 0;
 
 /**
- * Runs one job (a file, or a batch of short files in one process); prints its report as one
+ * Runs one job (a batch of files in one process, or a file alone); prints its report as one
  * block when it ends (jobs run side by side).
  */
 function runJob({ files: jobFiles }) {
   const tap = join(tapDir, `${jobsStarted++}.tap`);
   const batch = jobFiles.length > 1;
   const name = batch
-    ? `${jobFiles.length} short files: ${jobFiles.map((file) => relative(root, file)).join(', ')}`
+    ? `${jobFiles.length} files: ${jobFiles.map((file) => relative(root, file)).join(', ')}`
     : relative(repo, jobFiles[0]);
   const started = performance.now();
   return new Promise((resolve) => {
@@ -298,11 +303,6 @@ async function runAll(queue, lanes) {
   await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
 }
 
-// Two and a half files per core: a file mostly waits on redis-server, the emulator's clock
-// or a child process, so one per core left the CPU idle much of the time. On 2 cores, back
-// to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of the run (3 lanes
-// had been 177 s against 149 s with 4). More lanes only add contention.
-const lanes = wholeNumberFromEnv('TEST_CONCURRENCY', Math.ceil(2.5 * availableParallelism()));
 await runAll(parallel, lanes);
 await runAll(
   serial.map((file) => ({ files: [file] })),

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs several short test files in this one process (scripts/run-tests.js starts it for
-// the files that took under 1.5 s last time): each file's tests in a suite named after
-// the file, so a report and a failure still say which file they come from. Why: starting
-// Node, its test runner and the project's modules costs a short file more CPU than its
-// tests do. Usage: node scripts/test-batch.js <file.test.js> …
+// Runs several test files in this one process, one after the other (scripts/run-tests.js
+// deals the suite's files into a few such batches): each file's tests in a suite named
+// after the file, so a report and a failure still say which file they come from. Why:
+// starting Node, its test runner, the SDK and the project's modules again for each file
+// cost a third of the suite's CPU. Usage: node scripts/test-batch.js <file.test.js> …
 import { describe } from 'node:test';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -130,7 +130,7 @@ export interface WorkerRow {
   worker: string;
   startedAt: string;
   durationS: number;
-  /** Measured phase began this long after the shared start time. */
+  /** Measured phase began this long after the shared time (the shared start + the warmup). */
   startLateMs: number;
   ops: number;
   opsPerSec: number;

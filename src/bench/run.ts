@@ -58,7 +58,7 @@ export interface RunResult {
   byCommand: Map<string, { set: HdrHistogram; get: HdrHistogram }>;
   /** Each second's latency histogram per node (--hdr-log, distributed merges). */
   intervals: IntervalHistograms[];
-  /** How late the measured phase began after `settings.startAtMs` (ms; 0 without it). */
+  /** How late the measured phase began after its shared time, `settings.startAtMs` + the warmup (ms; 0 without it). */
   startLateMs: number;
 }
 
@@ -260,14 +260,12 @@ export async function runBench(
 
     // A distributed worker: every worker is ready (prefilled) before the shared start
     // time, so their measured seconds line up (as well as their clocks do).
-    let startLateMs = 0;
     if (settings.startAtMs !== undefined) {
       const wait = settings.startAtMs - Date.now();
       if (wait > 0) {
         hooks.onPhase?.('prefill', `waiting ${Math.ceil(wait / 1000)} s for the shared start time`);
         await sleepUnlessAborted(wait, hooks.signal);
-      } else startLateMs = -wait;
-      if (startLateMs > 1000) warn(`this worker was ready ${Math.round(startLateMs)} ms after the shared start time`);
+      }
     }
 
     // With no warmup the load starts measured: after beginMeasuring and the --requests limit, so
@@ -279,10 +277,17 @@ export async function runBench(
     if (!measureFromStart) workload.start();
     for (const sampler of samplers) sampler.start();
     watcher?.start();
+    // A distributed worker's measured phase begins at a shared time too, the shared start plus
+    // the warmup: its warmup ends there, however long connecting took this worker (on a
+    // busy bastion, up to a second more than on another).
+    const measureAtMs = settings.startAtMs !== undefined ? settings.startAtMs + settings.warmupS * 1000 : undefined;
     if (settings.warmupS > 0) {
       hooks.onPhase?.('warmup', `${settings.warmupS} s`);
-      await sleepUnlessAborted(settings.warmupS * 1000, hooks.signal);
+      const warmupMs = measureAtMs !== undefined ? measureAtMs - Date.now() : settings.warmupS * 1000;
+      if (warmupMs > 0) await sleepUnlessAborted(warmupMs, hooks.signal);
     }
+    const startLateMs = measureAtMs !== undefined ? Math.max(0, Date.now() - measureAtMs) : 0;
+    if (startLateMs > 1000) warn(`this worker began measuring ${Math.round(startLateMs)} ms after the shared time`);
 
     hooks.onPhase?.(
       'measure',

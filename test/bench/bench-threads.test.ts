@@ -98,10 +98,16 @@ test("the merged histogram is the sum of the threads' ones and counts every samp
   );
   t.after(() => workload.abort());
   await workload.prefill(node);
+  // As bench does: the threads load their modules and connect first (on a busy machine that
+  // took longer than the whole measured half second, and a thread measured nothing).
+  await workload.ready();
   workload.start();
   await sleep(200);
   workload.beginMeasuring();
   await sleep(500);
+  // Each thread reports its progress 4 times a second: wait until both have reported measured load.
+  const threadsMeasured = () => workload.perThread().every((m) => (m.get('primary')?.ops ?? 0) > 0);
+  for (const deadline = Date.now() + 10_000; !threadsMeasured() && Date.now() < deadline; ) await sleep(50);
   await workload.stop();
   const merged = workload.stats.get('primary')!;
   const perThread = workload.perThread().map((m) => m.get('primary')!);
