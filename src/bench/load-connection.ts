@@ -20,6 +20,7 @@ import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './key
 import { isThrottled, type NodeStats } from './stats.js';
 import type { Scheduled } from './schedule.js';
 import { hostOr } from './slot-map.js';
+import { withSharedContext } from '../tls-context.js';
 
 // Connection set-up commands: answered before (or between) the load, never counted.
 const OP_AUTH = 2;
@@ -183,7 +184,7 @@ export class LoadConnection implements Scheduled {
     const { host, port } = this.address;
     let socket: Socket;
     if (this.address.tls) {
-      socket = tlsConnect({ host, port, ...this.address.tls });
+      socket = tlsConnect(withSharedContext({ host, port, ...this.address.tls }));
       socket.on('data', (chunk: Buffer) => this.onChunk(chunk, chunk.length));
     } else {
       const buffer = this.readBuffer!;

@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { withSharedContext } from '../tls-context.js';
 
 export type RespValue = string | number | null | RespValue[];
 
@@ -103,12 +104,14 @@ export class RespConnection {
     const timeoutMs = options.timeoutMs ?? 2000;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const socket: Socket = options.tls
-        ? tlsConnect({
-            host: options.host,
-            port: options.port,
-            ca: options.tls.ca,
-            servername: isIpLiteral(options.host) ? undefined : options.host,
-          })
+        ? tlsConnect(
+            withSharedContext({
+              host: options.host,
+              port: options.port,
+              ca: options.tls.ca,
+              servername: isIpLiteral(options.host) ? undefined : options.host,
+            }),
+          )
         : connect({ host: options.host, port: options.port });
       const ready = options.tls ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => {

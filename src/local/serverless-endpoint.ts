@@ -15,6 +15,7 @@ import { trackAcceptedSockets } from './accepted-sockets.js';
 import { type Server, type TLSSocket, connect as tlsConnect, createServer } from 'node:tls';
 import { type EcpuLimiter, ecpusFor } from './ecpu-limiter.js';
 import { frameEnd, PendingBytes, requestEnd, requestName } from './resp-frames.js';
+import { withSharedContext } from '../tls-context.js';
 
 /**
  * The error a throttled request gets. AWS does not document the exact text; this keeps
@@ -102,7 +103,7 @@ export class ServerlessEndpoint {
       return;
     }
     client.setNoDelay(true);
-    const upstream = tlsConnect({ host: target.host, port: target.port, ca: this.options.tls.ca });
+    const upstream = tlsConnect(withSharedContext({ host: target.host, port: target.port, ca: this.options.tls.ca }));
     upstream.setNoDelay(true);
     const relay = new Relay(client, upstream, this.options.limiter, () => this.throttledCount++);
     this.relays.add(relay);
