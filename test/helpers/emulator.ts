@@ -3,7 +3,7 @@
  * state dir, real SDK clients pointed at it, and `env` for child CLIs. Call close() in
  * t.after: it stops the server and every redis-server it started, and removes the dir.
  */
-import { rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsContext } from '../../src/aws/clients.js';
 import { waitForReplicationGroup } from '../../src/aws/wait.js';
 import { startEmulator } from '../../src/local/server.js';
+import { ensureTlsMaterial, tlsDir } from '../../src/local/tls-material.js';
 import { ec2Sdk } from './ec2.js';
 
 export interface TestEmulator {
@@ -50,12 +51,31 @@ function removeOnExit(stateDir: string): void {
 }
 const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey: 'test-secret' };
 
+/**
+ * TLS material made once per test process and copied into each test emulator's state dir:
+ * making it runs openssl five times, synchronously, in the process that also serves the
+ * emulator, and a suite starts a hundred emulators. The emulator finds it there and keeps it,
+ * as it keeps its own from an earlier start (src/local/tls-material.ts, which makes it anew
+ * in the tests of `local` and of the material itself).
+ */
+let tlsTemplate: string | undefined;
+function copyTlsMaterial(stateDir: string): void {
+  if (tlsTemplate === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'eck-tls-template-'));
+    removeOnExit(dir);
+    ensureTlsMaterial(dir, '127.0.0.1');
+    tlsTemplate = tlsDir(dir);
+  }
+  cpSync(tlsTemplate, tlsDir(stateDir), { recursive: true });
+}
+
 export async function startTestEmulator(
   options: { replicationDelayMs?: number; lifecycleMs?: number; instances?: number; log?: (line: string) => void } = {},
 ): Promise<TestEmulator> {
   const stateDir = await mkdtemp(join(tmpdir(), 'eck-emulator-'));
   let emulator;
   try {
+    copyTlsMaterial(stateDir);
     emulator = await startEmulator({
       host: '127.0.0.1',
       port: 0,
