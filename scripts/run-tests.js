@@ -8,12 +8,13 @@
 //   substring  only files whose path contains one of them
 // With neither, every file: `npm test` runs both layers.
 //
-// The files run in batches, each batch one process (`node scripts/test-batch.js <files…>`
-// with the spec and TAP reporters; each file in a suite named after it, one after the
-// other), several batches at a time, longest first. Not `node --test <files…>`: Node 20's
-// runner sorts the files by name, so a long file that sorts last starts last and the suite
-// waits for it alone. Why batches (see parallelJobs): starting Node and loading the test
-// runner, the SDK and the project's modules again for each file cost a third of the suite's CPU.
+// A few test processes run side by side (lanes: `node scripts/test-lane.js` with the spec
+// and TAP reporters), and each runs file after file, taken from one queue, longest first,
+// as it finishes the last (each file in a suite named after it). Not `node --test
+// <files…>`: Node 20's runner sorts the files by name, so a long file that sorts last starts
+// last and the suite waits for it alone. Why not a process per file (see `parallel`):
+// starting Node and loading the test runner, the SDK and the project's modules again for
+// each file cost a third of the suite's CPU.
 //
 // Files named *.serial.test.js measure timing (replication lag, stale reads) and run
 // after the others, one at a time: on a 2-core machine a neighbouring test file's load
@@ -105,40 +106,27 @@ function expectedSeconds(file, durations) {
 const durations = readDurations();
 const serial = files.filter((file) => file.endsWith('.serial.test.js')).sort();
 
-// Two and a half files per core: a file mostly waits on redis-server, the emulator's clock
-// or a child process, so one per core left the CPU idle much of the time. On 2 cores, back
-// to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of the run (3 lanes
-// had been 177 s against 149 s with 4). More lanes only add contention.
+// Two and a half test processes per core: a file mostly waits on redis-server, the
+// emulator's clock or a child process, so one per core left the CPU idle much of the time.
+// On 2 cores, back to back: 4 lanes 107 s, 5 lanes 100 s, both with the CPU busy ~90% of
+// the run (3 lanes had been 177 s against 149 s with 4). More lanes only add contention.
 const lanes = wholeNumberFromEnv('TEST_CONCURRENCY', Math.ceil(2.5 * availableParallelism()));
-/**
- * How many processes the parallel files share: two per lane, so a lane that drew a slow
- * batch still has the others catch up, and few enough that most files share a process.
- */
-const batchCount = wholeNumberFromEnv('TEST_BATCHES', 2 * lanes);
 
 /**
- * What runs in parallel: the files dealt into `batchCount` batches of about equal expected
- * time (each file, longest first, to the batch with the least so far), each batch one
- * process; the longest batch starts first. Why batches and not a process per file: the
- * suite is CPU-bound on 2 cores, and a test process costs ~0.5 s of CPU before its first
- * test (Node, the test runner, the SDK, the emulator's modules) and more to tear down.
- * Side by side on 2 cores (/usr/bin/time over the whole run): a process per file (and
- * batches of the files under 1.5 s only) 340 s of CPU, 179 s; 13 batches, 231 s, 131 s.
+ * The files that run side by side, longest expected first. Each lane is one test process
+ * that takes the next file from the front of this queue whenever it has finished one, until
+ * none is left. Why one process for many files: the suite is CPU-bound on 2 cores, and a
+ * process costs ~0.5 s of CPU before its first test (Node, the test runner, the SDK, the
+ * emulator's modules) and more to tear down. Side by side (/usr/bin/time over a whole run):
+ * a process per file, 340 s of CPU and 179 s; ten fixed batches of equal expected time,
+ * 242 s and 131 s. Why a queue rather than fixed batches: files are slower when a heavy
+ * neighbour runs, so batches that should have taken as long as each other ended up to a
+ * fifth apart, and the last ones ran on an idle core.
  */
-function parallelJobs() {
-  const timed = files
-    .filter((file) => !serial.includes(file))
-    .map((file) => ({ file, seconds: expectedSeconds(file, durations) }))
-    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
-  const batches = Array.from({ length: Math.min(batchCount, timed.length) }, () => ({ files: [], seconds: 0 }));
-  for (const { file, seconds } of timed) {
-    const emptiest = batches.reduce((least, batch) => (batch.seconds < least.seconds ? batch : least));
-    emptiest.files.push(file);
-    emptiest.seconds += seconds;
-  }
-  return batches.sort((a, b) => b.seconds - a.seconds || a.files[0].localeCompare(b.files[0]));
-}
-const parallel = parallelJobs();
+const expected = new Map(files.map((file) => [file, expectedSeconds(file, durations)]));
+const parallel = files
+  .filter((file) => !serial.includes(file))
+  .sort((a, b) => expected.get(b) - expected.get(a) || a.localeCompare(b));
 
 /**
  * The test processes' temp folder: one on a memory file system (Linux's /dev/shm) when it has
@@ -194,22 +182,28 @@ function wholeNumberFromEnv(name, fallback) {
   return value;
 }
 
-/** The longest a batch may run: the slowest takes ~75 s on 2 busy cores (a file alone, ~35 s). */
+/** The longest a file may run: the slowest takes ~35 s on 2 busy cores. */
 const FILE_TIMEOUT_MS = wholeNumberFromEnv('TEST_FILE_TIMEOUT_MS', 300_000);
 
-let jobsStarted = 0;
+let processesStarted = 0;
 
 /**
- * Runs one job (a batch of files in one process, or a file alone); prints its report as one
- * block when it ends (jobs run side by side).
+ * Runs files from the front of `queue`, one after another, in test processes
+ * (scripts/test-lane.js) until the queue is empty: a process that dies, or is killed for a
+ * hung file, fails the file it was running, and a new one takes the rest of the queue.
  */
-function runJob({ files: jobFiles }) {
-  const tap = join(tapDir, `${jobsStarted++}.tap`);
-  const batch = jobFiles.length > 1;
-  const name = batch
-    ? `${jobFiles.length} files: ${jobFiles.map((file) => relative(root, file)).join(', ')}`
-    : relative(repo, jobFiles[0]);
-  const started = performance.now();
+async function runLane(queue) {
+  while (queue.length > 0 && !interrupted) await runLaneProcess(queue);
+}
+
+/**
+ * One test process of a lane. It asks for a file over IPC when it is ready and whenever it
+ * has finished one; the file's report (the spec reporter's block, whose first line at the
+ * left margin after the file's own result line begins the next) is printed whole, under its
+ * name and time, as soon as it is complete.
+ */
+function runLaneProcess(queue) {
+  const tap = join(tapDir, `${processesStarted++}.tap`);
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -222,92 +216,147 @@ function runJob({ files: jobFiles }) {
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',
         `--test-reporter-destination=${tap}`,
-        ...(batch ? [join(repo, 'scripts', 'test-batch.js')] : []),
-        ...jobFiles,
+        join(repo, 'scripts', 'test-lane.js'),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv },
+      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: childEnv },
     );
-    const output = [];
-    child.stdout.on('data', (chunk) => output.push(chunk));
-    child.stderr.on('data', (chunk) => output.push(chunk));
-    // A file that hangs (a promise nothing settles) fails here rather than holding CI to its
-    // own limit; its servers go with it (nodes die with their parent, setpriv --pdeathsig).
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, FILE_TIMEOUT_MS);
+    /** The spec report not printed yet. */
+    let output = '';
+    /** The file being run: { file, name, started }. */
+    let current;
+    /** Files finished whose report is not complete yet: { file, name, seconds }. */
+    const finished = [];
+    /** The names of every file this process finished. */
+    const ran = [];
+    let timer;
+    let hung;
+    const printBlock = (entry, block) => {
+      const ok = !new RegExp(`^✖ ${escapeRegExp(entry.name)} \\(`, 'm').test(block);
+      const status = ok ? '' : ' ✖ FAILED';
+      // The header replaces the spec reporter's own first line, the same name without the time.
+      const body = block.replace(new RegExp(`^▶ ${escapeRegExp(entry.name)}\n`, 'm'), '');
+      process.stdout.write(`\n▶ ${entry.name} (${entry.seconds.toFixed(1)} s)${status}\n${body}`);
+      if (!ok) failureReports.push(`\n▶ ${entry.name}${status}\n${body}`);
+    };
+    /** Prints each finished file's report once the next one has begun (or the process ended). */
+    const printFinished = (ended) => {
+      while (finished.length > 0) {
+        const entry = finished[0];
+        const result = new RegExp(`^[✔✖﹣] ${escapeRegExp(entry.name)} \\(.*\n`, 'm').exec(output);
+        let end;
+        if (result) {
+          const next = /^\S/m.exec(output.slice(result.index + result[0].length));
+          if (next) end = result.index + result[0].length + next.index;
+        }
+        if (end === undefined && !ended) return;
+        // At the end, what follows the last file is the process's summary: printed once, at the end of the run.
+        end ??= finished.length === 1 ? summaryStart(output) : output.length;
+        printBlock(finished.shift(), output.slice(0, end));
+        output = output.slice(end);
+      }
+    };
+    const sendNext = () => {
+      clearTimeout(timer);
+      const file = interrupted ? undefined : queue.shift();
+      if (file === undefined) {
+        current = undefined;
+        // Told so, the process closes its channel, ends its run and exits. (Not disconnect() from
+        // here: the child process object would then never emit 'close'.)
+        if (child.connected) child.send({ done: true });
+        return;
+      }
+      current = { file, name: relative(repo, file), started: performance.now() };
+      child.send({ file });
+      // A file that hangs (a promise nothing settles) fails here rather than holding CI to its
+      // own limit; its servers go with it (nodes die with their parent, setpriv --pdeathsig).
+      timer = setTimeout(() => {
+        hung = current;
+        child.kill('SIGKILL');
+      }, FILE_TIMEOUT_MS);
+    };
+    child.on('message', (message) => {
+      if (message.finished !== undefined && current?.file === message.finished) {
+        finished.push({ ...current, seconds: (performance.now() - current.started) / 1000 });
+        ran.push(current.name);
+        durations[relative(root, current.file)] = Math.round(finished.at(-1).seconds * 10) / 10;
+      }
+      sendNext();
+    });
+    const onOutput = (chunk) => {
+      output += chunk;
+      printFinished(false);
+    };
+    child.stdout.setEncoding('utf8').on('data', onOutput);
+    child.stderr.setEncoding('utf8').on('data', onOutput);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const seconds = (performance.now() - started) / 1000;
       let tapText = '';
       try {
         tapText = readFileSync(tap, 'utf8');
       } catch {
-        // No TAP at all: the process died before its reporter wrote anything; counted as failed below.
+        // No TAP at all: the process died before its reporter wrote anything.
       }
-      const counts = Object.fromEntries(
-        [...tapText.matchAll(/^# (pass|fail|cancelled|skipped|todo) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
-      );
-      for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
-      const failed = code !== 0 || (counts.fail ?? 0) > 0 || (counts.cancelled ?? 0) > 0;
-      // A batch's files are its top-level suites: each one's outcome and time.
-      const suites = new Map(
-        [...tapText.matchAll(/^(not )?ok \d+ - (.+)\n {2}---\n {2}duration_ms: ([\d.]+)/gm)].map((m) => [
-          m[2],
-          { ok: m[1] === undefined, seconds: Number(m[3]) / 1000 },
-        ]),
-      );
+      for (const [key, count] of Object.entries(tapCounts(tapText))) totals[key] += count;
+      // Each file is a top-level suite: its outcome.
+      const suites = new Map([...tapText.matchAll(/^(not )?ok \d+ - (.+)$/gm)].map((m) => [m[2], m[1] === undefined]));
       const failedBefore = failedFiles.length;
-      for (const file of jobFiles) {
-        // In a batch, a file whose suite never ended (the process died or hung) failed too.
-        const suite = batch ? suites.get(relative(repo, file)) : { ok: !failed, seconds };
-        if (!suite?.ok) failedFiles.push(relative(repo, file));
-        if (suite) durations[relative(root, file)] = Math.round(suite.seconds * 10) / 10;
+      for (const name of ran) if (suites.get(name) === false) failedFiles.push(name);
+      printFinished(true);
+      if (current !== undefined) {
+        // The file it was running never finished: the process died, or was killed as hung.
+        const status =
+          hung === current
+            ? ` ✖ FAILED (killed after ${FILE_TIMEOUT_MS / 1000} s: it hung)`
+            : ` ✖ FAILED (the process ended: exit ${signal ?? code})`;
+        const seconds = (performance.now() - current.started) / 1000;
+        process.stdout.write(`\n▶ ${current.name} (${seconds.toFixed(1)} s)${status}\n${output}`);
+        failureReports.push(`\n▶ ${current.name}${status}\n${output.split('\n').slice(-40).join('\n')}\n`);
+        failedFiles.push(current.name);
+      } else if (code !== 0 && failedFiles.length === failedBefore && !interrupted) {
+        // Every file passed, yet the process failed (an error after the last test).
+        const names = ran.join(', ');
+        process.stdout.write(`\n✖ a test process failed after its files (exit ${signal ?? code}): ${names}\n${output}`);
+        failedFiles.push(`the process that ran ${names}`);
       }
-      // Every suite passed, yet the process failed (an error after the last test): the batch did.
-      if (failed && failedFiles.length === failedBefore) failedFiles.push(name);
-      // Node's per-file summary lines (ℹ tests … ℹ duration_ms) would repeat a hundred times:
-      // the one summary is printed at the end.
-      const report = Buffer.concat(output)
-        .toString('utf8')
-        .replace(/(\n?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+)+\s*$/u, '\n');
-      const status = timedOut
-        ? ` ✖ FAILED (killed after ${FILE_TIMEOUT_MS / 1000} s: it hung)`
-        : failed
-          ? ` ✖ FAILED (exit ${signal ?? code})`
-          : '';
-      process.stdout.write(`\n▶ ${name} (${seconds.toFixed(1)} s)${status}\n${report}`);
-      if (failed) failureReports.push(`\n▶ ${name}${status}\n${failureSection(report)}`);
       resolve();
     });
   });
 }
 
 /**
- * The spec reporter's own "failing tests:" part (each failure with its error and stack),
- * or the report's last lines when the process died before writing one.
+ * The pass/fail/… counts of a TAP report: its closing summary, or, from a process that was
+ * killed before writing one, its tests' own lines (suites not counted, as in the summary).
  */
-function failureSection(report) {
-  const start = report.lastIndexOf('✖ failing tests:');
-  if (start >= 0) return `${report.slice(start).trimEnd()}\n`;
-  return `${report.trimEnd().split('\n').slice(-40).join('\n')}\n`;
+function tapCounts(tapText) {
+  const summary = [...tapText.matchAll(/^# (pass|fail|cancelled|skipped|todo) (\d+)$/gm)];
+  if (summary.length > 0) return Object.fromEntries(summary.map((m) => [m[1], Number(m[2])]));
+  const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+  for (const m of tapText.matchAll(
+    /^( *)(not )?ok \d+ - .*?( # (SKIP|TODO))?\n\1 {2}---\n([\s\S]*?)\n\1 {2}\.\.\./gm,
+  )) {
+    if (m[5].includes("type: 'suite'")) continue;
+    counts[m[4] === 'SKIP' ? 'skipped' : m[4] === 'TODO' ? 'todo' : m[2] ? 'fail' : 'pass']++;
+  }
+  return counts;
 }
 
-/** Runs `queue` (jobs) with `lanes` processes at a time. */
-async function runAll(queue, lanes) {
-  let next = 0;
-  const lane = async () => {
-    while (next < queue.length && !interrupted) await runJob(queue[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Where the test runner's summary (ℹ tests … and its list of failing tests) begins in a report. */
+function summaryStart(report) {
+  const match = /^ℹ tests \d+$/m.exec(report);
+  return match ? match.index : report.length;
+}
+
+/** Runs `queue` (files) in `count` lanes side by side. */
+async function runAll(queue, count) {
+  await Promise.all(Array.from({ length: Math.min(count, queue.length) }, () => runLane(queue)));
 }
 
 await runAll(parallel, lanes);
-await runAll(
-  serial.map((file) => ({ files: [file] })),
-  1,
-);
+await runAll(serial, 1);
 rmSync(scratch, { recursive: true, force: true });
 try {
   mkdirSync(dirname(durationsFile), { recursive: true });
