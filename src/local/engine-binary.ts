@@ -43,7 +43,23 @@ export function parseVersionOutput(output: string): { engine: Engine; version: s
   return { engine: match[1]!.toLowerCase() as Engine, version: match[2]! };
 }
 
+/**
+ * What each binary said of itself, by path and file identity (a binary replaced in place is
+ * asked again). A process that starts many emulators, as the tests do, runs each binary once.
+ */
+const probed = new Map<string, { engine: Engine; version: string }>();
+
 function probe(path: string): { engine: Engine; version: string } {
+  const file = statSync(path);
+  const key = `${path}\0${file.dev}:${file.ino}:${file.size}:${file.mtimeMs}`;
+  const known = probed.get(key);
+  if (known) return known;
+  const parsed = askVersion(path);
+  probed.set(key, parsed);
+  return parsed;
+}
+
+function askVersion(path: string): { engine: Engine; version: string } {
   let output: string;
   try {
     output = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -110,6 +110,12 @@ test('findEngineBinary: PATH lookup order per engine, and the install hint when 
     engine: 'valkey',
     version: '8.0.2',
   });
+  // Each binary is asked once per process, until it is replaced.
+  writeFileSync(
+    join(dir, 'valkey-server'),
+    '#!/bin/sh\necho "Valkey server v=8.1.10 sha=00000000:0 malloc=libc bits=64"\n',
+  );
+  assert.equal(findEngineBinary('valkey').version, '8.1.10', 'a binary replaced in place is asked again');
   assert.equal(findEngineBinary('redis').path, realRedis, 'redis prefers redis-server');
   process.env.PATH = dir;
   assert.equal(findEngineBinary('redis').engine, 'valkey', 'redis falls back to valkey-server');
