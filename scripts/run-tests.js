@@ -249,7 +249,8 @@ function runLaneProcess(queue) {
           if (next) end = result.index + result[0].length + next.index;
         }
         if (end === undefined && !ended) return;
-        // At the end, what follows the last file is the process's summary: printed once, at the end of the run.
+        // At the end, what follows the last file is the process's own summary (ℹ tests …, its
+        // failing tests): left out, as the run prints one summary of all the processes at its end.
         end ??= finished.length === 1 ? summaryStart(output) : output.length;
         printBlock(finished.shift(), output.slice(0, end));
         output = output.slice(end);
@@ -276,9 +277,10 @@ function runLaneProcess(queue) {
     };
     child.on('message', (message) => {
       if (message.finished !== undefined && current?.file === message.finished) {
-        finished.push({ ...current, seconds: (performance.now() - current.started) / 1000 });
+        const seconds = (performance.now() - current.started) / 1000;
+        finished.push({ ...current, seconds });
         ran.push(current.name);
-        durations[relative(root, current.file)] = Math.round(finished.at(-1).seconds * 10) / 10;
+        durations[relative(root, current.file)] = Math.round(seconds * 10) / 10;
       }
       sendNext();
     });

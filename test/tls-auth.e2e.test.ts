@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { PACED_LOAD, runCli } from './helpers/cli.js';
 import { startTestEmulator } from './helpers/emulator.js';
 import { caCertPath } from '../src/local/tls-material.js';
+import { processCommandLine } from '../src/local/orphans.js';
 
 const TOKEN = 'e2e-Tls-Auth-token-0123456789';
 
@@ -23,16 +24,8 @@ const TOKEN = 'e2e-Tls-Auth-token-0123456789';
  */
 function allArgv(): string {
   if (!existsSync('/proc/self/cmdline')) return spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
-  const lines: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      lines.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
-    } catch {
-      // ended in the meantime
-    }
-  }
-  return lines.join('\n');
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  return pids.map((pid) => processCommandLine(Number(pid)) ?? '').join('\n');
 }
 
 test('TLS + AUTH: create → endpoints → bench --from-config → failover → delete; the token stays out of argv, state and files', async (t) => {
