@@ -12,7 +12,9 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Topology } from '../topology.js';
-import { closeControl, connectControl } from './control-connection.js';
+import { closeControl, connectControl, whileThrottled } from './control-connection.js';
+import { isThrottled } from './stats.js';
+import { messageOf } from '../errors.js';
 import type { NodeAddress } from './load-connection.js';
 import type { Redis } from 'ioredis';
 import {
@@ -58,17 +60,22 @@ export async function querySlotMap(redis: Redis, tls: boolean): Promise<SlotEntr
   let shards: unknown;
   try {
     shards = await redis.call('CLUSTER', 'SHARDS');
-  } catch {
+  } catch (error) {
+    // Throttled (a serverless cache at its ECPU/s limit) says nothing of what the node knows.
+    if (isThrottled(messageOf(error))) throw error;
     return parseClusterSlots(await redis.call('CLUSTER', 'SLOTS'));
   }
   return parseClusterShards(shards, tls);
 }
 
-/** Reads the slot map from the seed. Throws the first-contact error (wrong port, TLS, AUTH). */
+/**
+ * Reads the slot map from the seed, again while throttled. Throws the first-contact error
+ * (wrong port, TLS, AUTH). (The watchers that read it every half second skip a throttled read.)
+ */
 export async function readSlotMap(address: NodeAddress): Promise<SlotEntry[]> {
   const redis = await connectControl(address, 'eck-bench-discovery');
   try {
-    return await querySlotMap(redis, address.tls !== undefined);
+    return await whileThrottled(() => querySlotMap(redis, address.tls !== undefined));
   } finally {
     closeControl(redis);
   }
@@ -78,7 +85,7 @@ export async function readSlotMap(address: NodeAddress): Promise<SlotEntry[]> {
 export async function isClusterNode(address: NodeAddress): Promise<boolean> {
   const redis = await connectControl(address, 'eck-bench-discovery');
   try {
-    return /^cluster_enabled:1/m.test(await redis.info('cluster'));
+    return /^cluster_enabled:1/m.test(await whileThrottled(() => redis.info('cluster')));
   } finally {
     closeControl(redis);
   }

@@ -228,7 +228,11 @@ export class ClusterRouter {
     if (!connection) {
       const redis = openControl({ ...like, host, port }, 'eck-bench-redirect');
       connection = redis.connect().then(() => redis);
-      connection.catch(() => this.redirectConnections.delete(id));
+      connection.catch(() => {
+        // Closed, or ioredis would go on reconnecting it (and keep the process alive) unowned.
+        closeControl(redis);
+        if (this.redirectConnections.get(id) === connection) this.redirectConnections.delete(id);
+      });
       this.redirectConnections.set(id, connection);
     }
     return connection;

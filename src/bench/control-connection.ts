@@ -9,10 +9,18 @@ import type { NodeAddress } from './load-connection.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isThrottled, throttledRetryPause } from './stats.js';
 
-/** `readOnly`: READONLY at connect, so a cluster replica answers reads of its slots. */
+/**
+ * `readOnly`: READONLY at every connect, so a cluster replica answers reads of its slots.
+ *
+ * A serverless cache at its ECPU/s limit throttles any command, those a connection sends
+ * as it connects too. So there is no INFO ready check (a throttled one fails the connect,
+ * and ioredis then reconnects without end, even after the caller has given up on it), and
+ * READONLY is not ioredis's `readOnly` handshake (which ignores a refusal, leaving a
+ * replica connection that gets MOVED for every read): it is sent on 'ready', ahead of
+ * anything the caller sends after connect(), and again while throttled (readOnlySet()).
+ */
 export function openControl(address: NodeAddress, name: string, readOnly = false): Redis {
   const redis = new Redis({
-    ...(readOnly ? { readOnly: true } : {}),
     host: address.host,
     port: address.port,
     ...(address.tls ? { tls: address.tls } : {}),
@@ -23,6 +31,7 @@ export function openControl(address: NodeAddress, name: string, readOnly = false
     disableClientInfo: true,
     connectionName: name,
     lazyConnect: true,
+    enableReadyCheck: false,
     enableAutoPipelining: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -34,7 +43,24 @@ export function openControl(address: NodeAddress, name: string, readOnly = false
   });
   // Errors surface on the commands; the 'error' event would otherwise crash the process.
   redis.on('error', () => undefined);
+  if (readOnly) {
+    redis.on('ready', () => {
+      const sent = whileThrottled(() => redis.readonly()).then(
+        () => undefined,
+        // Refused (a reader endpoint that is no cluster node): it reads anyway.
+        () => undefined,
+      );
+      readOnlySent.set(redis, sent);
+    });
+  }
   return redis;
+}
+
+const readOnlySent = new WeakMap<Redis, Promise<void>>();
+
+/** Resolves once the READONLY of the current connection is answered (at once without one). */
+export function readOnlySet(redis: Redis): Promise<void> {
+  return readOnlySent.get(redis) ?? Promise.resolve();
 }
 
 /**
@@ -46,8 +72,16 @@ export function closeControl(redis: Redis | undefined): void {
   redis.disconnect();
 }
 
-/** Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). */
-export async function connectControl(address: NodeAddress, name: string, readOnly = false): Promise<Redis> {
+/**
+ * Connects, or throws the connection error (first contact: wrong port, TLS, AUTH). A
+ * throttled connect (AUTH refused for the cache's ECPU/s limit) is tried again on a new
+ * connection, as whileThrottled does with a command.
+ */
+export function connectControl(address: NodeAddress, name: string, readOnly = false): Promise<Redis> {
+  return whileThrottled(() => connectOnce(address, name, readOnly));
+}
+
+async function connectOnce(address: NodeAddress, name: string, readOnly: boolean): Promise<Redis> {
   const redis = openControl(address, name, readOnly);
   // ioredis reports why a connection failed (WRONGPASS, ECONNREFUSED, a TLS error) on its
   // 'error' event and rejects connect() only with "Connection is closed": keep the cause.
@@ -56,7 +90,8 @@ export async function connectControl(address: NodeAddress, name: string, readOnl
   redis.on('error', remember);
   try {
     await redis.connect();
-    await redis.ping();
+    await whileThrottled(() => redis.ping());
+    await readOnlySet(redis);
     return redis;
   } catch (error) {
     closeControl(redis);

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { HdrHistogram, type HistogramSnapshot } from './histogram.js';
-import { closeControl, openControl } from './control-connection.js';
+import { closeControl, openControl, readOnlySet } from './control-connection.js';
 import type { LoadNode } from './workload.js';
 
 export class ReplicaLagStats {
@@ -142,7 +142,9 @@ export class LagProber {
    */
   start(): Promise<void> {
     if (this.options.probesPerSecond <= 0 || this.replicas.length === 0) return Promise.resolve();
-    const connected = Promise.allSettled([this.writer, ...this.pollers.values()].map((c) => c.connect()));
+    const connected = Promise.allSettled(
+      [this.writer, ...this.pollers.values()].map((c) => c.connect().then(() => readOnlySet(c))),
+    );
     this.loop = connected.then(() => this.run());
     return connected.then(() => undefined);
   }

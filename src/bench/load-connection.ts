@@ -17,7 +17,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { OP_SET, type KeyPicker, type Keyspace, type RatioSequence } from './keyspace.js';
-import { isThrottled, type NodeStats } from './stats.js';
+import { isThrottled, throttledRetryPause, type NodeStats } from './stats.js';
 import type { Scheduled } from './schedule.js';
 import { hostOr } from './slot-map.js';
 import { withSharedContext } from '../tls-context.js';
@@ -108,6 +108,10 @@ export class LoadConnection implements Scheduled {
   private partial: Buffer | null = null;
   private nextIntended = 0;
   private readOnlySent = false;
+  /** AUTH, READONLY or READWRITE sent and not yet answered: the load waits for them. */
+  private setupPending = 0;
+  private setupThrottled = 0;
+  private setupRetryTimer?: NodeJS.Timeout;
   private readonly authCommand?: Buffer;
   private readonly readBuffer?: Buffer;
 
@@ -139,7 +143,7 @@ export class LoadConnection implements Scheduled {
 
   /** Open loop: when the next request is due; Infinity while none can be sent (a reply frees the window). */
   nextDue(): number {
-    if (this.work.ratePerSecond <= 0 || !this.ready || !this.socket || !this.work.ratio)
+    if (this.work.ratePerSecond <= 0 || !this.ready || !this.socket || !this.work.ratio || this.setupPending > 0)
       return Number.POSITIVE_INFINITY;
     return this.count < this.work.pipeline ? this.nextIntended : Number.POSITIVE_INFINITY;
   }
@@ -160,8 +164,7 @@ export class LoadConnection implements Scheduled {
   retarget(keys: KeyPicker, ratio: RatioSequence | null, readOnly: boolean): void {
     this.work = { ...this.work, keys, ratio, readOnly };
     if (this.ready && this.socket && readOnly !== this.readOnlySent) {
-      this.push(readOnly ? OP_READONLY : OP_READWRITE, performance.now(), 0);
-      this.socket.write(readOnly ? READONLY : READWRITE);
+      this.sendSetup(readOnly ? OP_READONLY : OP_READWRITE);
       this.readOnlySent = readOnly;
     }
     if (this.socket) scheduleFill(this);
@@ -170,6 +173,7 @@ export class LoadConnection implements Scheduled {
   close(): void {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    clearTimeout(this.setupRetryTimer);
     this.socket?.destroy();
     this.socket = undefined;
   }
@@ -181,6 +185,9 @@ export class LoadConnection implements Scheduled {
     this.count = 0;
     this.skip = 0;
     this.partial = null;
+    this.setupPending = 0;
+    this.setupThrottled = 0;
+    clearTimeout(this.setupRetryTimer);
     const { host, port } = this.address;
     let socket: Socket;
     if (this.address.tls) {
@@ -218,14 +225,8 @@ export class LoadConnection implements Scheduled {
     this.nextIntended = performance.now();
     this.readOnlySent = this.work.readOnly === true;
     if (this.authCommand || this.readOnlySent) {
-      if (this.authCommand) {
-        this.push(OP_AUTH, performance.now(), 0);
-        socket.write(this.authCommand);
-      }
-      if (this.readOnlySent) {
-        this.push(OP_READONLY, performance.now(), 0);
-        socket.write(READONLY);
-      }
+      if (this.authCommand) this.sendSetup(OP_AUTH);
+      if (this.readOnlySent) this.sendSetup(OP_READONLY);
       return; // the load starts once these are answered
     }
     this.attempts = 0;
@@ -247,6 +248,32 @@ export class LoadConnection implements Scheduled {
     this.reconnectTimer = setTimeout(() => this.open(), delay);
   }
 
+  /** AUTH, READONLY or READWRITE: the load waits until it is answered. */
+  private sendSetup(kind: number): void {
+    this.setupPending++;
+    this.writeSetup(kind);
+  }
+
+  private writeSetup(kind: number): void {
+    this.push(kind, performance.now(), 0);
+    this.socket!.write(kind === OP_AUTH ? this.authCommand! : kind === OP_READONLY ? READONLY : READWRITE);
+  }
+
+  /**
+   * A set-up command a serverless cache throttled (its ECPU/s limit counts every command):
+   * sent again after a pause, the load still waiting (requests sent before a READONLY was
+   * taken would be answered MOVED). False once whileThrottled would give up too.
+   */
+  private retrySetup(kind: number): boolean {
+    const pause = throttledRetryPause(this.setupThrottled++);
+    if (pause === undefined) return false;
+    const socket = this.socket;
+    this.setupRetryTimer = setTimeout(() => {
+      if (socket === this.socket && !this.closed) this.writeSetup(kind);
+    }, pause);
+    return true;
+  }
+
   private push(kind: number, start: number, key: number): void {
     const slot = (this.head + this.count) % this.capacity;
     this.starts[slot] = start;
@@ -262,7 +289,7 @@ export class LoadConnection implements Scheduled {
       return;
     }
     const room = this.work.pipeline - this.count;
-    if (room <= 0 || !this.ready || !this.socket) return;
+    if (room <= 0 || !this.ready || !this.socket || this.setupPending > 0) return;
     const work = this.work;
     const ratio = work.ratio;
     if (!ratio) return;
@@ -284,7 +311,7 @@ export class LoadConnection implements Scheduled {
   /** Open loop: every request due by `now`, each timed from its intended send time. */
   private sendDue(now: number): void {
     const ratio = this.work.ratio;
-    if (!this.ready || !this.socket || !ratio) return;
+    if (!this.ready || !this.socket || !ratio || this.setupPending > 0) return;
     const interval = 1000 / this.work.ratePerSecond;
     // After a long outage, do not replay a backlog of hours: keep at most one second of it.
     if (now - this.nextIntended > 1000) this.nextIntended = now - 1000;
@@ -382,6 +409,8 @@ export class LoadConnection implements Scheduled {
     const stats = this.stats;
     if (kind > OP_SET) {
       this.attempts = 0;
+      this.setupPending--;
+      this.setupThrottled = 0;
       stats.markSuccess(now);
       return;
     }
@@ -398,14 +427,17 @@ export class LoadConnection implements Scheduled {
     const kind = this.kinds[slot]!;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
-    if (kind === OP_AUTH) {
-      // Wrong token or user: retrying will not help, but the run goes on for the other nodes.
-      this.stats.lastError = message;
-      this.socket?.destroy(new Error(`AUTH failed: ${message}`));
+    if (kind > OP_SET) {
+      if (isThrottled(message) && this.retrySetup(kind)) return;
+      this.setupPending--;
+      if (kind === OP_AUTH) {
+        // Wrong token or user: retrying will not help, but the run goes on for the other nodes.
+        this.stats.lastError = message;
+        this.socket?.destroy(new Error(`AUTH failed: ${message}`));
+      }
+      // READONLY/READWRITE refused (a reader endpoint that is no cluster node): it reads anyway.
       return;
     }
-    // READONLY/READWRITE refused (a reader endpoint that is no cluster node): it reads anyway.
-    if (kind > OP_SET) return;
     if (isThrottled(message)) {
       // Not a failure of the run: the cache is at its usage limit; counted, and the next request goes on.
       this.stats.markSuccess(performance.now());

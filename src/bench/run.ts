@@ -151,7 +151,7 @@ export async function runBench(
   for (const replica of replicas) {
     try {
       const r = await connectControl(replica.address, 'eck-bench-check');
-      const replicaRole = parseInfo(await r.info('replication')).get('role');
+      const replicaRole = parseInfo(await whileThrottled(() => r.info('replication'))).get('role');
       // A serverless reader endpoint is no replica by INFO: only a node in the slot map is checked.
       if (replicaRole === 'master' && (!cluster || replica.clusterId !== undefined))
         warn(`${replica.id} answers as a primary, not a replica: its lag figures mean nothing`);
@@ -524,9 +524,10 @@ async function waitForReplicas(
       if (lastKey === undefined) return;
       let redis: Redis | undefined;
       try {
-        redis = await connectControl(replica.address, 'eck-bench-prefill-check', readOnly);
+        const check = await connectControl(replica.address, 'eck-bench-prefill-check', readOnly);
+        redis = check;
         const deadline = performance.now() + timeoutMs;
-        while ((await redis.exists(lastKey)) === 0) {
+        while ((await whileThrottled(() => check.exists(lastKey))) === 0) {
           if (performance.now() > deadline) {
             warn(`${replica.id} did not receive the prefilled keys within ${timeoutMs / 1000} s: its GETs will miss`);
             return;

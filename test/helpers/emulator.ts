@@ -59,7 +59,7 @@ const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTEMULATOR0000', secretAccessKey:
  * in the tests of `local` and of the material itself).
  */
 let tlsTemplate: string | undefined;
-function copyTlsMaterial(stateDir: string): void {
+export function copyTlsMaterial(stateDir: string): void {
   if (tlsTemplate === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'eck-tls-template-'));
     removeOnExit(dir);
