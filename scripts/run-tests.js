@@ -212,6 +212,9 @@ function runLaneProcess(queue) {
         // (the clients' large index files) Node 20.19+ parses once more to tell CommonJS from ESM
         // syntax: about 60 ms a process. They are CommonJS, as Node assumes without detection.
         '--no-experimental-detect-module',
+        // node:test without its async_hooks destroy hook (see the file).
+        '--require',
+        join(repo, 'scripts', 'lane-async-hooks.cjs'),
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',

@@ -11,6 +11,10 @@
 import { after, describe } from 'node:test';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+// Preloaded by the runner (--require); loaded here too when a lane is run by hand.
+const { forgetFinishedResources } = createRequire(import.meta.url)('./lane-async-hooks.cjs');
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -22,7 +26,10 @@ function runFile(file, onEnd) {
     } finally {
       // Registered last, so it runs after the file's own after() hooks (its servers are stopped);
       // in `finally`, so a file that fails to load still ends.
-      if (onEnd) after(onEnd);
+      after(() => {
+        forgetFinishedResources();
+        onEnd?.();
+      });
     }
   });
 }
