@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addGlobalOptions } from './cli-globals.js';
 import { CliError, ExitCode, messageOf } from './errors.js';
+import { exitWhenDone } from './exit-when-done.js';
 import { setProgramStreams } from './commands/lazy.js';
 import type { OutputStreams } from './ui/output.js';
 import { terminalColumns, writeTo } from './ui/process-stdio.js';
@@ -95,6 +96,7 @@ function exitOverrideEverywhere(command: Command): void {
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await run(argv);
+  exitWhenDone();
 }
 
 /** Parses and runs one command line; the exit code the process should end with. */

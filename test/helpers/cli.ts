@@ -1,6 +1,7 @@
 /** Runs the built CLI as a user would: a child process, its exit code, stdout and stderr. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { STILL_OPEN_MESSAGE } from '../../src/exit-when-done.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../../bin/elasticache-kit.js', import.meta.url));
 
@@ -36,10 +37,20 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
       number | null,
       NodeJS.Signals | null,
     ];
+    failIfKeptOpen(args, stderr);
     return { code, signal, stdout, stderr };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A finished command whose process something kept running (src/exit-when-done.ts) is a bug
+ * however the test goes on: a user's CI job would have waited for it.
+ */
+function failIfKeptOpen(args: string[], stderr: string): void {
+  if (stderr.includes(STILL_OPEN_MESSAGE))
+    throw new Error(`elasticache-kit ${args.join(' ')} left something open when it finished:\n${stderr}`);
 }
 
 export interface RunningCli {
@@ -83,6 +94,7 @@ export function spawnCli(
   const exited = new Promise<number | null>((resolve) =>
     child.on('close', (code) => {
       for (const waiter of waiters.splice(0)) waiter.resolve(false);
+      failIfKeptOpen(args, stderr);
       resolve(code);
     }),
   );
