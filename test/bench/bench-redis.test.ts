@@ -145,7 +145,8 @@ describe('bench against real redis-server replication', { concurrency: true }, (
       `the report's unavailability names ${dead.id}: ${JSON.stringify(report.unavailability)}`,
     );
     for (const node of alive) {
-      assert.equal(node.errors, 0, `${node.id} has no errors`);
+      // lastError says why, should this ever fail (once in 23 runs: 28 errors on the survivor, cause not found).
+      assert.equal(node.errors, 0, `${node.id} has no errors (last: ${node.lastError})`);
       assert.ok(node.ops > dead.ops / 2, `${node.id} kept its throughput`);
       assert.deepEqual(node.unavailable, []);
     }
