@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisNode } from '../../src/local/redis-node.js';
 import { ServerlessEndpoint } from '../../src/local/serverless-endpoint.js';
 import { EcpuLimiter } from '../../src/local/ecpu-limiter.js';
-import { caCertPath, tlsDir } from '../../src/local/tls-material.js';
+import { ensureTlsMaterial } from '../../src/local/tls-material.js';
 import { closeControl, connectControl } from '../../src/bench/control-connection.js';
 import { LoadConnection, RunControl } from '../../src/bench/load-connection.js';
 import { Keyspace, KeyPicker, RatioSequence } from '../../src/bench/keyspace.js';
@@ -42,18 +42,14 @@ test('connections set up through a throttled serverless endpoint: control connec
   const stateDir = mkdtempSync(join(tmpdir(), 'eck-throttled-'));
   t.after(() => rmSync(stateDir, { recursive: true, force: true }));
   copyTlsMaterial(stateDir);
-  const tls = tlsDir(stateDir);
-  const material = {
-    certFile: join(tls, 'server.crt'),
-    keyFile: join(tls, 'server.key'),
-    caCertFile: caCertPath(stateDir),
-  };
+  // The copied material is kept as it is: this only names its files.
+  const material = ensureTlsMaterial(stateDir, HOST);
   const ca = readFileSync(material.caCertFile);
   const node = await RedisNode.start({
     binary: REDIS_SERVER,
     host: HOST,
     dir: join(stateDir, 'node'),
-    tls: { mode: 'required', ...material },
+    tls: { mode: 'required', certFile: material.certFile, keyFile: material.keyFile, caCertFile: material.caCertFile },
     clusterBus: true,
     extraConfig: ['cluster-enabled yes', 'tls-cluster yes'],
   });

@@ -37,7 +37,8 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
       number | null,
       NodeJS.Signals | null,
     ];
-    failIfKeptOpen(args, stderr);
+    const keptOpen = keptOpenError(args, stderr);
+    if (keptOpen) throw keptOpen;
     return { code, signal, stdout, stderr };
   } finally {
     clearTimeout(timer);
@@ -48,9 +49,10 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
  * A finished command whose process something kept running (src/exit-when-done.ts) is a bug
  * however the test goes on: a user's CI job would have waited for it.
  */
-function failIfKeptOpen(args: string[], stderr: string): void {
-  if (stderr.includes(STILL_OPEN_MESSAGE))
-    throw new Error(`elasticache-kit ${args.join(' ')} left something open when it finished:\n${stderr}`);
+function keptOpenError(args: string[], stderr: string): Error | undefined {
+  return stderr.includes(STILL_OPEN_MESSAGE)
+    ? new Error(`elasticache-kit ${args.join(' ')} left something open when it finished:\n${stderr}`)
+    : undefined;
 }
 
 export interface RunningCli {
@@ -91,11 +93,12 @@ export function spawnCli(
       waiter.resolve(true);
     }
   });
-  const exited = new Promise<number | null>((resolve) =>
+  const exited = new Promise<number | null>((resolve, reject) =>
     child.on('close', (code) => {
       for (const waiter of waiters.splice(0)) waiter.resolve(false);
-      failIfKeptOpen(args, stderr);
-      resolve(code);
+      const keptOpen = keptOpenError(args, stderr);
+      if (keptOpen) reject(keptOpen);
+      else resolve(code);
     }),
   );
   return {
