@@ -355,6 +355,26 @@ function summaryStart(report) {
   return match ? match.index : report.length;
 }
 
+/**
+ * CPU seconds of this process and of every process it waited for, theirs included (the lanes,
+ * the servers and CLI runs they started; not daemons that outlived them), from Linux's
+ * /proc/self/stat; undefined elsewhere. Printed beside the wall time: on a shared machine the
+ * same suite takes more or less time with the host's load, and CPU close to wall time × cores
+ * says the run was bound by the CPU, not by waits.
+ */
+function cpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // The fields after the command name, from the state (field 3): utime, stime, cutime, cstime are 14-17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields.slice(14 - 3, 18 - 3).reduce((sum, field) => sum + Number(field), 0);
+    // Clock ticks: USER_HZ, which Linux fixes at 100 for user space.
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `queue` (files) in `count` lanes side by side. */
 async function runAll(queue, count) {
   await Promise.all(Array.from({ length: Math.min(count, queue.length) }, () => runLane(queue)));
@@ -380,7 +400,11 @@ try {
 for (const failure of failureReports) process.stdout.write(failure);
 const wall = ((performance.now() - started) / 1000).toFixed(1);
 const extra = ['cancelled', 'skipped', 'todo'].filter((key) => totals[key] > 0).map((key) => `, ${totals[key]} ${key}`);
-console.log(`\n${totals.pass} passed, ${totals.fail} failed${extra.join('')} (${files.length} files, ${wall} s)`);
+const cpu = cpuSeconds();
+const cpuText = cpu === undefined ? '' : `, ${cpu.toFixed(0)} s of CPU on ${availableParallelism()} cores`;
+console.log(
+  `\n${totals.pass} passed, ${totals.fail} failed${extra.join('')} (${files.length} files, ${wall} s${cpuText})`,
+);
 if (failedFiles.length > 0) console.log(`failed: ${failedFiles.join(', ')}`);
 if (interrupted) console.log('interrupted: files not started were skipped');
 process.exit(failedFiles.length > 0 || interrupted ? 1 : 0);
