@@ -1,8 +1,10 @@
 'use strict';
 /**
  * Preloaded (--require) by each test lane, before node:test loads. node:test maps every async
- * resource to the test that created it (to blame an uncaught error on its test), and forgets
- * the mapping in an async_hooks `destroy` hook. A destroy hook makes V8 track every promise
+ * resource to the test that created it, and forgets the mapping in an async_hooks `destroy`
+ * hook. The mapping is how a `test()` call finds the suite it belongs to (and how an uncaught
+ * error is blamed on its test): without the `init` hook a file's tests would go to the root,
+ * after the file's suite had ended, so that hook stays as it is. A destroy hook makes V8 track every promise
  * with a weak reference until it is collected: in a lane that runs dozens of files, about a
  * tenth of its CPU. Here the mapping is kept without a destroy hook, and forgotten in bulk
  * when a file's suite has ended (forgetFinishedResources, from test-lane.js), when its
