@@ -7,7 +7,7 @@
  * Pure except writeHdrLog's caller doing the file I/O.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import { HdrHistogram } from './histogram.js';
+import { HdrHistogram, type HistogramSnapshot } from './histogram.js';
 
 /** HdrHistogram's V2 cookies; 0x10 marks the word-size nibble as V2 (TLZE) encoding. */
 const V2_ENCODING_COOKIE = 0x1c849303 | 0x10;
@@ -38,23 +38,15 @@ function readZigZagLeb128(buf: Buffer, at: { i: number }): number {
 
 /** The V2 compressed encoding of a histogram (what a .hlog line carries, before base64). */
 export function encodeCompressed(h: HdrHistogram): Buffer {
-  const { counts } = h.snapshot();
-  let last = counts.length - 1;
-  while (last >= 0 && counts[last] === 0) last--;
+  const { indexes, counts } = h.snapshot();
   const payload: number[] = [];
-  for (let i = 0; i <= last; ) {
-    const c = counts[i]!;
-    if (c !== 0) {
-      zigZagLeb128(payload, c);
-      i++;
-      continue;
-    }
-    let zeros = 0;
-    while (i <= last && counts[i] === 0) {
-      zeros++;
-      i++;
-    }
-    zigZagLeb128(payload, zeros > 1 ? -zeros : 0);
+  // Non-empty buckets' counts; a run of empty ones between them as -length (a single one as 0).
+  let next = 0;
+  for (let j = 0; j < indexes.length; j++) {
+    const zeros = indexes[j]! - next;
+    if (zeros > 0) zigZagLeb128(payload, zeros > 1 ? -zeros : 0);
+    zigZagLeb128(payload, counts[j]!);
+    next = indexes[j]! + 1;
   }
   const header = Buffer.alloc(40);
   header.writeInt32BE(V2_ENCODING_COOKIE, 0);
@@ -80,34 +72,36 @@ export function decodeCompressed(buf: Buffer): HdrHistogram {
   const payloadLength = inner.readInt32BE(4);
   if (inner.readInt32BE(12) !== SIGNIFICANT_DIGITS) throw new Error('only 3 significant digits are supported');
   const highest = Number(inner.readBigInt64BE(24));
-  const h = new HdrHistogram(Math.min(highest, 0xffffffff));
-  const snap = h.snapshot();
+  const indexes: number[] = [];
+  const counts: number[] = [];
   const at = { i: 40 };
   let index = 0;
   let total = 0;
-  let maxIndex = -1;
-  let minIndex = -1;
   while (at.i < 40 + payloadLength) {
     const c = readZigZagLeb128(inner, at);
     if (c < 0) {
       index += -c;
     } else {
       if (c > 0) {
-        snap.counts[index] = c;
+        indexes.push(index);
+        counts.push(c);
         total += c;
-        if (minIndex < 0) minIndex = index;
-        maxIndex = index;
       }
       index++;
     }
   }
-  snap.total = total;
+  const snap: HistogramSnapshot = {
+    highestTrackableValue: Math.min(highest, 0xffffffff),
+    indexes: Uint32Array.from(indexes),
+    counts: Float64Array.from(counts),
+    total,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  };
   // min/max to bucket precision, as HdrHistogram does after decoding.
-  const probe = HdrHistogram.fromSnapshot({ ...snap, min: 0, max: Number.MAX_SAFE_INTEGER });
+  const probe = HdrHistogram.fromSnapshot(snap);
   snap.min = total > 0 ? probe.valueAtPercentile(0) : Number.MAX_SAFE_INTEGER;
   snap.max = total > 0 ? probe.valueAtPercentile((100 * (total - 0.4)) / total) : 0;
-  void maxIndex;
-  void minIndex;
   return HdrHistogram.fromSnapshot(snap);
 }
 

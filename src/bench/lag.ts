@@ -62,8 +62,8 @@ export class ReplicaLagStats {
 
   static fromSnapshot(snapshot: ReplicaLagSnapshot): ReplicaLagStats {
     const stats = new ReplicaLagStats();
-    stats.lag.add(HdrHistogram.fromSnapshot(snapshot.lag));
-    stats.pollRtt.add(HdrHistogram.fromSnapshot(snapshot.pollRtt));
+    stats.lag.addSnapshot(snapshot.lag);
+    stats.pollRtt.addSnapshot(snapshot.pollRtt);
     stats.timeouts = snapshot.timeouts;
     stats.errors = snapshot.errors;
     stats.readsAfterWrite = snapshot.readsAfterWrite;

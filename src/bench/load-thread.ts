@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { HdrHistogram, type HistogramSnapshot } from './histogram.js';
+import type { HistogramSnapshot } from './histogram.js';
 import { NodeStats, type UnavailableInterval } from './stats.js';
 import type { LoadWorkerMessage, LoadWorkerRequest } from './load-worker.js';
 import type { LoadNode, WorkloadOptions } from './workload.js';
@@ -59,8 +59,8 @@ export function mergeNodeStats(parts: NodeStatsSnapshot[], origin: number): Node
     merged.moved += part.moved;
     merged.ask += part.ask;
     merged.throttled += part.throttled;
-    merged.setLatency.add(HdrHistogram.fromSnapshot(part.setLatency));
-    merged.getLatency.add(HdrHistogram.fromSnapshot(part.getLatency));
+    merged.setLatency.addSnapshot(part.setLatency);
+    merged.getLatency.addSnapshot(part.getLatency);
     if (part.lastError !== undefined) merged.lastError = part.lastError;
   }
   // Each thread saw the node go down; one window per overlapping set of threads' windows.

@@ -136,6 +136,26 @@ test('snapshot round trip keeps every count (for the lag probe thread)', () => {
   for (const p of [1, 50, 99, 99.9]) assert.equal(copy.valueAtPercentile(p), h.valueAtPercentile(p));
 });
 
+test('a snapshot holds the non-empty buckets only, and adding it equals adding the histogram', () => {
+  const h = new HdrHistogram();
+  for (const v of [3, 3, 3, 900, 2500, 2501, 70_000]) h.record(v);
+  const snapshot = h.snapshot();
+  // 2500 and 2501 share a bucket (above 2048 a bucket is 2 wide): 4 buckets for 5 distinct values.
+  assert.deepEqual(Array.from(snapshot.counts), [3, 1, 2, 1]);
+  assert.equal(snapshot.indexes.length, 4);
+  assert.ok(snapshot.indexes.every((index, j) => j === 0 || index > snapshot.indexes[j - 1]!));
+  const viaSnapshot = new HdrHistogram();
+  viaSnapshot.record(5);
+  const viaAdd = viaSnapshot.copy();
+  viaSnapshot.addSnapshot(snapshot);
+  viaAdd.add(h);
+  assert.deepEqual(viaSnapshot.snapshot(), viaAdd.snapshot());
+  assert.equal(viaSnapshot.totalCount, 8);
+  assert.equal(viaSnapshot.max, 70_000);
+  const narrow = new HdrHistogram(10_000);
+  assert.throws(() => narrow.addSnapshot(snapshot), /larger range/);
+});
+
 test('since(earlier copy): the counts recorded in between, min/max within their buckets', () => {
   const h = new HdrHistogram();
   for (const v of [10, 20, 30]) h.record(v);
