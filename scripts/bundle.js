@@ -102,7 +102,13 @@ const result = await build({
   logLevel: 'warning',
 });
 
-await regroupChunks({ metafile: result.metafile, root, outdir, cliPath: join(stageDir, 'cli.js') });
+await regroupChunks({
+  metafile: result.metafile,
+  root,
+  outdir,
+  cliPath: join(stageDir, 'cli.js'),
+  threadPaths: ['load-worker', 'lag-worker'].map((name) => join(stageDir, `${name}.js`)),
+});
 await rm(stageDir, { recursive: true });
 // The chunks are CommonJS (see regroup-chunks.js) in a package whose .js files are ES modules.
 await writeFile(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');

@@ -35,10 +35,11 @@ const HEAVY_SOURCE = /^src\/(local|bench)\//;
 /**
  * Writes the shipped bundle to `outdir` from esbuild's split output (`metafile`, paths
  * relative to `root`): the light files regrouped, each heavy file a chunk of its own.
+ * `threadPaths`: bench's worker-thread entries, which must load neither cli.js nor `common`.
  */
-export async function regroupChunks({ metafile, root, outdir, cliPath }) {
+export async function regroupChunks({ metafile, root, outdir, cliPath, threadPaths }) {
   const graph = outputGraph(metafile, root);
-  const groups = chunkGroups(graph, cliPath);
+  const { groups, threadFiles, copiedForThreads } = chunkGroups(graph, cliPath, threadPaths);
   const heavy = [...graph.keys()].filter((file) => !groups.has(file));
   // Each heavy file is an entry, so its chunk keeps esbuild's name (bench's worker files must
   // be load-worker.js and lag-worker.js); the light groups are rollup's manual chunks.
@@ -47,7 +48,7 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
 
   const bundle = await rollup({
     input,
-    plugins: [esbuildSourceMaps(), importMetaUrlInCommonJs()],
+    plugins: [threadCopies(threadFiles, copiedForThreads), esbuildSourceMaps(), importMetaUrlInCommonJs()],
     // Built-ins stay require() calls, each in the chunk that uses it: a built-in loads only
     // with a chunk that needs it (`common`'s node:crypto does not load with cli.js).
     external: (id) => builtins.has(id.replace(/^node:/, '')),
@@ -71,7 +72,7 @@ export async function regroupChunks({ metafile, root, outdir, cliPath }) {
     // `import('node:https')` as require() too: the chunks run through vm.Script (bin/compile-cache.js),
     // which Node 20 gives no dynamic import() without --experimental-vm-modules.
     dynamicImportInCjs: false,
-    manualChunks: (id) => groups.get(id),
+    manualChunks: (id) => (id.endsWith('?thread') ? 'thread-helpers' : groups.get(id)),
   });
   await bundle.close();
 }
@@ -101,16 +102,33 @@ function outputGraph(metafile, root) {
  *   own lazy imports (the credential providers other than env) stay lazy.
  * - `<command>.run`: the light source only that command reaches, so that `endpoints` does
  *   not parse the plans of create-cluster and scale.
+ * What bench's worker threads load at their start (`threadPaths` and their static imports,
+ * `threadFiles`) is in none of these, except the files cli.js loads too (esbuild's helpers,
+ * `copiedForThreads`), of which the threads get a copy (threadCopies). A thread that
+ * required cli.js and `common` for those 2 KB of helpers and the 1 KB of tls-context.ts
+ * parsed commander and the SDK too, 640 KB, at each start: 230 ms of CPU against 166.
  */
-function chunkGroups(graph, cliPath) {
+function chunkGroups(graph, cliPath, threadPaths) {
   const isPackageCode = (file) => graph.get(file).inputs.some((input) => input.includes('node_modules/'));
+  const staticClosure = (start) => {
+    const reached = [start];
+    for (const file of reached)
+      for (const next of graph.get(file).staticImports) if (!reached.includes(next)) reached.push(next);
+    return reached;
+  };
+  const threadFiles = new Set(threadPaths.flatMap(staticClosure));
+  const copiedForThreads = new Set(staticClosure(cliPath).filter((file) => threadFiles.has(file)));
+  for (const file of copiedForThreads)
+    if (graph.get(file).staticImports.length > 0)
+      throw new Error(`${file}, loaded by cli.js and bench's threads, imports other files: copy those too`);
   const groups = new Map();
   const addWithStaticImports = (start, group) => {
     const reached = [start];
     for (const file of reached) {
       groups.set(file, group);
       for (const next of graph.get(file).staticImports)
-        if (!groups.has(next) && !reached.includes(next)) reached.push(next);
+        if (!groups.has(next) && !reached.includes(next) && (!threadFiles.has(next) || copiedForThreads.has(next)))
+          reached.push(next);
     }
   };
   addWithStaticImports(cliPath, 'cli');
@@ -131,7 +149,8 @@ function chunkGroups(graph, cliPath) {
   };
 
   for (const file of graph.keys())
-    if (!groups.has(file) && !isPackageCode(file) && isLight(file)) addWithStaticImports(file, 'common');
+    if (!groups.has(file) && !threadFiles.has(file) && !isPackageCode(file) && isLight(file))
+      addWithStaticImports(file, 'common');
 
   // Source in `common` that a single command reaches goes to that command's chunk. Whatever
   // reaches a file reaches what it imports statically, so `common` never imports such a chunk.
@@ -157,7 +176,22 @@ function chunkGroups(graph, cliPath) {
     if (reachedBy.size === 1 && user !== 'heavy' && !isPackageCode(file))
       groups.set(file, stem(user).replace(/-[A-Z0-9]{8}$/, '')); // esbuild's hash off: endpoints.run
   }
-  return groups;
+  return { groups, threadFiles, copiedForThreads };
+}
+
+/**
+ * A thread file's import of a file cli.js also loads resolves to a copy of it (`<file>?thread`,
+ * a module of its own to rollup), so the thread's chunks never require cli.js.
+ */
+function threadCopies(threadFiles, copiedForThreads) {
+  return {
+    name: 'thread-copies',
+    async resolveId(source, importer) {
+      if (!importer || !threadFiles.has(importer) || copiedForThreads.has(importer)) return null;
+      const resolved = await this.resolve(source, importer, { skipSelf: true });
+      return resolved && copiedForThreads.has(resolved.id) ? `${resolved.id}?thread` : null;
+    },
+  };
 }
 
 const builtins = new Set(builtinModules);
@@ -177,6 +211,7 @@ function esbuildSourceMaps() {
     name: 'esbuild-source-maps',
     async load(id) {
       if (id.startsWith('\0')) return null;
+      id = id.replace(/\?thread$/, '');
       const code = await readFile(id, 'utf8');
       const comment = /\n\/\/# sourceMappingURL=([^\n]+)\s*$/.exec(code);
       if (!comment) return code;

@@ -93,3 +93,31 @@ test('endpoints --help loads nothing but commander, and from cli.js alone', asyn
   );
   assert.deepEqual([...packages], ['commander']);
 });
+
+test("bench's load and lag threads load neither cli.js nor the SDK's `common` chunk", async () => {
+  // Each thread starts with its entry and what it requires at once; the hook then ends it.
+  const threadHook = join(hookDir, 'trace-thread.cjs');
+  writeFileSync(threadHook, `${HOOK_SOURCE}setImmediate(() => process.exit(0));\n`);
+  for (const entry of ['load-worker.js', 'lag-worker.js']) {
+    const traceFile = join(hookDir, `trace-${++traces}.txt`);
+    writeFileSync(traceFile, '');
+    const file = join(CLI_PATH, '..', '..', 'dist', 'bundle', entry);
+    const starter = `new (require('node:worker_threads').Worker)(${JSON.stringify(file)}, { execArgv: ['--require', ${JSON.stringify(threadHook)}] })`;
+    const child = spawn(process.execPath, ['-e', starter], {
+      env: { ...process.env, ECK_TRACE_FILE: traceFile },
+      stdio: 'ignore',
+    });
+    assert.equal(await new Promise<number | null>((resolve) => child.on('close', resolve)), 0);
+    const loaded = readFileSync(traceFile, 'utf8')
+      .split('\n')
+      .filter((path) => /\/dist\/bundle\/[^/]+\.js$/.test(path))
+      .map((path) => path.split('/').pop()!);
+    assert.ok(loaded.includes(entry), `${entry} loaded: ${loaded.join(' ')}`);
+    // Commander and the SDK (640 KB) are of no use to a thread: a third of its start-up CPU.
+    assert.deepEqual(
+      loaded.filter((name) => name === 'cli.js' || name.startsWith('common-')),
+      [],
+      `${entry} loaded ${loaded.join(' ')}`,
+    );
+  }
+});
