@@ -2,6 +2,8 @@
  * Workload modes and connection options against a real redis-server: --requests,
  * --rate (open loop), --hdr-out/--json files, AUTH from an environment variable (never
  * printed), a wrong token failing clearly, and TLS with certificate verification.
+ * The real binary runs where the process is the subject (a measured rate, a secret never
+ * printed); the other runs are the same commander program in this process (runCliInProcess).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACED_LOAD, runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { startRedisServer } from '../helpers/redis.js';
 import { freePort } from '../helpers/ports.js';
 import type { BenchReport } from '../../src/bench/report.js';
@@ -49,7 +52,7 @@ describe('workload modes and connection options', { concurrency: true }, () => {
     t.after(() => redis.stop());
     const dir = mkdtempSync(join(tmpdir(), 'eck-bench-out-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const result = await runCli([
+    const result = await runCliInProcess([
       'bench',
       '--primary',
       `127.0.0.1:${redis.port}`,
@@ -115,12 +118,12 @@ describe('workload modes and connection options', { concurrency: true }, () => {
     assert.equal(report.config.auth, true);
     assert.ok(!ok.stdout.includes(token) && !ok.stderr.includes(token), 'the token is never printed');
 
-    const wrong = await runCli(args, { env: { BENCH_TOKEN: 'not-the-token' } });
+    const wrong = await runCliInProcess(args, { env: { BENCH_TOKEN: 'not-the-token' } });
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /cannot connect to the primary .*(WRONGPASS|invalid password)/i);
     assert.ok(!wrong.stderr.includes('not-the-token'));
 
-    const none = await runCli(args.slice(0, -2));
+    const none = await runCliInProcess(args.slice(0, -2));
     assert.equal(none.code, 1);
     assert.match(none.stderr, /NOAUTH|Authentication required/i);
   });
@@ -209,7 +212,7 @@ describe('workload modes and connection options', { concurrency: true }, () => {
       '100',
       ...PACED_LOAD,
     ];
-    const verified = await runCli([
+    const verified = await runCliInProcess([
       '--output',
       'json',
       ...base,
@@ -223,11 +226,11 @@ describe('workload modes and connection options', { concurrency: true }, () => {
     assert.ok(report.nodes[0]!.ops > 0 && report.nodes[0]!.errors === 0);
     assert.equal(report.config.tls, true);
 
-    const unverified = await runCli(base);
+    const unverified = await runCliInProcess(base);
     assert.equal(unverified.code, 1);
     assert.match(unverified.stderr, /cannot connect to the primary .*certificate/);
 
-    const insecure = await runCli(base.concat('--insecure'));
+    const insecure = await runCliInProcess(base.concat('--insecure'));
     assert.equal(insecure.code, 0, insecure.stderr);
     assert.match(insecure.stderr, /warning: --insecure: the server certificate is not verified/);
   });
@@ -235,7 +238,7 @@ describe('workload modes and connection options', { concurrency: true }, () => {
   test('large values: replies split across reads are parsed (every GET a hit, no error)', async (t) => {
     const redis = await startRedisServer();
     t.after(() => redis.stop());
-    const result = await runCli([
+    const result = await runCliInProcess([
       '--output',
       'json',
       'bench',

@@ -1,11 +1,14 @@
 /**
  * bench --tls against the emulator's TLS groups, trusting its CA (--ca): by group id (the
  * nodes), through the primary and reader endpoints (--primary/--reader), with and without
- * AUTH. Real TLS end to end; the token reaches bench only through the environment.
+ * AUTH. Real TLS end to end; the token reaches bench only through the environment. The run
+ * that checks the token is never printed is the real binary; the others run the same
+ * commander program in this process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PACED_LOAD, runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { createAvailableGroup, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { caCertPath } from '../../src/local/tls-material.js';
 import type { BenchReport } from '../../src/bench/report.js';
@@ -37,8 +40,13 @@ async function tlsGroup(emulator: TestEmulator, id: string, authToken?: string) 
   return group.NodeGroups![0]!;
 }
 
-async function bench(emulator: TestEmulator, args: string[], env: Record<string, string> = {}) {
-  const result = await runCli(['--endpoint-url', emulator.url, '--output', 'json', 'bench', ...args, ...LOAD], {
+async function bench(
+  emulator: TestEmulator,
+  args: string[],
+  env: Record<string, string> = {},
+  runner: typeof runCli = runCliInProcess,
+) {
+  const result = await runner(['--endpoint-url', emulator.url, '--output', 'json', 'bench', ...args, ...LOAD], {
     env: { ...emulator.env, ...env },
   });
   return { ...result, report: result.code === 0 ? (JSON.parse(result.stdout) as BenchReport) : undefined };
@@ -56,9 +64,9 @@ test('bench --tls --ca: nodes, primary and reader endpoints, with and without AU
     '--reader',
     `${secure.ReaderEndpoint!.Address}:${secure.ReaderEndpoint!.Port}`,
   ];
-  // The runs are independent (each its own key prefix, no lag probes): all at once.
+  // The runs are independent (each its own key prefix, no lag probes): the binary beside the in-process ones.
   const [byId, viaEndpoints, noToken, withoutAuth, openEndpoints, untrusted] = await Promise.all([
-    bench(emulator, ['tls-auth', '--tls', '--ca', ca, '--auth-token-env', 'BENCH_TLS_TOKEN'], env),
+    bench(emulator, ['tls-auth', '--tls', '--ca', ca, '--auth-token-env', 'BENCH_TLS_TOKEN'], env, runCli),
     bench(emulator, [...endpoints, '--tls', '--ca', ca, '--auth-token-env', 'BENCH_TLS_TOKEN'], env),
     bench(emulator, [...endpoints, '--tls', '--ca', ca]),
     bench(emulator, ['tls-open', '--tls', '--ca', ca]),
