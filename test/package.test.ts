@@ -23,7 +23,15 @@ test('the packed tarball installs offline-friendly and runs via npx', { timeout:
   // The install writes ~100 packages (~70 MB): the runner's temp folder is in memory when it can be.
   const work = await mkdtemp(join(tmpdir(), 'eck-pack-'));
   t.after(() => rm(work, { recursive: true, force: true }));
-  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
+  const env = {
+    ...process.env,
+    // The runner keeps the extra CAs from test processes (scripts/run-tests.js); npm may need them.
+    ...(process.env.ECK_TEST_NODE_EXTRA_CA_CERTS
+      ? { NODE_EXTRA_CA_CERTS: process.env.ECK_TEST_NODE_EXTRA_CA_CERTS }
+      : {}),
+    npm_config_update_notifier: 'false',
+    npm_config_loglevel: 'error',
+  };
 
   await run(NPM, ['pack', '--pack-destination', work], { cwd: ROOT, env });
   const tarballs = (await readdir(work)).filter((name) => name.endsWith('.tgz'));
