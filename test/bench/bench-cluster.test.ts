@@ -2,14 +2,18 @@
  * bench on a real Redis Cluster (3 shards × 1 replica, redis-server --cluster-enabled formed by
  * the emulator's ClusterRuntime; no emulator HTTP): every shard gets load, what bench counts
  * per node and per shard equals what each server counted (INFO commandstats), a shard failover
- * mid-run is reported as such and not as errors. Runs the built CLI as a user would.
+ * mid-run is reported as such and not as errors. The runs acted on while they run (a failover,
+ * a node killed, Ctrl-C) are the built CLI as a user runs it; the two that are only read
+ * afterwards run the same commander program in this process (bench-cluster-emulator and
+ * bench-cluster-new-shard run a cluster bench through the binary too).
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js';
+import { spawnCli, type RunningCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { commandCalls, connectTestClient, keysMatching } from '../helpers/redis.js';
 import { hashSlot } from '../../src/bench/hash-slot.js';
@@ -59,7 +63,7 @@ describe('bench on a real Redis Cluster', { concurrency: 2 }, () => {
 
     const keyMaximum = 3000;
     const requests = 10_000;
-    const result = await runCli([
+    const result = await runCliInProcess([
       '--output',
       'json',
       'bench',
@@ -194,7 +198,7 @@ describe('bench on a real Redis Cluster', { concurrency: 2 }, () => {
     const dotenv = await FORMATS.dotenv.load();
     const file = join(dir, '.env');
     writeFileSync(file, dotenv.render({ topology, values: endpointValues(topology, {}), keys: DEFAULT_KEYS }));
-    const result = await runCli([
+    const result = await runCliInProcess([
       '--output',
       'json',
       'bench',

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { PACED_LOAD, runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { startReplicatedRedis } from '../helpers/redis.js';
 import { jsonForScript, percentileX, renderReportHtml } from '../../src/bench/report-html.js';
 import type { BenchReport } from '../../src/bench/report.js';
@@ -174,7 +175,8 @@ describe('the HTML report in Chromium', { concurrency: true }, () => {
     const files: string[] = [];
     for (const name of ['worker-a', 'worker-b']) {
       const file = join(dir, `${name}.json`);
-      const run = await runCli(['bench', ...target, ...load, '--worker', '--json', file], {
+      // In this process: the merge and its page are the subject; a worker's run is bench's own.
+      const run = await runCliInProcess(['bench', ...target, ...load, '--worker', '--json', file], {
         env: { AWS_SSM_INSTANCE_ID: name },
       });
       assert.equal(run.code, 0, run.stderr);
