@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.js';
 import { awsErrorName, explainAwsError, isCacheSubnetGroupAlreadyExists } from './errors.js';
-import { describeSubnetGroup, findToolSecurityGroupByName, removeCreated, type CreatedResource } from './network.js';
+import { describeSubnetGroup } from './cache-network.js';
+import { findToolSecurityGroupByName, removeCreated, type CreatedResource } from './network.js';
 import { CliError } from '../errors.js';
 import { AUTH_TOKEN_PLACEHOLDER, CREATED_SECURITY_GROUP_ID, type ApiRequest } from '../plan/requests.js';
 

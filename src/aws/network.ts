@@ -15,14 +15,9 @@ import {
   type Filter,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import {
-  DeleteCacheSubnetGroupCommand,
-  DescribeCacheSubnetGroupsCommand,
-  ListTagsForResourceCommand,
-  paginateDescribeCacheClusters,
-  type CacheCluster,
-} from '@aws-sdk/client-elasticache';
+import { DeleteCacheSubnetGroupCommand, type CacheCluster } from '@aws-sdk/client-elasticache';
 import type { AwsContext } from './clients.js';
+import { describeSubnetGroup, elasticacheTags, listCacheClusters, type GroupNetwork } from './cache-network.js';
 import { awsErrorName, explainAwsError, isCacheSubnetGroupNotFound } from './errors.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { ClusterPlan, NetworkAccess } from '../plan/cluster-plan.js';
@@ -103,39 +98,6 @@ async function describeSubnets(
 }
 
 // ---- cache subnet groups -----------------------------------------------------------------
-
-export interface SubnetGroupInfo {
-  name: string;
-  vpcId: string;
-  subnetIds: string[];
-  arn?: string;
-}
-
-export async function describeSubnetGroup(aws: AwsContext, name: string): Promise<SubnetGroupInfo | undefined> {
-  try {
-    const result = await aws.elasticache.send(new DescribeCacheSubnetGroupsCommand({ CacheSubnetGroupName: name }));
-    const group = result.CacheSubnetGroups?.[0];
-    if (!group?.CacheSubnetGroupName) return undefined;
-    return {
-      name: group.CacheSubnetGroupName,
-      vpcId: group.VpcId ?? '',
-      subnetIds: (group.Subnets ?? []).map((s) => s.SubnetIdentifier ?? '').filter(Boolean),
-      ...(group.ARN ? { arn: group.ARN } : {}),
-    };
-  } catch (error) {
-    if (isCacheSubnetGroupNotFound(error)) return undefined;
-    throw explainAwsError(error, 'elasticache:DescribeCacheSubnetGroups');
-  }
-}
-
-export async function elasticacheTags(aws: AwsContext, arn: string): Promise<Record<string, string>> {
-  try {
-    const result = await aws.elasticache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
-    return Object.fromEntries((result.TagList ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-  } catch (error) {
-    throw explainAwsError(error, 'elasticache:ListTagsForResource');
-  }
-}
 
 // ---- security groups -----------------------------------------------------------------------
 
@@ -370,33 +332,6 @@ async function resolveSecurityGroups(
 }
 
 // ---- teardown --------------------------------------------------------------------------
-
-export interface GroupNetwork {
-  subnetGroupName?: string;
-  securityGroupIds: string[];
-}
-
-/** Cache clusters in the region (every page), to tell whether a resource is still in use. */
-export async function listCacheClusters(aws: AwsContext): Promise<CacheCluster[]> {
-  const clusters: CacheCluster[] = [];
-  try {
-    for await (const page of paginateDescribeCacheClusters({ client: aws.elasticache }, {})) {
-      clusters.push(...(page.CacheClusters ?? []));
-    }
-  } catch (error) {
-    throw explainAwsError(error, 'elasticache:DescribeCacheClusters');
-  }
-  return clusters;
-}
-
-/** The subnet group and security groups a group's nodes use. */
-export function networkOfClusters(clusters: readonly CacheCluster[]): GroupNetwork {
-  const subnetGroupName = clusters.find((c) => c.CacheSubnetGroupName)?.CacheSubnetGroupName;
-  const securityGroupIds = [
-    ...new Set(clusters.flatMap((c) => (c.SecurityGroups ?? []).map((g) => g.SecurityGroupId ?? '')).filter(Boolean)),
-  ];
-  return { ...(subnetGroupName ? { subnetGroupName } : {}), securityGroupIds };
-}
 
 export interface CleanupReport {
   removed: string[];

@@ -7,8 +7,10 @@
  * network this run created, and has the planned settings.
  */
 import type { AwsContext } from './clients.js';
-import { elasticacheTags, networkOfClusters, type CreatedResource } from './network.js';
-import { existingGroupSettings, memberClusters } from './replication-groups.js';
+import { elasticacheTags, networkOfClusters } from './cache-network.js';
+import type { CreatedResource } from './network.js';
+import { existingGroupSettings } from './existing-group.js';
+import { memberClusters } from './replication-groups.js';
 import { describeReplicationGroup } from './topology.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { differences } from '../plan/differences.js';

@@ -87,7 +87,7 @@ async function checkExisting(
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-  const { existingGroupSettings } = await import('../aws/replication-groups.js');
+  const { existingGroupSettings } = await import('../aws/existing-group.js');
   const existing = await existingGroupSettings(aws, group);
   if (existing.status === 'deleting') {
     throw new UsageError(

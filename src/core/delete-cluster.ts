@@ -1,6 +1,6 @@
 /** delete-cluster: confirm, delete, wait until gone, then remove the network the tool made for the group. */
 import type { AwsContext } from '../aws/clients.js';
-import type { GroupNetwork } from '../aws/network.js';
+import type { GroupNetwork } from '../aws/cache-network.js';
 import type { TopologyKind } from '../topology.js';
 import { UsageError } from '../errors.js';
 import type { ProgressEvents } from './events.js';
@@ -36,7 +36,7 @@ export async function deleteCluster(
   if (kind === undefined) throw notFoundAnywhere(aws, id);
   if (kind === 'serverless') return deleteServerless(aws, request, events);
   const { memberClusters, deleteReplicationGroup } = await import('../aws/replication-groups.js');
-  const { networkOfClusters } = await import('../aws/network.js');
+  const { networkOfClusters } = await import('../aws/cache-network.js');
   const { describeReplicationGroup, topologyOf } = await import('../aws/topology.js');
   const group = await describeReplicationGroup(aws, id);
   const topology = await topologyOf(aws, group);
