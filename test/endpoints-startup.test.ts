@@ -82,8 +82,9 @@ test('endpoints loads the ElastiCache client only: no EC2 client, ioredis, inqui
   }
 });
 
-test('the commands that only read or change a group (list, wait, failover, scale, modify) load no EC2 client', async () => {
+test('the commands that only read or change a group (list, wait, failover, scale, modify, bench) load no EC2 client', async () => {
   for (const command of [
+    ['bench', 'demo'],
     ['list'],
     ['wait', 'demo'],
     ['failover', 'demo', '--yes'],

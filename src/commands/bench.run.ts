@@ -38,7 +38,8 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     import('../core/bench.js'),
     import('../bench/render.js'),
   ]);
-  const targets = await resolveBenchTargets(spec, settings, () => openAws(globals));
+  // Finding a group's nodes is ElastiCache's alone: no EC2 client (800 KB of bundle) to load.
+  const targets = await resolveBenchTargets(spec, settings, () => openAws(globals, { ec2: false }));
   for (const warning of targets.warnings) output.warn(warning);
 
   if (distributed.workers !== undefined) {
