@@ -1,10 +1,12 @@
 /**
  * bench against real redis-server replication (no emulator): a short run's report, and
- * a replica killed mid-run. Runs the built CLI as a user would.
+ * a replica killed mid-run. The run killed mid-way is the built CLI as a user runs it; the
+ * short run, whose report is read afterwards, is the same commander program in this process.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PACED_LOAD, runCli, spawnCli } from '../helpers/cli.js';
+import { PACED_LOAD, spawnCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import {
   commandCalls,
   keysMatching,
@@ -26,7 +28,7 @@ describe('bench against real redis-server replication', { concurrency: true }, (
       `127.0.0.1:${group.primary.port}`,
       ...group.replicas.flatMap((r) => ['--replica', `127.0.0.1:${r.port}`]),
     ];
-    const result = await runCli([
+    const result = await runCliInProcess([
       '--output',
       'json',
       'bench',

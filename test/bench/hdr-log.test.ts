@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { HdrHistogram } from '../../src/bench/histogram.js';
 import { decodeCompressed, encodeCompressed } from '../../src/bench/hdr-log.js';
 import type { BenchReport } from '../../src/bench/report.js';
-import { PACED_LOAD, runCli } from '../helpers/cli.js';
+import { PACED_LOAD } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { startRedisServer } from '../helpers/redis.js';
 
 test('the V2 compressed encoding round-trips counts, zero runs and large values', () => {
@@ -33,7 +34,8 @@ test('bench --hdr-log writes a 1.3 interval log per node', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
   const prefix = join(dir, 'lat-');
-  const result = await runCli([
+  // In this process: the log file is the subject, not the process.
+  const result = await runCliInProcess([
     '--output',
     'json',
     'bench',
