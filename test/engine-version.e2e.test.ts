@@ -2,17 +2,21 @@
  * Engine versions as AWS reports them: a group created for the `6.2` line reads back as
  * `6.2.6` (valkey `8.0` as `8.0.1`), so an idempotent re-run of create-cluster with
  * --engine-version 6.2 compares equal and exits 0. `local status` still says which binary
- * really runs the nodes.
+ * really runs the nodes. The first create-cluster is the built binary; the re-run and the
+ * valkey group run the same commander program in this process.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeCacheClustersCommand } from '@aws-sdk/client-elasticache';
 import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { emulatorStatus } from '../src/local/stopper.js';
 
 let emulator: TestEmulator;
 const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
+const inProcess = (args: string[]) =>
+  runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
 
 describe('engine versions', () => {
   before(async () => {
@@ -31,7 +35,7 @@ describe('engine versions', () => {
     assert.equal(node.EngineVersion, '6.2.6');
     assert.equal(node.CacheParameterGroup?.CacheParameterGroupName, 'default.redis6.x');
 
-    const again = await cli([...args, '--allow-from', '10.0.0.0/16', '--yes']);
+    const again = await inProcess([...args, '--allow-from', '10.0.0.0/16', '--yes']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /already exists with these settings/);
 
@@ -46,7 +50,7 @@ describe('engine versions', () => {
   });
 
   test('valkey 8.0 reads back as 8.0.1', async () => {
-    const result = await cli([
+    const result = await inProcess([
       'create-cluster',
       'vk',
       '--engine',
