@@ -93,8 +93,10 @@ test('a serverless cache at its ECPU/s limit: endpoint writes, reader reads, lag
   const endpoint = report.nodes.find((n) => n.id === 'endpoint')!;
   const reader = report.nodes.find((n) => n.id === 'reader')!;
   assert.ok(endpoint && reader, `nodes named after the endpoints: ${report.nodes.map((n) => n.id).join(', ')}`);
-  assert.ok(endpoint.sets > 0 && endpoint.gets === 0, 'writes go to the endpoint');
-  assert.ok(reader.gets > 0 && reader.sets === 0, 'reads go to the reader endpoint');
+  const figures = (n: typeof endpoint) =>
+    JSON.stringify({ sets: n.sets, gets: n.gets, throttled: n.throttled, errors: n.errors });
+  assert.ok(endpoint.sets > 0 && endpoint.gets === 0, `writes go to the endpoint: ${figures(endpoint)}`);
+  assert.ok(reader.gets > 0 && reader.sets === 0, `reads go to the reader endpoint: ${figures(reader)}`);
   assert.equal(reader.misses, 0, 'the reader holds the prefilled keys');
   assert.doesNotMatch(result.stderr, /did not receive the prefilled keys/);
   assert.equal(report.replication[0]?.node, 'reader', 'lag is measured between the two endpoints');
