@@ -15,8 +15,7 @@ import { emulatorStatus } from '../src/local/stopper.js';
 
 let emulator: TestEmulator;
 const cli = (args: string[]) => runCli(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
-const inProcess = (args: string[]) =>
-  runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
+const inProcess = (args: string[]) => runCliInProcess(['--endpoint-url', emulator.url, ...args], { env: emulator.env });
 
 describe('engine versions', () => {
   before(async () => {
