@@ -1,9 +1,12 @@
 /**
  * Runs the CLI inside the test process: the same commander program (src/cli.ts `run`),
  * with stdout and stderr captured and no terminal, giving the exit code the process would
- * end with. For bad-input tables: a row costs milliseconds instead of a Node start-up.
- * A few rows of each table still run the real binary (helpers/cli.ts) to prove it behaves
- * the same.
+ * end with. A run costs the command's own work instead of a Node start-up and the bundle's
+ * load (0.2-0.3 s of CPU). The rule for the end-to-end files: the real binary
+ * (helpers/cli.ts) runs each command flow at least once, and every run whose subject is the
+ * process (its exact stdout, a secret never printed, a signal, a timing, what it leaves
+ * running); the other runs, whose result is read afterwards, come here. Bad-input tables run
+ * their rows here and a few through the binary, which must answer the same.
  *
  * Calls run one at a time: they share process.env, which the CLI reads (secrets, region),
  * and the working directory (relative --out paths).
