@@ -35,9 +35,10 @@ export interface ClientSettings {
 
 export interface ConnectOptions {
   /**
-   * Build the EC2 client too (default true). Commands that never call EC2 pass false:
-   * loading @aws-sdk/client-ec2 takes most of a second, which a CI step like `endpoints` feels.
-   * Their `ec2` then rejects every call.
+   * Build the EC2 client too (default false). Only the commands that touch security groups
+   * or instances pass true (create-cluster, delete-cluster, bench --workers): loading
+   * @aws-sdk/client-ec2 (800 KB of bundle) is a quarter of a `list` run. Without it `ec2`
+   * rejects every call.
    */
   ec2?: boolean;
 }
@@ -69,10 +70,10 @@ export async function connect(
     elasticache as never,
     () => endpointUrl ?? `https://elasticache.${region ?? 'unknown-region'}.amazonaws.com`,
   );
-  const ec2 = options.ec2 === false ? unloadedEc2() : new (await import('./ec2-client.js')).EC2Client(common);
+  const ec2 = options.ec2 === true ? new (await import('./ec2-client.js')).EC2Client(common) : unloadedEc2();
   if (settings.debug) {
     logApiCalls(elasticache as unknown as MiddlewareHost);
-    if (options.ec2 !== false) logApiCalls(ec2 as unknown as MiddlewareHost);
+    if (options.ec2 === true) logApiCalls(ec2 as unknown as MiddlewareHost);
   }
 
   let resolvedRegion: string;

@@ -38,8 +38,7 @@ export async function run(context: CommandContext<RawBenchOptions>): Promise<voi
     import('../core/bench.js'),
     import('../bench/render.js'),
   ]);
-  // Finding a group's nodes is ElastiCache's alone: no EC2 client (800 KB of bundle) to load.
-  const targets = await resolveBenchTargets(spec, settings, () => openAws(globals, { ec2: false }));
+  const targets = await resolveBenchTargets(spec, settings, () => openAws(globals));
   for (const warning of targets.warnings) output.warn(warning);
 
   if (distributed.workers !== undefined) {
@@ -93,7 +92,7 @@ async function runOnWorkers(
     import('../core/bench-workers.js'),
     import('../cli.js'),
   ]);
-  const aws = await openAws(globals);
+  const aws = await openAws(globals, { ec2: true });
   const progress = await startProgress(output, `bench ${runId}: finding the workers`);
   let result;
   try {
@@ -198,7 +197,7 @@ async function sendWorkerResult(
     ]);
     const location = parseS3Url('--results', results);
     const key = resultKey(location, run.report.runId, worker);
-    const aws = await openAws(globals, { ec2: false });
+    const aws = await openAws(globals);
     const s3 = openS3(aws);
     try {
       await putText(s3, location.bucket, key, JSON.stringify(doc));

@@ -44,7 +44,7 @@ export async function runServerless(context: CommandContext<CreateClusterOptions
 
   // 2. AWS: connect, then (on a terminal) ask for what is missing.
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals);
+  const aws = await openAws(globals, { ec2: true });
   try {
     let input = given;
     if (willPrompt) {

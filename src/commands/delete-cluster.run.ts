@@ -21,7 +21,7 @@ export async function run(context: CommandContext<DeleteOptions>): Promise<void>
     throw new UsageError('no terminal to confirm on: pass --yes to delete without confirmation');
 
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals);
+  const aws = await openAws(globals, { ec2: true });
   try {
     const { deleteCluster } = await import('../core/delete-cluster.js');
     const result = await deleteCluster(

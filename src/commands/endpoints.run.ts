@@ -20,7 +20,7 @@ export async function run(context: CommandContext<EndpointsFlags>): Promise<void
   const { writeEndpoints } = await import('../core/endpoints.js');
   const result = await writeEndpoints(
     { replicationGroupId: id, request, ...(secret ? { authToken: secret.value } : {}) },
-    () => openAws(globals, { ec2: false }),
+    () => openAws(globals),
     await commandEvents(output, globals),
   );
   if (result.kind === 'snippet') output.result(result.text);

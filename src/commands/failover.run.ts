@@ -24,7 +24,7 @@ export async function run(context: CommandContext<FailoverOptions>): Promise<voi
     throw new UsageError('no terminal to confirm on: pass --yes to fail over without confirmation');
 
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals, { ec2: false });
+  const aws = await openAws(globals);
   try {
     const { failover } = await import('../core/failover.js');
     const result = await failover(

@@ -7,7 +7,7 @@ import { openAws } from './session.js';
 export async function run(context: CommandContext): Promise<void> {
   const { output, globals } = context;
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals, { ec2: false });
+  const aws = await openAws(globals);
   try {
     const { listGroups } = await import('../core/list.js');
     const groups = await listGroups(aws);

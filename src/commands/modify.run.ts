@@ -24,7 +24,7 @@ export async function run(context: CommandContext<ModifyOptions>): Promise<void>
     throw new UsageError('no terminal to confirm on: pass --yes to change the group without confirmation');
 
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals, { ec2: false });
+  const aws = await openAws(globals);
   try {
     const { modify } = await import('../core/modify.js');
     const result = await modify(

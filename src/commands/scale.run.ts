@@ -32,7 +32,7 @@ export async function run(context: CommandContext<ScaleOptions>): Promise<void> 
     );
 
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals, { ec2: false });
+  const aws = await openAws(globals);
   try {
     const { scale } = await import('../core/scale.js');
     const { renderScaleReview } = await import('./scale.review.js');

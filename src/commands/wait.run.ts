@@ -18,7 +18,7 @@ export async function run(context: CommandContext<WaitOptions>): Promise<void> {
   const until = options.deleted ? 'deleted' : 'available';
 
   const { closeClients } = await import('../aws/clients.js');
-  const aws = await openAws(globals, { ec2: false });
+  const aws = await openAws(globals);
   try {
     const { waitForGroup } = await import('../core/wait.js');
     const result = await waitForGroup(
