@@ -110,26 +110,22 @@ function outputGraph(metafile, root) {
  */
 function chunkGroups(graph, cliPath, threadPaths) {
   const isPackageCode = (file) => graph.get(file).inputs.some((input) => input.includes('node_modules/'));
-  const staticClosure = (start) => {
+  /** `start` and what it imports statically, following only the imports `follow` accepts. */
+  const staticClosure = (start, follow = () => true) => {
     const reached = [start];
     for (const file of reached)
-      for (const next of graph.get(file).staticImports) if (!reached.includes(next)) reached.push(next);
+      for (const next of graph.get(file).staticImports) if (!reached.includes(next) && follow(next)) reached.push(next);
     return reached;
   };
-  const threadFiles = new Set(threadPaths.flatMap(staticClosure));
+  const threadFiles = new Set(threadPaths.flatMap((path) => staticClosure(path)));
   const copiedForThreads = new Set(staticClosure(cliPath).filter((file) => threadFiles.has(file)));
   for (const file of copiedForThreads)
     if (graph.get(file).staticImports.length > 0)
       throw new Error(`${file}, loaded by cli.js and bench's threads, imports other files: copy those too`);
   const groups = new Map();
   const addWithStaticImports = (start, group) => {
-    const reached = [start];
-    for (const file of reached) {
-      groups.set(file, group);
-      for (const next of graph.get(file).staticImports)
-        if (!groups.has(next) && !reached.includes(next) && (!threadFiles.has(next) || copiedForThreads.has(next)))
-          reached.push(next);
-    }
+    const follow = (next) => !groups.has(next) && (!threadFiles.has(next) || copiedForThreads.has(next));
+    for (const file of staticClosure(start, follow)) groups.set(file, group);
   };
   addWithStaticImports(cliPath, 'cli');
 
