@@ -11,15 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH } from './helpers/cli.js';
 
+const BUNDLE_FILE = /\/dist\/bundle\/[^/]+\.js$/;
+
 /**
  * The shipped CLI is a bundle (dist/bundle): a loaded chunk stands for the npm packages
  * compiled into it, which its source map lists. Returns the node_modules paths a loaded
  * file brings in (the file itself when it is a plain node_modules file).
  */
 function modulesIn(file: string): string[] {
-  if (!/\/dist\/bundle\/[^/]+\.js$/.test(file)) return file.includes('/node_modules/') ? [file] : [];
+  if (!BUNDLE_FILE.test(file)) return file.includes('/node_modules/') ? [file] : [];
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
   return map.sources.filter((source) => source.includes('/node_modules/'));
+}
+
+/** The names of the bundle's files among the paths a trace recorded. */
+function bundleFilesIn(paths: string[]): string[] {
+  return paths.filter((path) => BUNDLE_FILE.test(path)).map((path) => path.split('/').pop()!);
 }
 
 /**
@@ -55,7 +62,7 @@ async function loadedBy(args: string[]): Promise<{ loaded: string[]; bundleFiles
   const files = readFileSync(traceFile, 'utf8').split('\n').filter(Boolean);
   return {
     loaded: files.flatMap(modulesIn),
-    bundleFiles: files.filter((file) => /\/dist\/bundle\/[^/]+\.js$/.test(file)).map((file) => file.split('/').pop()!),
+    bundleFiles: bundleFilesIn(files),
     code,
   };
 }
@@ -134,10 +141,7 @@ test("bench's load and lag threads load neither cli.js nor the SDK's `common` ch
       stdio: 'ignore',
     });
     assert.equal(await new Promise<number | null>((resolve) => child.on('close', resolve)), 0);
-    const loaded = readFileSync(traceFile, 'utf8')
-      .split('\n')
-      .filter((path) => /\/dist\/bundle\/[^/]+\.js$/.test(path))
-      .map((path) => path.split('/').pop()!);
+    const loaded = bundleFilesIn(readFileSync(traceFile, 'utf8').split('\n'));
     assert.ok(loaded.includes(entry), `${entry} loaded: ${loaded.join(' ')}`);
     // Commander and the SDK (640 KB) are of no use to a thread: a third of its start-up CPU.
     assert.deepEqual(

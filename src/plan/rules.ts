@@ -153,9 +153,10 @@ export function parseAllowFrom(value: string): AccessSource {
   }
   const address = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
+  const ipv4 = isIPv4(address);
   // isIPv6 compiles a large pattern on its first call (7 ms of a create-cluster run): not for an IPv4 address.
-  const ipv6 = !isIPv4(address) && isIPv6(address);
-  if ((!isIPv4(address) && !ipv6) || !/^\d{1,3}$/.test(prefixText)) {
+  const ipv6 = !ipv4 && isIPv6(address);
+  if ((!ipv4 && !ipv6) || !/^\d{1,3}$/.test(prefixText)) {
     throw new UsageError(`--allow-from must be ${allowed} (got ${show(value)})`);
   }
   const prefix = Number(prefixText);
